@@ -1,0 +1,178 @@
+//! Where the app keeps its things, and which EvoLink hosts it talks to.
+//!
+//! The app and the CLI read the same overrides (for tests, support and people behind a proxy):
+//! `SORA_DESK_DATA_DIR`, `SORA_DESK_LIBRARY_DIR`, `SORA_DESK_API_BASE`, `SORA_DESK_FILES_BASE`.
+//! Everything here takes the environment as a lookup function so tests never touch the real
+//! process environment or the user's folders.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::APP_IDENTIFIER;
+
+pub const ENV_DATA_DIR: &str = "SORA_DESK_DATA_DIR";
+pub const ENV_LIBRARY_DIR: &str = "SORA_DESK_LIBRARY_DIR";
+pub const ENV_API_BASE: &str = "SORA_DESK_API_BASE";
+pub const ENV_FILES_BASE: &str = "SORA_DESK_FILES_BASE";
+
+pub const DEFAULT_API_BASE: &str = "https://api.evolink.ai";
+pub const DEFAULT_FILES_BASE: &str = "https://files-api.evolink.ai";
+
+/// Name of the library subfolder inside the user's Videos folder.
+pub const LIBRARY_FOLDER_NAME: &str = "Sora Desk";
+
+/// The folders the app writes to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppPaths {
+    /// Private app data: the task database, settings, caches.
+    pub data_dir: PathBuf,
+    /// Where finished videos are saved, for people to find outside the app.
+    pub library_dir: PathBuf,
+}
+
+impl AppPaths {
+    /// Folders for this machine, honouring the overrides.
+    pub fn from_env() -> Self {
+        Self::resolve(&|name| std::env::var_os(name).map(PathBuf::from), &SystemFolders)
+    }
+
+    /// Resolution with the environment and the OS folders supplied by the caller.
+    pub fn resolve(env: &dyn Fn(&str) -> Option<PathBuf>, os: &dyn OsFolders) -> Self {
+        let non_empty = |name: &str| env(name).filter(|p| !p.as_os_str().is_empty());
+        let home = os.home().unwrap_or_else(std::env::temp_dir);
+        let data_dir = non_empty(ENV_DATA_DIR).unwrap_or_else(|| {
+            os.data()
+                .unwrap_or_else(|| home.join(".local").join("share"))
+                .join(APP_IDENTIFIER)
+        });
+        let library_dir = non_empty(ENV_LIBRARY_DIR).unwrap_or_else(|| {
+            os.videos()
+                .unwrap_or_else(|| home.join("Videos"))
+                .join(LIBRARY_FOLDER_NAME)
+        });
+        Self {
+            data_dir,
+            library_dir,
+        }
+    }
+}
+
+/// The OS's standard folders; a trait so tests can pretend to be any machine.
+pub trait OsFolders {
+    fn home(&self) -> Option<PathBuf>;
+    fn data(&self) -> Option<PathBuf>;
+    fn videos(&self) -> Option<PathBuf>;
+}
+
+/// The real folders of this machine (XDG on Linux, Known Folders on Windows, macOS standard).
+pub struct SystemFolders;
+
+impl OsFolders for SystemFolders {
+    fn home(&self) -> Option<PathBuf> {
+        dirs::home_dir()
+    }
+    fn data(&self) -> Option<PathBuf> {
+        dirs::data_dir()
+    }
+    fn videos(&self) -> Option<PathBuf> {
+        dirs::video_dir()
+    }
+}
+
+/// The EvoLink hosts: the task API and the file API are separate hosts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Endpoints {
+    pub api_base: String,
+    pub files_base: String,
+}
+
+impl Endpoints {
+    pub fn from_env() -> Self {
+        Self::resolve(&|name| std::env::var(name).ok())
+    }
+
+    pub fn resolve(env: &dyn Fn(&str) -> Option<String>) -> Self {
+        let base = |name: &str, default: &str| {
+            env(name)
+                .map(|v| v.trim().trim_end_matches('/').to_string())
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| default.to_string())
+        };
+        Self {
+            api_base: base(ENV_API_BASE, DEFAULT_API_BASE),
+            files_base: base(ENV_FILES_BASE, DEFAULT_FILES_BASE),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Machine {
+        videos: Option<PathBuf>,
+    }
+
+    impl OsFolders for Machine {
+        fn home(&self) -> Option<PathBuf> {
+            Some(PathBuf::from("/home/ada"))
+        }
+        fn data(&self) -> Option<PathBuf> {
+            Some(PathBuf::from("/home/ada/.local/share"))
+        }
+        fn videos(&self) -> Option<PathBuf> {
+            self.videos.clone()
+        }
+    }
+
+    fn no_env(_: &str) -> Option<PathBuf> {
+        None
+    }
+
+    #[test]
+    fn defaults_follow_the_os_folders() {
+        let os = Machine {
+            videos: Some(PathBuf::from("/home/ada/Films")),
+        };
+        let paths = AppPaths::resolve(&no_env, &os);
+        assert_eq!(
+            paths.data_dir,
+            PathBuf::from("/home/ada/.local/share/app.soradesk.desktop")
+        );
+        assert_eq!(paths.library_dir, PathBuf::from("/home/ada/Films/Sora Desk"));
+    }
+
+    #[test]
+    fn library_falls_back_to_home_videos_when_the_os_has_no_videos_folder() {
+        let paths = AppPaths::resolve(&no_env, &Machine { videos: None });
+        assert_eq!(paths.library_dir, PathBuf::from("/home/ada/Videos/Sora Desk"));
+    }
+
+    #[test]
+    fn overrides_win_and_empty_overrides_are_ignored() {
+        let env = |name: &str| match name {
+            ENV_DATA_DIR => Some(PathBuf::from("/tmp/data")),
+            ENV_LIBRARY_DIR => Some(PathBuf::new()),
+            _ => None,
+        };
+        let paths = AppPaths::resolve(&env, &Machine { videos: None });
+        assert_eq!(paths.data_dir, PathBuf::from("/tmp/data"));
+        assert_eq!(paths.library_dir, PathBuf::from("/home/ada/Videos/Sora Desk"));
+    }
+
+    #[test]
+    fn endpoints_default_to_evolink_and_accept_overrides_without_trailing_slash() {
+        assert_eq!(
+            Endpoints::resolve(&|_| None),
+            Endpoints {
+                api_base: DEFAULT_API_BASE.into(),
+                files_base: DEFAULT_FILES_BASE.into()
+            }
+        );
+        let env = |name: &str| (name == ENV_API_BASE).then(|| " http://127.0.0.1:9/ ".to_string());
+        let endpoints = Endpoints::resolve(&env);
+        assert_eq!(endpoints.api_base, "http://127.0.0.1:9");
+        assert_eq!(endpoints.files_base, DEFAULT_FILES_BASE);
+    }
+}
