@@ -25,15 +25,21 @@ impl AppState {
     }
 }
 
-/// Registers state and commands on any runtime, so tests can use Tauri's mock runtime.
-pub fn builder<R: tauri::Runtime>(state: AppState) -> tauri::Builder<R> {
-    tauri::Builder::<R>::new()
+/// Registers state and commands on any runtime, so tests can drive the real wiring on
+/// Tauri's mock runtime.
+pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+    builder
         .manage(state)
         .invoke_handler(tauri::generate_handler![commands::app_info])
 }
 
+/// The app's configuration, embedded assets and resolved permissions (from tauri.conf.json).
+pub fn context<R: tauri::Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!()
+}
+
 pub fn run() {
-    builder(AppState::from_env())
-        .run(tauri::generate_context!())
+    configure(tauri::Builder::default(), AppState::from_env())
+        .run(context())
         .expect("Sora Desk could not start its window");
 }

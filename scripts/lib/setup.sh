@@ -1,0 +1,87 @@
+# Shared set-up for scripts/run-app and scripts/test-all; sourced, not run.
+# Installs what is missing (and nothing that is already there), so reruns take seconds.
+
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/sora-desk-target}"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# What building and running the app needs on Debian/Ubuntu.
+APP_PACKAGES=(
+  build-essential pkg-config libssl-dev file
+  libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
+  libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libsecret-1-dev
+  gnome-keyring dbus-x11
+  gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
+  nodejs npm
+)
+# What the test suite adds: a virtual display, a browser, the WebDriver for WebKitGTK, tools.
+TEST_PACKAGES=(
+  xvfb xauth at-spi2-core webkit2gtk-driver keyutils chromium
+  libvips-tools imagemagick ffmpeg patchelf
+)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_packages() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "Installing system packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+require_rust() {
+  if ! command -v cargo >/dev/null; then
+    echo "Rust is not installed. Install it from https://rustup.rs, then run this again." >&2
+    exit 1
+  fi
+}
+
+install_node_tools() {
+  cd "$REPO_ROOT"
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "Installing Node tools (Tauri CLI, Playwright core)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+install_tauri_driver() {
+  if ! command -v tauri-driver >/dev/null; then
+    say "Installing tauri-driver"
+    cargo install tauri-driver --version '^2' --locked --quiet
+  fi
+}
+
+setup_for_app() {
+  require_rust
+  install_packages "${APP_PACKAGES[@]}"
+}
+
+setup_for_tests() {
+  setup_for_app
+  install_packages "${TEST_PACKAGES[@]}"
+  install_node_tools
+  install_tauri_driver
+}
+
+# Runs a command on a virtual display, inside its own D-Bus session with an unlocked
+# gnome-keyring, and with HOME in a temporary folder so nothing touches the real user's data.
+# Xvfb is outermost so services started by D-Bus can see the display.
+with_desktop() {
+  local home
+  home=$(mktemp -d)
+  HOME="$home" xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
+    eval "$(echo -n sora-desk-tests | gnome-keyring-daemon --unlock --components=secrets)"
+    export GNOME_KEYRING_CONTROL
+    exec "$@"' with-desktop "$@"
+}

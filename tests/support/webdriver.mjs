@@ -1,0 +1,118 @@
+// A small W3C WebDriver client (the protocol is plain HTTP + JSON), enough to drive the real
+// app through tauri-driver + WebKitWebDriver without pulling in a browser-automation stack.
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+
+export async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Starts tauri-driver on free ports and waits until it answers. */
+export async function startDriver({ driver = 'tauri-driver', env = process.env } = {}) {
+  const port = await freePort();
+  const nativePort = await freePort();
+  const child = spawn(driver, ['--port', String(port), '--native-port', String(nativePort)], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
+    try {
+      await fetch(`${url}/status`);
+      return { url, stop: () => child.kill('SIGTERM') };
+    } catch {
+      await sleep(100);
+    }
+  }
+  child.kill('SIGKILL');
+  throw new Error('tauri-driver did not start within 10 s');
+}
+
+async function request(method, url, body) {
+  const response = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const payload = await response.json();
+  if (!response.ok || payload.value?.error) {
+    const { error, message } = payload.value ?? {};
+    throw new Error(`WebDriver ${method} ${url}: ${error ?? response.status}: ${message ?? ''}`);
+  }
+  return payload.value;
+}
+
+export class Session {
+  static async start(driverUrl, application) {
+    const value = await request('POST', `${driverUrl}/session`, {
+      capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application } } },
+    });
+    return new Session(`${driverUrl}/session/${value.sessionId}`);
+  }
+
+  constructor(base) {
+    this.base = base;
+  }
+
+  async find(css) {
+    const value = await request('POST', `${this.base}/element`, { using: 'css selector', value: css });
+    return value[ELEMENT];
+  }
+
+  /** Waits until `css` matches an element whose text satisfies `accept`; returns that text. */
+  async waitForText(css, accept = (text) => text.length > 0, timeoutMs = 15000) {
+    const deadline = Date.now() + timeoutMs;
+    let last = '(no element)';
+    while (Date.now() < deadline) {
+      try {
+        last = await this.text(await this.find(css));
+        if (accept(last)) return last;
+      } catch {
+        // not there yet
+      }
+      await sleep(100);
+    }
+    throw new Error(`timed out waiting for ${css}; last text: ${last}`);
+  }
+
+  async text(element) {
+    return request('GET', `${this.base}/element/${element}/text`);
+  }
+
+  async type(element, text) {
+    return request('POST', `${this.base}/element/${element}/value`, { text });
+  }
+
+  async click(element) {
+    return request('POST', `${this.base}/element/${element}/click`, {});
+  }
+
+  async execute(script, args = []) {
+    return request('POST', `${this.base}/execute/sync`, { script, args });
+  }
+
+  async title() {
+    return request('GET', `${this.base}/title`);
+  }
+
+
+  async end() {
+    await request('DELETE', this.base).catch(() => {});
+  }
+}
+
+/**
+ * Saves what is on the X display as a PNG. WebKitWebDriver's own screenshot can return a stale
+ * snapshot of the page from before scripts updated it, so tests capture the real screen.
+ */
+export function screenshotDisplay(path) {
+  execFileSync('/usr/bin/import', ['-window', 'root', path]);
+}
