@@ -1,0 +1,100 @@
+//! The API key, wrapped so it cannot leak by accident.
+
+use std::fmt;
+
+use crate::error::{Error, ErrorKind};
+
+/// An EvoLink API key.
+///
+/// `Debug` and `Display` show only a hint such as `sk-…9f3a`; there is no `Serialize`, no
+/// `Clone` into a plain string, and the secret is only read by [`ApiKey::expose`], which the
+/// client calls when it builds the `Authorization` header.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// Accepts any non-empty key without whitespace (EvoLink keys look like `sk-...`, older
+    /// ones `sk-evo-...`; the format is not enforced beyond that).
+    pub fn new(key: impl Into<String>) -> Result<Self, Error> {
+        let key = key.into();
+        let trimmed = key.trim();
+        if trimmed.is_empty() {
+            return Err(Error::new(
+                ErrorKind::BadKey,
+                "No API key is set. Paste your EvoLink key in Settings.",
+            ));
+        }
+        if trimmed.chars().any(char::is_whitespace) || trimmed.chars().any(char::is_control) {
+            return Err(Error::new(
+                ErrorKind::BadKey,
+                "That API key contains spaces or line breaks. Copy it again from your EvoLink dashboard and paste it in Settings.",
+            ));
+        }
+        Ok(ApiKey(trimmed.to_string()))
+    }
+
+    /// A short hint that is safe to show: `sk-…9f3a` (or `…` for very short keys).
+    pub fn hint(&self) -> String {
+        let chars: Vec<char> = self.0.chars().collect();
+        if chars.len() < 12 {
+            return "…".to_string();
+        }
+        let head: String = chars[..3].iter().collect();
+        let tail: String = chars[chars.len() - 4..].iter().collect();
+        format!("{head}…{tail}")
+    }
+
+    /// The secret itself. Only for building the `Authorization` header.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ApiKey({})", self.hint())
+    }
+}
+
+impl fmt::Display for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.hint())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hint_hides_the_middle() {
+        let k = ApiKey::new("sk-abcdefghijklmnop9f3a").unwrap();
+        assert_eq!(k.hint(), "sk-…9f3a");
+        assert_eq!(format!("{k:?}"), "ApiKey(sk-…9f3a)");
+        assert_eq!(format!("{k}"), "sk-…9f3a");
+        assert!(!format!("{k:?}").contains("abcdefghijklmnop"));
+    }
+
+    #[test]
+    fn short_keys_show_nothing() {
+        let k = ApiKey::new("sk-12345").unwrap();
+        assert_eq!(k.hint(), "…");
+        assert!(!format!("{k:?}{k}").contains("12345"));
+    }
+
+    #[test]
+    fn rejects_empty_and_whitespace() {
+        assert_eq!(ApiKey::new("  ").unwrap_err().code(), "bad_key");
+        assert_eq!(ApiKey::new("sk-a b").unwrap_err().code(), "bad_key");
+        assert_eq!(
+            ApiKey::new(" sk-trimmed-key-1234 \n").unwrap().expose(),
+            "sk-trimmed-key-1234"
+        );
+    }
+
+    #[test]
+    fn non_ascii_keys_do_not_panic() {
+        let k = ApiKey::new("sk-ééééééééééééé").unwrap();
+        assert_eq!(k.hint(), "sk-…éééé");
+    }
+}

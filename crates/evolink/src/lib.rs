@@ -1,0 +1,29 @@
+//! Client for EvoLink's HTTP API as Sora Desk uses it: create a video task, follow it, upload a
+//! reference image, read the balance. Typed requests checked before sending, tolerant parsing
+//! of answers, one error type with stable codes, retries that never pay twice.
+//!
+//! No Tauri here: this crate is tested against `evolink-mock` over loopback.
+
+mod client;
+mod error;
+mod key;
+mod model;
+mod types;
+
+pub use client::{
+    media_status_error, parse_retry_after, sniff_mime, Client, ClientConfig, RetryPolicy,
+    DEFAULT_API_BASE, DEFAULT_FILES_BASE,
+};
+pub use error::{Error, ErrorKind};
+pub use key::ApiKey;
+pub use model::{
+    model_spec, validate_callback_url, validate_idempotency_key, CreateBody, ModelSpec,
+    Orientation, VideoRequest, DEFAULT_MODEL, MODELS, SORA_2_PREVIEW, SORA_2_PRO_PREVIEW,
+};
+pub use types::{
+    ApiErrorBody, Balance, Created, Credits, FileEntry, FileList, FileQuota, ModelInfo, Task,
+    TaskInfo, TaskListQuery, TaskOutcome, TaskPage, TaskStatus, UploadedFile, Usage,
+};
+
+/// Re-exported so callers can stream result downloads without naming another reqwest version.
+pub use reqwest;
