@@ -14,7 +14,6 @@ APP_PACKAGES=(
   libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libsecret-1-dev
   gnome-keyring dbus-x11
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
-  nodejs npm
 )
 # What the test suite adds: a virtual display, a browser, the WebDriver for WebKitGTK, tools.
 TEST_PACKAGES=(
@@ -48,6 +47,10 @@ require_rust() {
 }
 
 install_node_tools() {
+  # Node may come from elsewhere than Debian (nodesource, nvm): only install it when absent.
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    install_packages nodejs npm
+  fi
   cd "$REPO_ROOT"
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "Installing Node tools (Tauri CLI, Playwright core)"
