@@ -27,7 +27,10 @@ impl AppState {
 
 /// Registers state and commands on any runtime, so tests can drive the real wiring on
 /// Tauri's mock runtime.
-pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+pub fn configure<R: tauri::Runtime>(
+    builder: tauri::Builder<R>,
+    state: AppState,
+) -> tauri::Builder<R> {
     builder
         .manage(state)
         .invoke_handler(tauri::generate_handler![commands::app_info])

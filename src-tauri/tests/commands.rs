@@ -61,7 +61,10 @@ fn app_info_reports_version_and_folders() {
 fn commands_outside_the_capability_are_refused() {
     let app = app();
     let refused = invoke(&app, "plugin:fs|read_file");
-    assert!(refused.is_err(), "the webview must not reach file system commands: {refused:?}");
+    assert!(
+        refused.is_err(),
+        "the webview must not reach file system commands: {refused:?}"
+    );
     let unknown = invoke(&app, "no_such_command");
     assert!(unknown.is_err(), "unknown commands are errors: {unknown:?}");
 }

@@ -39,7 +39,10 @@ mod tests {
         };
         let evolink = Endpoints::resolve(&|_| None);
         let info = AppInfo::new("1.2.3", &paths, &evolink);
-        assert_eq!((info.data_dir.as_str(), info.library_dir.as_str()), ("/d", "/l"));
+        assert_eq!(
+            (info.data_dir.as_str(), info.library_dir.as_str()),
+            ("/d", "/l")
+        );
         assert!(!info.custom_api);
 
         let proxy = Endpoints::resolve(&|_| Some("http://127.0.0.1:1".into()));

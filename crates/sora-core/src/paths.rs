@@ -34,7 +34,10 @@ pub struct AppPaths {
 impl AppPaths {
     /// Folders for this machine, honouring the overrides.
     pub fn from_env() -> Self {
-        Self::resolve(&|name| std::env::var_os(name).map(PathBuf::from), &SystemFolders)
+        Self::resolve(
+            &|name| std::env::var_os(name).map(PathBuf::from),
+            &SystemFolders,
+        )
     }
 
     /// Resolution with the environment and the OS folders supplied by the caller.
@@ -140,13 +143,19 @@ mod tests {
             paths.data_dir,
             PathBuf::from("/home/ada/.local/share/app.soradesk.desktop")
         );
-        assert_eq!(paths.library_dir, PathBuf::from("/home/ada/Films/Sora Desk"));
+        assert_eq!(
+            paths.library_dir,
+            PathBuf::from("/home/ada/Films/Sora Desk")
+        );
     }
 
     #[test]
     fn library_falls_back_to_home_videos_when_the_os_has_no_videos_folder() {
         let paths = AppPaths::resolve(&no_env, &Machine { videos: None });
-        assert_eq!(paths.library_dir, PathBuf::from("/home/ada/Videos/Sora Desk"));
+        assert_eq!(
+            paths.library_dir,
+            PathBuf::from("/home/ada/Videos/Sora Desk")
+        );
     }
 
     #[test]
@@ -158,7 +167,10 @@ mod tests {
         };
         let paths = AppPaths::resolve(&env, &Machine { videos: None });
         assert_eq!(paths.data_dir, PathBuf::from("/tmp/data"));
-        assert_eq!(paths.library_dir, PathBuf::from("/home/ada/Videos/Sora Desk"));
+        assert_eq!(
+            paths.library_dir,
+            PathBuf::from("/home/ada/Videos/Sora Desk")
+        );
     }
 
     #[test]
