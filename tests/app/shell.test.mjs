@@ -22,6 +22,7 @@ async function launch(env = {}) {
   const folders = { dataDir: join(home, 'data'), libraryDir: join(home, 'Videos', 'Sora Desk') };
   const driver = await startDriver({
     driver: process.env.TAURI_DRIVER ?? 'tauri-driver',
+    log: join(shots, '..', 'app-tests.log'),
     env: { ...process.env, SORA_DESK_DATA_DIR: folders.dataDir, SORA_DESK_LIBRARY_DIR: folders.libraryDir, ...env },
   });
   try {

@@ -1,6 +1,7 @@
 // A small W3C WebDriver client (the protocol is plain HTTP + JSON), enough to drive the real
 // app through tauri-driver + WebKitWebDriver without pulling in a browser-automation stack.
 import { execFileSync, spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -14,25 +15,38 @@ export async function freePort() {
   return port;
 }
 
-/** Starts tauri-driver on free ports and waits until it answers. */
-export async function startDriver({ driver = 'tauri-driver', env = process.env } = {}) {
+/**
+ * Starts tauri-driver on free ports and waits until it answers. It runs in its own process
+ * group, so stop() also ends the WebKitWebDriver and the app it launched; its output goes to
+ * `log` (a file path) rather than ours, so nothing it leaves behind can hold the test open.
+ */
+export async function startDriver({ driver = 'tauri-driver', env = process.env, log } = {}) {
   const port = await freePort();
   const nativePort = await freePort();
+  const output = log ? openSync(log, 'a') : 'ignore';
   const child = spawn(driver, ['--port', String(port), '--native-port', String(nativePort)], {
     env,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+    stdio: ['ignore', output, output],
   });
+  const stop = () => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
     try {
       await fetch(`${url}/status`);
-      return { url, stop: () => child.kill('SIGTERM') };
+      return { url, stop };
     } catch {
       await sleep(100);
     }
   }
-  child.kill('SIGKILL');
+  stop();
   throw new Error('tauri-driver did not start within 10 s');
 }
 
