@@ -1,0 +1,1336 @@
+//! HTTP routes of the mock and the fault-injecting middleware in front of them.
+
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, Request, State as AxState};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{delete, get, post};
+use axum::Router;
+use base64::Engine as _;
+use serde_json::{json, Value};
+
+use crate::config::{Action, Faults, MockConfig};
+use crate::state::*;
+
+/// Everything the handlers share.
+pub(crate) struct Shared {
+    pub cfg: MockConfig,
+    pub clock: Clock,
+    pub base: String,
+    pub state: Mutex<State>,
+}
+
+impl Shared {
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+type S = Arc<Shared>;
+
+/// Lets a handler close its own connection without answering.
+#[derive(Clone, Default)]
+pub(crate) struct ConnCtl {
+    pub abort: Arc<tokio::sync::Notify>,
+}
+
+const MAX_UPLOAD: usize = 10 * 1024 * 1024;
+
+pub(crate) fn router(sh: S) -> Router {
+    Router::new()
+        .route("/v1/videos/generations", post(create))
+        .route("/v1/tasks", get(list_tasks))
+        .route("/v1/tasks/batch", post(batch))
+        .route("/v1/tasks/{id}", get(get_task))
+        .route("/v1/credits", get(credits))
+        .route("/v1/models", get(models))
+        .route("/api/v1/files/upload/stream", post(upload_stream))
+        .route("/api/v1/files/upload/base64", post(upload_base64))
+        .route("/api/v1/files/upload/url", post(upload_url))
+        .route("/api/v1/files/quota", get(file_quota))
+        .route("/api/v1/files/list", get(file_list))
+        .route("/api/v1/files/download/{id}", get(file_download))
+        .route("/api/v1/files/{id}", delete(file_delete))
+        .route("/files/{*rest}", get(file_by_url))
+        .route("/media/{name}", get(media))
+        .route("/__mock/counters", get(admin_counters))
+        .route(
+            "/__mock/faults",
+            get(admin_get_faults).put(admin_put_faults),
+        )
+        .route("/__mock/tasks/{id}/cancel", post(admin_cancel))
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(unknown_route)
+        .layer(DefaultBodyLimit::max(4 * MAX_UPLOAD))
+        .layer(middleware::from_fn_with_state(sh.clone(), gate))
+        .with_state(sh)
+}
+
+/// Endpoint name of a request, as used in fault configuration.
+pub(crate) fn endpoint_of(m: &Method, path: &str) -> &'static str {
+    let p = path.trim_end_matches('/');
+    match (m.as_str(), p) {
+        ("POST", "/v1/videos/generations") => "create",
+        ("GET", "/v1/tasks") => "list_tasks",
+        ("POST", "/v1/tasks/batch") => "batch",
+        ("GET", x) if x.starts_with("/v1/tasks/") => "get_task",
+        ("GET", "/v1/credits") => "credits",
+        ("GET", "/v1/models") => "models",
+        ("POST", "/api/v1/files/upload/stream") => "upload_stream",
+        ("POST", "/api/v1/files/upload/base64") => "upload_base64",
+        ("POST", "/api/v1/files/upload/url") => "upload_url",
+        ("GET", "/api/v1/files/quota") => "file_quota",
+        ("GET", "/api/v1/files/list") => "file_list",
+        ("DELETE", x) if x.starts_with("/api/v1/files/") => "file_delete",
+        ("GET" | "HEAD", x)
+            if x.starts_with("/api/v1/files/download/") || x.starts_with("/files/") =>
+        {
+            "file_download"
+        }
+        ("GET" | "HEAD", x) if x.starts_with("/media/") => "media",
+        (_, x) if x.starts_with("/__mock/") => "admin",
+        _ => "unknown",
+    }
+}
+
+fn is_file_api(ep: &str) -> bool {
+    ep.starts_with("upload_") || ep.starts_with("file_")
+}
+
+fn json_response(status: u16, v: &Value) -> Response {
+    let mut r = Response::new(Body::from(v.to_string()));
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+fn type_for(code: &str) -> &'static str {
+    match code {
+        "unauthorized" | "invalid_token" => "authentication_error",
+        "insufficient_quota" | "quota_exceeded" => "insufficient_quota",
+        "rate_limit_exceeded" => "rate_limit_error",
+        "model_access_denied" | "permission_denied" | "key_model_not_allowed" => "permission_error",
+        "internal_error"
+        | "service_unavailable"
+        | "bad_gateway"
+        | "model_unavailable"
+        | "no_available_channel" => "server_error",
+        "task_not_found" | "not_found" => "not_found_error",
+        _ => "invalid_request_error",
+    }
+}
+
+/// An error of the task API, current or legacy form.
+fn api_error(legacy: bool, status: u16, code: &str, message: &str) -> Response {
+    let body = if legacy {
+        json!({ "error": { "code": status, "message": message, "type": type_for(code), "param": null,
+                           "fallback_suggestion": "Please try again later or contact support." } })
+    } else {
+        json!({ "error": { "code": code, "message": message, "type": type_for(code) } })
+    };
+    json_response(status, &body)
+}
+
+/// An error of the file API: `{success:false, code, msg}` with the given HTTP status.
+fn file_error(http: u16, code: u16, msg: &str) -> Response {
+    json_response(http, &json!({ "success": false, "code": code, "msg": msg }))
+}
+
+fn code_for_status(s: u16) -> (&'static str, &'static str) {
+    match s {
+        400 => ("invalid_request", "Invalid request"),
+        401 => ("unauthorized", "Invalid or missing API key"),
+        402 => (
+            "insufficient_quota",
+            "Insufficient quota. Please top up your account.",
+        ),
+        403 => ("permission_denied", "Permission denied"),
+        404 => ("task_not_found", "Not found"),
+        429 => (
+            "rate_limit_exceeded",
+            "Rate limit exceeded, please slow down",
+        ),
+        502 => ("bad_gateway", "Upstream returned an invalid response"),
+        503 => ("service_unavailable", "Service temporarily unavailable"),
+        _ => ("internal_error", "Internal server error"),
+    }
+}
+
+fn html_page(status: u16) -> Response {
+    let reason = StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Error");
+    let body = format!("<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n");
+    let mut r = Response::new(Body::from(body));
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+    r
+}
+
+fn injected_status(sh: &Shared, ep: &str, status: u16, retry_after: Option<&str>) -> Response {
+    let (code, msg) = code_for_status(status);
+    let mut r = if is_file_api(ep) {
+        file_error(status, status, msg)
+    } else if ep == "media" {
+        let mut r = Response::new(Body::from(msg.to_string()));
+        *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        r
+    } else {
+        api_error(sh.lock().faults.legacy_error_codes, status, code, msg)
+    };
+    if let Some(ra) = retry_after.and_then(|v| HeaderValue::from_str(v).ok()) {
+        r.headers_mut().insert(header::RETRY_AFTER, ra);
+    }
+    r
+}
+
+fn pick_rate(map: &std::collections::BTreeMap<String, f64>, ep: &str) -> f64 {
+    map.get(ep).or_else(|| map.get("*")).copied().unwrap_or(0.0)
+}
+
+/// Middleware: counters, latency, scripted and random faults, request id.
+async fn gate(AxState(sh): AxState<S>, req: Request, next: Next) -> Response {
+    let ep = endpoint_of(req.method(), req.uri().path());
+    let ctl = req.extensions().get::<ConnCtl>().cloned();
+    let ua = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let idem = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    enum Random {
+        None,
+        Server(u16),
+        Limited,
+    }
+    let (latency, action, random, rid, legacy_rid, ra) = {
+        let mut st = sh.lock();
+        st.settle(&sh.cfg, sh.clock.now());
+        *st.counters.requests.entry(ep.to_string()).or_default() += 1;
+        st.counters.last_user_agent = ua;
+        if ep == "create" {
+            st.counters.create_calls += 1;
+            if let Some(k) = &idem {
+                *st.counters.creates_per_key.entry(k.clone()).or_default() += 1;
+            }
+        }
+        let f = &st.faults;
+        let latency = f.latency_ms + f.endpoint_latency_ms.get(ep).copied().unwrap_or(0);
+        let (err_p, rl_p) = (
+            pick_rate(&f.error_rate, ep),
+            pick_rate(&f.rate_limit_rate, ep),
+        );
+        let ra = f.rate_limit_retry_after.clone();
+        let legacy_rid = f.legacy_request_id_header;
+        let mut action = None;
+        if ep != "admin" {
+            if let Some(inj) = st
+                .faults
+                .inject
+                .iter_mut()
+                .find(|i| i.times > 0 && (i.endpoint == ep || i.endpoint == "*"))
+            {
+                inj.times -= 1;
+                action = Some(inj.action.clone());
+            }
+            st.faults.inject.retain(|i| i.times > 0);
+        }
+        let mut random = Random::None;
+        if action.is_none() && ep != "admin" {
+            if err_p > 0.0 && st.rng.f64() < err_p {
+                random = Random::Server([500, 502, 503][st.rng.usize(0..3)]);
+            } else if rl_p > 0.0 && st.rng.f64() < rl_p {
+                random = Random::Limited;
+            }
+        }
+        let rid = format!("req-{}", st.rand_id(20));
+        (latency, action, random, rid, legacy_rid, ra)
+    };
+    if latency > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
+    }
+    let abort_and_hang = |ctl: Option<ConnCtl>| async move {
+        if let Some(c) = ctl {
+            c.abort.notify_one();
+        }
+        std::future::pending::<()>().await;
+        unreachable!()
+    };
+    let mut resp = match action {
+        Some(Action::Status {
+            status,
+            retry_after,
+        }) => injected_status(&sh, ep, status, retry_after.as_deref()),
+        Some(Action::Html { status }) => html_page(status),
+        Some(Action::SuccessFalse) => file_error(200, 500, "Internal storage error, please retry"),
+        Some(Action::Drop) => abort_and_hang(ctl).await,
+        Some(Action::DropAfterAccept) => {
+            let _ = next.run(req).await;
+            abort_and_hang(ctl).await
+        }
+        Some(Action::Delay { ms }) => {
+            let r = next.run(req).await;
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            r
+        }
+        Some(Action::MalformedJson) => {
+            let r = next.run(req).await;
+            let (mut parts, body) = r.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
+            let cut = (bytes.len() / 2).max(1).min(bytes.len());
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, Body::from(bytes.slice(..cut)))
+        }
+        None => match random {
+            Random::Server(502) => html_page(502),
+            Random::Server(s) => injected_status(&sh, ep, s, None),
+            Random::Limited => injected_status(&sh, ep, 429, ra.as_deref()),
+            Random::None => next.run(req).await,
+        },
+    };
+    let name = if legacy_rid {
+        "x-oneapi-request-id"
+    } else {
+        "x-request-id"
+    };
+    if let Ok(v) = HeaderValue::from_str(&rid) {
+        resp.headers_mut().insert(name, v);
+    }
+    resp
+}
+
+/// Checks the bearer key. File API routes answer in the file envelope.
+fn auth(sh: &Shared, headers: &HeaderMap, file_api: bool) -> Result<(), Response> {
+    let got = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let (code, msg) = match got {
+        None => (
+            "unauthorized",
+            "Missing Authorization header. Use: Authorization: Bearer <API key>",
+        ),
+        Some(h) => match h.strip_prefix("Bearer ") {
+            Some(k) if sh.cfg.keys.iter().any(|x| x == k.trim()) => return Ok(()),
+            _ => ("invalid_token", "Invalid API key"),
+        },
+    };
+    let legacy = {
+        let mut st = sh.lock();
+        st.counters.unauthorized += 1;
+        st.faults.legacy_error_codes
+    };
+    Err(if file_api {
+        file_error(401, 401, msg)
+    } else {
+        api_error(legacy, 401, code, msg)
+    })
+}
+
+fn legacy(sh: &Shared) -> bool {
+    sh.lock().faults.legacy_error_codes
+}
+
+async fn unknown_route(AxState(sh): AxState<S>, req: Request) -> Response {
+    let msg = format!("Invalid URL ({} {})", req.method(), req.uri().path());
+    api_error(legacy(&sh), 404, "not_found", &msg)
+}
+
+fn public_v4(ip: Ipv4Addr) -> bool {
+    let o = ip.octets();
+    !(ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_unspecified()
+        || ip.is_broadcast()
+        || ip.is_multicast()
+        || o[0] == 0
+        || (o[0] == 100 && (o[1] & 0xc0) == 64)
+        || o[0] >= 240)
+}
+
+fn callback_problem(u: &str) -> Option<&'static str> {
+    if u.chars().count() > 2048 {
+        return Some("callback_url must be at most 2048 characters");
+    }
+    let Ok(p) = url::Url::parse(u) else {
+        return Some("callback_url is not a valid URL");
+    };
+    if p.scheme() != "https" {
+        return Some("callback_url must use HTTPS");
+    }
+    let private = match p.host() {
+        None => true,
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d == "localhost" || d.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => !public_v4(ip),
+        Some(url::Host::Ipv6(ip)) => match ip.to_ipv4_mapped() {
+            Some(v4) => !public_v4(v4),
+            None => {
+                let s = ip.segments();
+                ip.is_loopback()
+                    || ip.is_unspecified()
+                    || ip.is_multicast()
+                    || (s[0] & 0xfe00) == 0xfc00
+                    || (s[0] & 0xffc0) == 0xfe80
+            }
+        },
+    };
+    if private {
+        Some("callback_url must not point to a private, loopback or local address")
+    } else {
+        None
+    }
+}
+
+fn bad(sh: &Shared, msg: &str) -> Response {
+    api_error(legacy(sh), 400, "invalid_parameters", msg)
+}
+
+/// Finds an uploaded file from one of the mock's own file URLs.
+fn file_from_url(sh: &Shared, st: &State, u: &str, now: f64) -> Option<FileRec> {
+    let rest = u.strip_prefix(&sh.base)?;
+    let id = if let Some(r) = rest.strip_prefix("/files/") {
+        let segs: Vec<&str> = r.split('/').collect();
+        if segs.len() < 2 {
+            return None;
+        }
+        let f = st.files.get(segs[segs.len() - 2])?;
+        if segs[..segs.len() - 2].join("/") != f.upload_path {
+            return None;
+        }
+        f.id.clone()
+    } else {
+        rest.strip_prefix("/api/v1/files/download/")?.to_string()
+    };
+    let f = st.files.get(&id)?;
+    (now - f.uploaded <= sh.cfg.file_ttl.as_secs_f64()).then(|| f.clone())
+}
+
+async fn create(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(r) = auth(&sh, &headers, false) {
+        return r;
+    }
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    if let Some(k) = &key {
+        let ok = (16..=96).contains(&k.len())
+            && k.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+        if !ok {
+            return api_error(
+                legacy(&sh),
+                400,
+                "invalid_request",
+                "Idempotency-Key must be 16-96 characters of [A-Za-z0-9._-]",
+            );
+        }
+    }
+    let Ok(v) = serde_json::from_slice::<Value>(&body) else {
+        return api_error(
+            legacy(&sh),
+            400,
+            "invalid_request",
+            "Request body must be valid JSON",
+        );
+    };
+    let canonical = v.to_string();
+    if let Some(k) = &key {
+        let mut st = sh.lock();
+        if let Some((body0, id)) = st.idem.get(k).cloned() {
+            if body0 != canonical {
+                drop(st);
+                return api_error(
+                    legacy(&sh),
+                    409,
+                    "idempotency_conflict",
+                    "Idempotency-Key was already used with a different request body",
+                );
+            }
+            if let Some(t) = st.tasks.get(&id) {
+                let resp = t.create_response.clone();
+                st.counters.replays += 1;
+                let mut r = json_response(200, &resp);
+                r.headers_mut()
+                    .insert("idempotency-replayed", HeaderValue::from_static("true"));
+                return r;
+            }
+        }
+    }
+    // Validation, like the real service.
+    let model_id = v.get("model").and_then(Value::as_str).unwrap_or("");
+    if model_id.is_empty() {
+        return bad(&sh, "model is required");
+    }
+    if sh.cfg.unavailable_models.iter().any(|m| m == model_id) {
+        return api_error(
+            legacy(&sh),
+            503,
+            "model_unavailable",
+            &format!("Model {model_id} is currently unavailable"),
+        );
+    }
+    let Some(model) = MODELS.iter().find(|m| m.id == model_id) else {
+        return bad(
+            &sh,
+            &format!("model {model_id} is not supported on this endpoint"),
+        );
+    };
+    let prompt = match v.get("prompt") {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+        _ => return bad(&sh, "prompt is required"),
+    };
+    if prompt.chars().count() > 5000 {
+        return bad(&sh, "prompt must be at most 5000 characters");
+    }
+    let aspect = match v.get("aspect_ratio") {
+        None | Some(Value::Null) => "16:9".to_string(),
+        Some(Value::String(s)) if model.aspect_ratios.contains(&s.as_str()) => s.clone(),
+        _ => {
+            return bad(
+                &sh,
+                &format!(
+                    "aspect_ratio must be one of {}",
+                    model.aspect_ratios.join(", ")
+                ),
+            )
+        }
+    };
+    let portrait = aspect == "9:16" || aspect == "720x1280";
+    let duration = match v.get("duration") {
+        None | Some(Value::Null) => 4,
+        Some(d) if d.as_u64().is_some_and(|d| model.durations.contains(&d)) => {
+            d.as_u64().unwrap_or(4)
+        }
+        _ => return bad(&sh, "duration must be one of 4, 8, 12"),
+    };
+    let mut factor = 1.0;
+    match v.get("quality") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(q)) if model.qualities.contains(&q.as_str()) => {
+            if q == "1080p" {
+                factor = 1.67;
+            }
+        }
+        _ => return bad(&sh, "quality is not supported for this model"),
+    }
+    let images: Vec<String> = match v.get("image_urls") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) if a.iter().all(Value::is_string) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+        _ => return bad(&sh, "image_urls must be an array of URLs"),
+    };
+    if images.len() > model.max_images {
+        return bad(
+            &sh,
+            &format!("image_urls supports at most {} image", model.max_images),
+        );
+    }
+    match v.get("callback_url") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(u)) => {
+            if let Some(p) = callback_problem(u) {
+                return bad(&sh, p);
+            }
+        }
+        _ => return bad(&sh, "callback_url must be a string"),
+    }
+    let cost = round2(model.price_per_second * duration as f64 * factor);
+    let now = sh.clock.now();
+    let mut st = sh.lock();
+    if st.balance + 1e-9 < cost {
+        let l = st.faults.legacy_error_codes;
+        drop(st);
+        return api_error(
+            l,
+            402,
+            "insufficient_quota",
+            "Insufficient quota. Please top up your account.",
+        );
+    }
+    // What will happen to this task.
+    let mut plan = Plan::Complete { empty: false };
+    if let Some(u) = images.first() {
+        let (ew, eh) = if portrait { (720, 1280) } else { (1280, 720) };
+        plan = match file_from_url(&sh, &st, u, now) {
+            None => Plan::Fail {
+                code: "image_processing_error".into(),
+                message: format!("Failed to fetch image from {u}"),
+                at: 0.0,
+            },
+            Some(f) => match imagesize::blob_size(&f.bytes) {
+                Err(_) => Plan::Fail {
+                    code: "image_processing_error".into(),
+                    message: "Unsupported or corrupt image".into(),
+                    at: 0.0,
+                },
+                Ok(_) if f.mime == "image/gif" => Plan::Fail {
+                    code: "image_processing_error".into(),
+                    message: "Unsupported image format: gif".into(),
+                    at: 0.0,
+                },
+                Ok(sz) if (sz.width, sz.height) != (ew, eh) => Plan::Fail {
+                    code: "image_dimension_mismatch".into(),
+                    message: format!(
+                        "Image is {}x{} but aspect_ratio {aspect} requires exactly {ew}x{eh}",
+                        sz.width, sz.height
+                    ),
+                    at: 0.0,
+                },
+                Ok(_) => plan,
+            },
+        };
+    }
+    let lower = prompt.to_lowercase();
+    if matches!(plan, Plan::Complete { .. })
+        && sh
+            .cfg
+            .blocked_words
+            .iter()
+            .any(|w| !w.is_empty() && lower.contains(&w.to_lowercase()))
+    {
+        let at = 0.3 + st.rng.f64() * 0.4;
+        plan = Plan::Fail {
+            code: "content_policy_violation".into(),
+            message: "Your request was blocked by our safety system.".into(),
+            at,
+        };
+    }
+    if matches!(plan, Plan::Complete { .. }) {
+        if !st.faults.fail_next_tasks.is_empty() {
+            let code = st.faults.fail_next_tasks.remove(0);
+            plan = Plan::Fail {
+                message: format!("Generation failed: {code}"),
+                code,
+                at: 0.5,
+            };
+        } else if st.faults.cancel_next_tasks > 0 {
+            st.faults.cancel_next_tasks -= 1;
+            plan = Plan::Cancel { at: 0.5 };
+        } else if st.faults.complete_without_results > 0 {
+            st.faults.complete_without_results -= 1;
+            plan = Plan::Complete { empty: true };
+        }
+    }
+    let created = now.floor();
+    let id = format!("task-unified-{}-{}", created as i64, st.rand_id(8));
+    let curve = st.make_curve();
+    let resp = json!({
+        "created": created as i64,
+        "id": id,
+        "model": model.id,
+        "object": "video.generation.task",
+        "progress": 0,
+        "status": "pending",
+        "task_info": { "can_cancel": true, "estimated_time": (sh.cfg.pending_secs + sh.cfg.generation_secs).round() as i64, "video_duration": duration },
+        "type": "video",
+        "usage": { "billing_rule": "per_call", "credits_reserved": cost, "user_group": "default" },
+    });
+    st.balance = round2(st.balance - cost);
+    st.tasks.insert(
+        id.clone(),
+        TaskRec {
+            id: id.clone(),
+            model: model.id.into(),
+            created: now,
+            duration,
+            portrait,
+            cost,
+            plan,
+            curve,
+            cancelled_at: None,
+            settled: false,
+            create_response: resp.clone(),
+        },
+    );
+    st.order.push(id.clone());
+    st.counters.tasks_created += 1;
+    if let Some(k) = key {
+        st.idem.insert(k, (canonical, id));
+    }
+    json_response(200, &resp)
+}
+
+async fn get_task(AxState(sh): AxState<S>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if let Err(r) = auth(&sh, &headers, false) {
+        return r;
+    }
+    if !id.starts_with("task-unified-") {
+        return api_error(
+            legacy(&sh),
+            400,
+            "invalid_task_id",
+            "Invalid task id: must start with task-unified-",
+        );
+    }
+    let now = sh.clock.now();
+    let mut st = sh.lock();
+    *st.counters.polls_per_task.entry(id.clone()).or_default() += 1;
+    match st.tasks.get(&id) {
+        Some(t) => json_response(200, &st.task_json(&sh.cfg, &sh.base, t, now, true)),
+        None => {
+            let l = st.faults.legacy_error_codes;
+            drop(st);
+            api_error(l, 404, "task_not_found", &format!("Task {id} not found"))
+        }
+    }
+}
+
+async fn list_tasks(
+    AxState(sh): AxState<S>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = auth(&sh, &headers, false) {
+        return r;
+    }
+    let page: usize = q
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let size: usize = q
+        .get("page_size")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(20)
+        .clamp(1, 100);
+    let now = sh.clock.now();
+    let st = sh.lock();
+    let all: Vec<Value> = st
+        .order
+        .iter()
+        .rev()
+        .filter_map(|id| st.tasks.get(id))
+        .map(|t| st.task_json(&sh.cfg, &sh.base, t, now, false))
+        .filter(|t| {
+            q.get("status")
+                .is_none_or(|s| s.is_empty() || t["status"] == s.as_str())
+        })
+        .filter(|t| {
+            q.get("type")
+                .is_none_or(|s| s.is_empty() || t["type"] == s.as_str())
+        })
+        .filter(|t| {
+            q.get("model")
+                .is_none_or(|s| s.is_empty() || t["model"] == s.as_str())
+        })
+        .collect();
+    let total = all.len();
+    let data: Vec<Value> = all.into_iter().skip((page - 1) * size).take(size).collect();
+    json_response(
+        200,
+        &json!({ "data": data, "total": total, "page": page, "page_size": size }),
+    )
+}
+
+async fn batch(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(r) = auth(&sh, &headers, false) {
+        return r;
+    }
+    let ids: Vec<String> = match serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("task_ids").cloned())
+    {
+        Some(Value::Array(a)) if a.iter().all(Value::is_string) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+        _ => return bad(&sh, "task_ids must be an array of task ids"),
+    };
+    if ids.is_empty() || ids.len() > 50 {
+        return bad(&sh, "task_ids must contain 1 to 50 ids");
+    }
+    let now = sh.clock.now();
+    let mut st = sh.lock();
+    let mut data = Vec::new();
+    for id in &ids {
+        *st.counters.polls_per_task.entry(id.clone()).or_default() += 1;
+        if let Some(t) = st.tasks.get(id) {
+            data.push(st.task_json(&sh.cfg, &sh.base, t, now, true));
+        }
+    }
+    json_response(200, &json!({ "data": data }))
+}
+
+async fn credits(AxState(sh): AxState<S>, headers: HeaderMap) -> Response {
+    if let Err(r) = auth(&sh, &headers, false) {
+        return r;
+    }
+    let st = sh.lock();
+    json_response(
+        200,
+        &json!({ "success": true, "message": "", "data": {
+            "token": { "remaining_credits": st.balance, "unlimited_credits": true, "used_credits": st.used },
+            "user": { "remaining_credits": st.balance, "used_credits": st.used } } }),
+    )
+}
+
+async fn models(AxState(sh): AxState<S>, headers: HeaderMap) -> Response {
+    if let Err(r) = auth(&sh, &headers, false) {
+        return r;
+    }
+    let data: Vec<Value> = LISTED_MODELS
+        .iter()
+        .filter(|m| !sh.cfg.unavailable_models.iter().any(|u| u == *m))
+        .map(|m| json!({ "id": m, "object": "model", "owned_by": "evolink", "created": 1_757_000_000 }))
+        .collect();
+    json_response(200, &json!({ "object": "list", "data": data }))
+}
+
+fn sniff(b: &[u8]) -> Option<&'static str> {
+    if b.starts_with(&[0x89, b'P', b'N', b'G']) {
+        Some("image/png")
+    } else if b.starts_with(&[0xff, 0xd8, 0xff]) {
+        Some("image/jpeg")
+    } else if b.len() >= 12 && &b[0..4] == b"RIFF" && &b[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else if b.starts_with(b"GIF8") {
+        Some("image/gif")
+    } else {
+        None
+    }
+}
+
+fn safe_name(n: &str) -> String {
+    let s: String = n
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(100)
+        .collect();
+    if s.is_empty() {
+        "file".into()
+    } else {
+        s
+    }
+}
+
+/// Stores an uploaded file and answers with the success envelope (or a file-API failure).
+fn store_file(
+    sh: &Shared,
+    bytes: Vec<u8>,
+    name: Option<String>,
+    upload_path: Option<String>,
+) -> Response {
+    if bytes.is_empty() {
+        return file_error(400, 400, "No file provided");
+    }
+    if bytes.len() > MAX_UPLOAD {
+        return file_error(413, 413, "File too large: the limit is 10 MB");
+    }
+    let Some(mime) = sniff(&bytes) else {
+        // The real file API reports this inside HTTP 200.
+        return file_error(
+            200,
+            400,
+            "Unsupported file type. Allowed: image/jpeg, image/png, image/gif, image/webp",
+        );
+    };
+    let now = sh.clock.now();
+    let ttl = sh.cfg.file_ttl.as_secs_f64();
+    let mut st = sh.lock();
+    let live = st
+        .files
+        .values()
+        .filter(|f| now - f.uploaded <= ttl)
+        .count() as u64;
+    if live >= sh.cfg.max_files {
+        return file_error(200, 403, "File quota exceeded");
+    }
+    let id = format!("file_{}", st.rand_id(12));
+    let ext = mime.trim_start_matches("image/").replace("jpeg", "jpg");
+    let original = name.unwrap_or_else(|| format!("upload.{ext}"));
+    let stored = safe_name(&original);
+    let path = upload_path
+        .map(|p| safe_name(&p))
+        .unwrap_or_else(|| "images".into());
+    let f = FileRec {
+        id: id.clone(),
+        name: stored.clone(),
+        original_name: original.clone(),
+        mime: mime.into(),
+        upload_path: path.clone(),
+        bytes: Arc::new(bytes),
+        uploaded: now,
+    };
+    let size = f.bytes.len();
+    st.files.insert(id.clone(), f);
+    st.counters.uploads += 1;
+    json_response(
+        200,
+        &json!({ "success": true, "code": 200, "msg": "File uploaded successfully", "data": {
+            "file_id": id, "file_name": stored, "original_name": original, "file_size": size, "mime_type": mime,
+            "upload_path": path, "file_url": format!("{}/files/{path}/{id}/{stored}", sh.base),
+            "download_url": format!("{}/api/v1/files/download/{id}", sh.base),
+            "upload_time": iso8601(now), "expires_at": iso8601(now + ttl) } }),
+    )
+}
+
+async fn upload_stream(AxState(sh): AxState<S>, headers: HeaderMap, mut mp: Multipart) -> Response {
+    if let Err(r) = auth(&sh, &headers, true) {
+        return r;
+    }
+    let (mut file, mut name, mut path, mut fname) = (None, None, None, None);
+    loop {
+        match mp.next_field().await {
+            Ok(Some(field)) => {
+                let fieldname = field.name().unwrap_or("").to_string();
+                match fieldname.as_str() {
+                    "file" => {
+                        fname = field.file_name().map(str::to_string);
+                        match field.bytes().await {
+                            Ok(b) => file = Some(b.to_vec()),
+                            Err(_) => {
+                                return file_error(400, 400, "Could not read the uploaded file")
+                            }
+                        }
+                    }
+                    "upload_path" | "uploadPath" => path = field.text().await.ok(),
+                    "file_name" | "fileName" => name = field.text().await.ok(),
+                    _ => {}
+                }
+            }
+            Ok(None) => break,
+            Err(_) => return file_error(400, 400, "Malformed multipart body"),
+        }
+    }
+    match file {
+        Some(b) => store_file(&sh, b, name.or(fname), path),
+        None => file_error(400, 400, "No file provided (multipart part \"file\")"),
+    }
+}
+
+async fn upload_base64(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(r) = auth(&sh, &headers, true) {
+        return r;
+    }
+    let Ok(v) = serde_json::from_slice::<Value>(&body) else {
+        return file_error(400, 400, "Request body must be valid JSON");
+    };
+    let Some(data) = v.get("base64_data").and_then(Value::as_str) else {
+        return file_error(400, 400, "base64_data is required");
+    };
+    let raw = match data.strip_prefix("data:") {
+        Some(rest) => match rest.split_once(";base64,") {
+            Some((_, b)) => b,
+            None => return file_error(200, 400, "Invalid data URL"),
+        },
+        None => data,
+    };
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(raw.trim()) else {
+        return file_error(200, 400, "Invalid base64 data");
+    };
+    let name = v
+        .get("file_name")
+        .or_else(|| v.get("fileName"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let path = v
+        .get("upload_path")
+        .or_else(|| v.get("uploadPath"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    store_file(&sh, bytes, name, path)
+}
+
+async fn upload_url(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(r) = auth(&sh, &headers, true) {
+        return r;
+    }
+    let Ok(v) = serde_json::from_slice::<Value>(&body) else {
+        return file_error(400, 400, "Request body must be valid JSON");
+    };
+    let Some(u) = v.get("file_url").and_then(Value::as_str) else {
+        return file_error(400, 400, "file_url is required");
+    };
+    // The mock has no internet: it can only "download" its own files.
+    let now = sh.clock.now();
+    let found = {
+        let st = sh.lock();
+        file_from_url(&sh, &st, u, now)
+    };
+    match found {
+        Some(f) => {
+            let name = v
+                .get("file_name")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .or(Some(f.original_name.clone()));
+            let path = v
+                .get("upload_path")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            store_file(&sh, f.bytes.to_vec(), name, path)
+        }
+        None => file_error(200, 400, &format!("Failed to download file from URL: {u}")),
+    }
+}
+
+async fn file_quota(AxState(sh): AxState<S>, headers: HeaderMap) -> Response {
+    if let Err(r) = auth(&sh, &headers, true) {
+        return r;
+    }
+    let now = sh.clock.now();
+    let ttl = sh.cfg.file_ttl.as_secs_f64();
+    let used = sh
+        .lock()
+        .files
+        .values()
+        .filter(|f| now - f.uploaded <= ttl)
+        .count() as u64;
+    json_response(
+        200,
+        &json!({ "success": true, "code": 200, "data": { "user_group": "default", "used_files": used,
+            "max_files": sh.cfg.max_files, "remain_files": sh.cfg.max_files.saturating_sub(used),
+            "is_custom": false, "quota_reason": "" } }),
+    )
+}
+
+async fn file_list(
+    AxState(sh): AxState<S>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = auth(&sh, &headers, true) {
+        return r;
+    }
+    let page: usize = q
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let size: usize = q
+        .get("pageSize")
+        .or_else(|| q.get("page_size"))
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(20)
+        .clamp(1, 100);
+    let now = sh.clock.now();
+    let ttl = sh.cfg.file_ttl.as_secs_f64();
+    let st = sh.lock();
+    let mut live: Vec<&FileRec> = st
+        .files
+        .values()
+        .filter(|f| now - f.uploaded <= ttl)
+        .collect();
+    live.sort_by(|a, b| b.uploaded.total_cmp(&a.uploaded).then(a.id.cmp(&b.id)));
+    let files: Vec<Value> = live
+        .iter()
+        .skip((page - 1) * size)
+        .take(size)
+        .map(|f| json!({ "file_id": f.id, "file_name": f.name, "file_size": f.bytes.len(), "upload_time": iso8601(f.uploaded) }))
+        .collect();
+    json_response(
+        200,
+        &json!({ "success": true, "code": 200, "msg": "success", "data": { "total": live.len(), "files": files } }),
+    )
+}
+
+async fn file_delete(
+    AxState(sh): AxState<S>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(r) = auth(&sh, &headers, true) {
+        return r;
+    }
+    match sh.lock().files.remove(&id) {
+        Some(_) => json_response(
+            200,
+            &json!({ "success": true, "code": 200, "msg": "File deleted" }),
+        ),
+        None => file_error(404, 404, "File not found"),
+    }
+}
+
+fn serve_file(sh: &Shared, id: &str) -> Response {
+    let now = sh.clock.now();
+    let f = sh.lock().files.get(id).cloned();
+    match f {
+        Some(f) if now - f.uploaded <= sh.cfg.file_ttl.as_secs_f64() => {
+            let mut r = Response::new(Body::from(f.bytes.to_vec()));
+            if let Ok(v) = HeaderValue::from_str(&f.mime) {
+                r.headers_mut().insert(header::CONTENT_TYPE, v);
+            }
+            r
+        }
+        _ => file_error(404, 404, "File not found or expired"),
+    }
+}
+
+async fn file_download(AxState(sh): AxState<S>, Path(id): Path<String>) -> Response {
+    serve_file(&sh, &id)
+}
+
+async fn file_by_url(AxState(sh): AxState<S>, Path(rest): Path<String>) -> Response {
+    let segs: Vec<&str> = rest.split('/').collect();
+    if segs.len() < 2 {
+        return file_error(404, 404, "File not found");
+    }
+    let id = segs[segs.len() - 2];
+    let path_ok = sh
+        .lock()
+        .files
+        .get(id)
+        .is_some_and(|f| segs[..segs.len() - 2].join("/") == f.upload_path);
+    if !path_ok {
+        return file_error(404, 404, "File not found");
+    }
+    serve_file(&sh, id)
+}
+
+fn s3_error(status: StatusCode, code: &str, msg: &str) -> Response {
+    let body = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{msg}</Message></Error>");
+    let mut r = Response::new(Body::from(body));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xml"),
+    );
+    r
+}
+
+/// Parses a single `bytes=` range against `len`. `Err(())` = unsatisfiable, `Ok(None)` = serve all.
+fn parse_range(h: &str, len: u64) -> Result<Option<(u64, u64)>, ()> {
+    let Some(spec) = h.trim().strip_prefix("bytes=") else {
+        return Ok(None);
+    };
+    if spec.contains(',') {
+        return Ok(None); // multiple ranges: allowed to answer with the whole file
+    }
+    let Some((a, b)) = spec.split_once('-') else {
+        return Ok(None);
+    };
+    let (a, b) = (a.trim(), b.trim());
+    if a.is_empty() {
+        let n: u64 = b.parse().map_err(|_| ())?;
+        if n == 0 || len == 0 {
+            return Err(());
+        }
+        return Ok(Some((len.saturating_sub(n), len - 1)));
+    }
+    let start: u64 = a.parse().map_err(|_| ())?;
+    if start >= len {
+        return Err(());
+    }
+    let end = if b.is_empty() {
+        len - 1
+    } else {
+        b.parse::<u64>().map_err(|_| ())?.min(len - 1)
+    };
+    if end < start {
+        return Err(());
+    }
+    Ok(Some((start, end)))
+}
+
+async fn media(AxState(sh): AxState<S>, headers: HeaderMap, Path(name): Path<String>) -> Response {
+    let has_ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|s| !s.trim().is_empty());
+    {
+        let mut st = sh.lock();
+        st.counters.media_requests += 1;
+        if headers.contains_key(header::AUTHORIZATION) {
+            st.counters.media_requests_with_auth += 1;
+        }
+        if !has_ua {
+            st.counters.media_requests_without_user_agent += 1;
+        }
+    }
+    if !has_ua {
+        return s3_error(
+            StatusCode::FORBIDDEN,
+            "AccessDenied",
+            "Requests without a User-Agent are not allowed",
+        );
+    }
+    let Some(id) = name.strip_suffix(".mp4") else {
+        return s3_error(
+            StatusCode::NOT_FOUND,
+            "NoSuchKey",
+            "The specified key does not exist.",
+        );
+    };
+    let now = sh.clock.now();
+    let (done_at, portrait) = {
+        let st = sh.lock();
+        match st.tasks.get(id) {
+            Some(t) if !matches!(t.plan, Plan::Complete { empty: true }) => {
+                match st.phase(&sh.cfg, t, now) {
+                    Phase::Completed { at } => (at, t.portrait),
+                    _ => {
+                        return s3_error(
+                            StatusCode::NOT_FOUND,
+                            "NoSuchKey",
+                            "The specified key does not exist.",
+                        )
+                    }
+                }
+            }
+            _ => {
+                return s3_error(
+                    StatusCode::NOT_FOUND,
+                    "NoSuchKey",
+                    "The specified key does not exist.",
+                )
+            }
+        }
+    };
+    if now - done_at > sh.cfg.result_ttl.as_secs_f64() {
+        return s3_error(StatusCode::FORBIDDEN, "AccessDenied", "Request has expired");
+    }
+    let data: &'static [u8] = if portrait {
+        PORTRAIT_MP4
+    } else {
+        LANDSCAPE_MP4
+    };
+    let len = data.len() as u64;
+    let range = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .map(|h| parse_range(h, len));
+    let mut r = match range {
+        Some(Err(())) => {
+            let mut r = s3_error(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                "InvalidRange",
+                "The requested range is not satisfiable",
+            );
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{len}")) {
+                r.headers_mut().insert(header::CONTENT_RANGE, v);
+            }
+            return r;
+        }
+        Some(Ok(Some((a, b)))) => {
+            let mut r = Response::new(Body::from(Bytes::from_static(
+                &data[a as usize..=b as usize],
+            )));
+            *r.status_mut() = StatusCode::PARTIAL_CONTENT;
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes {a}-{b}/{len}")) {
+                r.headers_mut().insert(header::CONTENT_RANGE, v);
+            }
+            r.headers_mut()
+                .insert(header::CONTENT_LENGTH, HeaderValue::from(b - a + 1));
+            r
+        }
+        _ => {
+            let mut r = Response::new(Body::from(Bytes::from_static(data)));
+            r.headers_mut()
+                .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+            r
+        }
+    };
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("video/mp4"));
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    h.insert(header::ETAG, HeaderValue::from_static("\"sample-v1\""));
+    r
+}
+
+async fn admin_counters(AxState(sh): AxState<S>) -> Response {
+    let c = sh.lock().counters.clone();
+    json_response(200, &serde_json::to_value(c).unwrap_or(Value::Null))
+}
+
+async fn admin_get_faults(AxState(sh): AxState<S>) -> Response {
+    let f = sh.lock().faults.clone();
+    json_response(200, &serde_json::to_value(f).unwrap_or(Value::Null))
+}
+
+async fn admin_put_faults(AxState(sh): AxState<S>, body: Bytes) -> Response {
+    match serde_json::from_slice::<Faults>(&body) {
+        Ok(f) => {
+            sh.lock().faults = f;
+            json_response(200, &json!({ "ok": true }))
+        }
+        Err(e) => json_response(400, &json!({ "ok": false, "error": e.to_string() })),
+    }
+}
+
+async fn admin_cancel(AxState(sh): AxState<S>, Path(id): Path<String>) -> Response {
+    if crate::cancel(&sh, &id) {
+        json_response(200, &json!({ "ok": true }))
+    } else {
+        json_response(
+            404,
+            &json!({ "ok": false, "error": "no running task with that id" }),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range("bytes=0-99", 1000), Ok(Some((0, 99))));
+        assert_eq!(parse_range("bytes=900-", 1000), Ok(Some((900, 999))));
+        assert_eq!(parse_range("bytes=-100", 1000), Ok(Some((900, 999))));
+        assert_eq!(parse_range("bytes=990-5000", 1000), Ok(Some((990, 999))));
+        assert_eq!(parse_range("bytes=1000-", 1000), Err(()));
+        assert_eq!(parse_range("bytes=5-2", 1000), Err(()));
+        assert_eq!(parse_range("bytes=0-1,5-6", 1000), Ok(None));
+        assert_eq!(parse_range("items=0-1", 1000), Ok(None));
+    }
+
+    #[test]
+    fn callback_rules() {
+        assert!(callback_problem("https://hooks.example.com/x").is_none());
+        for u in [
+            "http://a.example/x",
+            "https://localhost/x",
+            "https://127.0.0.1/x",
+            "https://10.2.3.4/",
+            "https://192.168.0.1/",
+            "https://169.254.1.1/",
+            "https://[::1]/",
+            "https://[fd00::2]/",
+            "https://[::ffff:192.168.1.1]/",
+            "https://0.0.0.0/",
+        ] {
+            assert!(callback_problem(u).is_some(), "{u}");
+        }
+    }
+
+    #[test]
+    fn endpoints() {
+        assert_eq!(
+            endpoint_of(&Method::GET, "/v1/tasks/task-unified-1-a"),
+            "get_task"
+        );
+        assert_eq!(endpoint_of(&Method::POST, "/v1/tasks/batch"), "batch");
+        assert_eq!(endpoint_of(&Method::DELETE, "/v1/tasks/x"), "unknown");
+        assert_eq!(endpoint_of(&Method::GET, "/media/x.mp4"), "media");
+    }
+}

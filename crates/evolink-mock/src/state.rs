@@ -1,0 +1,454 @@
+//! The mock's domain: accounts, tasks and their lifecycle, files, counters.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+use crate::config::{Faults, MockConfig};
+
+pub(crate) const LANDSCAPE_MP4: &[u8] = include_bytes!("../assets/landscape.mp4");
+pub(crate) const PORTRAIT_MP4: &[u8] = include_bytes!("../assets/portrait.mp4");
+
+/// What the mock knows about each model it accepts on create.
+pub(crate) struct ModelRow {
+    pub id: &'static str,
+    pub aspect_ratios: &'static [&'static str],
+    pub durations: &'static [u64],
+    pub qualities: &'static [&'static str],
+    pub price_per_second: f64,
+    pub max_images: usize,
+}
+
+pub(crate) const MODELS: &[ModelRow] = &[
+    ModelRow {
+        id: "sora-2-preview",
+        aspect_ratios: &["1280x720", "720x1280", "16:9", "9:16"],
+        durations: &[4, 8, 12],
+        qualities: &[],
+        price_per_second: 5.76,
+        max_images: 1,
+    },
+    ModelRow {
+        id: "sora-2-pro-preview",
+        aspect_ratios: &["16:9", "9:16"],
+        durations: &[4, 8, 12],
+        qualities: &["720p", "1080p"],
+        price_per_second: 17.28,
+        max_images: 1,
+    },
+];
+
+/// Ids listed by `GET /v1/models` (more than the video models the mock can run).
+pub(crate) const LISTED_MODELS: &[&str] = &[
+    "sora-2-preview",
+    "sora-2-pro-preview",
+    "veo3.1-fast",
+    "kling-v2-master",
+    "gpt-4o-mini",
+];
+
+/// Counters that tests read through [`crate::MockServer::counters`].
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Counters {
+    /// Every `POST /v1/videos/generations` that reached the server (faulted ones included).
+    pub create_calls: u64,
+    /// Create calls per `Idempotency-Key` (calls without a key are not listed).
+    pub creates_per_key: BTreeMap<String, u64>,
+    /// Tasks actually created (replays and refusals excluded).
+    pub tasks_created: u64,
+    /// Idempotent replays answered.
+    pub replays: u64,
+    /// `GET /v1/tasks/{id}` and batch lookups, per task id.
+    pub polls_per_task: BTreeMap<String, u64>,
+    /// Requests to result media.
+    pub media_requests: u64,
+    /// Media requests that carried an `Authorization` header (must stay 0).
+    pub media_requests_with_auth: u64,
+    /// Media requests refused for lacking a `User-Agent`.
+    pub media_requests_without_user_agent: u64,
+    /// Requests per endpoint name (see [`crate::Faults`]), unknown routes as `unknown`.
+    pub requests: BTreeMap<String, u64>,
+    /// Requests refused with 401.
+    pub unauthorized: u64,
+    /// Files uploaded.
+    pub uploads: u64,
+    /// User-Agent of the last request seen on any endpoint.
+    pub last_user_agent: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Plan {
+    Complete {
+        empty: bool,
+    },
+    Fail {
+        code: String,
+        message: String,
+        at: f64,
+    },
+    Cancel {
+        at: f64,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct TaskRec {
+    pub id: String,
+    pub model: String,
+    pub created: f64,
+    pub duration: u64,
+    pub portrait: bool,
+    pub cost: f64,
+    pub plan: Plan,
+    /// Progress at each of `curve.len()` equal slices of the processing phase.
+    pub curve: Vec<u8>,
+    /// Cancelled by hand at this service time.
+    pub cancelled_at: Option<f64>,
+    pub settled: bool,
+    pub create_response: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Phase {
+    Pending,
+    Processing(u8),
+    Completed {
+        at: f64,
+    },
+    Failed {
+        at: f64,
+        code: String,
+        message: String,
+    },
+    Cancelled {
+        at: f64,
+    },
+}
+
+impl Phase {
+    pub fn terminal_at(&self) -> Option<f64> {
+        match self {
+            Phase::Completed { at } | Phase::Failed { at, .. } | Phase::Cancelled { at } => {
+                Some(*at)
+            }
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct FileRec {
+    pub id: String,
+    pub name: String,
+    pub original_name: String,
+    pub mime: String,
+    pub upload_path: String,
+    pub bytes: Arc<Vec<u8>>,
+    pub uploaded: f64,
+}
+
+pub(crate) struct State {
+    pub rng: fastrand::Rng,
+    pub balance: f64,
+    pub used: f64,
+    pub tasks: BTreeMap<String, TaskRec>,
+    pub order: Vec<String>,
+    pub files: BTreeMap<String, FileRec>,
+    pub idem: HashMap<String, (String, String)>,
+    pub counters: Counters,
+    pub faults: Faults,
+}
+
+/// The mock's clock: service seconds since the Unix epoch, running `scale` times faster than
+/// the wall clock from the moment the server started.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Clock {
+    start: Instant,
+    start_unix: f64,
+    scale: f64,
+}
+
+impl Clock {
+    pub fn new(scale: f64) -> Self {
+        let start_unix = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0);
+        Clock {
+            start: Instant::now(),
+            start_unix,
+            scale: if scale > 0.0 { scale } else { 1.0 },
+        }
+    }
+    pub fn now(&self) -> f64 {
+        self.start_unix + self.start.elapsed().as_secs_f64() * self.scale
+    }
+}
+
+pub(crate) fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+impl State {
+    pub fn new(cfg: &MockConfig) -> Self {
+        State {
+            rng: fastrand::Rng::with_seed(cfg.seed),
+            balance: cfg.balance,
+            used: 0.0,
+            tasks: BTreeMap::new(),
+            order: Vec::new(),
+            files: BTreeMap::new(),
+            idem: HashMap::new(),
+            counters: Counters::default(),
+            faults: cfg.faults.clone(),
+        }
+    }
+
+    pub fn rand_id(&mut self, n: usize) -> String {
+        (0..n)
+            .map(|_| {
+                let i = self.rng.usize(0..36);
+                if i < 10 {
+                    (b'0' + i as u8) as char
+                } else {
+                    (b'a' + (i - 10) as u8) as char
+                }
+            })
+            .collect()
+    }
+
+    /// A progress curve with stalls at 0, jumps, plateaus and the odd step back.
+    pub fn make_curve(&mut self) -> Vec<u8> {
+        let n = 10;
+        let mut v = Vec::with_capacity(n);
+        let mut p: i32 = 0;
+        for i in 0..n {
+            if i < 2 && self.rng.bool() {
+                v.push(0); // sits at 0 for a while
+                continue;
+            }
+            let r = self.rng.u32(0..100);
+            if r < 20 {
+                // stall
+            } else if r < 30 && p > 10 {
+                p -= self.rng.i32(1..6); // not monotonic
+            } else if r < 50 {
+                p += self.rng.i32(15..35); // jump
+            } else {
+                p += self.rng.i32(4..14);
+            }
+            p = p.clamp(0, 99);
+            v.push(p as u8);
+        }
+        v
+    }
+
+    /// Where a task is at service time `now`.
+    pub fn phase(&self, cfg: &MockConfig, t: &TaskRec, now: f64) -> Phase {
+        let el = now - t.created;
+        let start_proc = cfg.pending_secs;
+        let end = cfg.pending_secs + cfg.generation_secs;
+        if let Some(c) = t.cancelled_at {
+            if now >= c {
+                return Phase::Cancelled { at: c };
+            }
+        }
+        match &t.plan {
+            Plan::Fail { code, message, at } if el >= start_proc + cfg.generation_secs * at => {
+                return Phase::Failed {
+                    at: t.created + start_proc + cfg.generation_secs * at,
+                    code: code.clone(),
+                    message: message.clone(),
+                }
+            }
+            Plan::Cancel { at } if el >= start_proc + cfg.generation_secs * at => {
+                return Phase::Cancelled {
+                    at: t.created + start_proc + cfg.generation_secs * at,
+                }
+            }
+            _ => {}
+        }
+        if el < start_proc {
+            Phase::Pending
+        } else if el < end {
+            let frac = (el - start_proc) / cfg.generation_secs.max(1e-9);
+            let i = ((frac * t.curve.len() as f64) as usize).min(t.curve.len() - 1);
+            Phase::Processing(t.curve[i])
+        } else {
+            Phase::Completed {
+                at: t.created + end,
+            }
+        }
+    }
+
+    /// Charges finished tasks and refunds failed or cancelled ones (once each).
+    pub fn settle(&mut self, cfg: &MockConfig, now: f64) {
+        let mut changes = Vec::new();
+        for (id, t) in &self.tasks {
+            if t.settled {
+                continue;
+            }
+            match self.phase(cfg, t, now) {
+                Phase::Completed { .. } => changes.push((id.clone(), true, t.cost)),
+                Phase::Failed { .. } | Phase::Cancelled { .. } => {
+                    changes.push((id.clone(), false, t.cost))
+                }
+                _ => {}
+            }
+        }
+        for (id, charged, cost) in changes {
+            if charged {
+                self.used = round2(self.used + cost);
+            } else {
+                self.balance = round2(self.balance + cost);
+            }
+            if let Some(t) = self.tasks.get_mut(&id) {
+                t.settled = true;
+            }
+        }
+        // Forget tasks past retention.
+        let ret = cfg.task_retention.as_secs_f64();
+        let expired: Vec<String> = self
+            .tasks
+            .values()
+            .filter(|t| {
+                self.phase(cfg, t, now)
+                    .terminal_at()
+                    .is_some_and(|at| now - at > ret)
+            })
+            .map(|t| t.id.clone())
+            .collect();
+        for id in expired {
+            self.tasks.remove(&id);
+            self.order.retain(|x| *x != id);
+        }
+    }
+
+    /// The task JSON as `GET /v1/tasks/{id}` shows it.
+    pub fn task_json(
+        &self,
+        cfg: &MockConfig,
+        base: &str,
+        t: &TaskRec,
+        now: f64,
+        with_results: bool,
+    ) -> Value {
+        let phase = self.phase(cfg, t, now);
+        let remaining = (t.created + cfg.pending_secs + cfg.generation_secs - now)
+            .max(0.0)
+            .round();
+        let (status, progress) = match &phase {
+            Phase::Pending => ("pending".to_string(), 0),
+            Phase::Processing(p) => (
+                self.faults
+                    .unknown_status
+                    .clone()
+                    .unwrap_or_else(|| "processing".into()),
+                *p,
+            ),
+            Phase::Completed { .. } => ("completed".into(), 100),
+            Phase::Failed { .. } => ("failed".into(), 0),
+            Phase::Cancelled { .. } => ("cancelled".into(), 0),
+        };
+        let running = matches!(phase, Phase::Pending | Phase::Processing(_));
+        let mut v = json!({
+            "created": t.created as i64,
+            "id": t.id,
+            "model": t.model,
+            "object": "video.generation.task",
+            "progress": progress,
+            "status": status,
+            "task_info": { "can_cancel": running, "video_duration": t.duration },
+            "type": "video",
+            "usage": { "billing_rule": "per_call", "credits_reserved": t.cost, "user_group": "default" },
+        });
+        if running {
+            v["task_info"]["estimated_time"] = json!(remaining as i64);
+        }
+        match &phase {
+            Phase::Completed { .. } => {
+                let empty = matches!(t.plan, Plan::Complete { empty: true });
+                let url = format!("{base}/media/{}.mp4", t.id);
+                if with_results {
+                    if empty {
+                        v["results"] = json!([]);
+                    } else if self.faults.results_in_result_data {
+                        v["result_data"] = json!({ "video_url": url });
+                    } else {
+                        v["results"] = json!([url]);
+                    }
+                }
+                v["usage"]["credits_used"] = json!(t.cost);
+            }
+            Phase::Failed { code, message, .. } => {
+                v["error"] = json!({ "code": code, "message": message, "type": "task_error" });
+                if code == "content_policy_violation" {
+                    v["error"]["suggestion"] =
+                        json!("Rephrase the prompt and avoid real people or brands.");
+                }
+            }
+            Phase::Cancelled { .. } => {
+                v["error"] = json!({ "code": "request_cancelled", "message": "The task was cancelled.", "type": "task_error" });
+            }
+            _ => {}
+        }
+        v
+    }
+}
+
+/// ISO 8601 with offset from Unix seconds (UTC, `+00:00`).
+pub(crate) fn iso8601(unix: f64) -> String {
+    let secs = unix.floor() as i64;
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}+00:00",
+        sod / 3600,
+        sod % 3600 / 60,
+        sod % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates() {
+        assert_eq!(iso8601(0.0), "1970-01-01T00:00:00+00:00");
+        assert_eq!(iso8601(1_759_968_000.0), "2025-10-09T00:00:00+00:00");
+        assert_eq!(iso8601(951_782_400.0 + 3661.0), "2000-02-29T01:01:01+00:00");
+    }
+
+    #[test]
+    fn curves_are_deterministic_and_bounded() {
+        let cfg = MockConfig::default();
+        let mut a = State::new(&cfg);
+        let mut b = State::new(&cfg);
+        for _ in 0..50 {
+            let (ca, cb) = (a.make_curve(), b.make_curve());
+            assert_eq!(ca, cb);
+            assert!(ca.iter().all(|p| *p < 100));
+        }
+        // Over many curves, we see stalls at 0 and steps back.
+        let curves: Vec<Vec<u8>> = (0..200).map(|_| a.make_curve()).collect();
+        assert!(curves.iter().any(|c| c[0] == 0 && c[1] == 0));
+        assert!(curves.iter().any(|c| c.windows(2).any(|w| w[1] < w[0])));
+        assert!(curves
+            .iter()
+            .any(|c| c.windows(2).any(|w| w[1] >= w[0] + 15)));
+    }
+}
