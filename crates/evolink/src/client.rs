@@ -303,6 +303,10 @@ fn map_http_error(status: u16, headers: &HeaderMap, body: &[u8], ctx: Ctx) -> Er
     err
 }
 
+pub(crate) fn map_http_error_pub(status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
+    map_http_error(status, headers, body, Ctx::Other)
+}
+
 fn transport_error(e: &reqwest::Error, kind: ErrorKind) -> Error {
     // reqwest errors carry the URL, never headers, so the key cannot appear here.
     let what = if e.is_connect() {

@@ -8,6 +8,7 @@ mod client;
 mod error;
 mod key;
 mod model;
+pub mod parse;
 mod types;
 
 pub use client::{
