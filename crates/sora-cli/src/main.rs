@@ -1,0 +1,180 @@
+//! `sora-desk-cli`: Sora Desk's core without a window.
+//!
+//! Today: `preflight`. The subcommand enum is where `generate`, `list`, `show` and `resume`
+//! will join, each a thin adapter over a core crate, like the Tauri commands.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use sora_preflight::{Focus, Framing, Options, Orientation, OutputPreference, PreflightError};
+
+/// Exit codes, documented in `--help`.
+mod exit {
+    /// The picture cannot be used (not an image, HEIC, damaged, too large, ...).
+    pub const BAD_INPUT: u8 = 1;
+    /// Wrong arguments (clap's own code).
+    #[allow(dead_code)]
+    pub const USAGE: u8 = 2;
+    /// The input could not be read or the output could not be written.
+    pub const IO: u8 = 3;
+    /// A bug inside Sora Desk.
+    pub const INTERNAL: u8 = 4;
+}
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  the picture cannot be used (the one-line reason is on stderr)
+  2  wrong arguments
+  3  the input file could not be read, or the output could not be written
+  4  internal error (please report it)";
+
+#[derive(Parser)]
+#[command(name = "sora-desk-cli", version, about = "Sora Desk from the command line", after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Make a picture ready for Sora: exactly 1280x720 or 720x1280, at most 10 MB, no
+    /// hidden metadata. Writes OUT and prints what was done as JSON on stdout.
+    #[command(after_help = EXIT_CODES)]
+    Preflight(PreflightArgs),
+}
+
+#[derive(clap::Args)]
+struct PreflightArgs {
+    /// The picture to prepare (JPEG, PNG, WebP, GIF, BMP or TIFF; the content decides, not the name).
+    input: PathBuf,
+    /// Where to write the prepared picture (its format is reported in the JSON: "output.format").
+    output: PathBuf,
+    /// Output shape; "auto" follows the picture (after EXIF rotation).
+    #[arg(long, value_enum, default_value_t = OrientationArg::Auto)]
+    orientation: OrientationArg,
+    /// "fill" crops to fill the frame; "fit" shows the whole picture with black bars.
+    #[arg(long, value_enum, default_value_t = FitArg::Fill)]
+    fit: FitArg,
+    /// Centre of the crop window for "fill", as fractions of width and height, e.g. 0.5,0.3.
+    #[arg(long, value_parser = parse_focus)]
+    focus: Option<Focus>,
+    /// Format when the picture has to be re-encoded; "auto" keeps screenshots as PNG and
+    /// photos as JPEG. A picture that already complies is kept as it is.
+    #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+    format: FormatArg,
+    /// Include a small base64 JPEG preview in the JSON.
+    #[arg(long)]
+    preview: bool,
+    /// Print the JSON on one line.
+    #[arg(long)]
+    compact: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OrientationArg {
+    Auto,
+    Landscape,
+    Portrait,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FitArg {
+    Fill,
+    Fit,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Auto,
+    Jpeg,
+    Png,
+}
+
+fn parse_focus(s: &str) -> Result<Focus, String> {
+    let (x, y) = s
+        .split_once(',')
+        .ok_or_else(|| "expected X,Y such as 0.5,0.3".to_string())?;
+    let num = |v: &str| -> Result<f64, String> {
+        let n: f64 = v
+            .trim()
+            .parse()
+            .map_err(|_| format!("'{v}' is not a number"))?;
+        if (0.0..=1.0).contains(&n) {
+            Ok(n)
+        } else {
+            Err(format!("{n} is outside 0..1"))
+        }
+    };
+    Ok(Focus {
+        x: num(x)?,
+        y: num(y)?,
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Preflight(args) => preflight(args),
+    }
+}
+
+fn preflight(args: PreflightArgs) -> ExitCode {
+    let options = Options {
+        orientation: match args.orientation {
+            OrientationArg::Auto => None,
+            OrientationArg::Landscape => Some(Orientation::Landscape),
+            OrientationArg::Portrait => Some(Orientation::Portrait),
+        },
+        framing: match args.fit {
+            FitArg::Fill => Framing::Fill,
+            FitArg::Fit => Framing::Fit,
+        },
+        focus: args.focus,
+        output: match args.format {
+            FormatArg::Auto => OutputPreference::Auto,
+            FormatArg::Jpeg => OutputPreference::Jpeg,
+            FormatArg::Png => OutputPreference::Png,
+        },
+        preview: args.preview,
+        ..Options::default()
+    };
+    let prepared = match sora_preflight::preflight_path(&args.input, &options) {
+        Ok(p) => p,
+        Err(e) => {
+            let code = match e {
+                PreflightError::Read { .. } => exit::IO,
+                PreflightError::Internal { .. } => exit::INTERNAL,
+                _ => exit::BAD_INPUT,
+            };
+            eprintln!("{}: {e} [{}]", args.input.display(), e.code());
+            return ExitCode::from(code);
+        }
+    };
+    if let Err(e) = std::fs::write(&args.output, &prepared.bytes) {
+        eprintln!(
+            "{}: could not write the prepared picture: {e}",
+            args.output.display()
+        );
+        return ExitCode::from(exit::IO);
+    }
+    let json = if args.compact {
+        serde_json::to_string(&prepared)
+    } else {
+        serde_json::to_string_pretty(&prepared)
+    };
+    match json {
+        Ok(j) => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (e.g. `| head`) is not worth an error: the file is written.
+            let _ = writeln!(out, "{j}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("internal error: {e}");
+            ExitCode::from(exit::INTERNAL)
+        }
+    }
+}
