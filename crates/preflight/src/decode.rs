@@ -155,6 +155,14 @@ pub(crate) fn decode_other(
         .map_err(|e| map_image_error(e, limits))?;
     let (w, h) = dec.dimensions();
     check_pixels(w as u64, h as u64, limits)?;
+    // `image` does not count the output buffer against `max_alloc` for every codec: check
+    // the decoded size (and the RGB copy made from it) before anything is allocated.
+    let need = dec.total_bytes().saturating_add(w as u64 * h as u64 * 3);
+    if need > limits.max_decoder_bytes {
+        return Err(PreflightError::TooMuchMemory {
+            detail: format!("{w}x{h} needs {need} bytes to decode"),
+        });
+    }
     let icc = dec.icc_profile().ok().flatten();
     let img = image::DynamicImage::from_decoder(dec).map_err(|e| map_image_error(e, limits))?;
     let (rgb, flattened) = to_rgb_flat(img);

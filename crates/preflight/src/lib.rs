@@ -366,7 +366,7 @@ fn from_base64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Err
 }
 
 /// A picture ready for upload, and what was done to it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Prepared {
     /// The file to upload (not serialised: it goes to disk or to the upload, not to JSON).
     #[serde(skip)]
@@ -386,6 +386,19 @@ pub struct Prepared {
     /// Small JPEG of the result when [`Options::preview`] is set.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub preview: Option<Preview>,
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("bytes", &format_args!("<{} bytes>", self.bytes.len()))
+            .field("summary", &self.summary)
+            .field("source", &self.source)
+            .field("output", &self.output)
+            .field("actions", &self.actions)
+            .field("warnings", &self.warnings)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Prepare the picture at `path`. The file size is checked before the file is read.

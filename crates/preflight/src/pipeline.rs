@@ -118,6 +118,13 @@ fn facts(data: &[u8], format: SourceFormat, limits: &Limits) -> Result<Facts, Pr
             })
         }
         SourceFormat::Gif | SourceFormat::Bmp | SourceFormat::Tiff => {
+            if let Some((w, h)) = (format == SourceFormat::Bmp)
+                .then(|| bmp_dims(data))
+                .flatten()
+            {
+                // The BMP decoder calls absurd sizes "corrupt"; say what it really is.
+                decode::check_pixels(w, h, limits)?;
+            }
             let h = decode::header(data, format, limits)?;
             Ok(Facts {
                 format,
@@ -135,6 +142,19 @@ fn facts(data: &[u8], format: SourceFormat, limits: &Limits) -> Result<Facts, Pr
             })
         }
     }
+}
+
+/// Width and height from a BMP header (OS/2 or Windows DIB), before any decoder sees it.
+fn bmp_dims(data: &[u8]) -> Option<(u64, u64)> {
+    let dib = u32::from_le_bytes(data.get(14..18)?.try_into().ok()?);
+    if dib == 12 {
+        let w = u16::from_le_bytes(data.get(18..20)?.try_into().ok()?);
+        let h = u16::from_le_bytes(data.get(20..22)?.try_into().ok()?);
+        return Some((w as u64, h as u64));
+    }
+    let w = i32::from_le_bytes(data.get(18..22)?.try_into().ok()?);
+    let h = i32::from_le_bytes(data.get(22..26)?.try_into().ok()?);
+    Some((w.unsigned_abs() as u64, h.unsigned_abs() as u64))
 }
 
 /// More than one image descriptor (0x2C) in the block stream; a cheap structural walk.
