@@ -201,6 +201,13 @@ fn pick_rate(map: &std::collections::BTreeMap<String, f64>, ep: &str) -> f64 {
 /// Middleware: counters, latency, scripted and random faults, request id.
 async fn gate(AxState(sh): AxState<S>, req: Request, next: Next) -> Response {
     let ep = endpoint_of(req.method(), req.uri().path());
+    // Read the whole request first, like a buffering proxy: an early answer (401, injected
+    // fault) then never races a client that is still sending a large upload.
+    let (parts, body) = req.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, 4 * MAX_UPLOAD).await else {
+        return file_error(413, 413, "Request body too large");
+    };
+    let req = Request::from_parts(parts, Body::from(body));
     let ctl = req.extensions().get::<ConnCtl>().cloned();
     let ua = req
         .headers()

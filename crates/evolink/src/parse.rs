@@ -9,15 +9,21 @@ use crate::types::*;
 
 fn value(body: &[u8]) -> Result<Value, Error> {
     serde_json::from_slice(body).map_err(|e| {
-        Error::new(ErrorKind::ServerTrouble, "EvoLink sent an answer the app could not read.")
-            .with_detail(format!("unreadable JSON: {e}"))
+        Error::new(
+            ErrorKind::ServerTrouble,
+            "EvoLink sent an answer the app could not read.",
+        )
+        .with_detail(format!("unreadable JSON: {e}"))
     })
 }
 
 fn typed<T: serde::de::DeserializeOwned>(v: Value, what: &str) -> Result<T, Error> {
     serde_json::from_value(v).map_err(|e| {
-        Error::new(ErrorKind::ServerTrouble, "EvoLink sent an answer the app could not understand.")
-            .with_detail(format!("{what}: unexpected shape: {e}"))
+        Error::new(
+            ErrorKind::ServerTrouble,
+            "EvoLink sent an answer the app could not understand.",
+        )
+        .with_detail(format!("{what}: unexpected shape: {e}"))
     })
 }
 

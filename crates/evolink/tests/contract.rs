@@ -7,7 +7,10 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use evolink::reqwest::StatusCode;
-use evolink::{media_status_error, ErrorKind, Orientation, TaskListQuery, TaskOutcome, TaskStatus, VideoRequest};
+use evolink::{
+    media_status_error, ErrorKind, Orientation, TaskListQuery, TaskOutcome, TaskStatus,
+    VideoRequest,
+};
 use evolink_mock::{Action, Injection};
 
 #[tokio::test]
@@ -15,7 +18,10 @@ async fn credits_models_and_key_check() {
     let server = start(mock_config()).await;
     let c = client(&server);
     let credits = c.credits().await.unwrap();
-    assert_eq!(credits.user.as_ref().unwrap().remaining_credits, Some(1000.0));
+    assert_eq!(
+        credits.user.as_ref().unwrap().remaining_credits,
+        Some(1000.0)
+    );
     assert_eq!(credits.spendable(), Some(1000.0));
     let models = c.models().await.unwrap();
     assert!(models.iter().any(|m| m.id == "sora-2-preview"));
@@ -31,7 +37,10 @@ async fn credits_models_and_key_check() {
     assert!(e.request_id().is_some_and(|r| r.starts_with("req-")));
     assert_eq!(server.counters().unauthorized, 1);
     // The file API answers 401 in its own envelope: same kind.
-    assert_eq!(bad.file_quota().await.unwrap_err().kind(), ErrorKind::BadKey);
+    assert_eq!(
+        bad.file_quota().await.unwrap_err().kind(),
+        ErrorKind::BadKey
+    );
     // The request carried a real User-Agent.
     let ua = server.counters().last_user_agent.unwrap();
     assert!(ua.starts_with("SoraDesk/"), "{ua}");
@@ -42,7 +51,13 @@ async fn create_poll_complete_download_with_resume() {
     let server = start(mock_config()).await;
     let c = client(&server);
     let key = idem();
-    let created = c.create_video(&VideoRequest::new("a red fox in snow", Orientation::Landscape, 8), &key).await.unwrap();
+    let created = c
+        .create_video(
+            &VideoRequest::new("a red fox in snow", Orientation::Landscape, 8),
+            &key,
+        )
+        .await
+        .unwrap();
     let t = &created.task;
     assert!(t.id.starts_with("task-unified-"), "{}", t.id);
     let suffix = t.id.rsplit('-').next().unwrap();
@@ -58,32 +73,57 @@ async fn create_poll_complete_download_with_resume() {
     let seen = poll_until_done(&c, &t.id).await;
     assert!(seen.iter().all(|s| s.progress_percent() <= 100));
     let last = seen.last().unwrap();
-    let TaskOutcome::Succeeded { video_url } = last.outcome() else { panic!("{last:?}") };
+    let TaskOutcome::Succeeded { video_url } = last.outcome() else {
+        panic!("{last:?}")
+    };
     assert!(video_url.ends_with(".mp4"));
     // Charged, not refunded.
     let credits = c.credits().await.unwrap();
-    assert_eq!(credits.user.as_ref().unwrap().remaining_credits, Some(953.92));
+    assert_eq!(
+        credits.user.as_ref().unwrap().remaining_credits,
+        Some(953.92)
+    );
     assert_eq!(credits.user.as_ref().unwrap().used_credits, Some(46.08));
 
     // Download in two parts, as a resumed download would.
-    let full = c.result_request(&video_url, None).unwrap().send().await.unwrap();
+    let full = c
+        .result_request(&video_url, None)
+        .unwrap()
+        .send()
+        .await
+        .unwrap();
     assert_eq!(full.status(), StatusCode::OK);
     assert_eq!(full.headers()["accept-ranges"], "bytes");
-    let len: usize = full.headers()["content-length"].to_str().unwrap().parse().unwrap();
+    let len: usize = full.headers()["content-length"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     let all = full.bytes().await.unwrap();
     assert_eq!(all.len(), len);
     assert!(len < 200_000);
     assert_eq!(&all[4..8], b"ftyp");
     assert_eq!(mp4_size(&all), Some((1280, 720)));
-    let part = c.result_request(&video_url, Some(1000)).unwrap().send().await.unwrap();
+    let part = c
+        .result_request(&video_url, Some(1000))
+        .unwrap()
+        .send()
+        .await
+        .unwrap();
     assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
-    assert_eq!(part.headers()["content-range"], format!("bytes 1000-{}/{len}", len - 1).as_str());
+    assert_eq!(
+        part.headers()["content-range"],
+        format!("bytes 1000-{}/{len}", len - 1).as_str()
+    );
     let tail = part.bytes().await.unwrap();
     assert_eq!(&all[1000..], &tail[..]);
 
     let n = server.counters();
     assert_eq!(n.media_requests, 2);
-    assert_eq!(n.media_requests_with_auth, 0, "the key must never reach a result URL");
+    assert_eq!(
+        n.media_requests_with_auth, 0,
+        "the key must never reach a result URL"
+    );
     assert!(n.polls_per_task[&t.id] >= 2);
     assert_eq!(n.tasks_created, 1);
     assert_eq!(n.creates_per_key[&key], 1);
@@ -93,10 +133,27 @@ async fn create_poll_complete_download_with_resume() {
 async fn portrait_result_is_portrait() {
     let server = start(mock_config()).await;
     let c = client(&server);
-    let t = c.create_video(&VideoRequest::new("tall waterfall", Orientation::Portrait, 4), &idem()).await.unwrap().task;
+    let t = c
+        .create_video(
+            &VideoRequest::new("tall waterfall", Orientation::Portrait, 4),
+            &idem(),
+        )
+        .await
+        .unwrap()
+        .task;
     let last = poll_until_done(&c, &t.id).await.pop().unwrap();
-    let TaskOutcome::Succeeded { video_url } = last.outcome() else { panic!() };
-    let b = c.result_request(&video_url, None).unwrap().send().await.unwrap().bytes().await.unwrap();
+    let TaskOutcome::Succeeded { video_url } = last.outcome() else {
+        panic!()
+    };
+    let b = c
+        .result_request(&video_url, None)
+        .unwrap()
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
     assert_eq!(mp4_size(&b), Some((720, 1280)));
 }
 
@@ -106,9 +163,15 @@ async fn result_links_expire_and_media_needs_a_user_agent() {
     cfg.result_ttl = Duration::from_secs(60); // service seconds: 0.6 s at scale 100
     let server = start(cfg).await;
     let c = client(&server);
-    let t = c.create_video(&landscape("clouds"), &idem()).await.unwrap().task;
+    let t = c
+        .create_video(&landscape("clouds"), &idem())
+        .await
+        .unwrap()
+        .task;
     let last = poll_until_done(&c, &t.id).await.pop().unwrap();
-    let TaskOutcome::Succeeded { video_url } = last.outcome() else { panic!() };
+    let TaskOutcome::Succeeded { video_url } = last.outcome() else {
+        panic!()
+    };
 
     // A bare request (no User-Agent) is refused, like real media hosts do.
     let bare = evolink::reqwest::Client::builder().build().unwrap();
@@ -118,7 +181,12 @@ async fn result_links_expire_and_media_needs_a_user_agent() {
 
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let r = c.result_request(&video_url, None).unwrap().send().await.unwrap();
+        let r = c
+            .result_request(&video_url, None)
+            .unwrap()
+            .send()
+            .await
+            .unwrap();
         if r.status() == StatusCode::FORBIDDEN {
             let e = media_status_error(r.status().as_u16(), r.headers());
             assert_eq!(e.kind(), ErrorKind::Expired);
@@ -138,11 +206,19 @@ async fn moderation_fails_later_and_refunds() {
     cfg.blocked_words = vec!["celebrity".into()];
     let server = start(cfg).await;
     let c = client(&server);
-    let created = c.create_video(&landscape("A CELEBRITY dancing"), &idem()).await.unwrap();
+    let created = c
+        .create_video(&landscape("A CELEBRITY dancing"), &idem())
+        .await
+        .unwrap();
     assert_eq!(c.credits().await.unwrap().spendable(), Some(1000.0 - 23.04));
     let seen = poll_until_done(&c, &created.task.id).await;
-    assert!(seen.len() >= 2, "the failure must come after a successful create");
-    let TaskOutcome::Failed(e) = seen.last().unwrap().outcome() else { panic!() };
+    assert!(
+        seen.len() >= 2,
+        "the failure must come after a successful create"
+    );
+    let TaskOutcome::Failed(e) = seen.last().unwrap().outcome() else {
+        panic!()
+    };
     assert_eq!(e.kind(), ErrorKind::ModerationBlocked);
     assert_eq!(e.api_code(), Some("content_policy_violation"));
     assert!(!e.retryable());
@@ -161,28 +237,54 @@ async fn image_to_video_checks_pixels() {
     assert_eq!(up.mime_type.as_deref(), Some("image/png"));
     assert_eq!(up.original_name.as_deref(), Some("wide.png"));
     assert!(up.file_url.starts_with(&server.base_url()));
-    assert!(up.expires_at.as_deref().is_some_and(|s| s.ends_with("+00:00")));
+    assert!(up
+        .expires_at
+        .as_deref()
+        .is_some_and(|s| s.ends_with("+00:00")));
 
     // Right size for landscape: completes.
-    let ok = c.create_video(&landscape("the picture comes alive").with_image(&up.file_url), &idem()).await.unwrap();
+    let ok = c
+        .create_video(
+            &landscape("the picture comes alive").with_image(&up.file_url),
+            &idem(),
+        )
+        .await
+        .unwrap();
     // Wrong orientation for that picture: fails with image_dimension_mismatch.
-    let wrong = VideoRequest::new("the picture comes alive", Orientation::Portrait, 4).with_image(&up.file_url);
+    let wrong = VideoRequest::new("the picture comes alive", Orientation::Portrait, 4)
+        .with_image(&up.file_url);
     let wrong = c.create_video(&wrong, &idem()).await.unwrap();
     // A URL the mock cannot fetch: image_processing_error.
-    let foreign = c.create_video(&landscape("x").with_image("https://elsewhere.example/a.png"), &idem()).await.unwrap();
+    let foreign = c
+        .create_video(
+            &landscape("x").with_image("https://elsewhere.example/a.png"),
+            &idem(),
+        )
+        .await
+        .unwrap();
 
     let last = poll_until_done(&c, &ok.task.id).await.pop().unwrap();
-    assert!(matches!(last.outcome(), TaskOutcome::Succeeded { .. }), "{last:?}");
+    assert!(
+        matches!(last.outcome(), TaskOutcome::Succeeded { .. }),
+        "{last:?}"
+    );
     let last = poll_until_done(&c, &wrong.task.id).await.pop().unwrap();
-    let TaskOutcome::Failed(e) = last.outcome() else { panic!() };
+    let TaskOutcome::Failed(e) = last.outcome() else {
+        panic!()
+    };
     assert_eq!(e.kind(), ErrorKind::ImageRejected);
     assert_eq!(e.api_code(), Some("image_dimension_mismatch"));
     assert!(e.message().contains("1280x720"));
     let last = poll_until_done(&c, &foreign.task.id).await.pop().unwrap();
-    let TaskOutcome::Failed(e) = last.outcome() else { panic!() };
+    let TaskOutcome::Failed(e) = last.outcome() else {
+        panic!()
+    };
     assert_eq!(e.api_code(), Some("image_processing_error"));
     // Failed tasks were refunded: only the good one is charged.
-    assert_eq!(c.credits().await.unwrap().user.unwrap().used_credits, Some(23.04));
+    assert_eq!(
+        c.credits().await.unwrap().user.unwrap().used_credits,
+        Some(23.04)
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -197,7 +299,12 @@ async fn file_api_every_endpoint() {
     let b = c.upload_url(&a.file_url).await.unwrap();
     assert_ne!(a.file_id, b.file_id);
     // Both URLs serve the bytes, without a key.
-    let bytes = evolink::reqwest::get(&a.file_url).await.unwrap().bytes().await.unwrap();
+    let bytes = evolink::reqwest::get(&a.file_url)
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
     assert_eq!(&bytes[..], &png(720, 1280)[..]);
     let list = c.list_files(1, 20).await.unwrap();
     assert_eq!(list.total, Some(2));
@@ -207,19 +314,34 @@ async fn file_api_every_endpoint() {
     let e = c.delete_file("file_doesnotexist").await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);
     // A URL the file API cannot fetch: failure inside HTTP 200.
-    let e = c.upload_url("https://elsewhere.example/a.png").await.unwrap_err();
+    let e = c
+        .upload_url("https://elsewhere.example/a.png")
+        .await
+        .unwrap_err();
     assert_eq!(e.status(), None, "it was an HTTP 200");
     assert_eq!(e.api_code(), Some("400"));
     // Not an image: refused before sending.
     let before = server.counters().requests.get("upload_base64").copied();
-    assert_eq!(c.upload_base64(b"hello, world", "x.txt").await.unwrap_err().kind(), ErrorKind::ImageRejected);
-    assert_eq!(server.counters().requests.get("upload_base64").copied(), before);
+    assert_eq!(
+        c.upload_base64(b"hello, world", "x.txt")
+            .await
+            .unwrap_err()
+            .kind(),
+        ErrorKind::ImageRejected
+    );
+    assert_eq!(
+        server.counters().requests.get("upload_base64").copied(),
+        before
+    );
 }
 
 #[tokio::test]
 async fn file_api_failure_inside_http_200() {
     let server = start(mock_config()).await;
-    server.update_faults(|f| f.inject.push(Injection::new("upload_stream", 1, Action::SuccessFalse)));
+    server.update_faults(|f| {
+        f.inject
+            .push(Injection::new("upload_stream", 1, Action::SuccessFalse))
+    });
     let c = client(&server);
     let p = std::env::temp_dir().join(format!("evolink-sf-{}.png", std::process::id()));
     std::fs::write(&p, png(1280, 720)).unwrap();
@@ -236,7 +358,16 @@ async fn file_api_failure_inside_http_200() {
 #[tokio::test]
 async fn stream_upload_falls_back_to_base64_when_missing() {
     let server = start(mock_config()).await;
-    server.update_faults(|f| f.inject.push(Injection::new("upload_stream", 1, Action::Status { status: 405, retry_after: None })));
+    server.update_faults(|f| {
+        f.inject.push(Injection::new(
+            "upload_stream",
+            1,
+            Action::Status {
+                status: 405,
+                retry_after: None,
+            },
+        ))
+    });
     let c = client(&server);
     let p = std::env::temp_dir().join(format!("evolink-fb-{}.png", std::process::id()));
     std::fs::write(&p, png(1280, 720)).unwrap();
@@ -254,16 +385,32 @@ async fn list_and_batch() {
     let c = client(&server);
     let mut ids = Vec::new();
     for i in 0..3 {
-        ids.push(c.create_video(&landscape(&format!("scene {i}")), &idem()).await.unwrap().task.id);
+        ids.push(
+            c.create_video(&landscape(&format!("scene {i}")), &idem())
+                .await
+                .unwrap()
+                .task
+                .id,
+        );
     }
-    let page = c.list_tasks(&TaskListQuery { page: Some(1), page_size: Some(2), ..Default::default() }).await.unwrap();
+    let page = c
+        .list_tasks(&TaskListQuery {
+            page: Some(1),
+            page_size: Some(2),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(page.data.len(), 2);
     assert_eq!(page.total, Some(3));
     assert_eq!(page.data[0].id, ids[2], "newest first");
     let tasks = c.batch_tasks(&ids).await.unwrap();
     assert_eq!(tasks.len(), 3);
     let too_many: Vec<String> = (0..51).map(|i| format!("task-unified-1-{i:08}")).collect();
-    assert_eq!(c.batch_tasks(&too_many).await.unwrap_err().kind(), ErrorKind::InvalidInput);
+    assert_eq!(
+        c.batch_tasks(&too_many).await.unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
     assert_eq!(server.counters().polls_per_task[&ids[0]], 1);
 }
 
@@ -271,16 +418,28 @@ async fn list_and_batch() {
 async fn unknown_task_is_expired_and_unknown_route_is_named() {
     let server = start(mock_config()).await;
     let c = client(&server);
-    let e = c.get_task("task-unified-1757169743-zzzzzzzz").await.unwrap_err();
+    let e = c
+        .get_task("task-unified-1757169743-zzzzzzzz")
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Expired);
     assert_eq!(e.status(), Some(404));
     // Not retried: a 404 is final.
     assert_eq!(server.counters().requests["get_task"], 1);
     let mut cfg = client_config(&server);
     cfg.api_base = format!("{}/wrong", server.base_url());
-    let e = evolink::Client::new(cfg).unwrap().credits().await.unwrap_err();
+    let e = evolink::Client::new(cfg)
+        .unwrap()
+        .credits()
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);
-    assert!(e.detail().unwrap().contains("Invalid URL (GET /wrong/v1/credits)"), "{e:?}");
+    assert!(
+        e.detail()
+            .unwrap()
+            .contains("Invalid URL (GET /wrong/v1/credits)"),
+        "{e:?}"
+    );
     assert!(e.message().contains("address"));
 }
 
@@ -291,13 +450,28 @@ async fn cancelled_tasks_and_scripted_task_failures() {
         f.fail_next_tasks = vec!["service_error".into()];
     });
     let c = client(&server);
-    let failing = c.create_video(&landscape("one"), &idem()).await.unwrap().task.id;
-    let cancelled = c.create_video(&landscape("two"), &idem()).await.unwrap().task.id;
+    let failing = c
+        .create_video(&landscape("one"), &idem())
+        .await
+        .unwrap()
+        .task
+        .id;
+    let cancelled = c
+        .create_video(&landscape("two"), &idem())
+        .await
+        .unwrap()
+        .task
+        .id;
     assert!(server.cancel_task(&cancelled));
-    let TaskOutcome::Failed(e) = c.get_task(&cancelled).await.unwrap().outcome() else { panic!() };
+    let TaskOutcome::Failed(e) = c.get_task(&cancelled).await.unwrap().outcome() else {
+        panic!()
+    };
     assert_eq!(e.kind(), ErrorKind::Cancelled);
     assert!(!server.cancel_task(&cancelled), "already over");
-    let TaskOutcome::Failed(e) = poll_until_done(&c, &failing).await.pop().unwrap().outcome() else { panic!() };
+    let TaskOutcome::Failed(e) = poll_until_done(&c, &failing).await.pop().unwrap().outcome()
+    else {
+        panic!()
+    };
     assert_eq!(e.kind(), ErrorKind::ServerTrouble);
     assert_eq!(e.api_code(), Some("service_error"));
     assert!(e.retryable());
@@ -305,7 +479,12 @@ async fn cancelled_tasks_and_scripted_task_failures() {
     assert_eq!(c.credits().await.unwrap().spendable(), Some(1000.0));
     // cancel_next_tasks: cancelled by the service mid-way.
     server.update_faults(|f| f.cancel_next_tasks = 1);
-    let id = c.create_video(&landscape("three"), &idem()).await.unwrap().task.id;
+    let id = c
+        .create_video(&landscape("three"), &idem())
+        .await
+        .unwrap()
+        .task
+        .id;
     let last = poll_until_done(&c, &id).await.pop().unwrap();
     assert_eq!(last.status, TaskStatus::Cancelled);
 }
@@ -318,24 +497,44 @@ async fn completed_without_results_and_result_data_and_unknown_status() {
         f.unknown_status = Some("queued_upstream".into());
     });
     let c = client(&server);
-    let empty = c.create_video(&landscape("nothing"), &idem()).await.unwrap().task.id;
+    let empty = c
+        .create_video(&landscape("nothing"), &idem())
+        .await
+        .unwrap()
+        .task
+        .id;
     let seen = poll_until_done(&c, &empty).await;
     assert!(
-        seen.iter().any(|t| t.status == TaskStatus::Other("queued_upstream".into())),
+        seen.iter()
+            .any(|t| t.status == TaskStatus::Other("queued_upstream".into())),
         "unknown status kept while running"
     );
-    let TaskOutcome::Failed(e) = seen.last().unwrap().outcome() else { panic!() };
+    let TaskOutcome::Failed(e) = seen.last().unwrap().outcome() else {
+        panic!()
+    };
     assert_eq!(e.api_code(), Some("empty_results"));
 
     server.update_faults(|f| {
         f.unknown_status = None;
         f.results_in_result_data = true;
     });
-    let id = c.create_video(&landscape("fallback"), &idem()).await.unwrap().task.id;
+    let id = c
+        .create_video(&landscape("fallback"), &idem())
+        .await
+        .unwrap()
+        .task
+        .id;
     let last = poll_until_done(&c, &id).await.pop().unwrap();
     assert!(last.results.is_empty());
-    let TaskOutcome::Succeeded { video_url } = last.outcome() else { panic!("{last:?}") };
-    let r = c.result_request(&video_url, None).unwrap().send().await.unwrap();
+    let TaskOutcome::Succeeded { video_url } = last.outcome() else {
+        panic!("{last:?}")
+    };
+    let r = c
+        .result_request(&video_url, None)
+        .unwrap()
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 }
 
@@ -346,16 +545,30 @@ async fn no_credits_and_retired_model() {
     cfg.unavailable_models = vec!["sora-2-pro-preview".into()];
     let server = start(cfg).await;
     let c = client(&server);
-    let e = c.create_video(&VideoRequest::new("long", Orientation::Landscape, 12), &idem()).await.unwrap_err();
+    let e = c
+        .create_video(
+            &VideoRequest::new("long", Orientation::Landscape, 12),
+            &idem(),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NoCredits);
     assert_eq!(e.status(), Some(402));
     assert!(!e.retryable());
-    let e = c.create_video(&landscape("pro").with_model("sora-2-pro-preview"), &idem()).await.unwrap_err();
+    let e = c
+        .create_video(&landscape("pro").with_model("sora-2-pro-preview"), &idem())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ModelUnavailable);
     let n = server.counters();
     assert_eq!(n.create_calls, 2, "neither was retried");
     assert_eq!(n.tasks_created, 0);
-    assert!(!c.models().await.unwrap().iter().any(|m| m.id == "sora-2-pro-preview"));
+    assert!(!c
+        .models()
+        .await
+        .unwrap()
+        .iter()
+        .any(|m| m.id == "sora-2-pro-preview"));
 }
 
 #[tokio::test]
@@ -364,14 +577,36 @@ async fn invalid_requests_never_reach_the_network() {
     let c = client(&server);
     let mut r = landscape("ok");
     r.duration = 10;
-    assert_eq!(c.create_video(&r, &idem()).await.unwrap_err().kind(), ErrorKind::InvalidInput);
+    assert_eq!(
+        c.create_video(&r, &idem()).await.unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
     let r = landscape(&"x".repeat(5001));
-    assert_eq!(c.create_video(&r, &idem()).await.unwrap_err().kind(), ErrorKind::InvalidInput);
+    assert_eq!(
+        c.create_video(&r, &idem()).await.unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
     let r = landscape("ok").with_callback("https://192.168.1.10/hook");
-    assert_eq!(c.create_video(&r, &idem()).await.unwrap_err().kind(), ErrorKind::InvalidInput);
-    assert_eq!(c.create_video(&landscape("ok"), "short").await.unwrap_err().kind(), ErrorKind::InvalidInput);
-    assert_eq!(c.get_task("../../etc/passwd").await.unwrap_err().kind(), ErrorKind::InvalidInput);
-    assert!(server.counters().requests.is_empty(), "{:?}", server.counters().requests);
+    assert_eq!(
+        c.create_video(&r, &idem()).await.unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
+    assert_eq!(
+        c.create_video(&landscape("ok"), "short")
+            .await
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidInput
+    );
+    assert_eq!(
+        c.get_task("../../etc/passwd").await.unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
+    assert!(
+        server.counters().requests.is_empty(),
+        "{:?}",
+        server.counters().requests
+    );
     // A valid public callback is passed through.
     let r = landscape("ok").with_callback("https://hooks.example.com/sora");
     assert!(c.create_video(&r, &idem()).await.is_ok());
@@ -383,7 +618,10 @@ async fn idempotency_conflict_is_reported() {
     let c = client(&server);
     let key = idem();
     c.create_video(&landscape("first"), &key).await.unwrap();
-    let e = c.create_video(&landscape("second"), &key).await.unwrap_err();
+    let e = c
+        .create_video(&landscape("second"), &key)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     assert_eq!(e.api_code(), Some("idempotency_conflict"));
     assert_eq!(server.counters().tasks_created, 1);
@@ -402,7 +640,10 @@ async fn legacy_error_codes_and_request_id_header() {
     let e = c.create_video(&landscape("x"), &idem()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NoCredits);
     assert_eq!(e.api_code(), Some("402"));
-    assert!(e.request_id().is_some_and(|r| r.starts_with("req-")), "x-oneapi-request-id read");
+    assert!(
+        e.request_id().is_some_and(|r| r.starts_with("req-")),
+        "x-oneapi-request-id read"
+    );
     let e = c.get_task("task-unified-1-abcdefgh").await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Expired);
     assert_eq!(e.api_code(), Some("404"));

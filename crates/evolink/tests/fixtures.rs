@@ -7,7 +7,9 @@ use evolink::reqwest::header::{HeaderMap, HeaderValue};
 use evolink::{parse, ErrorKind, TaskOutcome, TaskStatus};
 
 fn fixture(name: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -34,7 +36,10 @@ fn completed_task() {
     assert_eq!(t.progress_percent(), 100);
     match t.outcome() {
         TaskOutcome::Succeeded { video_url } => {
-            assert_eq!(video_url, "https://media.example/task-unified-1757169743-7cvnl5zw.mp4")
+            assert_eq!(
+                video_url,
+                "https://media.example/task-unified-1757169743-7cvnl5zw.mp4"
+            )
         }
         other => panic!("{other:?}"),
     }
@@ -43,12 +48,17 @@ fn completed_task() {
 #[test]
 fn failed_task_maps_to_moderation() {
     let t = parse::task(&fixture("task_failed.json")).unwrap();
-    let TaskOutcome::Failed(e) = t.outcome() else { panic!() };
+    let TaskOutcome::Failed(e) = t.outcome() else {
+        panic!()
+    };
     assert_eq!(e.kind(), ErrorKind::ModerationBlocked);
     assert_eq!(e.api_code(), Some("content_policy_violation"));
     assert_eq!(e.detail(), Some("photorealistic people detected"));
     assert!(!e.retryable());
-    assert_eq!(t.error.as_ref().unwrap().suggestion.as_deref(), Some("Remove real people from the image"));
+    assert_eq!(
+        t.error.as_ref().unwrap().suggestion.as_deref(),
+        Some("Remove real people from the image")
+    );
 }
 
 #[test]
@@ -57,13 +67,17 @@ fn result_data_fallback_string_numbers_and_unknown_fields() {
     assert_eq!(t.progress_percent(), 100);
     assert_eq!(t.credits(), Some(46.08));
     assert_eq!(t.usage.as_ref().unwrap().cost, Some(46.08));
-    assert!(matches!(t.outcome(), TaskOutcome::Succeeded { ref video_url } if video_url == "https://media.example/v.mp4"));
+    assert!(
+        matches!(t.outcome(), TaskOutcome::Succeeded { ref video_url } if video_url == "https://media.example/v.mp4")
+    );
 }
 
 #[test]
 fn completed_without_results_is_a_failure() {
     let t = parse::task(&fixture("task_completed_empty.json")).unwrap();
-    let TaskOutcome::Failed(e) = t.outcome() else { panic!() };
+    let TaskOutcome::Failed(e) = t.outcome() else {
+        panic!()
+    };
     assert_eq!(e.kind(), ErrorKind::ServerTrouble);
     assert_eq!(e.api_code(), Some("empty_results"));
     assert!(e.retryable());
@@ -73,7 +87,9 @@ fn completed_without_results_is_a_failure() {
 fn cancelled_and_unknown_status() {
     let t = parse::task(&fixture("task_cancelled.json")).unwrap();
     assert_eq!(t.status, TaskStatus::Cancelled);
-    let TaskOutcome::Failed(e) = t.outcome() else { panic!() };
+    let TaskOutcome::Failed(e) = t.outcome() else {
+        panic!()
+    };
     assert_eq!(e.code(), "cancelled");
     let t = parse::task(&fixture("task_unknown_status.json")).unwrap();
     assert_eq!(t.status, TaskStatus::Other("queued_upstream".into()));
@@ -86,7 +102,10 @@ fn batch_page() {
     let p = parse::task_page(&fixture("batch.json")).unwrap();
     assert_eq!(p.data.len(), 2);
     assert_eq!(p.data[0].status, TaskStatus::Processing);
-    assert_eq!(p.data[1].video_url().as_deref(), Some("https://media.example/b.mp4"));
+    assert_eq!(
+        p.data[1].video_url().as_deref(),
+        Some("https://media.example/b.mp4")
+    );
 }
 
 #[test]
@@ -114,7 +133,10 @@ fn file_api_bodies() {
     assert_eq!(f.file_size, Some(2048));
     assert_eq!(f.expires_at.as_deref(), Some("2025-10-12T00:00:00+08:00"));
     let q = parse::file_quota(&fixture("file_quota.json")).unwrap();
-    assert_eq!((q.used_files, q.max_files, q.remain_files), (Some(3), Some(2000), Some(1997)));
+    assert_eq!(
+        (q.used_files, q.max_files, q.remain_files),
+        (Some(3), Some(2000), Some(1997))
+    );
     let l = parse::file_list(&fixture("file_list.json")).unwrap();
     assert_eq!(l.total, Some(1));
     assert_eq!(l.files[0].file_id.as_deref(), Some("file_abc123"));
@@ -134,7 +156,10 @@ fn http_error_bodies() {
     assert_eq!(e.kind(), ErrorKind::NoCredits);
     assert_eq!(e.api_code(), Some("insufficient_quota"));
     assert_eq!(e.request_id(), Some("req-fixture-1"));
-    assert_eq!(e.detail(), Some("Insufficient quota. Please top up your account."));
+    assert_eq!(
+        e.detail(),
+        Some("Insufficient quota. Please top up your account.")
+    );
     let e = parse::http_error(402, &h, &fixture("error_legacy_integer.json"));
     assert_eq!(e.kind(), ErrorKind::NoCredits);
     assert_eq!(e.api_code(), Some("402"));
@@ -160,7 +185,10 @@ fn garbage_is_an_error_not_a_panic() {
 fn every_contract_example_is_a_fixture() {
     let contract = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/evolink-api.md");
     let Ok(text) = std::fs::read_to_string(&contract) else {
-        eprintln!("contract not found at {}; skipping the cross-check", contract.display());
+        eprintln!(
+            "contract not found at {}; skipping the cross-check",
+            contract.display()
+        );
         return;
     };
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
@@ -175,8 +203,12 @@ fn every_contract_example_is_a_fixture() {
     while let Some(start) = rest.find("```json") {
         let after = &rest[start + 7..];
         let end = after.find("```").expect("unclosed block");
-        let block: serde_json::Value = serde_json::from_str(after[..end].trim()).expect("contract example is JSON");
-        assert!(fixtures.contains(&block), "contract example without a fixture:\n{block:#}");
+        let block: serde_json::Value =
+            serde_json::from_str(after[..end].trim()).expect("contract example is JSON");
+        assert!(
+            fixtures.contains(&block),
+            "contract example without a fixture:\n{block:#}"
+        );
         blocks += 1;
         rest = &after[end + 3..];
     }

@@ -26,7 +26,8 @@ pub async fn start(cfg: MockConfig) -> MockServer {
 }
 
 pub fn client_config(server: &MockServer) -> ClientConfig {
-    let mut c = ClientConfig::new(ApiKey::new(KEY).unwrap()).with_bases(server.base_url(), server.base_url());
+    let mut c = ClientConfig::new(ApiKey::new(KEY).unwrap())
+        .with_bases(server.base_url(), server.base_url());
     c.connect_timeout = Duration::from_secs(5);
     c.request_timeout = Duration::from_secs(10);
     c.retry = RetryPolicy {
@@ -46,7 +47,10 @@ static NEXT_KEY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::ne
 
 /// A fresh valid idempotency key.
 pub fn idem() -> String {
-    format!("sd-test-{:016}", NEXT_KEY.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    format!(
+        "sd-test-{:016}",
+        NEXT_KEY.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    )
 }
 
 pub fn landscape(prompt: &str) -> VideoRequest {
@@ -64,7 +68,10 @@ pub async fn poll_until_done(c: &Client, id: &str) -> Vec<Task> {
         if done {
             return seen;
         }
-        assert!(Instant::now() < deadline, "task {id} did not finish in time");
+        assert!(
+            Instant::now() < deadline,
+            "task {id} did not finish in time"
+        );
         tokio::time::sleep(Duration::from_millis(60)).await;
     }
 }
@@ -74,7 +81,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         c ^= b as u32;
         for _ in 0..8 {
-            c = if c & 1 != 0 { 0xedb8_8320 ^ (c >> 1) } else { c >> 1 };
+            c = if c & 1 != 0 {
+                0xedb8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
         }
     }
     !c

@@ -1,0 +1,476 @@
+//! The mock on its own, spoken to with a plain HTTP client: validation, auth, routes, media
+//! ranges, admin routes, determinism, and the binary.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use evolink_mock::{Faults, MockConfig, MockServer};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const KEY: &str = "sk-mock-test-key-000000000000";
+
+async fn server() -> MockServer {
+    MockServer::start(MockConfig {
+        seed: 1,
+        ..MockConfig::fast(KEY)
+    })
+    .await
+    .unwrap()
+}
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .user_agent("mock-tests/1")
+        .build()
+        .unwrap()
+}
+
+async fn post(s: &MockServer, path: &str, body: Value) -> (StatusCode, Value) {
+    let r = http()
+        .post(format!("{}{path}", s.base_url()))
+        .bearer_auth(KEY)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let st = r.status();
+    (st, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn create_validation_like_the_real_service() {
+    let s = server().await;
+    let ok = json!({"model": "sora-2-preview", "prompt": "a cat", "aspect_ratio": "16:9", "duration": 4});
+    let cases = [
+        (
+            json!({"model": "sora-2-preview", "aspect_ratio": "16:9"}),
+            "prompt",
+        ),
+        (json!({"model": "sora-2-preview", "prompt": "  "}), "prompt"),
+        (
+            json!({"model": "sora-2-preview", "prompt": "é".repeat(5001)}),
+            "5000",
+        ),
+        (
+            json!({"model": "sora-2-preview", "prompt": "x", "aspect_ratio": "4:3"}),
+            "aspect_ratio",
+        ),
+        (
+            json!({"model": "sora-2-preview", "prompt": "x", "duration": 10}),
+            "duration",
+        ),
+        (
+            json!({"model": "sora-2-preview", "prompt": "x", "duration": "4"}),
+            "duration",
+        ),
+        (
+            json!({"model": "sora-2-preview", "prompt": "x", "image_urls": ["https://a.example/1.png", "https://a.example/2.png"]}),
+            "at most 1",
+        ),
+        (
+            json!({"model": "sora-2-preview", "prompt": "x", "callback_url": "http://hooks.example.com/x"}),
+            "HTTPS",
+        ),
+        (
+            json!({"model": "sora-2-preview", "prompt": "x", "callback_url": "https://127.0.0.1/x"}),
+            "private",
+        ),
+        (
+            json!({"model": "sora-2-preview", "prompt": "x", "callback_url": "https://[::1]/x"}),
+            "private",
+        ),
+        (
+            json!({"model": "sora-2-preview", "prompt": "x", "callback_url": format!("https://a.example/{}", "a".repeat(2048))}),
+            "2048",
+        ),
+        (
+            json!({"model": "sora-2-preview", "prompt": "x", "quality": "1080p"}),
+            "quality",
+        ),
+        (json!({"model": "nope", "prompt": "x"}), "not supported"),
+    ];
+    for (body, needle) in cases {
+        let (st, v) = post(&s, "/v1/videos/generations", body.clone()).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(v["error"]["code"], "invalid_parameters", "{body}");
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains(needle),
+            "{body}: {v}"
+        );
+    }
+    let (st, v) = post(&s, "/v1/videos/generations", ok).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["status"], "pending");
+    assert_eq!(v["usage"]["credits_reserved"], 23.04);
+    // 720x1280 and 1280x720 are accepted spellings too.
+    let (st, _) = post(
+        &s,
+        "/v1/videos/generations",
+        json!({"model": "sora-2-preview", "prompt": "x", "aspect_ratio": "720x1280"}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(s.counters().tasks_created, 2);
+    // Non-JSON body.
+    let r = http()
+        .post(format!("{}/v1/videos/generations", s.base_url()))
+        .bearer_auth(KEY)
+        .body("{")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn auth_unknown_routes_and_no_cancel_endpoint() {
+    let s = server().await;
+    let b = s.base_url();
+    let r = http().get(format!("{b}/v1/credits")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "unauthorized");
+    let r = http()
+        .get(format!("{b}/v1/credits"))
+        .bearer_auth("sk-other")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = http()
+        .get(format!("{b}/api/v1/files/quota"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        (v["success"].clone(), v["code"].clone()),
+        (json!(false), json!(401))
+    );
+    let r = http()
+        .get(format!("{b}/v2/whatever"))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["message"], "Invalid URL (GET /v2/whatever)");
+    let r = http()
+        .delete(format!("{b}/v1/tasks/task-unified-1-abcdefgh"))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "there is no documented cancel endpoint"
+    );
+    let v: Value = r.json().await.unwrap();
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Invalid URL (DELETE /v1/tasks/"));
+    let r = http()
+        .get(format!("{b}/v1/tasks/abc"))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "invalid_task_id");
+    assert!(r_has_request_id(
+        &http()
+            .get(format!("{b}/v1/models"))
+            .bearer_auth(KEY)
+            .send()
+            .await
+            .unwrap()
+    ));
+}
+
+fn r_has_request_id(r: &reqwest::Response) -> bool {
+    r.headers().get("x-request-id").is_some()
+}
+
+#[tokio::test]
+async fn media_ranges_and_admin_routes() {
+    let s = server().await;
+    let b = s.base_url();
+    let (_, v) = post(
+        &s,
+        "/v1/videos/generations",
+        json!({"model": "sora-2-preview", "prompt": "x", "aspect_ratio": "9:16"}),
+    )
+    .await;
+    let id = v["id"].as_str().unwrap().to_string();
+    let media = format!("{b}/media/{id}.mp4");
+    assert_eq!(
+        http().get(&media).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND,
+        "not finished yet"
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let v: Value = http()
+            .get(format!("{b}/v1/tasks/{id}"))
+            .bearer_auth(KEY)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if v["status"] == "completed" {
+            assert_eq!(v["results"][0], media.as_str());
+            assert_eq!(v["progress"], 100);
+            break;
+        }
+        assert!(Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let full = http()
+        .get(&media)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let len = full.len();
+    let r = http()
+        .get(&media)
+        .header("range", "bytes=-100")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(r.headers()["content-length"], "100");
+    assert_eq!(&r.bytes().await.unwrap()[..], &full[len - 100..]);
+    let r = http()
+        .get(&media)
+        .header("range", format!("bytes={len}-"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(
+        r.headers()["content-range"],
+        format!("bytes */{len}").as_str()
+    );
+    let r = http().head(&media).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-length"], len.to_string().as_str());
+    // The key was sent once here on purpose: the counter sees it.
+    http().get(&media).bearer_auth(KEY).send().await.unwrap();
+    let c: Value = http()
+        .get(format!("{b}/__mock/counters"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(c["media_requests_with_auth"], 1);
+    assert_eq!(s.counters().media_requests_with_auth, 1);
+    // Faults over HTTP, for end-to-end tests of the app.
+    let r = http()
+        .put(format!("{b}/__mock/faults"))
+        .body(r#"{"inject":[{"endpoint":"models","action":"status","status":503}]}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        http()
+            .get(format!("{b}/v1/models"))
+            .bearer_auth(KEY)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    assert_eq!(
+        http()
+            .get(format!("{b}/v1/models"))
+            .bearer_auth(KEY)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let r = http()
+        .put(format!("{b}/__mock/faults"))
+        .body(r#"{"no_such_fault":1}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::BAD_REQUEST,
+        "typos in fault files are refused"
+    );
+    let (_, v) = post(
+        &s,
+        "/v1/videos/generations",
+        json!({"model": "sora-2-preview", "prompt": "x"}),
+    )
+    .await;
+    let r = http()
+        .post(format!(
+            "{b}/__mock/tasks/{}/cancel",
+            v["id"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn same_seed_same_story() {
+    async fn story() -> Vec<String> {
+        let s = MockServer::start(MockConfig {
+            seed: 99,
+            ..MockConfig::fast(KEY)
+        })
+        .await
+        .unwrap();
+        let mut out = Vec::new();
+        for i in 0..3 {
+            let (_, v) = post(
+                &s,
+                "/v1/videos/generations",
+                json!({"model": "sora-2-preview", "prompt": format!("p{i}")}),
+            )
+            .await;
+            // Ids embed the creation second; compare the random suffix only.
+            out.push(
+                v["id"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('-')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+        out
+    }
+    assert_eq!(story().await, story().await);
+}
+
+#[test]
+fn fault_file_format_round_trips() {
+    let text = r#"{
+      "latency_ms": 50,
+      "endpoint_latency_ms": { "get_task": 300 },
+      "error_rate": { "get_task": 0.2 },
+      "rate_limit_rate": { "*": 0.05 },
+      "rate_limit_retry_after": "2",
+      "inject": [
+        { "endpoint": "create", "times": 1, "action": "drop_after_accept" },
+        { "endpoint": "get_task", "times": 2, "action": "status", "status": 429, "retry_after": "1" },
+        { "endpoint": "get_task", "action": "html", "status": 502 },
+        { "endpoint": "credits", "action": "malformed_json" },
+        { "endpoint": "upload_stream", "action": "success_false" },
+        { "endpoint": "create", "action": "delay", "ms": 5000 },
+        { "endpoint": "models", "action": "drop" }
+      ],
+      "legacy_error_codes": false,
+      "legacy_request_id_header": false,
+      "complete_without_results": 1,
+      "results_in_result_data": false,
+      "fail_next_tasks": ["service_error"],
+      "cancel_next_tasks": 0,
+      "unknown_status": "queued_upstream"
+    }"#;
+    let f: Faults = serde_json::from_str(text).unwrap();
+    assert_eq!(f.inject.len(), 7);
+    assert_eq!(f.inject[2].times, 1, "times defaults to 1");
+    let back: Faults = serde_json::from_value(serde_json::to_value(&f).unwrap()).unwrap();
+    assert_eq!(back, f);
+}
+
+#[test]
+fn binary_prints_its_address_and_serves_at_once() {
+    let exe = env!("CARGO_BIN_EXE_evolink-mock");
+    let dir = std::env::temp_dir().join(format!("evolink-mock-bin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let faults = dir.join("faults.json");
+    std::fs::write(
+        &faults,
+        r#"{"inject":[{"endpoint":"credits","action":"status","status":429,"retry_after":"3"}]}"#,
+    )
+    .unwrap();
+    let started = Instant::now();
+    let mut child = Command::new(exe)
+        .args([
+            "--port",
+            "0",
+            "--key",
+            KEY,
+            "--balance",
+            "12.5",
+            "--time-scale",
+            "50",
+            "--faults",
+        ])
+        .arg(&faults)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line.trim().to_string();
+    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (first, second) = rt.block_on(async {
+        let a = http()
+            .get(format!("{base}/v1/credits"))
+            .bearer_auth(KEY)
+            .send()
+            .await
+            .unwrap();
+        let ra = a
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().to_string());
+        let b: Value = http()
+            .get(format!("{base}/v1/credits"))
+            .bearer_auth(KEY)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        ((a.status(), ra), b)
+    });
+    let elapsed = started.elapsed();
+    child.kill().ok();
+    child.wait().ok();
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(
+        first,
+        (StatusCode::TOO_MANY_REQUESTS, Some("3".to_string()))
+    );
+    assert_eq!(second["data"]["user"]["remaining_credits"], 12.5);
+    eprintln!("binary: launch to two answers in {elapsed:?}");
+    let bad = Command::new(exe).arg("--nope").output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("usage"));
+}
