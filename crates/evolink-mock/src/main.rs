@@ -65,7 +65,7 @@ fn parse_args(args: Vec<String>) -> Result<MockConfig, String> {
     if !keys.is_empty() {
         cfg.keys = keys;
     }
-    if !(cfg.time_scale > 0.0) {
+    if !cfg.time_scale.is_finite() || cfg.time_scale <= 0.0 {
         return Err("--time-scale must be above 0".into());
     }
     cfg.bind = (host, port).into();

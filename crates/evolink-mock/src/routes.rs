@@ -323,7 +323,8 @@ async fn gate(AxState(sh): AxState<S>, req: Request, next: Next) -> Response {
 }
 
 /// Checks the bearer key. File API routes answer in the file envelope.
-fn auth(sh: &Shared, headers: &HeaderMap, file_api: bool) -> Result<(), Response> {
+/// `Some(401 response)` when the key is missing or wrong.
+fn auth(sh: &Shared, headers: &HeaderMap, file_api: bool) -> Option<Response> {
     let got = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
@@ -333,7 +334,7 @@ fn auth(sh: &Shared, headers: &HeaderMap, file_api: bool) -> Result<(), Response
             "Missing Authorization header. Use: Authorization: Bearer <API key>",
         ),
         Some(h) => match h.strip_prefix("Bearer ") {
-            Some(k) if sh.cfg.keys.iter().any(|x| x == k.trim()) => return Ok(()),
+            Some(k) if sh.cfg.keys.iter().any(|x| x == k.trim()) => return None,
             _ => ("invalid_token", "Invalid API key"),
         },
     };
@@ -342,7 +343,7 @@ fn auth(sh: &Shared, headers: &HeaderMap, file_api: bool) -> Result<(), Response
         st.counters.unauthorized += 1;
         st.faults.legacy_error_codes
     };
-    Err(if file_api {
+    Some(if file_api {
         file_error(401, 401, msg)
     } else {
         api_error(legacy, 401, code, msg)
@@ -432,7 +433,7 @@ fn file_from_url(sh: &Shared, st: &State, u: &str, now: f64) -> Option<FileRec> 
 }
 
 async fn create(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = auth(&sh, &headers, false) {
+    if let Some(r) = auth(&sh, &headers, false) {
         return r;
     }
     let key = headers
@@ -681,7 +682,7 @@ async fn create(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Res
 }
 
 async fn get_task(AxState(sh): AxState<S>, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    if let Err(r) = auth(&sh, &headers, false) {
+    if let Some(r) = auth(&sh, &headers, false) {
         return r;
     }
     if !id.starts_with("task-unified-") {
@@ -710,7 +711,7 @@ async fn list_tasks(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(r) = auth(&sh, &headers, false) {
+    if let Some(r) = auth(&sh, &headers, false) {
         return r;
     }
     let page: usize = q
@@ -731,18 +732,9 @@ async fn list_tasks(
         .rev()
         .filter_map(|id| st.tasks.get(id))
         .map(|t| st.task_json(&sh.cfg, &sh.base, t, now, false))
-        .filter(|t| {
-            q.get("status")
-                .is_none_or(|s| s.is_empty() || t["status"] == s.as_str())
-        })
-        .filter(|t| {
-            q.get("type")
-                .is_none_or(|s| s.is_empty() || t["type"] == s.as_str())
-        })
-        .filter(|t| {
-            q.get("model")
-                .is_none_or(|s| s.is_empty() || t["model"] == s.as_str())
-        })
+        .filter(|t| matches_filter(&q, "status", t))
+        .filter(|t| matches_filter(&q, "type", t))
+        .filter(|t| matches_filter(&q, "model", t))
         .collect();
     let total = all.len();
     let data: Vec<Value> = all.into_iter().skip((page - 1) * size).take(size).collect();
@@ -752,8 +744,16 @@ async fn list_tasks(
     )
 }
 
+/// A list filter: absent or empty matches everything.
+fn matches_filter(q: &HashMap<String, String>, field: &str, t: &Value) -> bool {
+    match q.get(field) {
+        Some(want) if !want.is_empty() => t[field] == want.as_str(),
+        _ => true,
+    }
+}
+
 async fn batch(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = auth(&sh, &headers, false) {
+    if let Some(r) = auth(&sh, &headers, false) {
         return r;
     }
     let ids: Vec<String> = match serde_json::from_slice::<Value>(&body)
@@ -783,7 +783,7 @@ async fn batch(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Resp
 }
 
 async fn credits(AxState(sh): AxState<S>, headers: HeaderMap) -> Response {
-    if let Err(r) = auth(&sh, &headers, false) {
+    if let Some(r) = auth(&sh, &headers, false) {
         return r;
     }
     let st = sh.lock();
@@ -796,7 +796,7 @@ async fn credits(AxState(sh): AxState<S>, headers: HeaderMap) -> Response {
 }
 
 async fn models(AxState(sh): AxState<S>, headers: HeaderMap) -> Response {
-    if let Err(r) = auth(&sh, &headers, false) {
+    if let Some(r) = auth(&sh, &headers, false) {
         return r;
     }
     let data: Vec<Value> = LISTED_MODELS
@@ -902,7 +902,7 @@ fn store_file(
 }
 
 async fn upload_stream(AxState(sh): AxState<S>, headers: HeaderMap, mut mp: Multipart) -> Response {
-    if let Err(r) = auth(&sh, &headers, true) {
+    if let Some(r) = auth(&sh, &headers, true) {
         return r;
     }
     let (mut file, mut name, mut path, mut fname) = (None, None, None, None);
@@ -936,7 +936,7 @@ async fn upload_stream(AxState(sh): AxState<S>, headers: HeaderMap, mut mp: Mult
 }
 
 async fn upload_base64(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = auth(&sh, &headers, true) {
+    if let Some(r) = auth(&sh, &headers, true) {
         return r;
     }
     let Ok(v) = serde_json::from_slice::<Value>(&body) else {
@@ -969,7 +969,7 @@ async fn upload_base64(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes)
 }
 
 async fn upload_url(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = auth(&sh, &headers, true) {
+    if let Some(r) = auth(&sh, &headers, true) {
         return r;
     }
     let Ok(v) = serde_json::from_slice::<Value>(&body) else {
@@ -1002,7 +1002,7 @@ async fn upload_url(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) ->
 }
 
 async fn file_quota(AxState(sh): AxState<S>, headers: HeaderMap) -> Response {
-    if let Err(r) = auth(&sh, &headers, true) {
+    if let Some(r) = auth(&sh, &headers, true) {
         return r;
     }
     let now = sh.clock.now();
@@ -1026,7 +1026,7 @@ async fn file_list(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(r) = auth(&sh, &headers, true) {
+    if let Some(r) = auth(&sh, &headers, true) {
         return r;
     }
     let page: usize = q
@@ -1066,7 +1066,7 @@ async fn file_delete(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(r) = auth(&sh, &headers, true) {
+    if let Some(r) = auth(&sh, &headers, true) {
         return r;
     }
     match sh.lock().files.remove(&id) {

@@ -427,8 +427,8 @@ impl Client {
                     let rid = request_id(&headers);
                     match resp.bytes().await {
                         Err(e) => {
-                            let kind = if safety == Safety::Paid && status.is_success()
-                                || safety == Safety::Paid && status.is_server_error()
+                            let kind = if safety == Safety::Paid
+                                && (status.is_success() || status.is_server_error())
                             {
                                 ErrorKind::OutcomeUnknown
                             } else {
