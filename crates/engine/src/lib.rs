@@ -1,0 +1,11 @@
+//! Sora Desk's task engine: the store, the life of a task, and the video library.
+//!
+//! No Tauri here: the desktop app and `sora-desk-cli` drive the same engine over the same store.
+
+pub mod download;
+pub mod library;
+pub mod state;
+pub mod store;
+
+pub use state::TaskState;
+pub use store::{ListQuery, NewTask, Patch, Store, StoreError, Task};

@@ -1,0 +1,156 @@
+//! The life of a task, as a state machine.
+//!
+//! ```text
+//!  preparing ─► uploading ─► submitting ─► queued ─► generating ─► downloading ─► done
+//!      │            │            │  │         │           │              │
+//!      └────────────┴────────────┤  └─► outcome_unknown   │              └─► expired
+//!                                ▼                        │
+//!                              failed ◄───────────────────┘
+//! ```
+//!
+//! Every step is written to the store *before* its side effect (reading the picture, uploading,
+//! the paid create call, downloading), so after a crash the recorded state says exactly what
+//! may have happened:
+//!
+//! - `preparing`, `uploading`: nothing paid yet; resuming simply redoes the step.
+//! - `submitting`: the paid create call may or may not have reached EvoLink. Resuming sends it
+//!   again only with the same idempotency key and only when that is known to be safe; otherwise
+//!   the task becomes `outcome_unknown` and the person is told, never charged twice silently.
+//! - `queued`, `generating`: EvoLink has the task; resuming polls it.
+//! - `downloading`: the video exists upstream; resuming continues the download from the bytes
+//!   already on disk, until the links expire (then `expired`).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskState {
+    /// Recorded; the reference picture (if any) is being prepared.
+    Preparing,
+    /// The prepared picture is being uploaded to EvoLink's file API.
+    Uploading,
+    /// The paid create call is about to be, or is being, made.
+    Submitting,
+    /// EvoLink accepted the task and has not started it.
+    Queued,
+    /// EvoLink is making the video.
+    Generating,
+    /// The video is ready upstream and being saved into the library.
+    Downloading,
+    /// The video is in the library.
+    Done,
+    /// The task ended without a video; the error says why and whether retrying helps.
+    Failed,
+    /// The create call may have happened but its answer was lost.
+    OutcomeUnknown,
+    /// The video was made but its links died before it could be saved.
+    Expired,
+}
+
+impl TaskState {
+    pub const ALL: [TaskState; 10] = [
+        TaskState::Preparing,
+        TaskState::Uploading,
+        TaskState::Submitting,
+        TaskState::Queued,
+        TaskState::Generating,
+        TaskState::Downloading,
+        TaskState::Done,
+        TaskState::Failed,
+        TaskState::OutcomeUnknown,
+        TaskState::Expired,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskState::Preparing => "preparing",
+            TaskState::Uploading => "uploading",
+            TaskState::Submitting => "submitting",
+            TaskState::Queued => "queued",
+            TaskState::Generating => "generating",
+            TaskState::Downloading => "downloading",
+            TaskState::Done => "done",
+            TaskState::Failed => "failed",
+            TaskState::OutcomeUnknown => "outcome_unknown",
+            TaskState::Expired => "expired",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// States the engine still has work to do for.
+    pub fn is_active(self) -> bool {
+        !self.is_final()
+    }
+
+    /// States nothing will change by itself any more.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            TaskState::Done | TaskState::Failed | TaskState::OutcomeUnknown | TaskState::Expired
+        )
+    }
+
+    /// Whether the engine may move a task from `self` to `next`.
+    pub fn can_become(self, next: TaskState) -> bool {
+        use TaskState::*;
+        match (self, next) {
+            (a, b) if a == b => true,
+            (Preparing, Uploading | Submitting | Failed) => true,
+            (Uploading, Submitting | Failed) => true,
+            (Submitting, Queued | Generating | Downloading | Failed | OutcomeUnknown) => true,
+            (Queued, Generating | Downloading | Failed) => true,
+            (Generating, Queued | Downloading | Failed) => true,
+            (Downloading, Done | Expired | Failed) => true,
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Display for TaskState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_unknown_names_are_rejected() {
+        for state in TaskState::ALL {
+            assert_eq!(TaskState::parse(state.as_str()), Some(state));
+            let json = serde_json::to_string(&state).unwrap();
+            assert_eq!(json, format!("\"{}\"", state.as_str()));
+        }
+        assert_eq!(TaskState::parse("finished"), None);
+    }
+
+    #[test]
+    fn final_states_never_move_on() {
+        for from in TaskState::ALL.into_iter().filter(|s| s.is_final()) {
+            for to in TaskState::ALL.into_iter().filter(|&s| s != from) {
+                assert!(!from.can_become(to), "{from} must not become {to}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_paid_task_can_only_reach_done_through_downloading() {
+        assert!(!TaskState::Generating.can_become(TaskState::Done));
+        assert!(TaskState::Generating.can_become(TaskState::Downloading));
+        assert!(TaskState::Downloading.can_become(TaskState::Done));
+        // Nothing goes back to before the paid call once it may have happened.
+        for later in [
+            TaskState::Submitting,
+            TaskState::Queued,
+            TaskState::Generating,
+        ] {
+            assert!(!later.can_become(TaskState::Uploading));
+            assert!(!later.can_become(TaskState::Preparing));
+        }
+    }
+}

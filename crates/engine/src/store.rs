@@ -1,0 +1,519 @@
+//! The task store: SQLite in WAL mode, numbered migrations embedded in the binary.
+//!
+//! There is one writer path: every change goes through a method here, each a single statement
+//! or transaction, and each state change is a compare-and-set on the current state so two
+//! writers (the app and the CLI on the same store) can never both move the same task.
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use evolink::Orientation;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::Serialize;
+
+use crate::state::TaskState;
+
+/// Migrations, in order. A database records how many it has applied in `user_version`.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/001_tasks.sql")];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the task database could not be used: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("the task database was written by a newer version of Sora Desk (schema {found}, this version knows {known}); update the app")]
+    TooNew { found: i64, known: i64 },
+    #[error("no task with id {0}")]
+    NotFound(String),
+    #[error("task {id} is {actual}, not {expected}")]
+    WrongState {
+        id: String,
+        expected: String,
+        actual: TaskState,
+    },
+    #[error("a task cannot go from {from} to {to}")]
+    BadTransition { from: TaskState, to: TaskState },
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Seconds since the Unix epoch, the store's only time unit.
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// What the person asked for.
+#[derive(Debug, Clone)]
+pub struct NewTask {
+    pub id: String,
+    pub model: String,
+    pub prompt: String,
+    pub orientation: Orientation,
+    pub duration: u32,
+    pub callback_url: Option<String>,
+    pub source_image: Option<String>,
+    pub retry_of: Option<String>,
+}
+
+/// A task as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Task {
+    pub id: String,
+    pub remote_id: Option<String>,
+    pub model: String,
+    pub prompt: String,
+    pub orientation: Orientation,
+    pub duration: u32,
+    pub callback_url: Option<String>,
+    pub source_image: Option<String>,
+    pub prepared_image: Option<String>,
+    pub prepared_sha256: Option<String>,
+    pub upload_url: Option<String>,
+    pub upload_expires_at: Option<i64>,
+    pub state: TaskState,
+    pub progress: u8,
+    pub remote_status: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub error_retryable: Option<bool>,
+    pub credits_reserved: Option<f64>,
+    pub credits_used: Option<f64>,
+    pub estimated_seconds: Option<i64>,
+    pub result_urls: Vec<String>,
+    pub results_expire_at: Option<i64>,
+    pub video_path: Option<String>,
+    pub video_size: Option<u64>,
+    pub video_sha256: Option<String>,
+    pub favourite: bool,
+    pub retry_of: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub submitted_at: Option<i64>,
+    pub finished_at: Option<i64>,
+}
+
+/// A page of the gallery: newest first, optionally filtered.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub states: Vec<TaskState>,
+    /// Words that must all appear in the prompt (case-insensitive).
+    pub search: Option<String>,
+    pub favourites_only: bool,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+/// A change recorded together with a state change; unset fields are left as they are.
+#[derive(Debug, Clone, Default)]
+pub struct Patch {
+    pub remote_id: Option<String>,
+    pub prepared_image: Option<String>,
+    pub prepared_sha256: Option<String>,
+    pub upload_url: Option<String>,
+    pub upload_expires_at: Option<i64>,
+    pub progress: Option<u8>,
+    pub remote_status: Option<String>,
+    pub error: Option<(String, String, bool)>,
+    pub credits_reserved: Option<f64>,
+    pub credits_used: Option<f64>,
+    pub estimated_seconds: Option<i64>,
+    pub result_urls: Option<Vec<String>>,
+    pub results_expire_at: Option<i64>,
+    pub video: Option<(String, u64, String)>,
+    pub submitted_at: Option<i64>,
+}
+
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `data_dir/sora-desk.sqlite3`.
+    pub fn open_in(data_dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(e.into())))?;
+        Self::open(&data_dir.join("sora-desk.sqlite3"))
+    }
+
+    pub fn open(path: &Path) -> Result<Self> {
+        let conn = Connection::open(path)?;
+        // WAL: readers (the gallery) never wait for the writer (the engine). A busy timeout
+        // lets the app and the CLI share one store without spurious "database is locked".
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        Self::init(conn)
+    }
+
+    /// A private store in memory, for tests.
+    pub fn in_memory() -> Result<Self> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: Connection) -> Result<Self> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrate(&mut conn)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves SQLite consistent (each change is one
+        // statement or transaction), so a poisoned lock is safe to keep using.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records a new task in `preparing`, before anything else happens for it.
+    pub fn insert(&self, new: &NewTask) -> Result<Task> {
+        let now = now();
+        self.conn().execute(
+            "INSERT INTO tasks (id, model, prompt, orientation, duration, callback_url,
+                                source_image, retry_of, state, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+            params![
+                new.id,
+                new.model,
+                new.prompt,
+                orientation_name(new.orientation),
+                new.duration,
+                new.callback_url,
+                new.source_image,
+                new.retry_of,
+                TaskState::Preparing.as_str(),
+                now,
+            ],
+        )?;
+        self.get(&new.id)
+    }
+
+    pub fn get(&self, id: &str) -> Result<Task> {
+        self.find(id)?
+            .ok_or_else(|| StoreError::NotFound(id.to_string()))
+    }
+
+    pub fn find(&self, id: &str) -> Result<Option<Task>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT * FROM tasks WHERE id = ?1", [id], task_from_row)
+            .optional()?)
+    }
+
+    /// Moves a task from `from` to `to`, recording `patch` in the same statement. Fails without
+    /// changing anything when the task is no longer in `from` (someone else moved it).
+    pub fn advance(&self, id: &str, from: TaskState, to: TaskState, patch: &Patch) -> Result<Task> {
+        if !from.can_become(to) {
+            return Err(StoreError::BadTransition { from, to });
+        }
+        let now = now();
+        let finished_at = to.is_final().then_some(now);
+        let error = patch.error.as_ref();
+        let video = patch.video.as_ref();
+        let changed = self.conn().execute(
+            "UPDATE tasks SET
+                state = ?3,
+                remote_id = COALESCE(?4, remote_id),
+                prepared_image = COALESCE(?5, prepared_image),
+                prepared_sha256 = COALESCE(?6, prepared_sha256),
+                upload_url = COALESCE(?7, upload_url),
+                upload_expires_at = COALESCE(?8, upload_expires_at),
+                progress = COALESCE(?9, progress),
+                remote_status = COALESCE(?10, remote_status),
+                error_code = COALESCE(?11, error_code),
+                error_message = COALESCE(?12, error_message),
+                error_retryable = COALESCE(?13, error_retryable),
+                credits_reserved = COALESCE(?14, credits_reserved),
+                credits_used = COALESCE(?15, credits_used),
+                estimated_seconds = COALESCE(?16, estimated_seconds),
+                result_urls = COALESCE(?17, result_urls),
+                results_expire_at = COALESCE(?18, results_expire_at),
+                video_path = COALESCE(?19, video_path),
+                video_size = COALESCE(?20, video_size),
+                video_sha256 = COALESCE(?21, video_sha256),
+                submitted_at = COALESCE(?22, submitted_at),
+                finished_at = COALESCE(?23, finished_at),
+                updated_at = ?24
+             WHERE id = ?1 AND state = ?2",
+            params![
+                id,
+                from.as_str(),
+                to.as_str(),
+                patch.remote_id,
+                patch.prepared_image,
+                patch.prepared_sha256,
+                patch.upload_url,
+                patch.upload_expires_at,
+                patch.progress,
+                patch.remote_status,
+                error.map(|e| &e.0),
+                error.map(|e| &e.1),
+                error.map(|e| e.2),
+                patch.credits_reserved,
+                patch.credits_used,
+                patch.estimated_seconds,
+                patch
+                    .result_urls
+                    .as_ref()
+                    .map(|urls| serde_json::to_string(urls).unwrap_or_default()),
+                patch.results_expire_at,
+                video.map(|v| &v.0),
+                video.map(|v| v.1 as i64),
+                video.map(|v| &v.2),
+                patch.submitted_at,
+                finished_at,
+                now,
+            ],
+        )?;
+        if changed == 0 {
+            let actual = self.get(id)?.state;
+            return Err(StoreError::WrongState {
+                id: id.to_string(),
+                expected: from.as_str().to_string(),
+                actual,
+            });
+        }
+        self.get(id)
+    }
+
+    /// The gallery: newest first.
+    pub fn list(&self, query: &ListQuery) -> Result<Vec<Task>> {
+        let (where_sql, args) = list_filter(query);
+        let sql = format!(
+            "SELECT * FROM tasks {where_sql} ORDER BY created_at DESC, rowid DESC LIMIT {} OFFSET {}",
+            query.limit.clamp(1, 1000),
+            query.offset
+        );
+        let conn = self.conn();
+        let mut statement = conn.prepare(&sql)?;
+        let rows = statement.query_map(rusqlite::params_from_iter(args), task_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How many tasks match `query`, ignoring its paging.
+    pub fn count(&self, query: &ListQuery) -> Result<u64> {
+        let (where_sql, args) = list_filter(query);
+        let count: i64 = self.conn().query_row(
+            &format!("SELECT COUNT(*) FROM tasks {where_sql}"),
+            rusqlite::params_from_iter(args),
+            |row| row.get(0),
+        )?;
+        Ok(count as u64)
+    }
+
+    /// Every task the engine still has work to do for, oldest first.
+    pub fn active(&self) -> Result<Vec<Task>> {
+        let finals: Vec<&str> = TaskState::ALL
+            .iter()
+            .filter(|s| s.is_final())
+            .map(|s| s.as_str())
+            .collect();
+        let placeholders = vec!["?"; finals.len()].join(", ");
+        let conn = self.conn();
+        let mut statement = conn.prepare(&format!(
+            "SELECT * FROM tasks WHERE state NOT IN ({placeholders}) ORDER BY created_at, rowid"
+        ))?;
+        let rows = statement.query_map(rusqlite::params_from_iter(finals), task_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn set_favourite(&self, id: &str, favourite: bool) -> Result<Task> {
+        let changed = self.conn().execute(
+            "UPDATE tasks SET favourite = ?2, updated_at = ?3 WHERE id = ?1",
+            params![id, favourite, now()],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound(id.to_string()));
+        }
+        self.get(id)
+    }
+
+    /// Forgets a task. Only final tasks can be deleted: an active one may still cost money.
+    pub fn delete(&self, id: &str) -> Result<Task> {
+        let task = self.get(id)?;
+        if !task.state.is_final() {
+            return Err(StoreError::WrongState {
+                id: id.to_string(),
+                expected: "finished".into(),
+                actual: task.state,
+            });
+        }
+        self.conn()
+            .execute("DELETE FROM tasks WHERE id = ?1", [id])?;
+        Ok(task)
+    }
+
+    /// Updates progress of a running task without changing its state.
+    pub fn record_progress(
+        &self,
+        id: &str,
+        state: TaskState,
+        progress: u8,
+        remote_status: &str,
+    ) -> Result<()> {
+        self.conn().execute(
+            "UPDATE tasks SET progress = ?3, remote_status = ?4, updated_at = ?5
+             WHERE id = ?1 AND state = ?2",
+            params![id, state.as_str(), progress.min(100), remote_status, now()],
+        )?;
+        Ok(())
+    }
+
+    /// An earlier upload of the same picture that EvoLink still keeps for at least `margin` seconds.
+    pub fn reusable_upload(&self, sha256: &str, margin: i64) -> Result<Option<(String, i64)>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT file_url, expires_at FROM uploads WHERE sha256 = ?1 AND expires_at > ?2",
+                params![sha256, now() + margin],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    pub fn remember_upload(&self, sha256: &str, file_url: &str, expires_at: i64) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO uploads (sha256, file_url, expires_at, uploaded_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (sha256) DO UPDATE SET file_url = ?2, expires_at = ?3, uploaded_at = ?4",
+            params![sha256, file_url, expires_at, now()],
+        )?;
+        Ok(())
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = ?2",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Credits reserved or used by tasks, for the spend summary: (tasks charged, credits).
+    pub fn spend(&self) -> Result<(u64, f64)> {
+        Ok(self.conn().query_row(
+            "SELECT COUNT(*), COALESCE(SUM(COALESCE(credits_used, credits_reserved)), 0)
+             FROM tasks WHERE state NOT IN ('failed', 'preparing', 'uploading', 'submitting')
+               AND COALESCE(credits_used, credits_reserved) IS NOT NULL",
+            [],
+            |row| Ok((row.get::<_, i64>(0)? as u64, row.get(1)?)),
+        )?)
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let applied: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let known = MIGRATIONS.len() as i64;
+    if applied > known {
+        return Err(StoreError::TooNew {
+            found: applied,
+            known,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn list_filter(query: &ListQuery) -> (String, Vec<String>) {
+    let mut clauses = Vec::new();
+    let mut args = Vec::new();
+    if !query.states.is_empty() {
+        clauses.push(format!(
+            "state IN ({})",
+            vec!["?"; query.states.len()].join(", ")
+        ));
+        args.extend(query.states.iter().map(|s| s.as_str().to_string()));
+    }
+    for word in query.search.iter().flat_map(|s| s.split_whitespace()) {
+        clauses.push("prompt LIKE ? ESCAPE '\\'".to_string());
+        let escaped = word
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        args.push(format!("%{escaped}%"));
+    }
+    if query.favourites_only {
+        clauses.push("favourite = 1".to_string());
+    }
+    let where_sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    (where_sql, args)
+}
+
+fn orientation_name(orientation: Orientation) -> &'static str {
+    match orientation {
+        Orientation::Landscape => "landscape",
+        Orientation::Portrait => "portrait",
+    }
+}
+
+fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
+    let state_text: String = row.get("state")?;
+    let state = TaskState::parse(&state_text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("unknown task state {state_text}").into(),
+        )
+    })?;
+    let orientation = match row.get::<_, String>("orientation")?.as_str() {
+        "portrait" => Orientation::Portrait,
+        _ => Orientation::Landscape,
+    };
+    let result_urls: Option<String> = row.get("result_urls")?;
+    Ok(Task {
+        id: row.get("id")?,
+        remote_id: row.get("remote_id")?,
+        model: row.get("model")?,
+        prompt: row.get("prompt")?,
+        orientation,
+        duration: row.get("duration")?,
+        callback_url: row.get("callback_url")?,
+        source_image: row.get("source_image")?,
+        prepared_image: row.get("prepared_image")?,
+        prepared_sha256: row.get("prepared_sha256")?,
+        upload_url: row.get("upload_url")?,
+        upload_expires_at: row.get("upload_expires_at")?,
+        state,
+        progress: row.get::<_, i64>("progress")?.clamp(0, 100) as u8,
+        remote_status: row.get("remote_status")?,
+        error_code: row.get("error_code")?,
+        error_message: row.get("error_message")?,
+        error_retryable: row.get("error_retryable")?,
+        credits_reserved: row.get("credits_reserved")?,
+        credits_used: row.get("credits_used")?,
+        estimated_seconds: row.get("estimated_seconds")?,
+        result_urls: result_urls
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default(),
+        results_expire_at: row.get("results_expire_at")?,
+        video_path: row.get("video_path")?,
+        video_size: row.get::<_, Option<i64>>("video_size")?.map(|n| n as u64),
+        video_sha256: row.get("video_sha256")?,
+        favourite: row.get("favourite")?,
+        retry_of: row.get("retry_of")?,
+        created_at: row.get("created_at")?,
+        updated_at: row.get("updated_at")?,
+        submitted_at: row.get("submitted_at")?,
+        finished_at: row.get("finished_at")?,
+    })
+}
