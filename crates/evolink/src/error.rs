@@ -309,3 +309,94 @@ impl Error {
         e
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_stable() {
+        let codes: std::collections::BTreeSet<&str> =
+            ErrorKind::ALL.iter().map(|k| k.code()).collect();
+        assert_eq!(codes.len(), ErrorKind::ALL.len());
+        for c in [
+            "bad_key",
+            "no_credits",
+            "model_unavailable",
+            "moderation_blocked",
+            "invalid_input",
+            "image_rejected",
+            "rate_limited",
+            "server_trouble",
+            "network_down",
+            "outcome_unknown",
+            "expired",
+        ] {
+            assert!(codes.contains(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn messages_are_plain_words() {
+        for k in ErrorKind::ALL {
+            let m = k.default_message();
+            for jargon in [
+                "HTTP", "JSON", "status", "null", "40", "50", "task id", "API call",
+            ] {
+                assert!(!m.contains(jargon), "{k}: {m}");
+            }
+            assert!(m.ends_with('.'), "{k}");
+        }
+        assert!(
+            !ErrorKind::OutcomeUnknown.retryable(),
+            "never blindly resubmit a paid call"
+        );
+        assert!(ErrorKind::RateLimited.retryable() && ErrorKind::NetworkDown.retryable());
+        assert!(!ErrorKind::BadKey.retryable() && !ErrorKind::NoCredits.retryable());
+    }
+
+    #[test]
+    fn task_failure_table_of_the_contract() {
+        let table: &[(&str, &str, bool)] = &[
+            ("content_policy_violation", "moderation_blocked", false),
+            ("invalid_parameters", "invalid_input", false),
+            ("image_processing_error", "image_rejected", false),
+            ("image_dimension_mismatch", "image_rejected", false),
+            ("request_cancelled", "cancelled", false),
+            ("generation_failed_no_content", "server_trouble", true),
+            ("service_error", "server_trouble", true),
+            ("generation_timeout", "server_trouble", true),
+            ("resource_exhausted", "server_trouble", true),
+            ("quota_exceeded", "rate_limited", true),
+            ("service_unavailable", "server_trouble", true),
+            ("resource_not_found", "expired", false),
+            ("unknown_error", "server_trouble", true),
+            ("something_new_2027", "server_trouble", true),
+        ];
+        for (code, kind, retry) in table {
+            let e = Error::from_task_failure(code, Some("upstream said no"));
+            assert_eq!(e.code(), *kind, "{code}");
+            assert_eq!(e.retryable(), *retry, "{code}");
+            assert_eq!(e.api_code(), Some(*code));
+            assert_eq!(e.detail(), Some("upstream said no"));
+            assert!(
+                !e.message().contains(code),
+                "{code}: message must be plain words"
+            );
+        }
+    }
+
+    #[test]
+    fn support_line_has_the_technical_bits() {
+        let e = Error::of(ErrorKind::NoCredits)
+            .with_status(402)
+            .with_api_code(Some("insufficient_quota".into()))
+            .with_request_id(Some("req-1".into()))
+            .with_detail("Insufficient quota");
+        assert_eq!(
+            e.support_line(),
+            "[no_credits] http 402 code=insufficient_quota request_id=req-1 Insufficient quota"
+        );
+        assert_eq!(e.to_string(), ErrorKind::NoCredits.default_message());
+    }
+}

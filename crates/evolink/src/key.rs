@@ -33,6 +33,15 @@ impl ApiKey {
         Ok(ApiKey(trimmed.to_string()))
     }
 
+    /// The key from `EVOLINK_API_KEY`, when set (CLI and development only: the app keeps the
+    /// key in the OS keychain).
+    pub fn from_env() -> Option<Result<Self, Error>> {
+        std::env::var(crate::client::ENV_API_KEY)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .map(ApiKey::new)
+    }
+
     /// A short hint that is safe to show: `sk-…9f3a` (or `…` for very short keys).
     pub fn hint(&self) -> String {
         let chars: Vec<char> = self.0.chars().collect();

@@ -13,7 +13,7 @@ mod types;
 
 pub use client::{
     media_status_error, parse_retry_after, sniff_mime, Client, ClientConfig, RetryPolicy,
-    DEFAULT_API_BASE, DEFAULT_FILES_BASE,
+    DEFAULT_API_BASE, DEFAULT_FILES_BASE, ENV_API_BASE, ENV_API_KEY, ENV_FILES_BASE,
 };
 pub use error::{Error, ErrorKind};
 pub use key::ApiKey;
