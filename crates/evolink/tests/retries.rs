@@ -246,6 +246,14 @@ async fn get_retries_are_capped() {
     assert!(e.retryable());
     assert_eq!(e.status(), Some(503));
     assert_eq!(server.counters().requests["credits"], 4, "max_attempts");
+    // A proxy's HTML page the whole time: same kind, with a readable excerpt for support.
+    server.update_faults(|f| {
+        f.inject = vec![Injection::new("credits", 100, Action::Html { status: 502 })]
+    });
+    let e = c.credits().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ServerTrouble);
+    assert_eq!(e.status(), Some(502));
+    assert!(e.detail().unwrap().starts_with("502 Bad Gateway"), "{e:?}");
 }
 
 #[tokio::test]
@@ -262,12 +270,14 @@ async fn slow_gets_time_out_and_are_network_down() {
     assert_eq!(e.kind(), ErrorKind::NetworkDown);
     assert!(e.detail().unwrap().contains("timed out"));
     assert_eq!(server.counters().requests["models"], 2);
-    // A little latency under the timeout is fine.
+    // Some latency under the timeout is fine.
     server.update_faults(|f| {
         f.endpoint_latency_ms.clear();
-        f.latency_ms = 50;
+        f.latency_ms = 200;
     });
-    assert!(c.models().await.is_ok());
+    let mut cfg = client_config(&server);
+    cfg.retry.max_attempts = 1;
+    assert!(evolink::Client::new(cfg).unwrap().models().await.is_ok());
 }
 
 #[tokio::test]
