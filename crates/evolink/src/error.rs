@@ -154,30 +154,31 @@ impl Error {
         Error::new(kind, kind.default_message())
     }
 
-    pub(crate) fn with_status(mut self, status: u16) -> Self {
+    // Builders, for callers that report their own failures in the same shape (downloads).
+    pub fn with_status(mut self, status: u16) -> Self {
         self.status = Some(status);
         self
     }
-    pub(crate) fn with_api_code(mut self, code: Option<String>) -> Self {
+    pub fn with_api_code(mut self, code: Option<String>) -> Self {
         self.api_code = code;
         self
     }
-    pub(crate) fn with_detail(mut self, detail: impl Into<String>) -> Self {
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         let d = detail.into();
         self.detail = if d.is_empty() { None } else { Some(d) };
         self
     }
-    pub(crate) fn with_request_id(mut self, id: Option<String>) -> Self {
+    pub fn with_request_id(mut self, id: Option<String>) -> Self {
         if id.is_some() {
             self.request_id = id;
         }
         self
     }
-    pub(crate) fn with_retry_after(mut self, d: Option<Duration>) -> Self {
+    pub fn with_retry_after(mut self, d: Option<Duration>) -> Self {
         self.retry_after = d;
         self
     }
-    pub(crate) fn with_retryable(mut self, r: bool) -> Self {
+    pub fn with_retryable(mut self, r: bool) -> Self {
         self.retryable = r;
         self
     }
