@@ -433,6 +433,100 @@ mod tests {
         assert_eq!(iso8601(951_782_400.0 + 3661.0), "2000-02-29T01:01:01+00:00");
     }
 
+    fn task(plan: Plan, curve: Vec<u8>) -> TaskRec {
+        TaskRec {
+            id: "task-unified-1-aaaaaaaa".into(),
+            model: "sora-2-preview".into(),
+            created: 1000.0,
+            duration: 4,
+            portrait: false,
+            cost: 23.04,
+            plan,
+            curve,
+            cancelled_at: None,
+            settled: false,
+            create_response: Value::Null,
+        }
+    }
+
+    #[test]
+    fn lifecycle_follows_the_clock() {
+        let cfg = MockConfig {
+            pending_secs: 10.0,
+            generation_secs: 100.0,
+            ..MockConfig::default()
+        };
+        let st = State::new(&cfg);
+        let curve = vec![0, 0, 40, 40, 35, 60, 61, 62, 90, 95];
+        let t = task(Plan::Complete { empty: false }, curve.clone());
+        assert_eq!(st.phase(&cfg, &t, 1005.0), Phase::Pending);
+        let seen: Vec<Phase> = (0..10)
+            .map(|i| st.phase(&cfg, &t, 1010.0 + i as f64 * 10.0 + 5.0))
+            .collect();
+        let want: Vec<Phase> = curve.iter().map(|p| Phase::Processing(*p)).collect();
+        assert_eq!(seen, want, "stalls at 0, jumps, steps back");
+        assert_eq!(st.phase(&cfg, &t, 1110.0), Phase::Completed { at: 1110.0 });
+        let f = task(
+            Plan::Fail {
+                code: "content_policy_violation".into(),
+                message: "m".into(),
+                at: 0.5,
+            },
+            curve.clone(),
+        );
+        assert!(matches!(st.phase(&cfg, &f, 1059.0), Phase::Processing(_)));
+        assert!(matches!(st.phase(&cfg, &f, 1060.0), Phase::Failed { at, .. } if at == 1060.0));
+        let mut c = task(Plan::Complete { empty: false }, curve);
+        c.cancelled_at = Some(1030.0);
+        assert_eq!(st.phase(&cfg, &c, 1031.0), Phase::Cancelled { at: 1030.0 });
+    }
+
+    #[test]
+    fn settling_charges_or_refunds_once() {
+        let cfg = MockConfig {
+            pending_secs: 10.0,
+            generation_secs: 100.0,
+            balance: 100.0,
+            ..MockConfig::default()
+        };
+        let mut st = State::new(&cfg);
+        st.balance = 100.0 - 2.0 * 23.04;
+        st.tasks.insert(
+            "a".into(),
+            TaskRec {
+                id: "a".into(),
+                ..task(Plan::Complete { empty: false }, vec![0; 10])
+            },
+        );
+        st.tasks.insert(
+            "b".into(),
+            TaskRec {
+                id: "b".into(),
+                ..task(
+                    Plan::Fail {
+                        code: "service_error".into(),
+                        message: String::new(),
+                        at: 0.1,
+                    },
+                    vec![0; 10],
+                )
+            },
+        );
+        st.settle(&cfg, 1050.0);
+        assert_eq!(
+            (round2(st.balance), st.used),
+            (round2(100.0 - 23.04), 0.0),
+            "failed one refunded"
+        );
+        st.settle(&cfg, 1200.0);
+        st.settle(&cfg, 1300.0);
+        assert_eq!(
+            (round2(st.balance), st.used),
+            (round2(100.0 - 23.04), 23.04),
+            "completed one charged once"
+        );
+    }
+
     #[test]
     fn curves_are_deterministic_and_bounded() {
         let cfg = MockConfig::default();

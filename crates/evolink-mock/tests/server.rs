@@ -425,7 +425,7 @@ fn binary_prints_its_address_and_serves_at_once() {
         ])
         .arg(&faults)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut line = String::new();
@@ -462,7 +462,14 @@ fn binary_prints_its_address_and_serves_at_once() {
     });
     let elapsed = started.elapsed();
     child.kill().ok();
-    child.wait().ok();
+    let out = child.wait_with_output().unwrap();
+    let printed = format!(
+        "{line}{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(printed.contains("serving"), "{printed}");
+    assert!(!printed.contains(KEY), "the mock must not print keys");
     std::fs::remove_dir_all(&dir).ok();
     assert_eq!(
         first,
