@@ -104,10 +104,15 @@ fn main() {
                 std::process::exit(1);
             }
         };
+        // The banner goes out before the address line, so whoever waits for that line can
+        // also rely on the banner having been written.
+        eprintln!(
+            "evolink-mock: serving the task and file APIs at {} ({keys} key(s), time x{scale}); Ctrl-C stops",
+            server.base_url()
+        );
         let mut out = std::io::stdout();
         let _ = writeln!(out, "{}", server.base_url());
         let _ = out.flush();
-        eprintln!("evolink-mock: serving the task and file APIs at {} ({keys} key(s), time x{scale}); Ctrl-C stops", server.base_url());
         let _ = tokio::signal::ctrl_c().await;
     });
 }
