@@ -62,7 +62,7 @@ pub async fn download(
     };
 
     let mut file = if start == 0 {
-        File::create(part).map_err(disk_error)?
+        create_part(part).map_err(disk_error)?
     } else {
         open_part(part).map_err(disk_error)?
     };
@@ -97,6 +97,14 @@ pub async fn download(
         size: written,
         sha256: hex(&hasher.finalize()),
     })
+}
+
+/// A fresh, empty part file (the library folder is created on first use).
+fn create_part(part: &Path) -> io::Result<File> {
+    if let Some(dir) = part.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    File::create(part)
 }
 
 fn finish(part: &Path, size: u64, total: Option<u64>) -> Result<Downloaded, Error> {

@@ -3,9 +3,13 @@
 //! No Tauri here: the desktop app and `sora-desk-cli` drive the same engine over the same store.
 
 pub mod download;
+pub mod engine;
 pub mod library;
 pub mod state;
 pub mod store;
 
+pub use engine::{
+    Engine, EngineConfig, EngineError, EngineEvent, EngineHandle, ImageFit, SubmitRequest,
+};
 pub use state::TaskState;
 pub use store::{ListQuery, NewTask, Patch, Store, StoreError, Task};

@@ -34,29 +34,34 @@ impl Library {
         self.dir.join(format!(".{task_id}.mp4.part"))
     }
 
-    /// Gives a complete, verified `.part` file its final name, never replacing an existing
-    /// file: `name.mp4`, else `name (2).mp4`, and so on. Returns the final path.
-    pub fn place(&self, part: &Path, stem: &str) -> io::Result<PathBuf> {
-        for n in 1..10_000u32 {
-            let candidate = self.dir.join(numbered(stem, n, "mp4"));
-            match fs::hard_link(part, &candidate) {
-                Ok(()) => {
-                    fs::remove_file(part)?;
-                    sync_dir(&self.dir);
-                    return Ok(candidate);
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                // Some file systems (FAT, exFAT, some network shares) have no hard links: fall
-                // back to a rename after checking the name is free.
-                Err(_) if !candidate.exists() => {
-                    fs::rename(part, &candidate)?;
-                    sync_dir(&self.dir);
-                    return Ok(candidate);
-                }
-                Err(_) => continue,
+    /// The first free name for a video: `stem.mp4`, else `stem (2).mp4`, and so on.
+    /// The engine records this path *before* placing the file there, so that a crash in
+    /// between finds the same name again instead of making a second copy.
+    pub fn free_path(&self, stem: &str) -> PathBuf {
+        (1..)
+            .map(|n| self.dir.join(numbered(stem, n, "mp4")))
+            .find(|candidate| !candidate.exists())
+            .expect("an unbounded range always has a free name")
+    }
+
+    /// Gives a complete, verified `.part` file the name `target`, never replacing an existing
+    /// file. Returns false (and leaves everything as it was) when `target` is taken.
+    pub fn place_at(&self, part: &Path, target: &Path) -> io::Result<bool> {
+        match fs::hard_link(part, target) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
+            // Some file systems (FAT, exFAT, some network shares) have no hard links: fall
+            // back to a rename after checking the name is free.
+            Err(_) if !target.exists() => {
+                fs::rename(part, target)?;
+                sync_dir(&self.dir);
+                return Ok(true);
             }
+            Err(_) => return Ok(false),
         }
-        Err(io::Error::other("too many videos with the same name"))
+        fs::remove_file(part)?;
+        sync_dir(&self.dir);
+        Ok(true)
     }
 
     /// Writes the recipe beside the video (`name.json` for `name.mp4`), atomically.
@@ -255,6 +260,7 @@ mod tests {
                 duration: 8,
                 callback_url: None,
                 source_image: None,
+                image_options: None,
                 retry_of: None,
             })
             .unwrap();
@@ -311,9 +317,16 @@ mod tests {
         for content in [b"first".as_slice(), b"second", b"third"] {
             let part = library.part_path("t");
             fs::write(&part, content).unwrap();
-            placed.push(library.place(&part, "2026-11-24 Same name").unwrap());
+            let target = library.free_path("2026-11-24 Same name");
+            assert!(library.place_at(&part, &target).unwrap());
             assert!(!part.exists());
+            placed.push(target);
         }
+        // A name taken meanwhile is refused, not overwritten.
+        let part = library.part_path("t");
+        fs::write(&part, b"fourth").unwrap();
+        assert!(!library.place_at(&part, &placed[0]).unwrap());
+        assert!(part.exists());
         let names: Vec<String> = placed
             .iter()
             .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())

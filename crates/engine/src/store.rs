@@ -55,6 +55,8 @@ pub struct NewTask {
     pub duration: u32,
     pub callback_url: Option<String>,
     pub source_image: Option<String>,
+    /// How to fit the picture (framing, focus), as JSON understood by the preflight step.
+    pub image_options: Option<String>,
     pub retry_of: Option<String>,
 }
 
@@ -69,6 +71,7 @@ pub struct Task {
     pub duration: u32,
     pub callback_url: Option<String>,
     pub source_image: Option<String>,
+    pub image_options: Option<String>,
     pub prepared_image: Option<String>,
     pub prepared_sha256: Option<String>,
     pub upload_url: Option<String>,
@@ -172,8 +175,8 @@ impl Store {
         let now = now();
         self.conn().execute(
             "INSERT INTO tasks (id, model, prompt, orientation, duration, callback_url,
-                                source_image, retry_of, state, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+                                source_image, image_options, retry_of, state, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
             params![
                 new.id,
                 new.model,
@@ -182,6 +185,7 @@ impl Store {
                 new.duration,
                 new.callback_url,
                 new.source_image,
+                new.image_options,
                 new.retry_of,
                 TaskState::Preparing.as_str(),
                 now,
@@ -489,6 +493,7 @@ fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
         duration: row.get("duration")?,
         callback_url: row.get("callback_url")?,
         source_image: row.get("source_image")?,
+        image_options: row.get("image_options")?,
         prepared_image: row.get("prepared_image")?,
         prepared_sha256: row.get("prepared_sha256")?,
         upload_url: row.get("upload_url")?,

@@ -11,6 +11,7 @@ fn new_task(id: &str, prompt: &str) -> NewTask {
         duration: 8,
         callback_url: None,
         source_image: None,
+        image_options: None,
         retry_of: None,
     }
 }

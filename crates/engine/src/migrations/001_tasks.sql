@@ -9,6 +9,7 @@ CREATE TABLE tasks (
     duration          INTEGER NOT NULL,
     callback_url      TEXT,
     source_image      TEXT,
+    image_options     TEXT,
     prepared_image    TEXT,
     prepared_sha256   TEXT,
     upload_url        TEXT,

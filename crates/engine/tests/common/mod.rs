@@ -1,0 +1,158 @@
+//! Shared set-up of the engine tests: the fake EvoLink server, a client pointed at it, and an
+//! engine on a store and library in a temporary folder.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use evolink::{ApiKey, Client, ClientConfig, Orientation, RetryPolicy};
+use evolink_mock::{MockConfig, MockServer};
+use sora_engine::library::Library;
+use sora_engine::{
+    Engine, EngineConfig, EngineHandle, ImageFit, Store, SubmitRequest, Task, TaskState,
+};
+
+pub const KEY: &str = "sk-engine-test-5b1e0c7d9a";
+
+pub fn mock_config() -> MockConfig {
+    MockConfig {
+        keys: vec![KEY.to_string()],
+        time_scale: 100.0,
+        seed: 11,
+        ..MockConfig::default()
+    }
+}
+
+pub async fn mock(config: MockConfig) -> MockServer {
+    MockServer::start(config).await.expect("the mock starts")
+}
+
+pub fn client(server: &MockServer) -> Client {
+    let mut config = ClientConfig::new(ApiKey::new(KEY).unwrap())
+        .with_bases(server.base_url(), server.base_url());
+    config.connect_timeout = Duration::from_secs(5);
+    config.request_timeout = Duration::from_secs(5);
+    config.retry = RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(20),
+        max_delay: Duration::from_millis(100),
+        max_retry_after: Duration::from_millis(500),
+    };
+    Client::new(config).unwrap()
+}
+
+/// Polling and backoff scaled down so a task's whole life takes a second or two.
+pub fn fast_engine() -> EngineConfig {
+    EngineConfig {
+        first_poll_after: Duration::from_millis(100),
+        poll_interval: (Duration::from_millis(80), Duration::from_millis(150)),
+        error_backoff: Duration::from_millis(30),
+        max_backoff: Duration::from_millis(400),
+        event_batch: Duration::from_millis(50),
+        ..EngineConfig::default()
+    }
+}
+
+pub struct Rig {
+    pub dir: tempfile::TempDir,
+    pub store: Arc<Store>,
+    pub handle: EngineHandle,
+}
+
+impl Rig {
+    pub fn start(server: &MockServer, config: EngineConfig) -> Rig {
+        let dir = tempfile::tempdir().unwrap();
+        Self::start_in(dir, server, config)
+    }
+
+    pub fn start_in(dir: tempfile::TempDir, server: &MockServer, config: EngineConfig) -> Rig {
+        let store = Arc::new(Store::open_in(&dir.path().join("data")).unwrap());
+        let library = Library::new(dir.path().join("library"));
+        let handle = Engine::start(
+            config,
+            store.clone(),
+            library,
+            &dir.path().join("data"),
+            Some(client(server)),
+        );
+        Rig { dir, store, handle }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.handle.engine
+    }
+
+    pub fn library_dir(&self) -> PathBuf {
+        self.dir.path().join("library")
+    }
+
+    pub fn submit(&self, prompt: &str) -> Task {
+        self.engine().submit(request(prompt)).expect("submit")
+    }
+
+    /// Waits (at most `limit`) until the task reaches a final state.
+    pub async fn finished(&self, id: &str, limit: Duration) -> Task {
+        let deadline = Instant::now() + limit;
+        loop {
+            let task = self.store.get(id).unwrap();
+            if task.state.is_final() {
+                return task;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "task {id} still {} after {limit:?}",
+                task.state
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Waits until no task is active.
+    pub async fn all_finished(&self, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        while !self.store.active().unwrap().is_empty() {
+            let states: Vec<TaskState> = self
+                .store
+                .active()
+                .unwrap()
+                .iter()
+                .map(|t| t.state)
+                .collect();
+            assert!(
+                Instant::now() < deadline,
+                "still active after {limit:?}: {states:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+pub fn request(prompt: &str) -> SubmitRequest {
+    SubmitRequest {
+        prompt: prompt.into(),
+        orientation: Orientation::Landscape,
+        duration: 4,
+        model: "sora-2-preview".into(),
+        image: None,
+        image_fit: ImageFit::default(),
+        callback_url: None,
+    }
+}
+
+pub fn sha256_file(path: &std::path::Path) -> String {
+    sora_engine::library::hash_file(path).unwrap().0
+}
+
+/// SHA-256 of the clip the mock serves for an orientation.
+pub fn served_clip_sha(orientation: Orientation) -> String {
+    let name = match orientation {
+        Orientation::Landscape => "landscape.mp4",
+        Orientation::Portrait => "portrait.mp4",
+    };
+    sha256_file(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../evolink-mock/assets")
+            .join(name),
+    )
+}

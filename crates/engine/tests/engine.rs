@@ -1,0 +1,170 @@
+//! The engine against the fake EvoLink server over loopback.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use evolink::Orientation;
+use sora_engine::{EngineEvent, ImageFit, TaskState};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_prompt_becomes_a_saved_video_with_its_recipe() {
+    let server = mock(mock_config()).await;
+    let rig = Rig::start(&server, fast_engine());
+    let mut events = rig.engine().subscribe();
+    let task = rig.submit("A cat playing piano");
+    assert_eq!(task.state, TaskState::Preparing);
+
+    let done = rig.finished(&task.id, Duration::from_secs(30)).await;
+    assert_eq!(done.state, TaskState::Done, "{done:?}");
+    assert!(done
+        .remote_id
+        .as_deref()
+        .unwrap()
+        .starts_with("task-unified-"));
+    assert!(done.credits_reserved.is_some());
+
+    let video = std::path::PathBuf::from(done.video_path.as_deref().unwrap());
+    assert_eq!(video.parent().unwrap(), rig.library_dir());
+    let name = video.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        name.ends_with(" A cat playing piano (landscape, 4s).mp4"),
+        "{name}"
+    );
+    assert_eq!(sha256_file(&video), served_clip_sha(Orientation::Landscape));
+    assert_eq!(
+        done.video_sha256.as_deref(),
+        Some(served_clip_sha(Orientation::Landscape).as_str())
+    );
+    let recipe: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(video.with_extension("json")).unwrap()).unwrap();
+    assert_eq!(recipe["prompt"], "A cat playing piano");
+    assert_eq!(recipe["evolink_task_id"], done.remote_id.clone().unwrap());
+
+    // Exactly one paid call for this task, and the media host never saw the key.
+    let counters = server.counters();
+    assert_eq!(counters.creates_per_key.get(&task.id), Some(&1));
+    assert_eq!(counters.tasks_created, 1);
+    assert_eq!(counters.media_requests_with_auth, 0);
+    // Nothing half-written is left in the library.
+    let leftovers: Vec<_> = std::fs::read_dir(rig.library_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".part"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // The states were published as they happened (in batches), ending with done and a balance.
+    let mut seen = Vec::new();
+    let mut balance = None;
+    while seen.last() != Some(&TaskState::Done) || balance.is_none() {
+        let event = tokio::time::timeout(Duration::from_secs(5), events.recv())
+            .await
+            .expect("events keep coming until done")
+            .expect("the channel stays open");
+        match event {
+            EngineEvent::Tasks { tasks } => seen.extend(tasks.into_iter().map(|t| t.state)),
+            EngineEvent::Balance { credits } => balance = credits,
+            EngineEvent::KeyRefused { .. } => panic!("the key is fine"),
+        }
+    }
+    assert!(
+        seen.contains(&TaskState::Generating) || seen.contains(&TaskState::Queued),
+        "{seen:?}"
+    );
+    assert!(balance.is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_picture_is_prepared_uploaded_once_and_used() {
+    let server = mock(mock_config()).await;
+    let rig = Rig::start(&server, fast_engine());
+    let picture = rig.dir.path().join("holiday.png");
+    image::RgbImage::from_fn(1600, 1200, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    })
+    .save(&picture)
+    .unwrap();
+
+    let mut ids = Vec::new();
+    for orientation in [Orientation::Portrait, Orientation::Portrait] {
+        let mut request = request("Waves rolling onto the beach");
+        request.image = Some(picture.clone());
+        request.orientation = orientation;
+        request.image_fit = ImageFit::default();
+        ids.push(rig.engine().submit(request).unwrap().id);
+    }
+    for id in &ids {
+        let done = rig.finished(id, Duration::from_secs(30)).await;
+        assert_eq!(done.state, TaskState::Done, "{done:?}");
+        assert!(done.upload_url.is_some());
+        assert_eq!(
+            sha256_file(std::path::Path::new(done.video_path.as_deref().unwrap())),
+            served_clip_sha(Orientation::Portrait)
+        );
+        // The prepared copy is not kept once the video is saved.
+        assert!(!std::path::Path::new(done.prepared_image.as_deref().unwrap()).exists());
+    }
+    // The same prepared bytes were uploaded once and reused for the second task.
+    assert_eq!(server.counters().uploads, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moderation_block_fails_in_plain_words_and_is_refunded() {
+    let server = mock(mock_config()).await;
+    let rig = Rig::start(&server, fast_engine());
+    let before = server.balance();
+    let task = rig.submit("A celebrity dancing on the moon");
+    let failed = rig.finished(&task.id, Duration::from_secs(30)).await;
+    assert_eq!(failed.state, TaskState::Failed);
+    assert_eq!(failed.error_code.as_deref(), Some("moderation_blocked"));
+    assert_eq!(failed.error_retryable, Some(false));
+    assert!(failed.error_message.unwrap().len() > 20);
+    assert_eq!(server.balance(), before, "failed tasks are refunded");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_requests_are_refused_before_anything_is_recorded() {
+    let server = mock(mock_config()).await;
+    let rig = Rig::start(&server, fast_engine());
+    for bad in [
+        request(""),
+        {
+            let mut r = request("ok");
+            r.duration = 10;
+            r
+        },
+        request(&"x".repeat(5001)),
+        {
+            let mut r = request("ok");
+            r.callback_url = Some("http://127.0.0.1/hook".into());
+            r
+        },
+    ] {
+        let error = rig.engine().submit(bad).unwrap_err();
+        assert_eq!(error.code(), "invalid_input", "{error}");
+    }
+    assert_eq!(rig.store.count(&Default::default()).unwrap(), 0);
+    assert_eq!(server.counters().create_calls, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_started_by_one_engine_is_finished_by_the_next() {
+    let server = mock(mock_config()).await;
+    let first = Rig::start(&server, fast_engine());
+    let task = first.submit("A lighthouse in a storm");
+    // Stop as soon as EvoLink has the task.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while first.store.get(&task.id).unwrap().remote_id.is_none() {
+        assert!(std::time::Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let Rig { dir, handle, .. } = first;
+    drop(handle);
+
+    let second = Rig::start_in(dir, &server, fast_engine());
+    let done = second.finished(&task.id, Duration::from_secs(30)).await;
+    assert_eq!(done.state, TaskState::Done);
+    assert_eq!(server.counters().creates_per_key.get(&task.id), Some(&1));
+}
