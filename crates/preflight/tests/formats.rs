@@ -427,3 +427,71 @@ fn description_serialises_for_the_ui() {
     assert_eq!(json["retryable"], false);
     assert_eq!(json["message"], e.to_string());
 }
+
+/// Wrap a simple lossy WebP in the extended format with an EXIF chunk carrying GPS.
+fn webp_with_exif(simple: &[u8]) -> Vec<u8> {
+    assert_eq!(&simple[12..16], b"VP8 ");
+    let vp8_chunk = &simple[12..];
+    let mut exif = b"II*\0".to_vec();
+    exif.extend_from_slice(&8u32.to_le_bytes());
+    exif.extend_from_slice(&1u16.to_le_bytes());
+    exif.extend_from_slice(&0x8825u16.to_le_bytes()); // GPS IFD pointer
+    exif.extend_from_slice(&4u16.to_le_bytes());
+    exif.extend_from_slice(&1u32.to_le_bytes());
+    exif.extend_from_slice(&26u32.to_le_bytes());
+    exif.extend_from_slice(&0u32.to_le_bytes());
+    exif.extend_from_slice(b"SECRET-PLACE");
+    let mut body = b"WEBP".to_vec();
+    body.extend_from_slice(b"VP8X");
+    body.extend_from_slice(&10u32.to_le_bytes());
+    body.extend_from_slice(&[0x08, 0, 0, 0]); // EXIF flag
+    body.extend_from_slice(&(1280u32 - 1).to_le_bytes()[..3]);
+    body.extend_from_slice(&(720u32 - 1).to_le_bytes()[..3]);
+    body.extend_from_slice(vp8_chunk);
+    body.extend_from_slice(b"EXIF");
+    body.extend_from_slice(&(exif.len() as u32).to_le_bytes());
+    body.extend_from_slice(&exif);
+    if exif.len() % 2 == 1 {
+        body.push(0);
+    }
+    let mut out = b"RIFF".to_vec();
+    out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    out.extend_from_slice(&body);
+    out
+}
+
+#[test]
+fn compliant_webp_with_exif_loses_it_but_not_pixels() {
+    let simple = fixture("compliant.webp");
+    let tagged = webp_with_exif(&simple);
+    let before = image::load_from_memory(&tagged)
+        .expect("valid extended WebP")
+        .to_rgb8();
+    let p = preflight_bytes(&tagged, &Options::default()).unwrap();
+    assert!(p.source.had_location);
+    assert_eq!(
+        p.actions,
+        vec![Action::PassedThrough, Action::MetadataRemoved]
+    );
+    assert_eq!(p.output.format, OutputFormat::Webp);
+    assert!(!contains(&p.bytes, b"EXIF") && !contains(&p.bytes, b"SECRET-PLACE"));
+    assert_eq!(p.bytes[20] & 0x08, 0, "VP8X no longer announces EXIF");
+    let riff = u32::from_le_bytes([p.bytes[4], p.bytes[5], p.bytes[6], p.bytes[7]]) as usize;
+    assert_eq!(riff + 8, p.bytes.len(), "RIFF size rewritten");
+    assert_eq!(pixels(&p), before);
+}
+
+#[test]
+fn jpeg_trailer_after_the_picture_is_dropped() {
+    // Phones append extra data (second pictures, maker blobs) after the end marker.
+    let mut data = fixture("compliant.jpg");
+    let original_len = data.len();
+    data.extend_from_slice(b"\xFF\xD8\xFF\xE1TRAILING-SECRET");
+    let p = preflight_bytes(&data, &Options::default()).unwrap();
+    assert_eq!(
+        p.actions,
+        vec![Action::PassedThrough, Action::MetadataRemoved]
+    );
+    assert_eq!(p.bytes.len(), original_len);
+    assert_eq!(p.bytes, fixture("compliant.jpg"));
+}
