@@ -25,6 +25,13 @@ pub(crate) struct JpegInfo {
     end: usize,
 }
 
+impl JpegInfo {
+    /// Progressive (and lossless/hierarchical progressive) frames.
+    pub fn progressive(&self) -> bool {
+        matches!(self.sof, 0xC2 | 0xC6 | 0xCA | 0xCE)
+    }
+}
+
 /// Walk the markers. Errors: `Truncated` when the data ends before EOI, `Corrupt` when the
 /// structure is broken, `Unsupported` for JPEG variants the decoder cannot read.
 pub(crate) fn scan(data: &[u8]) -> Result<JpegInfo, PreflightError> {

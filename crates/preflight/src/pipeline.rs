@@ -66,6 +66,14 @@ fn facts(data: &[u8], format: SourceFormat, limits: &Limits) -> Result<Facts, Pr
         SourceFormat::Jpeg => {
             let info = jpeg::scan(data)?;
             decode::check_pixels(info.width as u64, info.height as u64, limits)?;
+            // A progressive JPEG keeps every DCT coefficient of the full-size picture until
+            // the last scan (2 bytes per sample), whatever the output scale.
+            let coefficients = info.width as u64 * info.height as u64 * info.components as u64 * 2;
+            if info.progressive() && coefficients > limits.max_decoder_bytes {
+                return Err(PreflightError::TooMuchMemory {
+                    detail: format!("progressive JPEG needs {coefficients} bytes of coefficients"),
+                });
+            }
             Ok(Facts {
                 format,
                 width: info.width as u32,

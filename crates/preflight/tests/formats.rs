@@ -495,3 +495,19 @@ fn jpeg_trailer_after_the_picture_is_dropped() {
     assert_eq!(p.bytes.len(), original_len);
     assert_eq!(p.bytes, fixture("compliant.jpg"));
 }
+
+#[test]
+fn progressive_jpeg_over_the_memory_budget_is_refused_before_decoding() {
+    // progressive.jpg is 640x480x3 samples: 1.84 MB of coefficients.
+    let options = Options {
+        limits: Limits {
+            max_decoder_bytes: 1_600_000,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    let e = preflight_bytes(&fixture("progressive.jpg"), &options).unwrap_err();
+    assert_eq!(e.code(), "too_much_memory");
+    // The same budget fits a baseline 800x600 JPEG (1.44 MB of decoded pixels).
+    assert!(preflight_bytes(&fixture("gps.jpg"), &options).is_ok());
+}
