@@ -375,9 +375,15 @@ impl Engine {
             }
             drop(busy);
             let engine = self.clone();
+            let id = task.id;
             tokio::spawn(async move {
-                let id = task.id.clone();
-                engine.step(task).await;
+                // The list above may be stale by now: a step that just ended may have moved
+                // this task on. Work from what the store says, now that the task is ours.
+                if let Ok(Some(task)) = engine.inner.store.find(&id) {
+                    if task.state.is_active() {
+                        engine.step(task).await;
+                    }
+                }
                 engine
                     .inner
                     .busy
@@ -701,16 +707,16 @@ impl Engine {
         };
         let downloaded = match downloaded {
             Ok(downloaded) => downloaded,
-            Err(e) if e.kind() == ErrorKind::Expired => {
-                self.fail_as(task, TaskState::Expired, &e)?;
-                return Ok(Next::Done);
-            }
             Err(e) => {
-                if task.results_expire_at.is_some_and(|at| now() > at) {
-                    self.fail_as(task, TaskState::Expired, &ApiError::of(ErrorKind::Expired))?;
-                    return Ok(Next::Done);
+                let expired = e.kind() == ErrorKind::Expired
+                    || task.results_expire_at.is_some_and(|at| now() > at);
+                if !expired {
+                    return Err(StepError::Later(e));
                 }
-                return Err(StepError::Later(e));
+                // The links are dead: what was downloaded can never be completed.
+                self.fail_as(task, TaskState::Expired, &ApiError::of(ErrorKind::Expired))?;
+                let _ = std::fs::remove_file(&part);
+                return Ok(Next::Done);
             }
         };
 
@@ -873,8 +879,9 @@ impl Engine {
             .saturating_mul(1u32 << errors.min(16))
             .min(config.max_backoff);
         let jittered = ceiling.mul_f64(0.5 + fastrand::f64() * 0.5);
+        // The server's Retry-After is a minimum; an absurd one is capped at an hour.
         match retry_after {
-            Some(asked) => asked.min(config.max_backoff).max(jittered.min(asked)),
+            Some(asked) => asked.min(Duration::from_secs(3600)).max(jittered),
             None => jittered,
         }
     }

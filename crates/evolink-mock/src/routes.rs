@@ -676,6 +676,7 @@ async fn create(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Res
     st.order.push(id.clone());
     st.counters.tasks_created += 1;
     if let Some(k) = key {
+        *st.counters.tasks_per_key.entry(k.clone()).or_default() += 1;
         st.idem.insert(k, (canonical, id));
     }
     json_response(200, &resp)

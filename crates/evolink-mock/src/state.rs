@@ -58,6 +58,8 @@ pub struct Counters {
     pub creates_per_key: BTreeMap<String, u64>,
     /// Tasks actually created (replays and refusals excluded).
     pub tasks_created: u64,
+    /// Tasks actually created per `Idempotency-Key`: more than 1 would be a double charge.
+    pub tasks_per_key: BTreeMap<String, u64>,
     /// Idempotent replays answered.
     pub replays: u64,
     /// `GET /v1/tasks/{id}` and batch lookups, per task id.
