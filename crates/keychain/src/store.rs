@@ -90,17 +90,17 @@ fn classify(err: keyring::Error, secret: Option<(&str, &str)>) -> VaultError {
         keyring::Error::NoStorageAccess(inner) => VaultError::Denied {
             detail: detail(&inner),
         },
-        keyring::Error::PlatformFailure(inner) => {
-            if platform::is_unavailable(inner.as_ref()) {
-                VaultError::Unavailable {
-                    detail: detail(&inner),
-                }
-            } else {
-                VaultError::Failed {
-                    detail: detail(&inner),
-                }
-            }
-        }
+        keyring::Error::PlatformFailure(inner) => match platform::sort(inner.as_ref()) {
+            Some(Kind::Unavailable) => VaultError::Unavailable {
+                detail: detail(&inner),
+            },
+            Some(Kind::Denied) => VaultError::Denied {
+                detail: detail(&inner),
+            },
+            None => VaultError::Failed {
+                detail: detail(&inner),
+            },
+        },
         keyring::Error::BadEncoding(_) => VaultError::Failed {
             detail: "the stored value is not text".into(),
         },
@@ -116,8 +116,16 @@ fn classify(err: keyring::Error, secret: Option<(&str, &str)>) -> VaultError {
     }
 }
 
+/// What a platform failure really is, when the platform says more than "failure".
+enum Kind {
+    Unavailable,
+    Denied,
+}
+
 #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
 mod platform {
+    use super::Kind;
+
     /// D-Bus errors that mean "there is no Secret Service to talk to": no session bus, a bus
     /// that cannot be reached, or nothing providing `org.freedesktop.secrets` on it.
     const UNAVAILABLE_DBUS_ERRORS: &[&str] = &[
@@ -131,26 +139,48 @@ mod platform {
         "org.freedesktop.DBus.Error.NameHasNoOwner",
     ];
 
-    pub(super) fn is_unavailable(err: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
-        match err.downcast_ref::<dbus_secret_service::Error>() {
-            Some(dbus_secret_service::Error::Unavailable) => true,
-            Some(dbus_secret_service::Error::Dbus(e)) => e.name().is_some_and(|name| {
-                UNAVAILABLE_DBUS_ERRORS.contains(&name)
-                    // Bus activation of the Secret Service failed (e.g. gnome-keyring crashed
-                    // or is not installed but its .service file is).
+    /// D-Bus errors that mean "the keychain is there but locked". keyring reports them as
+    /// platform failures: gnome-keyring answers `IsLocked` when unlocking was refused or no
+    /// prompt could be shown, then the item cannot be created.
+    const DENIED_DBUS_ERRORS: &[&str] = &[
+        "org.freedesktop.Secret.Error.IsLocked",
+        "org.freedesktop.DBus.Error.AccessDenied",
+    ];
+
+    pub(super) fn sort(err: &(dyn std::error::Error + Send + Sync + 'static)) -> Option<Kind> {
+        match err.downcast_ref::<dbus_secret_service::Error>()? {
+            dbus_secret_service::Error::Unavailable => Some(Kind::Unavailable),
+            dbus_secret_service::Error::Locked | dbus_secret_service::Error::Prompt => {
+                Some(Kind::Denied)
+            }
+            dbus_secret_service::Error::Dbus(e) => {
+                let name = e.name()?;
+                if UNAVAILABLE_DBUS_ERRORS.contains(&name)
+                    // Bus activation of the Secret Service failed (e.g. gnome-keyring crashed,
+                    // or its .service file is there but not the program).
                     || name.starts_with("org.freedesktop.DBus.Error.Spawn.")
-            }),
-            _ => false,
+                {
+                    Some(Kind::Unavailable)
+                } else if DENIED_DBUS_ERRORS.contains(&name) {
+                    Some(Kind::Denied)
+                } else {
+                    None
+                }
+            }
+            _ => None,
         }
     }
 }
 
 #[cfg(not(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd")))]
 mod platform {
+    use super::Kind;
+
     /// macOS Keychain and Windows Credential Manager are part of the OS: their failures are
-    /// refusals or faults, never absence.
-    pub(super) fn is_unavailable(_err: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
-        false
+    /// refusals or faults, never absence, and keyring already reports refusals as
+    /// `NoStorageAccess`.
+    pub(super) fn sort(_err: &(dyn std::error::Error + Send + Sync + 'static)) -> Option<Kind> {
+        None
     }
 }
 
@@ -204,7 +234,7 @@ mod tests {
 
     #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
     #[test]
-    fn missing_secret_service_is_unavailable() {
+    fn secret_service_errors_are_sorted() {
         let no_service = dbus::Error::new_custom(
             "org.freedesktop.DBus.Error.ServiceUnknown",
             "The name org.freedesktop.secrets was not provided by any .service files",
@@ -220,7 +250,17 @@ mod tests {
             None,
         );
         assert_eq!(e.code(), "keychain_unavailable");
-        let other = dbus::Error::new_custom("org.freedesktop.Secret.Error.IsLocked", "x");
+        // What gnome-keyring answers when its collection stays locked (seen for real).
+        let locked = dbus::Error::new_custom(
+            "org.freedesktop.Secret.Error.IsLocked",
+            "Cannot create an item in a locked collection",
+        );
+        let e = classify(
+            keyring::Error::PlatformFailure(Box::new(dbus_secret_service::Error::Dbus(locked))),
+            None,
+        );
+        assert_eq!(e.code(), "keychain_denied");
+        let other = dbus::Error::new_custom("org.freedesktop.DBus.Error.NoReply", "x");
         let e = classify(
             keyring::Error::PlatformFailure(Box::new(dbus_secret_service::Error::Dbus(other))),
             None,

@@ -15,14 +15,65 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use dbus_secret_service::{EncryptionType, SecretService};
 use sora_keychain::{ApiKey, KeyVault, Source, Storage, ACCOUNT};
 
 const NEEDS: &str = "needs a Secret Service: run inside scripts/lib/setup.sh with_secret_service";
 
+/// A unique service name for one test, after making sure the test keyring is ready.
 fn service(test: &str) -> String {
+    static READY: std::sync::Once = std::sync::Once::new();
+    READY.call_once(wait_for_the_keyring);
     format!("app.soradesk.desktop.test.{}.{test}", std::process::id())
+}
+
+/// `gnome-keyring-daemon --unlock` returns before the daemon owns `org.freedesktop.secrets` on
+/// the bus. A call in that gap makes D-Bus start a second daemon, whose keyring is locked, and
+/// tests then fail at random with "recipient disconnected" or "locked collection". So wait
+/// for the name (asking whether it has an owner does not start anything), then for an
+/// unlocked default collection.
+fn wait_for_the_keyring() {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let bus = dbus::blocking::Connection::new_session().expect(NEEDS);
+    let proxy = bus.with_proxy(
+        "org.freedesktop.DBus",
+        "/org/freedesktop/DBus",
+        Duration::from_secs(5),
+    );
+    loop {
+        let (owned,): (bool,) = proxy
+            .method_call(
+                "org.freedesktop.DBus",
+                "NameHasOwner",
+                ("org.freedesktop.secrets",),
+            )
+            .expect(NEEDS);
+        if owned {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{NEEDS} (nothing owns org.freedesktop.secrets)"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    loop {
+        let ss = SecretService::connect(EncryptionType::Dh).expect(NEEDS);
+        let unlocked = ss
+            .get_default_collection()
+            .and_then(|c| c.is_locked())
+            .is_ok_and(|locked| !locked);
+        if unlocked {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{NEEDS} (the default collection stays locked)"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 fn key(s: &str) -> ApiKey {
