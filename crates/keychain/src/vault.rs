@@ -258,6 +258,14 @@ mod tests {
 
     // These never reach the keychain: the session key or the environment answers first.
 
+    /// The app holds one vault in its state and hands it to `spawn_blocking` in an `Arc`.
+    #[test]
+    fn the_vault_can_be_shared_across_threads() {
+        fn shared<T: Send + Sync + 'static>() {}
+        shared::<KeyVault>();
+        shared::<VaultError>();
+    }
+
     #[test]
     fn default_service_depends_on_the_build() {
         #[cfg(debug_assertions)]
