@@ -67,6 +67,31 @@ impl Default for EngineConfig {
     }
 }
 
+/// Environment variable that shortens the polling schedule, for tests and for support (e.g.
+/// against a local fake server): the first look and the spacing of polls, in milliseconds.
+pub const ENV_POLL_MS: &str = "SORA_DESK_POLL_MS";
+
+impl EngineConfig {
+    /// The default schedule, or a proportionally faster one when `SORA_DESK_POLL_MS` is set.
+    pub fn from_env() -> Self {
+        let poll_ms = std::env::var(ENV_POLL_MS)
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|ms| *ms > 0);
+        match poll_ms {
+            Some(ms) => Self {
+                first_poll_after: Duration::from_millis(ms),
+                poll_interval: (Duration::from_millis(ms), Duration::from_millis(ms * 3 / 2)),
+                error_backoff: Duration::from_millis((ms / 4).max(10)),
+                max_backoff: Duration::from_millis(ms * 4),
+                event_batch: Duration::from_millis(ms.clamp(10, 200)),
+                ..Self::default()
+            },
+            None => Self::default(),
+        }
+    }
+}
+
 /// What the engine tells the app and the CLI.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -142,12 +142,30 @@ impl Store {
     }
 
     pub fn open(path: &Path) -> Result<Self> {
+        // Switching a new database to WAL needs a lock SQLite does not wait for, so another
+        // process opening the same new store at that instant makes us "busy": try again.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            match Self::open_once(path) {
+                Err(StoreError::Sqlite(e))
+                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> Result<Self> {
         let conn = Connection::open(path)?;
-        // WAL: readers (the gallery) never wait for the writer (the engine). A busy timeout
-        // lets the app and the CLI share one store without spurious "database is locked".
+        // A busy timeout (set first, so it covers everything below) lets the app and the CLI
+        // share one store without spurious "database is locked". WAL: readers (the gallery)
+        // never wait for the writer (the engine).
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         Self::init(conn)
     }
 
@@ -417,7 +435,10 @@ impl Store {
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
-    let applied: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    // One immediate (write-locked) transaction that reads the version inside it: two processes
+    // opening a new store at the same moment take turns instead of both creating the tables.
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let applied: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
     let known = MIGRATIONS.len() as i64;
     if applied > known {
         return Err(StoreError::TooNew {
@@ -425,12 +446,13 @@ fn migrate(conn: &mut Connection) -> Result<()> {
             known,
         });
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
-        let tx = conn.transaction()?;
+    for sql in MIGRATIONS.iter().skip(applied as usize) {
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", index as i64 + 1)?;
-        tx.commit()?;
     }
+    if applied < known {
+        tx.pragma_update(None, "user_version", known)?;
+    }
+    tx.commit()?;
     Ok(())
 }
 

@@ -240,3 +240,24 @@ fn two_handles_on_one_file_see_each_others_changes() {
     .unwrap();
     assert_eq!(app.get("from-cli").unwrap().state, TaskState::Submitting);
 }
+
+#[test]
+fn processes_opening_a_new_store_together_do_not_trip_over_the_migration() {
+    for _round in 0..20 {
+        let dir = tempfile::tempdir().unwrap();
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(6));
+        let handles: Vec<_> = (0..6)
+            .map(|_| {
+                let path = dir.path().join("sora-desk.sqlite3");
+                let barrier = barrier.clone();
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    Store::open(&path).map(|_| ())
+                })
+            })
+            .collect();
+        for handle in handles {
+            handle.join().unwrap().expect("every opener succeeds");
+        }
+    }
+}

@@ -39,6 +39,8 @@ pub struct MockConfig {
     pub seed: u64,
     /// Base URL written into result and file links; default `http://<bound address>`.
     pub public_base: Option<String>,
+    /// Served as every result video instead of the built-in clips (benchmarks of big downloads).
+    pub media_file: Option<axum::body::Bytes>,
     pub faults: Faults,
 }
 
@@ -59,6 +61,7 @@ impl Default for MockConfig {
             max_files: 2000,
             seed: 7,
             public_base: None,
+            media_file: None,
             faults: Faults::default(),
         }
     }

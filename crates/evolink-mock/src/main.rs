@@ -4,7 +4,7 @@
 //! evolink-mock [--port N] [--host IP] [--key KEY]... [--balance CREDITS] [--time-scale X]
 //!              [--generation-secs S] [--pending-secs S] [--result-ttl SECS] [--seed N]
 //!              [--blocked-word WORD]... [--unavailable-model ID]... [--max-files N]
-//!              [--public-base URL] [--faults FILE.json]
+//!              [--public-base URL] [--faults FILE.json] [--media-file FILE]
 //! ```
 //! The first line on stdout is the base URL (`http://127.0.0.1:PORT`), also with `--port 0`.
 //! Default key: `sk-mock-0000000000000000`. The fault file is the JSON form of `Faults`
@@ -17,7 +17,7 @@ use evolink_mock::{Faults, MockConfig, MockServer};
 
 const USAGE: &str = "usage: evolink-mock [--port N] [--host IP] [--key KEY]... [--balance CREDITS] [--time-scale X] \
 [--generation-secs S] [--pending-secs S] [--result-ttl SECS] [--seed N] [--blocked-word WORD]... \
-[--unavailable-model ID]... [--max-files N] [--public-base URL] [--faults FILE.json]";
+[--unavailable-model ID]... [--max-files N] [--public-base URL] [--faults FILE.json] [--media-file FILE]";
 
 fn parse_args(args: Vec<String>) -> Result<MockConfig, String> {
     let mut cfg = MockConfig::default();
@@ -57,6 +57,11 @@ fn parse_args(args: Vec<String>) -> Result<MockConfig, String> {
                     std::fs::read_to_string(&path).map_err(|e| format!("--faults {path}: {e}"))?;
                 cfg.faults = serde_json::from_str::<Faults>(&text)
                     .map_err(|e| format!("--faults {path}: {e}"))?;
+            }
+            "--media-file" => {
+                let path = it.next().ok_or("--media-file needs a file")?;
+                let data = std::fs::read(&path).map_err(|e| format!("--media-file {path}: {e}"))?;
+                cfg.media_file = Some(data.into());
             }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument: {other}")),

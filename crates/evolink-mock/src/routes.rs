@@ -1217,10 +1217,10 @@ async fn media(AxState(sh): AxState<S>, headers: HeaderMap, Path(name): Path<Str
     if now - done_at > sh.cfg.result_ttl.as_secs_f64() {
         return s3_error(StatusCode::FORBIDDEN, "AccessDenied", "Request has expired");
     }
-    let data: &'static [u8] = if portrait {
-        PORTRAIT_MP4
-    } else {
-        LANDSCAPE_MP4
+    let data = match &sh.cfg.media_file {
+        Some(file) => file.clone(),
+        None if portrait => Bytes::from_static(PORTRAIT_MP4),
+        None => Bytes::from_static(LANDSCAPE_MP4),
     };
     let len = data.len() as u64;
     let range = headers
@@ -1240,9 +1240,7 @@ async fn media(AxState(sh): AxState<S>, headers: HeaderMap, Path(name): Path<Str
             return r;
         }
         Some(Ok(Some((a, b)))) => {
-            let mut r = Response::new(Body::from(Bytes::from_static(
-                &data[a as usize..=b as usize],
-            )));
+            let mut r = Response::new(Body::from(data.slice(a as usize..=b as usize)));
             *r.status_mut() = StatusCode::PARTIAL_CONTENT;
             if let Ok(v) = HeaderValue::from_str(&format!("bytes {a}-{b}/{len}")) {
                 r.headers_mut().insert(header::CONTENT_RANGE, v);
@@ -1252,7 +1250,7 @@ async fn media(AxState(sh): AxState<S>, headers: HeaderMap, Path(name): Path<Str
             r
         }
         _ => {
-            let mut r = Response::new(Body::from(Bytes::from_static(data)));
+            let mut r = Response::new(Body::from(data));
             r.headers_mut()
                 .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
             r

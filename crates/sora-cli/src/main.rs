@@ -1,7 +1,10 @@
 //! `sora-desk-cli`: Sora Desk's core without a window.
 //!
-//! Today: `preflight`. The subcommand enum is where `generate`, `list`, `show` and `resume`
-//! will join, each a thin adapter over a core crate, like the Tauri commands.
+//! Commands: `preflight` (a picture made ready for Sora) and `generate`, `list`, `show`,
+//! `resume` (the task engine on the app's own store and library, see `tasks.rs`). Each is a
+//! thin adapter over a core crate, like the Tauri commands.
+
+mod tasks;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -14,22 +17,31 @@ use sora_preflight::{Focus, Framing, Options, Orientation, OutputPreference, Pre
 mod exit {
     /// The picture cannot be used (not an image, HEIC, damaged, too large, ...).
     pub const BAD_INPUT: u8 = 1;
-    /// Wrong arguments (clap's own code).
-    #[allow(dead_code)]
+    /// Wrong arguments (clap's own code, and ours for values clap cannot check).
     pub const USAGE: u8 = 2;
     /// The input could not be read or the output could not be written.
     pub const IO: u8 = 3;
     /// A bug inside Sora Desk.
     pub const INTERNAL: u8 = 4;
+    /// No EvoLink key in the keychain or in EVOLINK_API_KEY.
+    pub const NO_KEY: u8 = 5;
+    /// The video did not come out: failed, expired, or its outcome is unknown.
+    pub const TASK_FAILED: u8 = 6;
+    /// The task database could not be opened or used.
+    pub const STORE: u8 = 7;
 }
 
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  the picture cannot be used (the one-line reason is on stderr)
+  1  bad input: the picture cannot be used, the request is not valid, or no such task
+     (the one-line reason is on stderr)
   2  wrong arguments
   3  the input file could not be read, or the output could not be written
-  4  internal error (please report it)";
+  4  internal error (please report it)
+  5  no EvoLink key (add one in the app, or set EVOLINK_API_KEY)
+  6  the video did not come out: failed, expired, or its outcome is unknown
+  7  the task database could not be used";
 
 #[derive(Parser)]
 #[command(name = "sora-desk-cli", version, about = "Sora Desk from the command line", after_help = EXIT_CODES)]
@@ -44,6 +56,16 @@ enum Command {
     /// hidden metadata. Writes OUT and prints what was done as JSON on stdout.
     #[command(after_help = EXIT_CODES)]
     Preflight(PreflightArgs),
+    /// Start a video (a paid task) and follow it; --wait follows it until it is saved.
+    #[command(after_help = EXIT_CODES)]
+    Generate(tasks::GenerateArgs),
+    /// List tasks, newest first.
+    List(tasks::ListArgs),
+    /// Everything about one task.
+    Show(tasks::ShowArgs),
+    /// Carry every unfinished task to its end (after a crash, or tasks started elsewhere).
+    #[command(after_help = EXIT_CODES)]
+    Resume(tasks::ResumeArgs),
 }
 
 #[derive(clap::Args)]
@@ -116,8 +138,18 @@ fn parse_focus(s: &str) -> Result<Focus, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let runtime = || {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("the async runtime starts")
+    };
     match cli.command {
         Command::Preflight(args) => preflight(args),
+        Command::Generate(args) => tasks::run(runtime().block_on(tasks::generate(args))),
+        Command::List(args) => tasks::run(tasks::list(args)),
+        Command::Show(args) => tasks::run(tasks::show(args)),
+        Command::Resume(args) => tasks::run(runtime().block_on(tasks::resume(args))),
     }
 }
 

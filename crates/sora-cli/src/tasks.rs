@@ -1,0 +1,380 @@
+//! `generate`, `list`, `show` and `resume`: the task engine without a window, on the same
+//! store and library as the app.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::ValueEnum;
+use evolink::{ApiKey, Client, ClientConfig, Orientation};
+use sora_core::{AppPaths, Endpoints};
+use sora_engine::library::Library;
+use sora_engine::{
+    Engine, EngineConfig, EngineHandle, ImageFit, ListQuery, Store, SubmitRequest, Task, TaskState,
+};
+
+use crate::exit;
+
+/// Settings the app's "Advanced" section writes; environment variables win over them.
+const SETTING_API_BASE: &str = "api_base";
+const SETTING_FILES_BASE: &str = "files_base";
+
+#[derive(clap::Args)]
+pub struct GenerateArgs {
+    /// What should happen in the video (at most 5000 characters).
+    #[arg(long)]
+    prompt: String,
+    /// A reference picture; it is prepared to the exact size Sora needs.
+    #[arg(long)]
+    image: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Shape::Landscape)]
+    orientation: Shape,
+    /// Length in seconds: 4, 8 or 12.
+    #[arg(long, default_value_t = 4)]
+    duration: u32,
+    /// How the picture fits: "fill" crops, "fit" adds black bars.
+    #[arg(long, value_enum, default_value_t = Fit::Fill)]
+    fit: Fit,
+    /// Wait until the video is saved (or has failed). Without it, the command returns once
+    /// EvoLink has accepted the task; `resume` or the app finishes it.
+    #[arg(long)]
+    wait: bool,
+    /// Print the task as JSON instead of progress lines.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct ListArgs {
+    /// Only tasks in this state (preparing, uploading, submitting, queued, generating,
+    /// downloading, done, failed, outcome_unknown, expired). Repeatable.
+    #[arg(long = "state")]
+    states: Vec<String>,
+    /// Only tasks whose prompt contains all these words.
+    #[arg(long)]
+    search: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct ShowArgs {
+    /// The task id (as printed by `generate` or `list`).
+    id: String,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct ResumeArgs {
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Shape {
+    Landscape,
+    Portrait,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Fit {
+    Fill,
+    Fit,
+}
+
+/// A failure of a task command: the exit code and one plain line for stderr.
+pub struct Failure(u8, String);
+
+type Outcome = Result<ExitCode, Failure>;
+
+pub fn run(result: Outcome) -> ExitCode {
+    result.unwrap_or_else(|Failure(code, message)| {
+        eprintln!("{message}");
+        ExitCode::from(code)
+    })
+}
+
+struct Context {
+    paths: AppPaths,
+    store: Arc<Store>,
+}
+
+fn open() -> Result<Context, Failure> {
+    let paths = AppPaths::from_env();
+    let store = Store::open_in(&paths.data_dir).map_err(|e| Failure(exit::STORE, e.to_string()))?;
+    Ok(Context {
+        paths,
+        store: Arc::new(store),
+    })
+}
+
+impl Context {
+    fn endpoints(&self) -> Endpoints {
+        let store = &self.store;
+        Endpoints::resolve(&|name| {
+            let setting = match name {
+                sora_core::paths::ENV_API_BASE => SETTING_API_BASE,
+                _ => SETTING_FILES_BASE,
+            };
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .or_else(|| store.setting(setting).ok().flatten())
+        })
+    }
+
+    fn client(&self) -> Result<Client, Failure> {
+        let vault = sora_keychain::KeyVault::for_app();
+        let key: ApiKey = match sora_keychain::resolve_key(&vault) {
+            Ok(Some((key, _source))) => key,
+            Ok(None) => {
+                return Err(Failure(
+                    exit::NO_KEY,
+                    "No EvoLink key: add one in Sora Desk's settings, or set EVOLINK_API_KEY."
+                        .into(),
+                ))
+            }
+            Err(e) => return Err(Failure(exit::NO_KEY, e.to_string())),
+        };
+        let endpoints = self.endpoints();
+        Client::new(ClientConfig::new(key).with_bases(endpoints.api_base, endpoints.files_base))
+            .map_err(|e| Failure(exit::INTERNAL, e.to_string()))
+    }
+
+    fn engine(&self) -> Result<EngineHandle, Failure> {
+        let client = self.client()?;
+        Ok(Engine::start(
+            EngineConfig::from_env(),
+            self.store.clone(),
+            Library::new(&self.paths.library_dir),
+            &self.paths.data_dir,
+            Some(client),
+        ))
+    }
+}
+
+pub async fn generate(args: GenerateArgs) -> Outcome {
+    let context = open()?;
+    let handle = context.engine()?;
+    let request = SubmitRequest {
+        prompt: args.prompt,
+        orientation: match args.orientation {
+            Shape::Landscape => Orientation::Landscape,
+            Shape::Portrait => Orientation::Portrait,
+        },
+        duration: args.duration,
+        model: evolink::DEFAULT_MODEL.to_string(),
+        image: args.image,
+        image_fit: ImageFit {
+            framing: match args.fit {
+                Fit::Fill => sora_preflight::Framing::Fill,
+                Fit::Fit => sora_preflight::Framing::Fit,
+            },
+            ..ImageFit::default()
+        },
+        callback_url: None,
+    };
+    let task = handle
+        .engine
+        .submit(request)
+        .map_err(|e| Failure(exit::BAD_INPUT, e.to_string()))?;
+    if !args.json {
+        println!("Task {}", task.id);
+    }
+    let accepted = |state: TaskState| {
+        state.is_final()
+            || matches!(
+                state,
+                TaskState::Queued | TaskState::Generating | TaskState::Downloading
+            )
+    };
+    let task = follow(&handle, &task.id, !args.json, |t| {
+        if args.wait {
+            t.state.is_final()
+        } else {
+            accepted(t.state)
+        }
+    })
+    .await?;
+    if args.json {
+        print_json(&task);
+    }
+    Ok(ending(&task))
+}
+
+pub async fn resume(args: ResumeArgs) -> Outcome {
+    let context = open()?;
+    let active = context.store.active().map_err(store_failure)?;
+    if active.is_empty() {
+        if !args.json {
+            println!("Nothing to resume: every task has ended.");
+        } else {
+            println!("[]");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let handle = context.engine()?;
+    if !args.json {
+        println!("Resuming {} task(s)", active.len());
+    }
+    let mut ended = Vec::new();
+    for task in &active {
+        ended.push(follow(&handle, &task.id, !args.json, |t| t.state.is_final()).await?);
+    }
+    if args.json {
+        print_json(&ended);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn list(args: ListArgs) -> Outcome {
+    let context = open()?;
+    let mut states = Vec::new();
+    for name in &args.states {
+        states.push(
+            TaskState::parse(name)
+                .ok_or_else(|| Failure(exit::USAGE, format!("unknown state: {name}")))?,
+        );
+    }
+    let tasks = context
+        .store
+        .list(&ListQuery {
+            states,
+            search: args.search,
+            favourites_only: false,
+            offset: 0,
+            limit: args.limit,
+        })
+        .map_err(store_failure)?;
+    if args.json {
+        print_json(&tasks);
+    } else if tasks.is_empty() {
+        println!("No tasks.");
+    } else {
+        for task in &tasks {
+            println!(
+                "{}  {:<22}  {}",
+                task.id,
+                status_line(task),
+                first_words(&task.prompt, 60)
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn show(args: ShowArgs) -> Outcome {
+    let context = open()?;
+    let task = context.store.find(&args.id).map_err(store_failure)?;
+    let Some(task) = task else {
+        return Err(Failure(
+            exit::BAD_INPUT,
+            format!("No task with id {}.", args.id),
+        ));
+    };
+    if args.json {
+        print_json(&task);
+    } else {
+        println!("Task      {}", task.id);
+        println!("State     {}", status_line(&task));
+        println!("Prompt    {}", task.prompt);
+        println!(
+            "Shape     {:?}, {} s, {}",
+            task.orientation, task.duration, task.model
+        );
+        if let Some(remote) = &task.remote_id {
+            println!("EvoLink   {remote}");
+        }
+        if let Some(credits) = task.credits_used.or(task.credits_reserved) {
+            println!("Credits   {credits}");
+        }
+        if let Some(video) = &task.video_path {
+            println!("Video     {video}");
+        }
+        if let Some(message) = &task.error_message {
+            println!("Why       {message}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Follows one task until `done` says so, printing a line whenever its status changes.
+async fn follow(
+    handle: &EngineHandle,
+    id: &str,
+    print: bool,
+    done: impl Fn(&Task) -> bool,
+) -> Result<Task, Failure> {
+    let store = handle.engine.store();
+    let mut events = handle.engine.subscribe();
+    let mut last = String::new();
+    loop {
+        let task = store.get(id).map_err(store_failure)?;
+        let line = status_line(&task);
+        if print && line != last {
+            println!("{line}");
+            last = line;
+        }
+        if done(&task) {
+            if print {
+                if let Some(video) = &task.video_path {
+                    println!("Saved to {video}");
+                }
+                if let Some(message) = &task.error_message {
+                    println!("{message}");
+                }
+            }
+            return Ok(task);
+        }
+        // Wake on the engine's news, or look again after a while in any case.
+        let _ = tokio::time::timeout(Duration::from_secs(2), events.recv()).await;
+    }
+}
+
+fn status_line(task: &Task) -> String {
+    match task.state {
+        TaskState::Preparing => "Preparing".into(),
+        TaskState::Uploading => "Uploading the picture".into(),
+        TaskState::Submitting => "Sending to EvoLink".into(),
+        TaskState::Queued => "Queued".into(),
+        TaskState::Generating => format!("Generating {}%", task.progress),
+        TaskState::Downloading => "Saving".into(),
+        TaskState::Done => "Done".into(),
+        TaskState::Failed => "Failed".into(),
+        TaskState::OutcomeUnknown => "Outcome unknown".into(),
+        TaskState::Expired => "Expired".into(),
+    }
+}
+
+fn ending(task: &Task) -> ExitCode {
+    match task.state {
+        TaskState::Failed | TaskState::OutcomeUnknown | TaskState::Expired => {
+            ExitCode::from(exit::TASK_FAILED)
+        }
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+fn first_words(text: &str, max: usize) -> String {
+    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= max {
+        line
+    } else {
+        format!("{}…", line.chars().take(max - 1).collect::<String>())
+    }
+}
+
+fn print_json<T: serde::Serialize>(value: &T) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into())
+    );
+}
+
+fn store_failure(e: sora_engine::StoreError) -> Failure {
+    Failure(exit::STORE, e.to_string())
+}
