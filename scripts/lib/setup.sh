@@ -5,13 +5,16 @@ set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/sora-desk-target}"
-export PATH="$HOME/.cargo/bin:$PATH"
+# Fixed now, so commands run with a temporary HOME (see with_desktop) still find Rust.
+export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
+export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
+export PATH="$CARGO_HOME/bin:$PATH"
 
 # What building and running the app needs on Debian/Ubuntu.
 APP_PACKAGES=(
   build-essential pkg-config libssl-dev file
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
-  libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libsecret-1-dev
+  libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libsecret-1-dev libdbus-1-dev
   gnome-keyring dbus-x11
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
 )
@@ -77,14 +80,37 @@ setup_for_tests() {
   install_tauri_driver
 }
 
-# Runs a command on a virtual display, inside its own D-Bus session with an unlocked
-# gnome-keyring, and with HOME in a temporary folder so nothing touches the real user's data.
-# Xvfb is outermost so services started by D-Bus can see the display.
-with_desktop() {
-  local home
+# Runs a command inside its own D-Bus session with an unlocked, throwaway gnome-keyring, and
+# with HOME in a temporary folder, so nothing touches the real user's data or keychain.
+with_secret_service() {
+  local home rc
   home=$(mktemp -d)
-  HOME="$home" xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
-    eval "$(echo -n sora-desk-tests | gnome-keyring-daemon --unlock --components=secrets)"
-    export GNOME_KEYRING_CONTROL
-    exec "$@"' with-desktop "$@"
+  HOME="$home" dbus-run-session -- bash -c "$SECRET_SERVICE_UP"'
+    exec "$@"' with-secret-service "$@" && rc=0 || rc=$?
+  rm -rf "$home"
+  return $rc
 }
+
+# The same on a virtual display, for the real app. Xvfb is outermost so services started by
+# D-Bus can see the display.
+with_desktop() {
+  local home rc
+  home=$(mktemp -d)
+  HOME="$home" xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c "$SECRET_SERVICE_UP"'
+    exec "$@"' with-desktop "$@" && rc=0 || rc=$?
+  rm -rf "$home"
+  return $rc
+}
+
+# Starts and unlocks gnome-keyring, then waits until it really answers on the bus: the daemon
+# returns before it owns its name, and a call in that gap would start a second, locked one.
+SECRET_SERVICE_UP='
+  eval "$(echo -n sora-desk-tests | gnome-keyring-daemon --unlock --components=secrets)"
+  export GNOME_KEYRING_CONTROL
+  for _ in $(seq 100); do
+    dbus-send --session --dest=org.freedesktop.DBus --print-reply /org/freedesktop/DBus \
+      org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null |
+      grep -q true && break
+    sleep 0.1
+  done
+'
