@@ -108,23 +108,6 @@ impl ClientConfig {
         self
     }
 
-    /// Applies `SORA_DESK_API_BASE` and `SORA_DESK_FILES_BASE` from the environment (for the
-    /// CLI, development and end-to-end runs against `evolink-mock`). Empty values are ignored.
-    pub fn with_env_overrides(self) -> Self {
-        self.with_overrides_from(|name| std::env::var(name).ok())
-    }
-
-    /// Same as [`ClientConfig::with_env_overrides`] with any lookup (testable).
-    pub fn with_overrides_from(mut self, get: impl Fn(&str) -> Option<String>) -> Self {
-        if let Some(v) = get(ENV_API_BASE).filter(|v| !v.trim().is_empty()) {
-            self.api_base = v.trim().to_string();
-        }
-        if let Some(v) = get(ENV_FILES_BASE).filter(|v| !v.trim().is_empty()) {
-            self.files_base = v.trim().to_string();
-        }
-        self
-    }
-
     pub fn user_agent(&self) -> String {
         format!(
             "SoraDesk/{} ({}; {})",
@@ -1144,19 +1127,6 @@ mod tests {
         assert_eq!(sniff_mime(b"RIFF1234WEBPVP8 "), Some("image/webp"));
         assert_eq!(sniff_mime(b"GIF89a"), Some("image/gif"));
         assert_eq!(sniff_mime(b"<html>"), None);
-    }
-
-    #[test]
-    fn env_overrides() {
-        let c = ClientConfig::new(ApiKey::new("sk-test-env-override-key").unwrap());
-        let vars = |n: &str| match n {
-            "SORA_DESK_API_BASE" => Some(" http://127.0.0.1:9999 ".to_string()),
-            "SORA_DESK_FILES_BASE" => Some(String::new()),
-            _ => None,
-        };
-        let c = c.with_overrides_from(vars);
-        assert_eq!(c.api_base, "http://127.0.0.1:9999");
-        assert_eq!(c.files_base, DEFAULT_FILES_BASE);
     }
 
     #[test]

@@ -13,11 +13,9 @@ use crate::APP_IDENTIFIER;
 
 pub const ENV_DATA_DIR: &str = "SORA_DESK_DATA_DIR";
 pub const ENV_LIBRARY_DIR: &str = "SORA_DESK_LIBRARY_DIR";
-pub const ENV_API_BASE: &str = "SORA_DESK_API_BASE";
-pub const ENV_FILES_BASE: &str = "SORA_DESK_FILES_BASE";
 
-pub const DEFAULT_API_BASE: &str = "https://api.evolink.ai";
-pub const DEFAULT_FILES_BASE: &str = "https://files-api.evolink.ai";
+// The EvoLink hosts and their overrides are the client's to define.
+pub use evolink::{DEFAULT_API_BASE, DEFAULT_FILES_BASE, ENV_API_BASE, ENV_FILES_BASE};
 
 /// Name of the library subfolder inside the user's Videos folder.
 pub const LIBRARY_FOLDER_NAME: &str = "Sora Desk";
