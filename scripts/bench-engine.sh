@@ -17,14 +17,17 @@ BIN="$CARGO_TARGET_DIR/release"
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 
+# Starts the fake server in this shell (so it can be stopped) and sets $base to its address.
 start_mock() {
+  : > "$work/mock.out"
   "$BIN/evolink-mock" --port 0 --key "$KEY" --balance 1000000 "$@" > "$work/mock.out" &
-  for _ in $(seq 100); do [ -s "$work/mock.out" ] && break; sleep 0.05; done
-  head -1 "$work/mock.out"
+  mock_pid=$!
+  for _ in $(seq 100); do grep -q '^http' "$work/mock.out" && break; sleep 0.05; done
+  base=$(grep -m1 '^http' "$work/mock.out")
 }
 
 echo "== $TASKS tasks in flight for ${SECONDS_RUN} s (generation takes 10 minutes, so none finishes)"
-base=$(start_mock --time-scale 1 --generation-secs 600)
+start_mock --time-scale 1 --generation-secs 600
 "$BIN/examples/bench" polling "$base" "$KEY" "$TASKS" "$SECONDS_RUN" | tee "$work/polling.txt"
 polls=$(curl -s "$base/__mock/counters" | python3 -c 'import json,sys; c=json.load(sys.stdin); print(sum(c["polls_per_task"].values()))')
 python3 - "$polls" "$TASKS" "$SECONDS_RUN" <<'PY'
@@ -33,7 +36,7 @@ polls, tasks, seconds = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 print(f"polls={polls} polls_per_task_per_minute={polls / tasks / (seconds / 60):.2f} "
       f"(the first look comes after 15 s, then every 8 to 15 s)")
 PY
-kill %1; wait 2>/dev/null || true
+kill "$mock_pid"; wait "$mock_pid" 2>/dev/null || true
 
 echo
 echo "== saving a 200 MB result over loopback"
@@ -44,7 +47,7 @@ with open(sys.argv[1], "wb") as f:
     for _ in range(200):
         f.write(os.urandom(1 << 20))
 PY
-base=$(start_mock --time-scale 1000 --media-file "$work/big.mp4")
+start_mock --time-scale 1000 --media-file "$work/big.mp4"
 "$BIN/examples/bench" download "$base" "$KEY" "$work/ours.part" | tee "$work/dl.txt"
 url=$(sed -n 's/^url=//p' "$work/dl.txt")
 for i in 1 2 3; do
