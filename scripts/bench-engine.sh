@@ -48,11 +48,22 @@ with open(sys.argv[1], "wb") as f:
         f.write(os.urandom(1 << 20))
 PY
 start_mock --time-scale 1000 --media-file "$work/big.mp4"
-"$BIN/examples/bench" download "$base" "$KEY" "$work/ours.part" | tee "$work/dl.txt"
-url=$(sed -n 's/^url=//p' "$work/dl.txt")
 for i in 1 2 3; do
-  /usr/bin/time -f "curl: seconds=%e peak_rss_mib=%M" -o "$work/curl.time" \
+  "$BIN/examples/bench" download "$base" "$KEY" "$work/ours.part" | tee -a "$work/dl.txt"
+done
+url=$(sed -n 's/^url=//p' "$work/dl.txt" | head -1)
+for i in 1 2 3; do
+  /usr/bin/time -f "curl: seconds=%e peak_rss_kib=%M" -o "$work/curl.time" \
     curl -s -A "SoraDesk-bench" -o "$work/curl.out" "$url"
-  awk '{ split($3, m, "="); printf "%s peak_rss_mib=%.1f\n", $1" "$2, m[2] / 1024 }' "$work/curl.time"
+  cat "$work/curl.time" | tee -a "$work/curl.txt"
 done
 cmp "$work/curl.out" "$work/ours.part" && echo "same bytes as curl"
+python3 - "$work/dl.txt" "$work/curl.txt" <<'PY'
+import re, statistics, sys
+ours = [float(m) for m in re.findall(r"^bytes=\d+ seconds=([\d.]+)", open(sys.argv[1]).read(), re.M)]
+extra = [float(m) for m in re.findall(r"extra_peak_mib=([\d.]+)", open(sys.argv[1]).read())]
+curl = [float(m) for m in re.findall(r"seconds=([\d.]+)", open(sys.argv[2]).read())]
+o, c = statistics.median(ours), statistics.median(curl)
+print(f"median: ours {o:.3f} s ({200 / o:.0f} MiB/s), curl {c:.3f} s; ours = {100 * c / o:.0f}% of curl's throughput; "
+      f"our extra peak memory {max(extra):.1f} MiB")
+PY
