@@ -24,8 +24,14 @@ async fn retry_starts_a_new_task_and_delete_moves_the_video_to_the_trash() {
 
     // A task still running cannot be retried or deleted.
     let running = rig.submit("A red balloon drifting over a city");
-    assert_eq!(rig.engine().retry(&running.id).unwrap_err().code(), "not_allowed");
-    assert_eq!(rig.engine().delete(&running.id).unwrap_err().code(), "not_allowed");
+    assert_eq!(
+        rig.engine().retry(&running.id).unwrap_err().code(),
+        "not_allowed"
+    );
+    assert_eq!(
+        rig.engine().delete(&running.id).unwrap_err().code(),
+        "not_allowed"
+    );
     let done = rig.finished(&running.id, Duration::from_secs(30)).await;
     assert_eq!(done.state, TaskState::Done);
 
@@ -34,8 +40,16 @@ async fn retry_starts_a_new_task_and_delete_moves_the_video_to_the_trash() {
     assert_eq!(again.retry_of.as_deref(), Some(failed.id.as_str()));
     assert_eq!(again.prompt, failed.prompt);
     let again = rig.finished(&again.id, Duration::from_secs(30)).await;
-    assert_eq!(again.state, TaskState::Failed, "the same prompt is blocked again");
-    assert_eq!(server.counters().tasks_created, 3, "exactly one new paid task for the retry");
+    assert_eq!(
+        again.state,
+        TaskState::Failed,
+        "the same prompt is blocked again"
+    );
+    assert_eq!(
+        server.counters().tasks_created,
+        3,
+        "exactly one new paid task for the retry"
+    );
 
     let video = std::path::PathBuf::from(done.video_path.clone().unwrap());
     let recipe = video.with_extension("json");
