@@ -257,7 +257,7 @@ impl Engine {
             check = check.with_callback(url.clone());
         }
         check.to_body().map_err(EngineError::Invalid)?;
-        let task = self.inner.store.insert(&NewTask {
+        self.start_task(NewTask {
             id: new_task_id(),
             model: request.model,
             prompt: request.prompt,
@@ -267,7 +267,12 @@ impl Engine {
             source_image: request.image.map(|p| p.display().to_string()),
             image_options: Some(serde_json::to_string(&request.image_fit).unwrap_or_default()),
             retry_of: None,
-        })?;
+        })
+    }
+
+    /// Records a task and wakes the scheduler for it.
+    fn start_task(&self, new: NewTask) -> Result<Task, EngineError> {
+        let task = self.inner.store.insert(&new)?;
         self.changed(&task.id);
         self.due_now(&task.id);
         Ok(task)
@@ -281,7 +286,7 @@ impl Engine {
                 "This video is still being made; wait for it to finish first.".into(),
             ));
         }
-        let task = self.inner.store.insert(&NewTask {
+        self.start_task(NewTask {
             id: new_task_id(),
             model: old.model,
             prompt: old.prompt,
@@ -291,10 +296,7 @@ impl Engine {
             source_image: old.source_image,
             image_options: old.image_options,
             retry_of: Some(old.id),
-        })?;
-        self.changed(&task.id);
-        self.due_now(&task.id);
-        Ok(task)
+        })
     }
 
     /// Forgets a finished task and moves its video and recipe to the OS trash.

@@ -359,6 +359,8 @@ async fn unknown_route(AxState(sh): AxState<S>, req: Request) -> Response {
     api_error(legacy(&sh), 404, "not_found", &msg)
 }
 
+// Written apart from the client's own check on purpose: the fake server must refuse what the
+// real one refuses even when the client's check has a bug.
 fn public_v4(ip: Ipv4Addr) -> bool {
     let o = ip.octets();
     !(ip.is_loopback()
@@ -707,6 +709,23 @@ async fn get_task(AxState(sh): AxState<S>, headers: HeaderMap, Path(id): Path<St
     }
 }
 
+/// `page` (from 1) and the page size (1 to 100, default 20) under the first of `size_keys`
+/// present: the task list says `page_size`, the file list `pageSize` (and accepts both).
+fn paging(q: &HashMap<String, String>, size_keys: &[&str]) -> (usize, usize) {
+    let page = q
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let size = size_keys
+        .iter()
+        .find_map(|k| q.get(*k))
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(20)
+        .clamp(1, 100);
+    (page, size)
+}
+
 async fn list_tasks(
     AxState(sh): AxState<S>,
     headers: HeaderMap,
@@ -715,16 +734,7 @@ async fn list_tasks(
     if let Some(r) = auth(&sh, &headers, false) {
         return r;
     }
-    let page: usize = q
-        .get("page")
-        .and_then(|p| p.parse().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(1);
-    let size: usize = q
-        .get("page_size")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(20)
-        .clamp(1, 100);
+    let (page, size) = paging(&q, &["page_size"]);
     let now = sh.clock.now();
     let st = sh.lock();
     let all: Vec<Value> = st
@@ -1030,17 +1040,7 @@ async fn file_list(
     if let Some(r) = auth(&sh, &headers, true) {
         return r;
     }
-    let page: usize = q
-        .get("page")
-        .and_then(|p| p.parse().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(1);
-    let size: usize = q
-        .get("pageSize")
-        .or_else(|| q.get("page_size"))
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(20)
-        .clamp(1, 100);
+    let (page, size) = paging(&q, &["pageSize", "page_size"]);
     let now = sh.clock.now();
     let ttl = sh.cfg.file_ttl.as_secs_f64();
     let st = sh.lock();

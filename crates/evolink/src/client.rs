@@ -737,30 +737,24 @@ impl Client {
             base64::engine::general_purpose::STANDARD.encode(bytes)
         );
         let body = serde_json::json!({ "base64_data": data, "upload_path": "images", "file_name": file_name });
-        let url = self.files_url("/api/v1/files/upload/base64");
-        let reply = self
-            .send(Safety::Write, Ctx::Upload, || {
-                Ok(self
-                    .req(Method::POST, &url)
-                    .timeout(self.cfg.upload_timeout)
-                    .json(&body))
-            })
-            .await?;
-        parse_value::<Envelope<UploadedFile>>(&reply, &url)?
-            .into_data("upload")
-            .and_then(check_uploaded)
+        self.post_upload("/api/v1/files/upload/base64", &body).await
     }
 
     /// `POST /api/v1/files/upload/url`: EvoLink fetches the file itself.
     pub async fn upload_url(&self, file_url: &str) -> Result<UploadedFile, Error> {
         let body = serde_json::json!({ "file_url": file_url, "upload_path": "images" });
-        let url = self.files_url("/api/v1/files/upload/url");
+        self.post_upload("/api/v1/files/upload/url", &body).await
+    }
+
+    /// The JSON uploads (base64 and by URL): same envelope, same checks.
+    async fn post_upload(&self, path: &str, body: &Value) -> Result<UploadedFile, Error> {
+        let url = self.files_url(path);
         let reply = self
             .send(Safety::Write, Ctx::Upload, || {
                 Ok(self
                     .req(Method::POST, &url)
                     .timeout(self.cfg.upload_timeout)
-                    .json(&body))
+                    .json(body))
             })
             .await?;
         parse_value::<Envelope<UploadedFile>>(&reply, &url)?
