@@ -47,7 +47,8 @@ async fn polling(base: &str, key: &str, tasks: usize, seconds: u64) {
         Library::new(dir.path().join("library")),
         dir.path(),
         Some(client(base, key)),
-    );
+    )
+    .unwrap();
     let cpu_before = cpu_seconds();
     for i in 0..tasks {
         handle

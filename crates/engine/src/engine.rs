@@ -49,6 +49,10 @@ pub struct EngineConfig {
     pub upload_ttl: Duration,
     /// Events are gathered for this long and published together.
     pub event_batch: Duration,
+    /// How long [`Engine::start`] waits for the store's engine lock. Zero (the default) means
+    /// another running engine is reported at once; a restart within one process waits a
+    /// moment for the stopping engine to let go.
+    pub lock_wait: Duration,
 }
 
 impl Default for EngineConfig {
@@ -63,6 +67,7 @@ impl Default for EngineConfig {
             upload_reuse_margin: Duration::from_secs(3600),
             upload_ttl: Duration::from_secs(72 * 3600),
             event_batch: Duration::from_millis(200),
+            lock_wait: Duration::ZERO,
         }
     }
 }
@@ -132,6 +137,11 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error("{0}")]
     NotAllowed(String),
+    /// Another process (the app, or another `sora-desk-cli`) runs the engine on this store.
+    #[error("Another Sora Desk is already working on these tasks.")]
+    Busy,
+    #[error("The app's data folder could not be used: {0}")]
+    DataFolder(String),
 }
 
 impl EngineError {
@@ -142,11 +152,18 @@ impl EngineError {
             EngineError::Store(StoreError::NotFound(_)) => "not_found",
             EngineError::Store(_) => "storage",
             EngineError::NotAllowed(_) => "not_allowed",
+            EngineError::Busy => "engine_busy",
+            EngineError::DataFolder(_) => "data_folder",
         }
     }
 }
 
 struct Inner {
+    /// Held while this engine lives: one engine per store, across processes.
+    _lock: std::fs::File,
+    cancel: CancellationToken,
+    /// Set by a graceful shutdown: no new step starts; running ones finish.
+    stopping: std::sync::atomic::AtomicBool,
     config: EngineConfig,
     store: Arc<Store>,
     library: Library,
@@ -181,7 +198,26 @@ pub struct EngineHandle {
 }
 
 impl EngineHandle {
-    pub fn shutdown(self) {}
+    /// Stops gracefully: no new step starts, and the running ones (a paid call, a download)
+    /// get up to `limit` to finish and record their outcome. Dropping the handle instead
+    /// stops at once, which is as safe as a crash but may leave a paid call's outcome unknown.
+    pub async fn shutdown(self, limit: Duration) {
+        let inner = &self.engine.inner;
+        inner
+            .stopping
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let deadline = Instant::now() + limit;
+        while !inner
+            .busy
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_empty()
+            && Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        self.engine.flush();
+    }
 }
 
 impl Drop for EngineHandle {
@@ -193,15 +229,24 @@ impl Drop for EngineHandle {
 impl Engine {
     /// Starts the engine on `store`. Every unfinished task is resumed. `client` may be `None`
     /// until a key is set ([`Engine::set_client`]); tasks then wait.
+    ///
+    /// Only one engine runs per data folder, across processes (an OS file lock): a second one
+    /// gets [`EngineError::Busy`] and should [`record`] tasks for the running one instead
+    /// (after waiting up to `config.lock_wait` for it to go away).
     pub fn start(
         config: EngineConfig,
         store: Arc<Store>,
         library: Library,
         data_dir: &Path,
         client: Option<Client>,
-    ) -> EngineHandle {
+    ) -> Result<EngineHandle, EngineError> {
+        let lock = lock_engine(data_dir, config.lock_wait)?;
         let (events, _) = broadcast::channel(256);
+        let cancel = CancellationToken::new();
         let inner = Arc::new(Inner {
+            _lock: lock,
+            cancel: cancel.clone(),
+            stopping: std::sync::atomic::AtomicBool::new(false),
             in_flight: Semaphore::new(config.max_in_flight.max(1)),
             config,
             store,
@@ -215,11 +260,10 @@ impl Engine {
             events,
         });
         let engine = Engine { inner };
-        let cancel = CancellationToken::new();
         engine.resume_interrupted();
         tokio::spawn(engine.clone().run(cancel.clone()));
         tokio::spawn(engine.clone().publish(cancel.clone()));
-        EngineHandle { engine, cancel }
+        Ok(EngineHandle { engine, cancel })
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
@@ -243,31 +287,10 @@ impl Engine {
     /// Records a new task and starts it. Invalid requests are refused before anything is
     /// recorded; nothing is paid until the engine reaches the create step.
     pub fn submit(&self, request: SubmitRequest) -> Result<Task, EngineError> {
-        let mut check = VideoRequest::new(
-            request.prompt.clone(),
-            request.orientation,
-            request.duration,
-        )
-        .with_model(request.model.clone());
-        if request.image.is_some() {
-            // A stand-in URL: only the number of images matters to validation here.
-            check = check.with_image("https://files.invalid/reference.jpg");
-        }
-        if let Some(url) = &request.callback_url {
-            check = check.with_callback(url.clone());
-        }
-        check.to_body().map_err(EngineError::Invalid)?;
-        self.start_task(NewTask {
-            id: new_task_id(),
-            model: request.model,
-            prompt: request.prompt,
-            orientation: request.orientation,
-            duration: request.duration,
-            callback_url: request.callback_url,
-            source_image: request.image.map(|p| p.display().to_string()),
-            image_options: Some(serde_json::to_string(&request.image_fit).unwrap_or_default()),
-            retry_of: None,
-        })
+        let task = record(&self.inner.store, request)?;
+        self.changed(&task.id);
+        self.due_now(&task.id);
+        Ok(task)
     }
 
     /// Records a task and wakes the scheduler for it.
@@ -329,11 +352,6 @@ impl Engine {
         Ok(task)
     }
 
-    /// True while some task still needs work.
-    pub fn has_active(&self) -> Result<bool, StoreError> {
-        Ok(!self.inner.store.active()?.is_empty())
-    }
-
     /// Tasks found mid-step when the engine starts. Only one step is not safe to redo: the
     /// paid create call, whose outcome a crash leaves unknown.
     fn resume_interrupted(&self) {
@@ -360,11 +378,11 @@ impl Engine {
 
     async fn run(self, cancel: CancellationToken) {
         loop {
-            let next = self.start_due_steps();
-            let sleep = match next {
-                Some(at) => tokio::time::sleep_until(at),
-                None => tokio::time::sleep(Duration::from_secs(3600)),
-            };
+            // Look at the store at least every second: another process (the CLI next to the
+            // app) may have recorded a task for this engine to carry.
+            let rescan = Instant::now() + RESCAN;
+            let next = self.start_due_steps().map_or(rescan, |at| at.min(rescan));
+            let sleep = tokio::time::sleep_until(next);
             tokio::select! {
                 _ = cancel.cancelled() => return,
                 _ = self.inner.wake.notified() => {}
@@ -375,6 +393,13 @@ impl Engine {
 
     /// Starts every due step; returns when the next one is due.
     fn start_due_steps(&self) -> Option<Instant> {
+        if self
+            .inner
+            .stopping
+            .load(std::sync::atomic::Ordering::SeqCst)
+        {
+            return None;
+        }
         let active = match self.inner.store.active() {
             Ok(active) => active,
             Err(_) => return Some(Instant::now() + Duration::from_secs(5)),
@@ -408,7 +433,12 @@ impl Engine {
                 // this task on. Work from what the store says, now that the task is ours.
                 if let Ok(Some(task)) = engine.inner.store.find(&id) {
                     if task.state.is_active() {
-                        engine.step(task).await;
+                        // Stopping the engine drops the step at its next await, like a crash:
+                        // every step is recorded before its side effect, so that is safe.
+                        tokio::select! {
+                            _ = engine.inner.cancel.cancelled() => {}
+                            _ = engine.step(task) => {}
+                        }
                     }
                 }
                 engine
@@ -978,6 +1008,63 @@ impl From<StoreError> for StepError {
 }
 
 type StepResult = Result<Next, StepError>;
+
+/// How often the scheduler looks for tasks recorded by other processes.
+const RESCAN: Duration = Duration::from_secs(1);
+
+/// Validates a request and records it as a new task, for the engine running on this store
+/// (here or in another process) to carry. Nothing is sent and nothing is paid here.
+pub fn record(store: &Store, request: SubmitRequest) -> Result<Task, EngineError> {
+    let mut check = VideoRequest::new(
+        request.prompt.clone(),
+        request.orientation,
+        request.duration,
+    )
+    .with_model(request.model.clone());
+    if request.image.is_some() {
+        // A stand-in URL: only the number of images matters to validation here.
+        check = check.with_image("https://files.invalid/reference.jpg");
+    }
+    if let Some(url) = &request.callback_url {
+        check = check.with_callback(url.clone());
+    }
+    check.to_body().map_err(EngineError::Invalid)?;
+    Ok(store.insert(&NewTask {
+        id: new_task_id(),
+        model: request.model,
+        prompt: request.prompt,
+        orientation: request.orientation,
+        duration: request.duration,
+        callback_url: request.callback_url,
+        source_image: request.image.map(|p| p.display().to_string()),
+        image_options: Some(serde_json::to_string(&request.image_fit).unwrap_or_default()),
+        retry_of: None,
+    })?)
+}
+
+/// Takes the data folder's engine lock, waiting up to `wait` for another engine to let go.
+fn lock_engine(data_dir: &Path, wait: Duration) -> Result<std::fs::File, EngineError> {
+    std::fs::create_dir_all(data_dir).map_err(|e| EngineError::DataFolder(e.to_string()))?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(data_dir.join("engine.lock"))
+        .map_err(|e| EngineError::DataFolder(e.to_string()))?;
+    let deadline = std::time::Instant::now() + wait;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => return Err(EngineError::Busy),
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(EngineError::DataFolder(e.to_string()))
+            }
+        }
+    }
+}
 
 /// A fresh task id, also used as the idempotency key: `sd-` and 26 random alphanumerics.
 fn new_task_id() -> String {

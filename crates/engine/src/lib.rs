@@ -9,7 +9,8 @@ pub mod state;
 pub mod store;
 
 pub use engine::{
-    Engine, EngineConfig, EngineError, EngineEvent, EngineHandle, ImageFit, SubmitRequest,
+    record, Engine, EngineConfig, EngineError, EngineEvent, EngineHandle, ImageFit, SubmitRequest,
+    ENV_POLL_MS,
 };
 pub use state::TaskState;
 pub use store::{ListQuery, NewTask, Patch, Store, StoreError, Task};

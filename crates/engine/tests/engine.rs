@@ -168,3 +168,60 @@ async fn a_task_started_by_one_engine_is_finished_by_the_next() {
     assert_eq!(done.state, TaskState::Done);
     assert_eq!(server.counters().creates_per_key.get(&task.id), Some(&1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_engine_per_store_and_it_carries_tasks_recorded_elsewhere() {
+    let server = mock(mock_config()).await;
+    let rig = Rig::start(&server, fast_engine());
+    let data = rig.dir.path().join("data");
+
+    // A second engine on the same data folder (another process, say) is refused.
+    let second = sora_engine::Engine::start(
+        sora_engine::EngineConfig {
+            lock_wait: Duration::ZERO,
+            ..fast_engine()
+        },
+        rig.store.clone(),
+        sora_engine::library::Library::new(rig.library_dir()),
+        &data,
+        Some(client(&server)),
+    );
+    assert!(matches!(second, Err(sora_engine::EngineError::Busy)));
+
+    // That process records its task instead, through its own handle on the store...
+    let elsewhere = std::sync::Arc::new(sora_engine::Store::open_in(&data).unwrap());
+    let task = sora_engine::record(&elsewhere, request("A tram at night")).unwrap();
+    // ...and the running engine notices it and carries it to the end, once.
+    let done = rig.finished(&task.id, Duration::from_secs(30)).await;
+    assert_eq!(done.state, TaskState::Done);
+    assert_eq!(server.counters().tasks_per_key.get(&task.id), Some(&1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_graceful_stop_lets_a_paid_call_in_flight_finish_and_record_its_answer() {
+    let mut config = mock_config();
+    config.faults.endpoint_latency_ms = [("create".to_string(), 600)].into();
+    let server = mock(config).await;
+    let rig = Rig::start(&server, fast_engine());
+    let task = rig.submit("A snow globe being shaken");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while rig.store.get(&task.id).unwrap().state != TaskState::Submitting {
+        assert!(std::time::Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let Rig {
+        store,
+        handle,
+        dir: _dir,
+    } = rig;
+    handle.shutdown(Duration::from_secs(10)).await;
+    let after = store.get(&task.id).unwrap();
+    assert!(
+        after.remote_id.is_some(),
+        "the answer was recorded: {after:?}"
+    );
+    assert!(
+        matches!(after.state, TaskState::Queued | TaskState::Generating),
+        "{after:?}"
+    );
+}

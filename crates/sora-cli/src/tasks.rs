@@ -11,7 +11,8 @@ use evolink::{ApiKey, Client, ClientConfig, Orientation};
 use sora_core::{AppPaths, Endpoints};
 use sora_engine::library::Library;
 use sora_engine::{
-    Engine, EngineConfig, EngineHandle, ImageFit, ListQuery, Store, SubmitRequest, Task, TaskState,
+    Engine, EngineConfig, EngineError, EngineHandle, ImageFit, ListQuery, Store, SubmitRequest,
+    Task, TaskState,
 };
 
 use crate::exit;
@@ -145,21 +146,30 @@ impl Context {
             .map_err(|e| Failure(exit::INTERNAL, e.to_string()))
     }
 
-    fn engine(&self) -> Result<EngineHandle, Failure> {
+    /// Starts the engine here, or `None` when another process (the app, or another
+    /// `sora-desk-cli`) already runs it on this store: that one carries the tasks.
+    fn engine(&self) -> Result<Option<EngineHandle>, Failure> {
         let client = self.client()?;
-        Ok(Engine::start(
+        match Engine::start(
             EngineConfig::from_env(),
             self.store.clone(),
             Library::new(&self.paths.library_dir),
             &self.paths.data_dir,
             Some(client),
-        ))
+        ) {
+            Ok(handle) => Ok(Some(handle)),
+            Err(EngineError::Busy) => Ok(None),
+            Err(e) => Err(Failure(exit::STORE, e.to_string())),
+        }
     }
 }
 
+const ELSEWHERE: &str =
+    "Another Sora Desk (the app or another sora-desk-cli) is already working on these tasks; following them from here.";
+
 pub async fn generate(args: GenerateArgs) -> Outcome {
     let context = open()?;
-    let handle = context.engine()?;
+    let mut handle = context.engine()?;
     let request = SubmitRequest {
         prompt: args.prompt,
         orientation: match args.orientation {
@@ -178,12 +188,16 @@ pub async fn generate(args: GenerateArgs) -> Outcome {
         },
         callback_url: None,
     };
-    let task = handle
-        .engine
-        .submit(request)
-        .map_err(|e| Failure(exit::BAD_INPUT, e.to_string()))?;
+    let task = match &handle {
+        Some(handle) => handle.engine.submit(request),
+        None => sora_engine::record(&context.store, request),
+    }
+    .map_err(|e| Failure(exit::BAD_INPUT, e.to_string()))?;
     if !args.json {
         println!("Task {}", task.id);
+        if handle.is_none() {
+            println!("{ELSEWHERE}");
+        }
     }
     let accepted = |state: TaskState| {
         state.is_final()
@@ -192,7 +206,7 @@ pub async fn generate(args: GenerateArgs) -> Outcome {
                 TaskState::Queued | TaskState::Generating | TaskState::Downloading
             )
     };
-    let task = follow(&handle, &task.id, !args.json, |t| {
+    let task = follow(&context, &mut handle, &task.id, !args.json, |t| {
         if args.wait {
             t.state.is_final()
         } else {
@@ -200,10 +214,19 @@ pub async fn generate(args: GenerateArgs) -> Outcome {
         }
     })
     .await?;
+    stop(handle).await;
     if args.json {
         print_json(&task);
     }
     Ok(ending(&task))
+}
+
+/// Lets the engine finish what it is doing for other tasks (a paid call in flight, say)
+/// before this process exits; another process then carries them on.
+async fn stop(handle: Option<EngineHandle>) {
+    if let Some(handle) = handle {
+        handle.shutdown(Duration::from_secs(30)).await;
+    }
 }
 
 pub async fn resume(args: ResumeArgs) -> Outcome {
@@ -217,14 +240,23 @@ pub async fn resume(args: ResumeArgs) -> Outcome {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let handle = context.engine()?;
+    let mut handle = context.engine()?;
     if !args.json {
         println!("Resuming {} task(s)", active.len());
+        if handle.is_none() {
+            println!("{ELSEWHERE}");
+        }
     }
     let mut ended = Vec::new();
     for task in &active {
-        ended.push(follow(&handle, &task.id, !args.json, |t| t.state.is_final()).await?);
+        ended.push(
+            follow(&context, &mut handle, &task.id, !args.json, |t| {
+                t.state.is_final()
+            })
+            .await?,
+        );
     }
+    stop(handle).await;
     if args.json {
         print_json(&ended);
     }
@@ -302,18 +334,21 @@ pub fn show(args: ShowArgs) -> Outcome {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Follows one task until `done` says so, printing a line whenever its status changes.
+/// Follows one task until `done` says so, printing a line whenever its status changes. With
+/// the engine here, its events wake us. Without it (another process runs the engine), the
+/// store is read every half second, and the engine is taken over as soon as the other process
+/// lets go of it: nobody else may be left to finish the task.
 async fn follow(
-    handle: &EngineHandle,
+    context: &Context,
+    engine: &mut Option<EngineHandle>,
     id: &str,
     print: bool,
     done: impl Fn(&Task) -> bool,
 ) -> Result<Task, Failure> {
-    let store = handle.engine.store();
-    let mut events = handle.engine.subscribe();
+    let mut events = engine.as_ref().map(|handle| handle.engine.subscribe());
     let mut last = String::new();
     loop {
-        let task = store.get(id).map_err(store_failure)?;
+        let task = context.store.get(id).map_err(store_failure)?;
         let line = status_line(&task);
         if print && line != last {
             println!("{line}");
@@ -330,8 +365,18 @@ async fn follow(
             }
             return Ok(task);
         }
-        // Wake on the engine's news, or look again after a while in any case.
-        let _ = tokio::time::timeout(Duration::from_secs(2), events.recv()).await;
+        match events.as_mut() {
+            Some(events) => {
+                let _ = tokio::time::timeout(Duration::from_secs(2), events.recv()).await;
+            }
+            None => {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                if let Some(handle) = context.engine()? {
+                    events = Some(handle.engine.subscribe());
+                    *engine = Some(handle);
+                }
+            }
+        }
     }
 }
 

@@ -245,3 +245,55 @@ fn a_second_process_sees_progress_of_a_task_the_first_is_running() {
     let done: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(done.as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn two_clis_on_one_store_share_one_engine_and_pay_once_each() {
+    let fake = fake(60.0);
+    let home = tempfile::tempdir().unwrap();
+    let spawn = |prompt: &str| {
+        cli(
+            &fake,
+            home.path(),
+            &["generate", "--prompt", prompt, "--wait"],
+        )
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap()
+    };
+    let first = spawn("A fox crossing a frozen lake");
+    std::thread::sleep(Duration::from_millis(300));
+    let second = spawn("A heron fishing at dawn");
+    let outputs: Vec<_> = [first, second]
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    for output in &outputs {
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let said: String = outputs
+        .iter()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .collect();
+    assert!(
+        said.contains("Another Sora Desk"),
+        "one of them follows the other's engine:\n{said}"
+    );
+
+    let store = Store::open_in(&home.path().join("data")).unwrap();
+    let tasks = store
+        .list(&sora_engine::ListQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(tasks.len(), 2);
+    let counters = fake.server.counters();
+    for task in tasks {
+        assert_eq!(task.state, TaskState::Done);
+        assert_eq!(counters.tasks_per_key.get(&task.id), Some(&1));
+    }
+}

@@ -50,6 +50,8 @@ pub fn fast_engine() -> EngineConfig {
         error_backoff: Duration::from_millis(30),
         max_backoff: Duration::from_millis(400),
         event_batch: Duration::from_millis(50),
+        // Tests restart engines within one process: give a stopping one a moment.
+        lock_wait: Duration::from_secs(2),
         ..EngineConfig::default()
     }
 }
@@ -75,7 +77,8 @@ impl Rig {
             library,
             &dir.path().join("data"),
             Some(client(server)),
-        );
+        )
+        .expect("the engine starts");
         Rig { dir, store, handle }
     }
 
