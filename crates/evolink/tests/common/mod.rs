@@ -113,7 +113,7 @@ pub fn png(w: u32, h: u32) -> Vec<u8> {
     let mut raw = Vec::with_capacity(((w + 1) * h) as usize);
     for _ in 0..h {
         raw.push(0); // filter: none
-        raw.extend(std::iter::repeat(0x80u8).take(w as usize));
+        raw.extend(std::iter::repeat_n(0x80u8, w as usize));
     }
     let mut z = vec![0x78, 0x01];
     let blocks: Vec<&[u8]> = raw.chunks(65535).collect();
