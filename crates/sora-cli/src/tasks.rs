@@ -102,6 +102,8 @@ pub fn run(result: Outcome) -> ExitCode {
 struct Context {
     paths: AppPaths,
     store: Arc<Store>,
+    /// Resolved once (the keychain is asked once), then reused by every engine start.
+    client: std::sync::OnceLock<Client>,
 }
 
 fn open() -> Result<Context, Failure> {
@@ -110,6 +112,7 @@ fn open() -> Result<Context, Failure> {
     Ok(Context {
         paths,
         store: Arc::new(store),
+        client: std::sync::OnceLock::new(),
     })
 }
 
@@ -129,6 +132,9 @@ impl Context {
     }
 
     fn client(&self) -> Result<Client, Failure> {
+        if let Some(client) = self.client.get() {
+            return Ok(client.clone());
+        }
         let vault = sora_keychain::KeyVault::for_app();
         let key: ApiKey = match sora_keychain::resolve_key(&vault) {
             Ok(Some((key, _source))) => key,
@@ -142,8 +148,11 @@ impl Context {
             Err(e) => return Err(Failure(exit::NO_KEY, e.to_string())),
         };
         let endpoints = self.endpoints();
-        Client::new(ClientConfig::new(key).with_bases(endpoints.api_base, endpoints.files_base))
-            .map_err(|e| Failure(exit::INTERNAL, e.to_string()))
+        let client = Client::new(
+            ClientConfig::new(key).with_bases(endpoints.api_base, endpoints.files_base),
+        )
+        .map_err(|e| Failure(exit::INTERNAL, e.to_string()))?;
+        Ok(self.client.get_or_init(|| client).clone())
     }
 
     /// Starts the engine here, or `None` when another process (the app, or another
