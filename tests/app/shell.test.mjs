@@ -49,7 +49,7 @@ test('the window shows the shell and the backend answer', async (t) => {
   assert.ok(library.includes(app.libraryDir), `empty gallery names the library: ${library}`);
   assert.match(await session.text(await session.find('[data-testid="gallery"]')), /No videos yet/);
   assert.equal(await session.execute(bodyBackground), 'rgb(245, 246, 250)');
-  screenshotDisplay(join(shots, 'app-shell-light.png'));
+  await screenshotDisplay(session, join(shots, 'app-shell-light.png'));
 
   await t.test('typing in the real window updates the counter', async () => {
     await session.type(await session.find('[data-testid="prompt"]'), 'A paper boat on a rainy street');
@@ -72,5 +72,5 @@ test('the window follows a dark system theme', async (t) => {
   t.after(app.close);
   await app.session.waitForText('[data-testid="app-version"]');
   assert.equal(await app.session.execute(bodyBackground), 'rgb(17, 18, 25)');
-  screenshotDisplay(join(shots, 'app-shell-dark.png'));
+  await screenshotDisplay(app.session, join(shots, 'app-shell-dark.png'));
 });

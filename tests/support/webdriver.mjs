@@ -124,9 +124,22 @@ export class Session {
 }
 
 /**
- * Saves what is on the X display as a PNG. WebKitWebDriver's own screenshot can return a stale
- * snapshot of the page from before scripts updated it, so tests capture the real screen.
+ * Saves what is on the X display as a PNG, once the page has really been painted, and returns
+ * how many distinct colours the picture has. WebKitWebDriver's own screenshot can return a
+ * stale snapshot, and a window can be mapped before its first paint, so this waits for two
+ * animation frames and retries until the screen shows more than a flat window.
  */
-export function screenshotDisplay(path) {
-  execFileSync('/usr/bin/import', ['-window', 'root', path]);
+export async function screenshotDisplay(session, path, { minColours = 100, timeoutMs = 10000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let colours = 0;
+  while (Date.now() < deadline) {
+    await session.execute(
+      'return new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true))));',
+    );
+    await sleep(150);
+    execFileSync('/usr/bin/import', ['-window', 'root', path]);
+    colours = Number(execFileSync('/usr/bin/identify', ['-format', '%k', path]).toString());
+    if (colours >= minColours) return colours;
+  }
+  throw new Error(`the window still looks blank after ${timeoutMs} ms (${colours} colours in ${path})`);
 }
