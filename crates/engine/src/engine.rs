@@ -743,9 +743,15 @@ impl Engine {
         let library = &self.inner.library;
         let part = library.part_path(&task.id);
 
-        // A crash after the name was taken but before the task was marked done.
-        if let Some(video) = task.video_path.as_deref().map(PathBuf::from) {
-            if video.exists() && !part.exists() {
+        // A crash after the file took its recorded name but before the task was marked done
+        // (perhaps even before the part file was removed). The file is recognised as ours by
+        // the hash recorded with the name: another video may have taken that name meanwhile.
+        if let (Some(video), Some(sha)) = (task.video_path.as_deref(), task.video_sha256.as_deref())
+        {
+            let video = PathBuf::from(video);
+            let ours = crate::library::hash_file(&video).is_ok_and(|(hash, _)| hash == sha);
+            if ours {
+                let _ = std::fs::remove_file(&part);
                 return self.finish(client, task, &video).await;
             }
         }

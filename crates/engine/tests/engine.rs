@@ -225,3 +225,69 @@ async fn a_graceful_stop_lets_a_paid_call_in_flight_finish_and_record_its_answer
         "{after:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_between_naming_the_video_and_cleaning_up_leaves_one_copy() {
+    use sora_engine::store::Patch;
+    let server = mock(mock_config()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let library = dir.path().join("library");
+    std::fs::create_dir_all(&library).unwrap();
+    let clip = std::fs::read(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../evolink-mock/assets/landscape.mp4"),
+    )
+    .unwrap();
+    let sha = served_clip_sha(Orientation::Landscape);
+
+    // The state a crash leaves: the name and hash recorded, the file linked under that name,
+    // the part file not yet removed, the task still "downloading".
+    let store = sora_engine::Store::open_in(&data).unwrap();
+    let task = sora_engine::record(&store, request("A clock tower at noon")).unwrap();
+    let video = library.join("2026-11-24 A clock tower at noon (landscape, 4s).mp4");
+    std::fs::write(&video, &clip).unwrap();
+    std::fs::write(library.join(format!(".{}.mp4.part", task.id)), &clip).unwrap();
+    for (from, to) in [
+        (TaskState::Preparing, TaskState::Submitting),
+        (TaskState::Submitting, TaskState::Queued),
+        (TaskState::Queued, TaskState::Downloading),
+    ] {
+        store
+            .advance(&task.id, from, to, &Patch::default())
+            .unwrap();
+    }
+    store
+        .advance(
+            &task.id,
+            TaskState::Downloading,
+            TaskState::Downloading,
+            &Patch {
+                result_urls: Some(vec![format!("{}/media/gone.mp4", server.base_url())]),
+                video: Some((video.display().to_string(), clip.len() as u64, sha.clone())),
+                ..Patch::default()
+            },
+        )
+        .unwrap();
+    drop(store);
+
+    let rig = Rig::start_in(dir, &server, fast_engine());
+    let done = rig.finished(&task.id, Duration::from_secs(20)).await;
+    assert_eq!(done.state, TaskState::Done);
+    assert_eq!(done.video_path.as_deref(), Some(video.to_str().unwrap()));
+    let names: Vec<String> = std::fs::read_dir(rig.library_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names.iter().filter(|n| n.ends_with(".mp4")).count(),
+        1,
+        "{names:?}"
+    );
+    assert!(!names.iter().any(|n| n.ends_with(".part")), "{names:?}");
+    assert_eq!(
+        server.counters().media_requests,
+        0,
+        "nothing was downloaded again"
+    );
+}
