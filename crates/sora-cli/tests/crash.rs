@@ -59,6 +59,18 @@ fn cli(fake: &Fake, home: &Path, args: &[&str]) -> Command {
     command
 }
 
+/// Kills the child when dropped, so a failing test leaves no process behind.
+struct Reaped(Option<Child>);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        if let Some(child) = self.0.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 fn wait_with_limit(mut child: Child, limit: Duration) -> std::process::ExitStatus {
     let deadline = Instant::now() + limit;
     loop {
@@ -202,18 +214,21 @@ fn sigkill_at_random_moments_then_resume_loses_nothing_and_pays_once() {
 fn a_second_process_sees_progress_of_a_task_the_first_is_running() {
     let fake = fake(300.0);
     let home = tempfile::tempdir().unwrap();
-    let child = cli(
-        &fake,
-        home.path(),
-        &[
-            "generate",
-            "--prompt",
-            "A slow sunrise over hills",
-            "--wait",
-        ],
-    )
-    .spawn()
-    .unwrap();
+    // Killed when the test ends, even when it fails.
+    let mut child = Reaped(Some(
+        cli(
+            &fake,
+            home.path(),
+            &[
+                "generate",
+                "--prompt",
+                "A slow sunrise over hills",
+                "--wait",
+            ],
+        )
+        .spawn()
+        .unwrap(),
+    ));
 
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut seen_progress = None;
@@ -236,7 +251,7 @@ fn a_second_process_sees_progress_of_a_task_the_first_is_running() {
         seen_progress.is_some(),
         "the second process never saw the task generating with progress"
     );
-    let status = wait_with_limit(child, Duration::from_secs(60));
+    let status = wait_with_limit(child.0.take().unwrap(), Duration::from_secs(60));
     assert!(status.success());
     let output = cli(&fake, home.path(), &["list", "--state", "done", "--json"])
         .stdout(Stdio::piped())
