@@ -6,14 +6,14 @@
 //! media requests never do).
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Write};
 use std::path::Path;
 
 use evolink::reqwest::{header, StatusCode};
 use evolink::{Error, ErrorKind};
 use sha2::{Digest, Sha256};
 
-use crate::library::{hex, looks_like_mp4, open_part};
+use crate::library::{feed_file, hex, looks_like_mp4};
 
 /// A complete, verified download.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,14 +61,11 @@ pub async fn download(
         s => return Err(evolink::media_status_error(s.as_u16(), &headers)),
     };
 
-    let mut file = if start == 0 {
-        create_part(part).map_err(disk_error)?
-    } else {
-        open_part(part).map_err(disk_error)?
-    };
+    let mut file = open_part(part, start == 0).map_err(disk_error)?;
     let mut hasher = Sha256::new();
     if start > 0 {
-        hash_prefix(part, start, &mut hasher).map_err(disk_error)?;
+        // The part file holds exactly the `start` bytes the server continues from.
+        feed_file(part, &mut hasher).map_err(disk_error)?;
     }
     let mut response = response;
     let mut written = start;
@@ -99,12 +96,18 @@ pub async fn download(
     })
 }
 
-/// A fresh, empty part file (the library folder is created on first use).
-fn create_part(part: &Path) -> io::Result<File> {
+/// The part file, emptied when starting from zero or opened to append to when resuming (the
+/// library folder is created on first use).
+fn open_part(part: &Path, from_start: bool) -> io::Result<File> {
     if let Some(dir) = part.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    File::create(part)
+    std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(from_start)
+        .append(!from_start)
+        .open(part)
 }
 
 fn finish(part: &Path, size: u64, total: Option<u64>) -> Result<Downloaded, Error> {
@@ -131,26 +134,6 @@ fn verify_signature(part: &Path) -> Result<(), Error> {
             "What arrived was not a video; it will be downloaded again.",
         ))
     }
-}
-
-fn hash_prefix(part: &Path, length: u64, hasher: &mut Sha256) -> io::Result<()> {
-    let mut file = File::open(part)?;
-    file.seek(SeekFrom::Start(0))?;
-    let mut remaining = length;
-    let mut buffer = vec![0u8; 256 * 1024];
-    while remaining > 0 {
-        let want = buffer.len().min(remaining as usize);
-        let n = file.read(&mut buffer[..want])?;
-        if n == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "part file shrank",
-            ));
-        }
-        hasher.update(&buffer[..n]);
-        remaining -= n as u64;
-    }
-    Ok(())
 }
 
 /// Drops a part file that cannot be continued; the next attempt starts from zero.

@@ -274,10 +274,6 @@ impl Engine {
         &self.inner.store
     }
 
-    pub fn library(&self) -> &Library {
-        &self.inner.library
-    }
-
     /// Uses a new client (a new key or new hosts); waiting tasks go on at once.
     pub fn set_client(&self, client: Option<Client>) {
         *self.inner.client.write().unwrap_or_else(|p| p.into_inner()) = client;

@@ -4,7 +4,7 @@
 //! then it lives in a hidden `.part` file in the same folder (same file system, so the final
 //! step is a rename, never a copy), which is what an interrupted download resumes from.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -208,31 +208,28 @@ pub fn looks_like_mp4(head: &[u8]) -> bool {
 
 /// SHA-256 and length of a file, read in chunks (memory stays flat whatever the size).
 pub fn hash_file(path: &Path) -> io::Result<(String, u64)> {
-    let mut file = File::open(path)?;
     let mut hasher = Sha256::new();
+    let total = feed_file(path, &mut hasher)?;
+    Ok((hex(&hasher.finalize()), total))
+}
+
+/// Feeds a whole file to `hasher`, in chunks; returns its length.
+pub fn feed_file(path: &Path, hasher: &mut Sha256) -> io::Result<u64> {
+    let mut file = File::open(path)?;
     let mut buffer = vec![0u8; 256 * 1024];
     let mut total = 0u64;
     loop {
         let n = file.read(&mut buffer)?;
         if n == 0 {
-            break;
+            return Ok(total);
         }
         hasher.update(&buffer[..n]);
         total += n as u64;
     }
-    Ok((hex(&hasher.finalize()), total))
 }
 
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Opens the `.part` file for appending, creating the folder and file as needed.
-pub fn open_part(path: &Path) -> io::Result<File> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir)?;
-    }
-    OpenOptions::new().create(true).append(true).open(path)
 }
 
 /// Makes a rename durable on Linux and macOS (directories cannot be opened on Windows).

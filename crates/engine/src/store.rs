@@ -421,17 +421,6 @@ impl Store {
         )?;
         Ok(())
     }
-
-    /// Credits reserved or used by tasks, for the spend summary: (tasks charged, credits).
-    pub fn spend(&self) -> Result<(u64, f64)> {
-        Ok(self.conn().query_row(
-            "SELECT COUNT(*), COALESCE(SUM(COALESCE(credits_used, credits_reserved)), 0)
-             FROM tasks WHERE state NOT IN ('failed', 'preparing', 'uploading', 'submitting')
-               AND COALESCE(credits_used, credits_reserved) IS NOT NULL",
-            [],
-            |row| Ok((row.get::<_, i64>(0)? as u64, row.get(1)?)),
-        )?)
-    }
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {

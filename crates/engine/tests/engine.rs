@@ -291,3 +291,41 @@ async fn a_crash_between_naming_the_video_and_cleaning_up_leaves_one_copy() {
         "nothing was downloaded again"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_key_tasks_wait_and_go_on_once_one_is_set() {
+    let server = mock(mock_config()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let store = std::sync::Arc::new(sora_engine::Store::open_in(&data).unwrap());
+    let handle = sora_engine::Engine::start(
+        fast_engine(),
+        store.clone(),
+        sora_engine::library::Library::new(dir.path().join("library")),
+        &data,
+        None,
+    )
+    .unwrap();
+    let task = handle
+        .engine
+        .submit(request("A windmill in a storm"))
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        store.get(&task.id).unwrap().state,
+        TaskState::Preparing,
+        "nothing moves without a key"
+    );
+    assert_eq!(server.counters().create_calls, 0);
+
+    handle.engine.set_client(Some(client(&server)));
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !store.get(&task.id).unwrap().state.is_final() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the task did not go on once a key was set"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(store.get(&task.id).unwrap().state, TaskState::Done);
+}
