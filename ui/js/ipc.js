@@ -1,27 +1,88 @@
 // The one module that talks to the Rust backend. Everything else in ui/ imports from here,
-// so tests can swap this file for a fake and run the UI in any browser.
+// so tests can swap this file for a fake and run the UI in any browser. docs/IPC.md describes
+// every command, event and shape; tests/browser/fake-ipc.js has the same exports.
 //
 // Errors from the backend arrive as { code, message, retryable }; anything else (no backend,
 // a bug) is turned into that shape so callers handle one kind of error.
 
-function backend() {
-  const tauri = globalThis.__TAURI__;
-  if (!tauri?.core?.invoke) {
+function tauri() {
+  const api = globalThis.__TAURI__;
+  if (!api?.core?.invoke) {
     throw { code: 'no_backend', message: 'The app engine is not available.', retryable: false };
   }
-  return tauri.core;
+  return api;
 }
 
-async function call(command, args) {
+async function call(command, args, options) {
   try {
-    return await backend().invoke(command, args);
+    return await tauri().core.invoke(command, args, options);
   } catch (error) {
     if (error && typeof error === 'object' && typeof error.code === 'string') throw error;
-    throw { code: 'internal', message: String(error), retryable: false };
+    throw { code: 'internal', message: String(error?.message ?? error), retryable: false };
   }
 }
 
-/** @returns {Promise<{name: string, version: string, data_dir: string, library_dir: string, custom_api: boolean}>} */
-export function appInfo() {
-  return call('app_info');
+async function listen(event, handler) {
+  return tauri().event.listen(event, (e) => handler(e.payload));
+}
+
+// Account and mode
+
+/** @returns {Promise<{name: string, version: string, data_dir: string, library_dir: string, custom_api: boolean, demo: boolean}>} */
+export const appInfo = () => call('app_info');
+export const keyStatus = () => call('key_status');
+export const saveKey = (key, { session_only = false } = {}) => call('set_key', { key, session_only });
+export const removeKey = () => call('clear_key');
+export const refreshBalance = () => call('refresh_balance');
+export const setDemo = (on) => call('set_demo', { on });
+
+// Settings
+
+export const getSettings = () => call('get_settings');
+export const saveSettings = (changes) => call('set_settings', { changes });
+export const chooseLibraryFolder = () => call('choose_library_folder');
+
+// Reference picture
+
+export const chooseImage = () => call('choose_image');
+/** @param {Uint8Array} bytes the pasted picture, sent as the raw request body */
+export const savePastedImage = (bytes) => call('save_pasted_image', bytes);
+export const prepareImage = ({ path, orientation = null, framing = 'fill', crop = null }) =>
+  call('prepare_image', { request: { path, orientation, framing, crop } });
+
+// Tasks
+
+export const submit = ({ prompt, orientation, duration, image = null }) =>
+  call('submit_task', { request: { prompt, orientation, duration, image } });
+export const listTasks = ({ states = [], search = '', favourites_only = false, offset = 0, limit = 100 } = {}) =>
+  call('list_tasks', { query: { states, search, favourites_only, offset, limit } });
+export const getTask = (id) => call('get_task', { id });
+export const retryTask = (id) => call('retry_task', { id });
+export const deleteTask = (id) => call('delete_task', { id });
+export const setFavourite = (id, favourite) => call('set_favourite', { id, favourite });
+export const revealTask = (id) => call('reveal_task', { id });
+export const saveCopy = (id) => call('save_copy', { id });
+export const openLibrary = () => call('open_library');
+/** @param {Uint8Array} jpegBytes a frame of the video, sent as the raw request body */
+export const savePoster = (id, jpegBytes) => call('save_poster', jpegBytes, { headers: { 'task-id': id } });
+export const stats = () => call('library_stats');
+/** @param {'get_key'|'top_up'} topic */
+export const openHelp = (topic) => call('open_help', { topic });
+
+// Events: each returns a Promise of a function that stops listening.
+
+export const onTasksChanged = (handler) => listen('tasks-changed', (p) => handler(p.tasks));
+export const onBalanceChanged = (handler) => listen('balance-changed', handler);
+export const onKeyRefused = (handler) => listen('key-refused', handler);
+export const onModeChanged = (handler) => listen('mode-changed', handler);
+
+/**
+ * Files dragged over or dropped on the window (the native drop; the webview never reads them).
+ * @param {(drop: {type: 'enter'|'over'|'drop'|'leave', paths: string[]}) => void} handler
+ */
+export async function onImageDrop(handler) {
+  const webview = tauri().webview.getCurrentWebview();
+  return webview.onDragDropEvent((event) => {
+    handler({ type: event.payload.type, paths: event.payload.paths ?? [] });
+  });
 }
