@@ -226,7 +226,8 @@ pub struct Options {
     pub crop: Option<CropRect>,
     /// Output format when re-encoding.
     pub output: OutputPreference,
-    /// Produce a small JPEG preview in [`Prepared::preview`].
+    /// Produce small JPEG previews of the result and of the source in [`Prepared::preview`]
+    /// and [`Prepared::source_preview`].
     pub preview: bool,
     /// Safety limits.
     pub limits: Limits,
@@ -386,6 +387,10 @@ pub struct Prepared {
     /// Small JPEG of the result when [`Options::preview`] is set.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub preview: Option<Preview>,
+    /// Small JPEG of the whole upright picture as received (the "before", on which the UI
+    /// draws the crop window), when [`Options::preview`] is set.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub source_preview: Option<Preview>,
 }
 
 impl std::fmt::Debug for Prepared {

@@ -284,6 +284,8 @@ fn try_pass_through(
         .preview
         .then(|| make_preview(&decoded.rgb))
         .transpose()?;
+    // Passed through: the picture as received is the result.
+    let source_preview = preview.clone();
     Ok(Some(Prepared {
         bytes: bytes.to_vec(),
         source: source.clone(),
@@ -306,6 +308,7 @@ fn try_pass_through(
         warnings: vec![],
         summary,
         preview,
+        source_preview,
     }))
 }
 
@@ -378,6 +381,10 @@ fn transform(
         }
         None => decode::decode_other(data, facts.format, &opts.limits)?,
     };
+    let source_preview = opts
+        .preview
+        .then(|| upright_preview(&decoded.rgb, o))
+        .transpose()?;
     let sx = decoded.rgb.width as f64 / facts.width as f64;
     let sy = decoded.rgb.height as f64 / facts.height as f64;
     let crop = RectF {
@@ -511,6 +518,7 @@ fn transform(
         warnings,
         summary,
         preview,
+        source_preview,
     })
 }
 
@@ -662,6 +670,12 @@ fn encode(
 }
 
 fn make_preview(img: &Rgb) -> Result<Preview, PreflightError> {
+    upright_preview(img, 1)
+}
+
+/// A small JPEG of a whole picture stored with EXIF `orientation`, shown upright. Resized
+/// first, turned after, so turning costs nothing.
+fn upright_preview(img: &Rgb, orientation: u8) -> Result<Preview, PreflightError> {
     let (w, h) = geometry::fit_size(img.width, img.height, PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE);
     let small = resize(
         img,
@@ -674,9 +688,17 @@ fn make_preview(img: &Rgb) -> Result<Preview, PreflightError> {
         w,
         h,
     )?;
+    let (data, width, height) = geometry::orient_rgb(&small.data, w, h, orientation);
     Ok(Preview {
-        width: w,
-        height: h,
-        jpeg: encode_jpeg(&small, 80)?,
+        width,
+        height,
+        jpeg: encode_jpeg(
+            &Rgb {
+                data,
+                width,
+                height,
+            },
+            80,
+        )?,
     })
 }

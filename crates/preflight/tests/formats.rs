@@ -388,6 +388,36 @@ fn preview_is_a_small_jpeg_of_the_result() {
 }
 
 #[test]
+fn source_preview_is_the_whole_picture_upright() {
+    let p = run(
+        "orient-6.jpg",
+        &Options {
+            preview: true,
+            ..Options::default()
+        },
+    );
+    let before = p.source_preview.as_ref().expect("previews requested");
+    let (w, h) = (p.source.upright_width as f64, p.source.upright_height as f64);
+    assert_eq!(before.width.max(before.height), 320);
+    let aspect = before.width as f64 / before.height as f64;
+    assert!((aspect - w / h).abs() < 0.02, "{aspect} vs {}", w / h);
+    let img = image::load_from_memory_with_format(&before.jpeg, image::ImageFormat::Jpeg)
+        .unwrap()
+        .to_rgb8();
+    assert_eq!((img.width(), img.height()), (before.width, before.height));
+    assert_eq!(colour_at(&img, 5, 5), Some(Colour::Red), "upright, not as stored");
+    // A picture passed through as it is: before and after are the same.
+    let same = run(
+        "compliant.jpg",
+        &Options {
+            preview: true,
+            ..Options::default()
+        },
+    );
+    assert_eq!(same.source_preview, same.preview);
+}
+
+#[test]
 fn forced_jpeg_output_for_a_png() {
     let p = run(
         "palette.png",
