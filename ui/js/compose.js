@@ -21,14 +21,30 @@ export function estimateCredits(seconds) {
 }
 
 /**
- * Why Generate cannot be pressed yet, or null when it can.
+ * Why Generate cannot be pressed yet, or null when it can. The first reason wins, in the order a
+ * person would fix them: write something, shorten it, wait for the picture, add a key.
+ * @param {{prompt: string, hasKey?: boolean, imageBusy?: boolean, submitting?: boolean}} state
  * @returns {{code: string, over?: number} | null}
  */
-export function generateBlocker({ prompt, canGenerate }) {
-  const length = promptLength(prompt.trim());
-  if (length === 0) return { code: 'need_prompt' };
+export function generateBlocker({ prompt, hasKey = true, imageBusy = false, submitting = false }) {
+  if (submitting) return { code: 'submitting' };
+  if (promptLength(prompt.trim()) === 0) return { code: 'need_prompt' };
   const over = promptLength(prompt) - PROMPT_LIMIT;
   if (over > 0) return { code: 'prompt_too_long', over };
-  if (!canGenerate) return { code: 'not_available' };
+  if (imageBusy) return { code: 'image_preparing' };
+  if (!hasKey) return { code: 'need_key' };
   return null;
+}
+
+/**
+ * The orientation to ask preflight for: the person's choice once they made one, otherwise null
+ * so the picture decides.
+ */
+export function requestedOrientation({ picked, orientation }) {
+  return picked ? orientation : null;
+}
+
+/** The most common picture types, for the paste handler: anything else is left to the browser. */
+export function isPastableImage(mime) {
+  return /^image\/(png|jpeg|webp|gif|bmp|tiff)$/.test(mime ?? '');
 }

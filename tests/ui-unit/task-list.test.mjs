@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { TaskList } from '../../ui/js/task-list.js';
+
+const make = (n, fields = {}) => ({ id: `t${n}`, prompt: `video ${n}`, state: 'done', favourite: false, created_at: n, ...fields });
+/** Tasks newest first, like listTasks: t{count-1} … t0. */
+const all = (count) => Array.from({ length: count }, (_, i) => make(count - 1 - i));
+
+function loaded(list, count, upTo = count) {
+  const token = list.request(0);
+  list.setPage(token, { tasks: all(count).slice(0, upTo), total: count });
+  return list;
+}
+
+test('asks for the first page, then only the pages with missing items in view', () => {
+  const list = new TaskList(100);
+  assert.deepEqual(list.missingPages(0, 30), [0]);
+  const token = list.request(0);
+  assert.deepEqual(list.missingPages(0, 30), [], 'a page being fetched is not asked for again');
+  list.setPage(token, { tasks: all(1000).slice(0, 100), total: 1000 });
+  assert.equal(list.total, 1000);
+  assert.deepEqual(list.missingPages(0, 30), []);
+  assert.deepEqual(list.missingPages(90, 130), [100]);
+  assert.deepEqual(list.missingPages(480, 520), [400, 500]);
+  assert.deepEqual(list.missingPages(990, 1200), [900]);
+  assert.equal(list.get(0).id, 't999');
+});
+
+test('an answer for an old query is dropped', () => {
+  const list = new TaskList(100);
+  const token = list.request(0);
+  list.reset({ search: 'fox' });
+  assert.equal(list.setPage(token, { tasks: all(3), total: 3 }), false);
+  assert.equal(list.loaded, false);
+});
+
+test('a new task appears at once at the top, a changed one updates in place', () => {
+  const list = loaded(new TaskList(100), 5);
+  const fresh = make(10, { state: 'preparing' });
+  assert.deepEqual(list.apply([fresh]), { changed: true, stale: false });
+  assert.equal(list.total, 6);
+  assert.equal(list.get(0).id, 't10');
+  list.apply([{ ...fresh, state: 'generating', progress: 40 }]);
+  assert.equal(list.total, 6);
+  assert.equal(list.get(0).progress, 40);
+  assert.equal(list.get(1).id, 't4');
+});
+
+test('a task that no longer matches the filter leaves, one that now matches comes in order', () => {
+  const list = new TaskList(100);
+  list.reset({ states: ['done'] });
+  loaded(list, 5);
+  list.apply([make(3, { state: 'failed' })]);
+  assert.deepEqual(Array.from({ length: list.total }, (_, i) => list.get(i).id), ['t4', 't2', 't1', 't0']);
+  list.apply([make(3)]);
+  assert.deepEqual(Array.from({ length: list.total }, (_, i) => list.get(i).id), ['t4', 't3', 't2', 't1', 't0']);
+});
+
+test('a task that belongs among pages not loaded yet asks for a refresh instead of guessing', () => {
+  const list = loaded(new TaskList(100), 500, 100);
+  const older = make(-5);
+  assert.deepEqual(list.apply([older]), { changed: false, stale: true });
+  assert.equal(list.total, 500);
+});
+
+test('favourites, posters and deletions keep everything else in place', () => {
+  const list = loaded(new TaskList(100), 4);
+  list.replace({ ...list.get(2), favourite: true });
+  assert.equal(list.get(2).favourite, true);
+  assert.equal(list.remove('t2'), true);
+  assert.equal(list.remove('nope'), false);
+  assert.deepEqual(Array.from({ length: list.total }, (_, i) => list.get(i).id), ['t3', 't1', 't0']);
+  assert.equal(list.indexOf('t0'), 2);
+});

@@ -1,0 +1,137 @@
+// The gallery's model: a sparse, paged window onto the backend's task list for one query
+// (filter, search, favourites), kept current by the live `tasks-changed` events. Pure (no DOM,
+// no backend), so it is tested with `node --test`; gallery.js does the fetching and drawing.
+
+import { matchesQuery, newerFirst } from './tasks.js';
+
+export class TaskList {
+  constructor(pageSize = 100) {
+    this.pageSize = pageSize;
+    this.reset({});
+  }
+
+  /** Starts over for a new query: nothing loaded, size unknown. */
+  reset(query) {
+    this.query = query;
+    this.items = []; // sparse: a hole is an item not loaded yet
+    this.total = null;
+    this.pending = new Set();
+    this.generation = (this.generation ?? 0) + 1;
+  }
+
+  get loaded() {
+    return this.total !== null;
+  }
+
+  get(index) {
+    return this.items[index];
+  }
+
+  indexOf(id) {
+    return this.items.findIndex((task) => task?.id === id);
+  }
+
+  /** Offsets of the pages that hold a missing item in [first, last) and are not being fetched. */
+  missingPages(first, last) {
+    const size = this.pageSize;
+    const firstPage = Math.floor(first / size) * size;
+    if (this.total === null) return this.pending.size > 0 ? [] : [firstPage];
+    const end = Math.min(last, this.total);
+    const offsets = [];
+    for (let page = firstPage; page < end; page += size) {
+      if (this.pending.has(page)) continue;
+      for (let i = Math.max(page, first); i < Math.min(page + size, end); i += 1) {
+        if (!(i in this.items)) {
+          offsets.push(page);
+          break;
+        }
+      }
+    }
+    return offsets;
+  }
+
+  /** Notes that a page is being fetched; returns a token to hand back to `setPage`. */
+  request(offset) {
+    this.pending.add(offset);
+    return { offset, generation: this.generation };
+  }
+
+  /** Stores an answer of listTasks; an answer for an older query is dropped. Returns whether it was used. */
+  setPage(token, { tasks, total }) {
+    if (token.generation !== this.generation) return false;
+    this.pending.delete(token.offset);
+    this.total = total;
+    if (this.items.length > total) this.items.length = total;
+    tasks.forEach((task, i) => {
+      const index = token.offset + i;
+      if (index >= total) return;
+      const elsewhere = this.indexOf(task.id);
+      if (elsewhere !== -1 && elsewhere !== index) delete this.items[elsewhere];
+      this.items[index] = task;
+    });
+    return true;
+  }
+
+  /** Forgets a failed fetch so it is tried again. */
+  failPage(token) {
+    if (token.generation === this.generation) this.pending.delete(token.offset);
+  }
+
+  /**
+   * Applies tasks as they now are: known ones are updated in place (or leave the list when they
+   * no longer match its query), new matching ones go where the newest-first order puts them.
+   * Returns { changed, stale }: `stale` means a task belongs somewhere not loaded yet, so the
+   * caller should fetch the visible pages again.
+   */
+  apply(tasks) {
+    let changed = false;
+    let stale = false;
+    if (!this.loaded) return { changed, stale: tasks.length > 0 };
+    for (const task of tasks) {
+      const index = this.indexOf(task.id);
+      const belongs = matchesQuery(task, this.query);
+      if (index !== -1) {
+        if (belongs) this.items[index] = task;
+        else this.removeAt(index);
+        changed = true;
+      } else if (belongs) {
+        const at = this.insertionPoint(task);
+        if (at === null) stale = true;
+        else {
+          this.items.splice(at, 0, task);
+          this.total += 1;
+          changed = true;
+        }
+      }
+    }
+    return { changed, stale };
+  }
+
+  /** Replaces a task that the person changed (favourite, poster), keeping its place. */
+  replace(task) {
+    return this.apply([task]).changed;
+  }
+
+  /** Takes a deleted task out. */
+  remove(id) {
+    const index = this.indexOf(id);
+    if (index === -1) return false;
+    this.removeAt(index);
+    return true;
+  }
+
+  removeAt(index) {
+    this.items.splice(index, 1);
+    this.total -= 1;
+  }
+
+  /** Where a new task goes among the loaded run at the top of the list, or null when unknown. */
+  insertionPoint(task) {
+    for (let i = 0; i <= this.total; i += 1) {
+      if (i === this.total) return i;
+      if (!(i in this.items)) return null;
+      if (newerFirst(task, this.items[i]) < 0) return i;
+    }
+    return null;
+  }
+}
