@@ -479,6 +479,18 @@ impl Engine {
                         message: error.message().to_string(),
                     });
                 }
+                // One hiccup passes unseen; from the second in a row the card says why it waits.
+                if self.errors_in_a_row(&task.id) >= 1 {
+                    let noted = self.inner.store.note_trouble(
+                        &task.id,
+                        task.state,
+                        error.code(),
+                        error.message(),
+                    );
+                    if noted.is_ok() {
+                        self.changed(&task.id);
+                    }
+                }
                 let wait = self.backoff(&task.id, error.retry_after());
                 self.due_in(&task.id, wait, true);
             }
@@ -924,14 +936,17 @@ impl Engine {
     }
 
     /// Exponential backoff with full jitter, or what the server asked for.
-    fn backoff(&self, id: &str, retry_after: Option<Duration>) -> Duration {
-        let errors = self
-            .inner
+    fn errors_in_a_row(&self, id: &str) -> u32 {
+        self.inner
             .schedule
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(id)
-            .map_or(0, |d| d.errors);
+            .map_or(0, |d| d.errors)
+    }
+
+    fn backoff(&self, id: &str, retry_after: Option<Duration>) -> Duration {
+        let errors = self.errors_in_a_row(id);
         let config = &self.inner.config;
         let ceiling = config
             .error_backoff

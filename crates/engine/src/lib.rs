@@ -13,4 +13,4 @@ pub use engine::{
     ENV_POLL_MS,
 };
 pub use state::TaskState;
-pub use store::{ListQuery, NewTask, Patch, Store, StoreError, Task};
+pub use store::{ListQuery, NewTask, Patch, Stats, Store, StoreError, Task};

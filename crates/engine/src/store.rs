@@ -98,6 +98,18 @@ pub struct Task {
     pub finished_at: Option<i64>,
 }
 
+/// What the library holds and what it cost.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stats {
+    /// Credits charged for every task in the store.
+    pub credits_used_total: f64,
+    /// Credits charged for tasks finished since the time asked for.
+    pub credits_used_since: f64,
+    pub favourites: u64,
+    /// How many tasks are in each state (states with none are left out).
+    pub counts: std::collections::BTreeMap<TaskState, u64>,
+}
+
 /// A page of the gallery: newest first, optionally filtered.
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {
@@ -244,9 +256,9 @@ impl Store {
                 upload_expires_at = COALESCE(?8, upload_expires_at),
                 progress = COALESCE(?9, progress),
                 remote_status = COALESCE(?10, remote_status),
-                error_code = COALESCE(?11, error_code),
-                error_message = COALESCE(?12, error_message),
-                error_retryable = COALESCE(?13, error_retryable),
+                error_code = CASE WHEN ?25 THEN NULL ELSE COALESCE(?11, error_code) END,
+                error_message = CASE WHEN ?25 THEN NULL ELSE COALESCE(?12, error_message) END,
+                error_retryable = CASE WHEN ?25 THEN NULL ELSE COALESCE(?13, error_retryable) END,
                 credits_reserved = COALESCE(?14, credits_reserved),
                 credits_used = COALESCE(?15, credits_used),
                 estimated_seconds = COALESCE(?16, estimated_seconds),
@@ -287,6 +299,8 @@ impl Store {
                 patch.submitted_at,
                 finished_at,
                 now,
+                // Moving on to an active state clears trouble noted on the way (note_trouble).
+                !to.is_final() && error.is_none(),
             ],
         )?;
         if changed == 0 {
@@ -381,6 +395,52 @@ impl Store {
             params![id, state.as_str(), progress.min(100), remote_status, now()],
         )?;
         Ok(())
+    }
+
+    /// Notes why an active task is waiting (the network is down, EvoLink is busy) without
+    /// changing its state; the next state change clears it.
+    pub fn note_trouble(
+        &self,
+        id: &str,
+        state: TaskState,
+        code: &str,
+        message: &str,
+    ) -> Result<()> {
+        self.conn().execute(
+            "UPDATE tasks SET error_code = ?3, error_message = ?4, error_retryable = 1, updated_at = ?5
+             WHERE id = ?1 AND state = ?2",
+            params![id, state.as_str(), code, message, now()],
+        )?;
+        Ok(())
+    }
+
+    /// Spend and counts for the whole library.
+    pub fn stats(&self, since: i64) -> Result<Stats> {
+        let conn = self.conn();
+        let (credits_used_total, credits_used_since, favourites) = conn.query_row(
+            "SELECT COALESCE(SUM(credits_used), 0),
+                    COALESCE(SUM(CASE WHEN finished_at >= ?1 THEN credits_used END), 0),
+                    COALESCE(SUM(favourite), 0)
+             FROM tasks",
+            [since],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get::<_, i64>(2)? as u64)),
+        )?;
+        let mut statement = conn.prepare("SELECT state, COUNT(*) FROM tasks GROUP BY state")?;
+        let counts = statement
+            .query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+            })?
+            .filter_map(|row| {
+                let (state, n) = row.ok()?;
+                Some((TaskState::parse(&state)?, n as u64))
+            })
+            .collect();
+        Ok(Stats {
+            credits_used_total,
+            credits_used_since,
+            favourites,
+            counts,
+        })
     }
 
     /// An earlier upload of the same picture that EvoLink still keeps for at least `margin` seconds.

@@ -329,3 +329,51 @@ async fn without_a_key_tasks_wait_and_go_on_once_one_is_set() {
     }
     assert_eq!(store.get(&task.id).unwrap().state, TaskState::Done);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_that_keeps_meeting_trouble_says_so_until_it_moves_on() {
+    use evolink_mock::{Action, Faults, Injection, MockConfig};
+    let server = mock(MockConfig {
+        faults: Faults {
+            // Three client attempts per poll: four polls in a row fail.
+            inject: vec![Injection::new(
+                "get_task",
+                12,
+                Action::Status {
+                    status: 503,
+                    retry_after: None,
+                },
+            )],
+            ..Faults::default()
+        },
+        ..mock_config()
+    })
+    .await;
+    let rig = Rig::start(&server, fast_engine());
+    let mut events = rig.engine().subscribe();
+    let task = rig.submit("A lighthouse in fog");
+    let mut noted = None;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while noted.is_none() {
+        let event = tokio::time::timeout_at(deadline, events.recv())
+            .await
+            .expect("the trouble is reported while the task waits")
+            .unwrap();
+        if let EngineEvent::Tasks { tasks } = event {
+            noted = tasks
+                .into_iter()
+                .find(|t| t.id == task.id && t.error_code.is_some());
+        }
+    }
+    let noted = noted.unwrap();
+    assert!(noted.state.is_active(), "{noted:?}");
+    assert_eq!(noted.error_code.as_deref(), Some("server_trouble"));
+    assert_eq!(noted.error_retryable, Some(true));
+
+    let done = rig.finished(&task.id, Duration::from_secs(30)).await;
+    assert_eq!(done.state, TaskState::Done);
+    assert_eq!(
+        done.error_code, None,
+        "the note is cleared once it moved on"
+    );
+}

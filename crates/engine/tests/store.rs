@@ -261,3 +261,87 @@ fn processes_opening_a_new_store_together_do_not_trip_over_the_migration() {
         }
     }
 }
+
+#[test]
+fn trouble_is_noted_on_an_active_task_and_cleared_when_it_moves_on() {
+    let store = Store::in_memory().unwrap();
+    store.insert(&new_task("t1", "fox")).unwrap();
+    store
+        .note_trouble("t1", TaskState::Preparing, "network_down", "No connection.")
+        .unwrap();
+    let waiting = store.get("t1").unwrap();
+    assert_eq!(waiting.state, TaskState::Preparing);
+    assert_eq!(waiting.error_code.as_deref(), Some("network_down"));
+    assert_eq!(waiting.error_retryable, Some(true));
+    // A note for a state the task has left changes nothing.
+    store
+        .note_trouble("t1", TaskState::Queued, "server_trouble", "Busy.")
+        .unwrap();
+    assert_eq!(
+        store.get("t1").unwrap().error_code.as_deref(),
+        Some("network_down")
+    );
+    let moved = store
+        .advance(
+            "t1",
+            TaskState::Preparing,
+            TaskState::Submitting,
+            &Patch::default(),
+        )
+        .unwrap();
+    assert_eq!(moved.error_code, None);
+    assert_eq!(moved.error_message, None);
+    // A final state keeps the error it is given.
+    let failed = store
+        .advance(
+            "t1",
+            TaskState::Submitting,
+            TaskState::Failed,
+            &Patch {
+                error: Some(("no_credits".into(), "Top up.".into(), false)),
+                ..Patch::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(failed.error_code.as_deref(), Some("no_credits"));
+}
+
+#[test]
+fn stats_add_up_spend_and_count_states() {
+    let store = Store::in_memory().unwrap();
+    for (id, credits) in [("a", 23.04), ("b", 46.08)] {
+        store.insert(&new_task(id, "fox")).unwrap();
+        for (from, to) in [
+            (TaskState::Preparing, TaskState::Submitting),
+            (TaskState::Submitting, TaskState::Queued),
+            (TaskState::Queued, TaskState::Generating),
+            (TaskState::Generating, TaskState::Downloading),
+        ] {
+            store.advance(id, from, to, &Patch::default()).unwrap();
+        }
+        store
+            .advance(
+                id,
+                TaskState::Downloading,
+                TaskState::Done,
+                &Patch {
+                    credits_used: Some(credits),
+                    ..Patch::default()
+                },
+            )
+            .unwrap();
+    }
+    store.insert(&new_task("c", "owl")).unwrap();
+    store.set_favourite("a", true).unwrap();
+
+    let stats = store.stats(0).unwrap();
+    assert!((stats.credits_used_total - 69.12).abs() < 1e-9);
+    assert!((stats.credits_used_since - 69.12).abs() < 1e-9);
+    assert_eq!(stats.favourites, 1);
+    assert_eq!(stats.counts.get(&TaskState::Done), Some(&2));
+    assert_eq!(stats.counts.get(&TaskState::Preparing), Some(&1));
+    assert_eq!(stats.counts.get(&TaskState::Failed), None);
+    let later = store.stats(sora_engine::store::now() + 10).unwrap();
+    assert_eq!(later.credits_used_since, 0.0);
+    assert!((later.credits_used_total - 69.12).abs() < 1e-9);
+}
