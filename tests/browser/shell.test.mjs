@@ -1,97 +1,102 @@
-// The UI in a real browser (Debian's Chromium via playwright-core), with the backend faked.
-import { after, before, test } from 'node:test';
+// The shell in a real browser (Debian's Chromium via playwright-core) with the backend faked:
+// header, empty gallery, first run, demo mode, and what happens when the engine is missing.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 
-import { serveStatic } from '../support/static-server.mjs';
+import { byTestId, calls, noErrors, openApp, shoot, until, useBrowser } from './helpers.mjs';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
-const shots = process.env.SCREENSHOT_DIR ?? join(repo, 'target', 'screenshots');
-mkdirSync(shots, { recursive: true });
+useBrowser();
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveStatic(join(repo, 'ui'), { '/js/ipc.js': join(repo, 'tests/browser/fake-ipc.js') });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-async function openShell({ colorScheme = 'light', backend } = {}) {
-  const context = await browser.newContext({ colorScheme, viewport: { width: 1200, height: 800 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(5000);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
-  if (backend) await page.addInitScript((b) => { globalThis.__fakeBackend = b; }, backend);
-  await page.goto(`${server.url}/index.html`);
-  return { page, errors, close: () => context.close() };
-}
-
-const byTestId = (id) => `[data-testid="${id}"]`;
-
-/** Clicks the visible label of a visually hidden radio, as a person would. */
-const choose = (page, id) => page.click(`label:has(> ${byTestId(id)})`);
-
-for (const colorScheme of ['light', 'dark']) {
-  test(`shell renders header, compose and the empty gallery (${colorScheme})`, async () => {
-    const { page, errors, close } = await openShell({ colorScheme });
-    await page.waitForSelector(`${byTestId('app-version')}:not([hidden])`);
-    assert.equal(await page.textContent(byTestId('app-version')), 'Version 0.1.0');
-    assert.match(await page.textContent(byTestId('gallery')), /No videos yet/);
-    assert.match(await page.textContent(byTestId('library-dir')), /Videos\/Sora Desk/);
-    assert.match(await page.textContent(byTestId('app-info')), /app\.soradesk\.desktop/);
-    assert.equal(await page.textContent(byTestId('prompt-counter')), '0 / 5,000');
+test('an empty library shows the header, the compose panel and where videos will go', async () => {
+  const { page, errors, close } = await openApp();
+  assert.equal(await page.textContent(byTestId('app-version')), 'Version 0.1.0');
+  await page.waitForSelector(`${byTestId('gallery-empty')}:not([hidden])`);
+  assert.match(await page.textContent(byTestId('gallery')), /No videos yet/);
+  assert.match(await page.textContent(byTestId('library-dir')), /Videos\/Sora Desk/);
+  await until(page, () => document.querySelector('[data-testid="balance"]').textContent === '1,234.5 credits');
+  assert.equal(await page.textContent(byTestId('prompt-counter')), '0 / 5,000');
+  assert.equal(await page.isVisible(byTestId('first-run')), false);
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-    assert.equal(background, colorScheme === 'dark' ? 'rgb(17, 18, 25)' : 'rgb(245, 246, 250)');
-    await page.screenshot({ path: join(shots, `browser-shell-${colorScheme}.png`) });
-    assert.deepEqual(errors, []);
-    await close();
-  });
-}
-
-test('typing updates the counter and Generate says why it waits', async () => {
-  const { page, close } = await openShell();
-  const generate = page.locator(byTestId('generate'));
-  assert.equal(await generate.isDisabled(), true);
-  assert.equal(await page.textContent(byTestId('generate-reason')), 'Describe your video to continue.');
-  await page.fill(byTestId('prompt'), 'A cat playing piano 🎹');
-  assert.equal(await page.textContent(byTestId('prompt-counter')), '21 / 5,000');
-  assert.match(await page.textContent(byTestId('generate-reason')), /not available/);
-  await page.fill(byTestId('prompt'), 'x'.repeat(5003));
-  assert.equal(await page.textContent(byTestId('generate-reason')), 'Shorten the description by 3 characters.');
-  await choose(page, 'duration-12');
-  assert.equal(await page.isChecked(byTestId('duration-12')), true);
-  assert.equal(await page.textContent(byTestId('estimate')), 'About 69.12 credits (estimate)');
+    assert.equal(background, scheme === 'dark' ? 'rgb(17, 18, 25)' : 'rgb(245, 246, 250)');
+  }
+  await shoot(page, 'empty');
+  noErrors(errors);
   await close();
 });
 
-test('keyboard reaches the prompt, the choices and the durations', async () => {
-  const { page, close } = await openShell();
-  await page.keyboard.press('Tab');
+test('first run: a wrong key is explained, a good one shows the balance and opens the app', async () => {
+  const { page, errors, close } = await openApp({ backend: { key: { set: false, hint: null, storage: 'none' } } });
+  await page.waitForSelector(`${byTestId('first-run')}:not([hidden])`);
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'api-key-input');
+  await shoot(page, 'first-run');
+
+  await page.click(byTestId('get-key'));
+  assert.deepEqual((await calls(page, 'open_help')).map((c) => c.args.topic), ['get_key']);
+
+  await page.fill(byTestId('api-key-input'), 'not-a-key');
+  await page.click(byTestId('api-key-save'));
+  await page.waitForSelector(`${byTestId('key-error')}:not([hidden])`);
+  assert.match(await page.textContent(byTestId('key-error')), /does not look like an EvoLink key/);
+  assert.equal(await page.isVisible(byTestId('key-session-only')), false);
+
+  await page.fill(byTestId('api-key-input'), 'sk-abcdef123456');
+  await page.press(byTestId('api-key-input'), 'Enter');
+  await page.waitForSelector(`${byTestId('first-run')}[hidden]`, { state: 'attached' });
+  assert.equal(await page.textContent(byTestId('balance')), '1,234.5 credits');
+  assert.match(await page.textContent(byTestId('toast')), /Your key works\. You have 1,234\.5 credits/);
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'prompt');
-  await page.keyboard.press('Tab');
-  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'orientation-landscape');
-  await page.keyboard.press('ArrowRight');
-  assert.equal(await page.isChecked(byTestId('orientation-portrait')), true);
+  noErrors(errors);
+  await close();
+});
+
+test('first run without a keychain offers to keep the key for this session only', async () => {
+  const { page, errors, close } = await openApp({ backend: { key: { set: false, hint: null, storage: 'none' }, keychain: false } });
+  await page.fill(byTestId('api-key-input'), 'sk-abcdef123456');
+  await page.click(byTestId('api-key-save'));
+  await page.waitForSelector(byTestId('key-session-only'), { state: 'visible' });
+  assert.match(await page.textContent(byTestId('key-error')), /no keychain/);
+  await shoot(page, 'first-run-no-keychain');
+  await page.click(byTestId('key-session-only'));
+  await page.waitForSelector(`${byTestId('first-run')}[hidden]`, { state: 'attached' });
+  const saves = await calls(page, 'set_key');
+  assert.deepEqual(saves.map((c) => c.args.session_only), [false, true]);
+  noErrors(errors);
+  await close();
+});
+
+test('the demo is one click away, labelled everywhere, and can be left', async () => {
+  const { page, errors, close } = await openApp({ backend: { key: { set: false, hint: null, storage: 'none' } } });
+  await page.click(byTestId('demo-start'));
+  await page.waitForSelector(`${byTestId('first-run')}[hidden]`, { state: 'attached' });
+  await until(page, () => document.querySelector('[data-testid="balance"]').textContent === 'Demo');
+  assert.equal(await page.isVisible(byTestId('demo-leave')), true);
+  await page.fill(byTestId('prompt'), 'A tiny robot watering plants');
+  assert.match(await page.textContent(byTestId('estimate')), /Free in demo mode/);
+  assert.equal(await page.isEnabled(byTestId('generate')), true, 'the demo needs no key');
+  await page.evaluate(() => globalThis.__fake.emitTasks([
+    { id: 'd1', prompt: 'A tiny robot watering plants', state: 'done', ago: 30 },
+    { id: 'd2', prompt: 'A koi pond in the rain', state: 'generating', progress: 60, ago: 50 },
+  ]));
+  await page.waitForSelector(`${byTestId('task-card')}[data-task-id="d1"]`);
+  await shoot(page, 'demo');
+  await page.click(`${byTestId('task-card')}[data-task-id="d1"]`);
+  assert.equal(await page.isVisible(`${byTestId('detail')} .demo-tag`), true, 'the detail view says Demo too');
+  await page.keyboard.press('Escape');
+  await page.click(byTestId('demo-leave'));
+  // Leaving the demo without a key brings the welcome screen back.
+  await page.waitForSelector(`${byTestId('first-run')}:not([hidden])`);
+  assert.equal(await page.isVisible(byTestId('balance')), false);
+  assert.deepEqual((await calls(page, 'set_demo')).map((c) => c.args.on), [true, false]);
+  noErrors(errors);
   await close();
 });
 
 test('a backend failure is shown in plain words, not swallowed', async () => {
-  const { page, close } = await openShell({
+  const { page, close } = await openApp({
     backend: { fail: { app_info: { code: 'internal', message: 'boom', retryable: false } } },
+    ready: false,
   });
   await page.waitForSelector(`${byTestId('app-info')}.error`);
   assert.match(await page.textContent(byTestId('app-info')), /could not reach its engine/);

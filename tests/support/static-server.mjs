@@ -1,4 +1,6 @@
-// A tiny static file server for ui/, bound to loopback, for browser tests.
+// A tiny static file server for ui/, bound to loopback, for browser tests. It sends the app's
+// Content-Security-Policy so a page that would break in the real webview breaks here too, and
+// answers Range requests so <video> can seek.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
@@ -9,11 +11,26 @@ const TYPES = {
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.jpg': 'image/jpeg',
   '.json': 'application/json',
+  '.mp4': 'video/mp4',
 };
 
-/** Serves `root`; `overrides` maps URL paths to files served instead (the fake backend). */
-export async function serveStatic(root, overrides = {}) {
+/** The CSP of the real app (tauri.conf.json), with this server standing in for ipc: and loopback. */
+export const APP_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob: http://127.0.0.1:*",
+  "media-src 'self' blob: http://127.0.0.1:*",
+  "connect-src 'self' ipc: http://ipc.localhost",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+/** Serves `root`; `overrides` maps URL paths to files served instead (the fake backend, media). */
+export async function serveStatic(root, overrides = {}, { csp = APP_CSP } = {}) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     const file = overrides[path] ?? join(root, normalize(path === '/' ? '/index.html' : path));
@@ -21,12 +38,32 @@ export async function serveStatic(root, overrides = {}) {
       res.writeHead(403).end();
       return;
     }
+    let body;
     try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+      body = await readFile(file);
     } catch {
       res.writeHead(404).end('not found');
+      return;
     }
+    const headers = {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'accept-ranges': 'bytes',
+      'cache-control': 'no-store',
+      'access-control-allow-origin': '*',
+    };
+    if (csp && extname(file) === '.html') headers['content-security-policy'] = csp;
+    const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+    if (range) {
+      const start = range[1] === '' ? Math.max(0, body.length - Number(range[2])) : Number(range[1]);
+      const end = range[1] !== '' && range[2] !== '' ? Math.min(Number(range[2]), body.length - 1) : body.length - 1;
+      if (start >= body.length || start > end) {
+        res.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
+        return;
+      }
+      res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${body.length}` }).end(body.subarray(start, end + 1));
+      return;
+    }
+    res.writeHead(200, headers).end(body);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };

@@ -1,70 +1,265 @@
-// Wires the page: fills in text, keeps the compose panel honest, shows what the backend says.
+// Wires the page: fills in the words, loads what the backend knows, and connects the parts
+// (first run, header, compose, gallery, detail, settings) to each other and to live events.
 
 import * as ipc from './ipc.js';
 import { strings } from './strings.js';
-import { PROMPT_LIMIT, estimateCredits, generateBlocker, promptLength } from './compose.js';
+import { $, show } from './dom.js';
+import { icon } from './icons.js';
+import { announce, messageOf, toast } from './announce.js';
+import { phase } from './tasks.js';
+import { createCompose } from './compose-view.js';
+import { createGallery } from './gallery.js';
+import { createDetail } from './detail.js';
+import { createSettings } from './settings-view.js';
+import { createFirstRun } from './first-run.js';
 
-const $ = (selector) => document.querySelector(selector);
+const byTestId = (id) => $(`[data-testid="${id}"]`);
+const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
 
-const ui = {
-  prompt: $('#prompt'),
-  counter: $('#prompt-counter'),
-  estimate: $('#estimate'),
-  generate: $('#generate'),
-  reason: $('#generate-reason'),
-  version: $('[data-testid="app-version"]'),
-  libraryDir: $('[data-testid="library-dir"]'),
-  appInfo: $('[data-testid="app-info"]'),
-};
-
-// Submitting tasks arrives with the task engine; until then Generate explains why it waits.
-const canGenerate = false;
+const state = { info: null, key: null, settings: null, credits: null };
+const hasKey = () => Boolean(state.key?.set || state.info?.demo);
 
 function fillStaticText() {
-  for (const element of document.querySelectorAll('[data-i18n]')) {
-    element.textContent = strings[element.dataset.i18n];
+  for (const element of document.querySelectorAll('[data-i18n]')) element.textContent = strings[element.dataset.i18n];
+  for (const element of document.querySelectorAll('[data-i18n-label]')) element.setAttribute('aria-label', strings[element.dataset.i18nLabel]);
+  for (const element of document.querySelectorAll('[data-i18n-placeholder]')) element.placeholder = strings[element.dataset.i18nPlaceholder];
+  for (const element of document.querySelectorAll('[data-i18n-alt]')) element.alt = strings[element.dataset.i18nAlt];
+  for (const element of document.querySelectorAll('[data-icon]')) element.prepend(icon(element.dataset.icon));
+  $('.shortcut').textContent = strings.shortcut(isMac);
+  byTestId('settings-open').title = strings.settingsOpen;
+}
+
+// Header: balance, or the Demo badge and the way out of demo mode.
+
+function renderHeader() {
+  const balance = byTestId('balance');
+  const demo = Boolean(state.info?.demo);
+  balance.classList.toggle('demo', demo);
+  show(byTestId('demo-leave'), demo);
+  document.documentElement.classList.toggle('is-demo', demo);
+  if (demo) {
+    balance.textContent = strings.demoBadge;
+    balance.title = strings.demoBadgeTitle;
+    show(balance, true);
+  } else if (state.key?.set) {
+    balance.textContent = state.credits == null ? strings.balanceUnknown : strings.balance(state.credits);
+    balance.title = strings.balanceTitle;
+    show(balance, true);
+  } else {
+    show(balance, false);
   }
-  ui.generate.textContent = strings.generate;
 }
 
-function selectedDuration() {
-  return Number(document.querySelector('input[name="duration"]:checked').value);
-}
-
-function blockerText(blocker) {
-  switch (blocker?.code) {
-    case 'need_prompt': return strings.needPrompt;
-    case 'prompt_too_long': return strings.promptTooLong(blocker.over);
-    case 'not_available': return strings.notYetAvailable;
-    default: return '';
-  }
-}
-
-function renderCompose() {
-  const used = promptLength(ui.prompt.value);
-  ui.counter.textContent = strings.counter(used, PROMPT_LIMIT);
-  ui.counter.classList.toggle('over', used > PROMPT_LIMIT);
-  ui.estimate.textContent = strings.estimate(estimateCredits(selectedDuration()));
-  const blocker = generateBlocker({ prompt: ui.prompt.value, canGenerate });
-  ui.generate.disabled = blocker !== null;
-  ui.reason.textContent = blockerText(blocker);
-}
-
-async function showAppInfo() {
+async function refreshBalance() {
+  if (!hasKey()) return;
   try {
-    const info = await ipc.appInfo();
-    ui.version.textContent = strings.version(info.version);
-    ui.version.hidden = false;
-    ui.libraryDir.textContent = strings.libraryWhere(info.library_dir);
-    ui.appInfo.textContent = strings.appInfo(info);
-  } catch (error) {
-    ui.appInfo.textContent = strings.backendUnavailable;
-    ui.appInfo.classList.add('error');
-    console.error('app_info failed', error);
+    const { credits } = await ipc.refreshBalance();
+    state.credits = credits;
+  } catch {
+    state.credits = null;
   }
+  renderHeader();
+}
+
+function applyTheme(theme) {
+  document.documentElement.dataset.theme = theme ?? 'system';
+}
+
+function showKeyBanner(message) {
+  const banner = byTestId('key-banner');
+  $('.banner-text', banner).textContent = strings.keyRefused(message);
+  show(banner, true);
+}
+
+// The parts
+
+const compose = createCompose({
+  context: () => ({ hasKey: hasKey(), demo: Boolean(state.info?.demo) }),
+  onSubmitted: (task) => {
+    gallery.apply([task]);
+    announce(strings.announce.started(task.prompt));
+  },
+});
+
+const gallery = createGallery({
+  onOpen: (task) => detail.open(task),
+  onAction: (task, action) => runAction(task, action),
+});
+
+const detail = createDetail({ gallery, compose, onAction: (task, action) => runAction(task, action), isDemo: () => Boolean(state.info?.demo) });
+
+const app = {
+  state,
+  gallery,
+  applyTheme,
+  keySaved: ({ status, credits }) => {
+    state.key = status;
+    state.credits = credits ?? null;
+    show(byTestId('key-banner'), false);
+    renderHeader();
+    compose.render();
+  },
+  keyRemoved: (status) => {
+    state.key = status;
+    state.credits = null;
+    renderHeader();
+    compose.render();
+  },
+  settingsChanged: (settings) => {
+    state.settings = settings;
+    applyTheme(settings.theme);
+    compose.applyDefaults(settings);
+    showLibrary();
+  },
+};
+
+const settings = createSettings({ app });
+
+const firstRun = createFirstRun({
+  onKeySaved: (result) => {
+    app.keySaved(result);
+    firstRun.hide();
+    toast(strings.keyWorks(result.credits));
+    byTestId('prompt').focus();
+  },
+  onDemo: (info) => enterMode(info),
+});
+
+/** What a failed task's next-step button does. */
+async function runAction(task, action) {
+  switch (action) {
+    case 'edit_prompt':
+      detail.close();
+      compose.fillFrom(task);
+      break;
+    case 'choose_image':
+      detail.close();
+      compose.fillFrom(task, { withImage: false });
+      compose.chooseImage();
+      break;
+    case 'top_up':
+      ipc.openHelp('top_up').catch((e) => toast(messageOf(e), { tone: 'error' }));
+      break;
+    case 'check_key':
+      detail.close();
+      settings.open('key');
+      break;
+    case 'retry':
+    case 'retry_anyway':
+      try {
+        gallery.apply([await ipc.retryTask(task.id)]);
+        detail.close();
+        toast(strings.retried);
+      } catch (error) {
+        toast(messageOf(error), { tone: 'error' });
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+function showLibrary() {
+  const dir = state.settings?.library_dir ?? state.info?.library_dir;
+  if (!dir) return;
+  byTestId('library-dir').textContent = strings.libraryWhere(dir);
+  byTestId('app-info').textContent = strings.libraryWhere(dir);
+}
+
+// Loading everything (at start, and whenever demo mode is switched)
+
+async function loadAll() {
+  try {
+    state.info = await ipc.appInfo();
+  } catch (error) {
+    const info = byTestId('app-info');
+    info.textContent = strings.backendUnavailable;
+    info.classList.add('error');
+    console.error('app_info failed', error);
+    return;
+  }
+  byTestId('app-version').textContent = strings.version(state.info.version);
+  show(byTestId('app-version'), true);
+  byTestId('app-info').classList.remove('error');
+  const [key, settingsNow] = await Promise.all([
+    ipc.keyStatus().catch(() => ({ set: false, hint: null, storage: 'none', problem: null })),
+    ipc.getSettings().catch(() => null),
+  ]);
+  state.key = key;
+  if (settingsNow) app.settingsChanged(settingsNow);
+  showLibrary();
+  state.credits = null;
+  renderHeader();
+  compose.render();
+  if (!key.set && !state.info.demo) firstRun.show(key.problem);
+  else if (firstRun.visible) firstRun.hide();
+  gallery.reload();
+  gallery.refreshStats();
+  if (settings.isOpen) settings.render();
+  await refreshBalance();
+}
+
+function enterMode(info) {
+  state.info = info;
+  detail.close();
+  loadAll();
+  toast(info.demo ? strings.demoOn : strings.demoOff);
+}
+
+// Live events from the backend
+
+function tasksChanged(tasks) {
+  gallery.apply(tasks);
+  detail.update(tasks);
+  for (const task of tasks) {
+    if (task.state === 'done') announce(strings.announce.done(task.prompt));
+    else if (phase(task.state) === 'failed') announce(strings.announce.failed(task.prompt, task.error?.message ?? ''));
+  }
+  if (tasks.some((task) => task.state === 'done' || phase(task.state) === 'failed')) refreshBalance();
+}
+
+function subscribe() {
+  const quietly = (promise) => promise.catch((error) => console.warn('event not available', error));
+  quietly(ipc.onTasksChanged(tasksChanged));
+  quietly(ipc.onBalanceChanged(({ credits, demo }) => {
+    state.credits = credits;
+    if (state.info && typeof demo === 'boolean') state.info.demo = demo;
+    renderHeader();
+  }));
+  quietly(ipc.onKeyRefused(({ message }) => {
+    showKeyBanner(message);
+    settings.open('key');
+  }));
+  quietly(ipc.onModeChanged((info) => {
+    state.info = info;
+    loadAll();
+  }));
+  quietly(ipc.onImageDrop((drop) => {
+    if (firstRun.visible) return;
+    compose.onDrop(drop);
+  }));
+}
+
+function wire() {
+  byTestId('settings-open').addEventListener('click', () => settings.open());
+  byTestId('key-banner-open').addEventListener('click', () => settings.open('key'));
+  byTestId('demo-leave').addEventListener('click', async () => {
+    try {
+      enterMode(await ipc.setDemo(false));
+    } catch (error) {
+      toast(messageOf(error), { tone: 'error' });
+    }
+  });
+  document.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' || !(event.ctrlKey || event.metaKey)) return;
+    if (firstRun.visible || document.querySelector('dialog[open]')) return;
+    event.preventDefault();
+    compose.generate();
+  });
 }
 
 fillStaticText();
-renderCompose();
-document.querySelector('.compose').addEventListener('input', renderCompose);
-showAppInfo();
+wire();
+compose.render();
+subscribe();
+loadAll();

@@ -1,0 +1,104 @@
+// Shared set-up for the browser tests: the UI served with the fake backend (fake-ipc.js) under the
+// app's CSP, Debian's Chromium through playwright-core, and screenshots in light and dark.
+import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+import { serveStatic } from '../support/static-server.mjs';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+export const shots = process.env.SCREENSHOT_DIR ?? join(repo, 'target', 'screenshots');
+mkdirSync(shots, { recursive: true });
+
+let server;
+let browser;
+
+/** Registers the server and browser for the calling test file. */
+export function useBrowser() {
+  before(async () => {
+    server = await serveStatic(join(repo, 'ui'), {
+      '/js/ipc.js': join(repo, 'tests/browser/fake-ipc.js'),
+      '/js/fake-art.js': join(repo, 'tests/browser/fake-art.js'),
+      // The sample clips of the fake EvoLink server stand in for finished videos.
+      '/media/landscape.mp4': join(repo, 'crates/evolink-mock/assets/landscape.mp4'),
+      '/media/portrait.mp4': join(repo, 'crates/evolink-mock/assets/portrait.mp4'),
+    });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+        '--disable-component-update', '--no-first-run', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
+}
+
+export const byTestId = (id) => `[data-testid="${id}"]`;
+
+/**
+ * Opens the app with the fake backend set to `backend` (see fake-ipc.js). Fails the test on any
+ * page error or CSP violation. Returns the page, the errors seen, and close().
+ */
+export async function openApp({ backend = {}, colorScheme = 'light', viewport = { width: 1200, height: 800 }, reducedMotion, ready = true } = {}) {
+  const context = await browser.newContext({ colorScheme, viewport, reducedMotion });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  const page = await context.newPage();
+  page.setDefaultTimeout(5000);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/poster frame/.test(m.text())) errors.push(m.text());
+  });
+  await page.addInitScript((b) => { globalThis.__fakeBackend = b; }, backend);
+  await page.goto(`${server.url}/index.html`);
+  if (ready) await page.waitForFunction(() => globalThis.__fake && document.querySelector('[data-testid="app-version"]:not([hidden])'));
+  return {
+    page,
+    errors,
+    async close() {
+      await context.close();
+    },
+  };
+}
+
+/** Screenshots the page as `browser-<name>-light.png` and `-dark.png` (the system theme switched). */
+export async function shoot(page, name) {
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await page.screenshot({ path: join(shots, `browser-${name}-${scheme}.png`), animations: 'disabled' });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/** The commands the fake backend received, optionally only those named `command`. */
+export const calls = (page, command) => page.evaluate((c) => (c ? globalThis.__fake.callsTo(c) : globalThis.__fake.calls), command);
+
+/** Clicks the visible label of a visually hidden radio, as a person would. */
+export const choose = (page, id) => page.click(`label:has(> ${byTestId(id)})`);
+
+/** The task cards in the DOM, in order: [{ id, state }]. */
+export const cards = (page) => page.$$eval(byTestId('task-card'), (list) => list.map((c) => ({ id: c.dataset.taskId, state: c.dataset.state })));
+
+/** Waits until `fn` (run in the page) is truthy. */
+export const until = (page, fn, arg) => page.waitForFunction(fn, arg);
+
+export function noErrors(errors) {
+  assert.deepEqual(errors, [], 'the page raised no errors');
+}
+
+/** A few partial tasks in every state the gallery can show (the fake completes them). */
+export const SAMPLE_TASKS = [
+  { id: 'prep', prompt: 'Waves rolling onto a quiet beach at golden hour', state: 'preparing', ago: 4, submitted_at: null,
+    image: { path: '/home/ada/Pictures/beach.jpg', framing: 'fill', crop: null } },
+  { id: 'up', prompt: 'A hummingbird hovering by a red flower, slow motion', state: 'uploading', ago: 9, submitted_at: null,
+    image: { path: '/home/ada/Pictures/tall.png', framing: 'fit', crop: null }, orientation: 'portrait' },
+  { id: 'queue', prompt: 'Snow falling on a mountain cabin at night', state: 'queued', ago: 20 },
+  { id: 'gen', prompt: 'A lighthouse in a storm, waves crashing, cinematic', state: 'generating', progress: 35, ago: 65, estimated_seconds: 180 },
+  { id: 'down', prompt: 'A hot air balloon drifting over lavender fields', state: 'downloading', progress: 100, ago: 200 },
+];

@@ -1,0 +1,34 @@
+// Tells people what just happened: a short toast on screen and the same words in the aria-live
+// region for screen readers.
+
+import { $, h } from './dom.js';
+
+let toastTimer = 0;
+
+/** Says `text` to screen readers only. */
+export function announce(text) {
+  const region = $('[data-testid="announcer"]');
+  region.textContent = '';
+  // A fresh text node after a tick makes screen readers read repeated messages too.
+  setTimeout(() => { region.textContent = text; }, 30);
+}
+
+/** Shows `text` briefly at the bottom of the window and announces it. `tone` is 'info' or 'error'. */
+export function toast(text, { tone = 'info' } = {}) {
+  let element = $('[data-testid="toast"]');
+  if (!element) {
+    element = h('div', { class: 'toast', testid: 'toast', 'aria-hidden': 'true' });
+    document.body.append(element);
+  }
+  element.textContent = text;
+  element.classList.toggle('error', tone === 'error');
+  element.classList.add('visible');
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => element.classList.remove('visible'), tone === 'error' ? 7000 : 4000);
+  announce(text);
+}
+
+/** The message of an error from ipc.js (always { code, message, retryable }). */
+export function messageOf(error) {
+  return error?.message ?? String(error);
+}

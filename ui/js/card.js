@@ -1,0 +1,133 @@
+// One task drawn as a gallery card, and the "state face" (progress, or what went wrong and what
+// to do) that the card and the detail view share. Built with DOM calls only: prompts are user text.
+
+import { strings } from './strings.js';
+import { h } from './dom.js';
+import { icon } from './icons.js';
+import { age, clock } from './format.js';
+import { nextStep, phase, progressInfo, taskCredits } from './tasks.js';
+
+/** The state in words: "Generating 35%", "Ready", "Didn’t work"… */
+export function stateLabel(task) {
+  if (task.state === 'generating' && task.progress > 0) return strings.generatingPercent(Math.round(task.progress));
+  return strings.state[task.state] ?? task.state;
+}
+
+/** "1:12 so far · about 2:30 left" for an active task, or '' when there is nothing to say. */
+export function timingText(task, now) {
+  const { elapsed, remaining } = progressInfo(task, now);
+  const parts = [strings.elapsed(clock(elapsed))];
+  if (remaining != null) parts.push(strings.remaining(clock(remaining)));
+  return parts.join(' · ');
+}
+
+/** "8 s · 46.08 credits · 2 h ago" (the shape shows in the picture itself). */
+export function metaText(task, now) {
+  const parts = [strings.meta.seconds(task.duration)];
+  const credits = taskCredits(task);
+  if (credits != null) parts.push(strings.credits(credits));
+  const when = age(task.created_at, now);
+  parts.push(when.unit === 'date' ? strings.age.date(task.created_at) : when.unit === 'now' ? strings.age.now : strings.age[when.unit](when.n));
+  return parts.join(' · ');
+}
+
+/**
+ * What an unfinished or failed task shows where its picture would be: the live state with a
+ * progress bar and time, or the plain reason and the next step as a button.
+ */
+export function stateFace(task, now, onAction) {
+  const kind = phase(task.state);
+  if (kind === 'active') {
+    const { percent } = progressInfo(task, now);
+    const bar = h('div', {
+      class: `progress${percent == null ? ' indeterminate' : ''}`,
+      testid: 'task-progress',
+      role: 'progressbar',
+      'aria-label': stateLabel(task),
+      'aria-valuemin': 0,
+      'aria-valuemax': 100,
+      'aria-valuenow': percent ?? undefined,
+    }, h('span', { class: 'progress-fill' }));
+    if (percent != null) bar.firstChild.style.width = `${percent}%`;
+    return h('div', { class: `face face-active state-${task.state}` },
+      h('p', { class: 'face-title', text: stateLabel(task) }),
+      bar,
+      h('p', { class: 'face-time', testid: 'task-eta', text: timingText(task, now) }),
+      task.error ? h('p', { class: 'face-trouble', text: strings.stillTrying(task.error.message) }) : null);
+  }
+  const step = nextStep(task);
+  return h('div', { class: 'face face-failed' },
+    h('p', { class: 'face-title' }, icon('alert', 16), h('span', { text: stateLabel(task) })),
+    h('p', { class: 'face-message', testid: 'task-error', text: task.error?.message ?? strings.advice[step.advice] }),
+    step.action ? h('button', {
+      type: 'button',
+      class: 'small face-action',
+      testid: 'task-next-step',
+      dataset: { action: step.action },
+      text: strings.actions[step.action],
+      onclick: (event) => {
+        event.stopPropagation();
+        onAction(task, step.action);
+      },
+    }) : null);
+}
+
+/** The picture part of a card: the poster, a frame placeholder, or the state face. */
+function thumb(task, now, onAction) {
+  const box = h('div', { class: `thumb ${task.orientation === 'portrait' ? 'is-portrait' : ''}` });
+  if (task.state === 'done') {
+    if (task.poster_url) {
+      box.append(h('img', { class: 'poster', src: task.poster_url, alt: '', decoding: 'async', draggable: false }));
+    } else {
+      box.append(h('div', { class: 'poster-placeholder' }, icon('play', 28)));
+    }
+    box.append(h('span', { class: 'play-badge', 'aria-hidden': 'true' }, icon('play', 18)));
+    box.append(h('span', { class: 'duration-badge', text: strings.meta.seconds(task.duration) }));
+  } else {
+    box.append(stateFace(task, now, onAction));
+  }
+  return box;
+}
+
+/**
+ * Creates the persistent element of a card. Its open button and favourite button keep their
+ * identity across updates so keyboard focus survives live changes.
+ */
+export function createCard({ onOpen, onFavourite }) {
+  const open = h('button', { type: 'button', class: 'card-open' });
+  const favourite = h('button', { type: 'button', class: 'card-fav', testid: 'task-favourite' }, icon('star', 16));
+  const root = h('div', { class: 'card', testid: 'task-card', role: 'listitem' }, open, favourite);
+  root.addEventListener('click', (event) => {
+    if (event.target.closest('.card-fav, .face-action')) return;
+    onOpen(root.task);
+  });
+  favourite.addEventListener('click', () => onFavourite(root.task));
+  return root;
+}
+
+/** Draws `task` into a card made by createCard. */
+export function updateCard(root, task, now, onAction) {
+  root.task = task;
+  root.dataset.taskId = task.id;
+  root.dataset.state = task.state;
+  root.className = `card phase-${phase(task.state)}`;
+  const [open, favourite] = [root.querySelector('.card-open'), root.querySelector('.card-fav')];
+  open.setAttribute('aria-label', strings.cardLabel(task.prompt, stateLabel(task)));
+  favourite.setAttribute('aria-pressed', String(task.favourite));
+  favourite.setAttribute('aria-label', task.favourite ? strings.unfavourite : strings.favourite);
+  favourite.title = task.favourite ? strings.unfavourite : strings.favourite;
+  favourite.classList.toggle('on', task.favourite);
+  for (const old of root.querySelectorAll('.thumb, .card-info')) old.remove();
+  root.prepend(
+    thumb(task, now, onAction),
+    h('div', { class: 'card-info' },
+      h('p', { class: 'card-prompt', text: task.prompt }),
+      h('p', { class: 'card-meta', text: metaText(task, now) })),
+  );
+}
+
+/** A grey stand-in for a card whose task is still being fetched. */
+export function placeholderCard() {
+  return h('div', { class: 'card skeleton', 'aria-hidden': 'true' },
+    h('div', { class: 'thumb' }), h('div', { class: 'card-info' }, h('span', { class: 'line' }), h('span', { class: 'line short' })));
+}

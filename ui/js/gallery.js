@@ -1,0 +1,259 @@
+// The gallery: a virtualised grid (only the rows in view are in the DOM) over a paged, live task
+// list, with filters, search, favourites, spend totals and poster frames grabbed once per video.
+
+import * as ipc from './ipc.js';
+import { strings } from './strings.js';
+import { $, fill, h, show } from './dom.js';
+import { announce, messageOf } from './announce.js';
+import { TaskList } from './task-list.js';
+import { FILTERS, needsPoster, phase } from './tasks.js';
+import { cellPosition, contentHeight, gridLayout, visibleRange } from './vgrid.js';
+import { createCard, placeholderCard, timingText, updateCard } from './card.js';
+import { grabPosters } from './posters.js';
+
+const byTestId = (id) => $(`[data-testid="${id}"]`);
+const PAGE = 100;
+const now = () => Date.now() / 1000;
+
+export function createGallery({ onOpen, onAction }) {
+  const ui = {
+    scroller: byTestId('gallery'),
+    grid: $('.gallery-grid'),
+    empty: byTestId('gallery-empty'),
+    noMatch: byTestId('gallery-no-match'),
+    stats: byTestId('gallery-stats'),
+    search: byTestId('search'),
+    favourites: byTestId('favourites-only'),
+  };
+  const list = new TaskList(PAGE);
+  const cards = new Map(); // task id or "slot-<index>" → element
+  let layout = gridLayout({ width: ui.scroller.clientWidth });
+  let frame = 0;
+  let searchTimer = 0;
+  let statsTimer = 0;
+  let announceCount = false;
+  let loadError = null;
+
+  function query() {
+    return {
+      states: FILTERS[$('input[name="filter"]:checked').value],
+      search: ui.search.value.trim(),
+      favourites_only: ui.favourites.getAttribute('aria-pressed') === 'true',
+    };
+  }
+
+  // Fetching
+
+  async function fetchPage(offset) {
+    const token = list.request(offset);
+    try {
+      const answer = await ipc.listTasks({ ...list.query, offset, limit: PAGE });
+      loadError = null;
+      if (list.setPage(token, answer)) schedule();
+    } catch (error) {
+      list.failPage(token);
+      loadError = error;
+      schedule();
+    }
+  }
+
+  function reload({ keepScroll = false } = {}) {
+    list.reset(query());
+    if (!keepScroll) ui.scroller.scrollTop = 0;
+    for (const element of cards.values()) element.remove();
+    cards.clear();
+    announceCount = true;
+    schedule();
+  }
+
+  /** Fetches again what is on screen, keeping cards and scroll (after a change we could not place). */
+  function refreshVisible() {
+    const { first, last } = range();
+    const offsets = new Set();
+    for (let i = first; i < Math.max(last, first + 1); i += PAGE) offsets.add(Math.floor(i / PAGE) * PAGE);
+    for (const offset of offsets) {
+      const token = list.request(offset);
+      ipc.listTasks({ ...list.query, offset, limit: PAGE })
+        .then((answer) => {
+          for (let i = offset; i < offset + PAGE; i += 1) delete list.items[i];
+          if (list.setPage(token, answer)) schedule();
+        })
+        .catch(() => list.failPage(token));
+    }
+  }
+
+  // Drawing
+
+  function schedule() {
+    if (!frame) frame = requestAnimationFrame(() => { frame = 0; draw(); });
+  }
+
+  function range() {
+    if (!list.loaded) return { first: 0, last: 0 };
+    return visibleRange({ scrollTop: ui.scroller.scrollTop, viewportHeight: ui.scroller.clientHeight, total: list.total, layout });
+  }
+
+  function draw() {
+    layout = gridLayout({ width: ui.grid.clientWidth || ui.scroller.clientWidth });
+    ui.scroller.style.setProperty('--card-width', `${layout.cardWidth}px`);
+    const total = list.total ?? 0;
+    ui.grid.style.height = `${contentHeight(total, layout)}px`;
+    const nothing = list.loaded && total === 0;
+    const filtered = nothing && (list.query.states.length > 0 || list.query.search || list.query.favourites_only);
+    show(ui.empty, nothing && !filtered);
+    show(ui.noMatch, Boolean(filtered));
+    showLoadError();
+    const { first, last } = range();
+    for (const offset of list.missingPages(first, Math.max(last, first + 1))) fetchPage(offset);
+    placeCards(first, last);
+    if (announceCount && list.loaded) {
+      announceCount = false;
+      if (list.query.search || list.query.states.length || list.query.favourites_only) announce(strings.announce.results(total));
+    }
+    grabPosters(visibleTasks(), { isVisible: (id) => cards.has(id), onPoster: (task) => replace(task) });
+  }
+
+  function placeCards(first, last) {
+    const wanted = new Map();
+    const time = now();
+    let previous = null;
+    for (let index = first; index < last; index += 1) {
+      const task = list.get(index);
+      const key = task ? task.id : `slot-${index}`;
+      let element = cards.get(key);
+      if (!element) {
+        element = task ? createCard({ onOpen, onFavourite: toggleFavourite }) : placeholderCard();
+        element.dataset.index = index;
+      }
+      if (task && element.task !== task) updateCard(element, task, time, onAction);
+      element.setAttribute('aria-posinset', index + 1);
+      element.setAttribute('aria-setsize', list.total);
+      const { x, y } = cellPosition(index, layout);
+      element.style.transform = `translate(${x}px, ${y}px)`;
+      element.style.width = `${layout.cardWidth}px`;
+      element.style.height = `${layout.cardHeight}px`;
+      // Keep DOM order = list order without moving cards already in place (moving blurs them).
+      const expected = previous ? previous.nextElementSibling : ui.grid.firstElementChild;
+      if (element !== expected) {
+        if (previous) previous.after(element);
+        else ui.grid.prepend(element);
+      }
+      previous = element;
+      wanted.set(key, element);
+    }
+    for (const [key, element] of cards) if (!wanted.has(key)) element.remove();
+    cards.clear();
+    for (const [key, element] of wanted) cards.set(key, element);
+  }
+
+  function visibleTasks() {
+    return [...cards.values()].map((element) => element.task).filter((task) => task && needsPoster(task));
+  }
+
+  function showLoadError() {
+    let banner = $('.gallery-error', ui.scroller);
+    if (!loadError) {
+      banner?.remove();
+      return;
+    }
+    if (!banner) {
+      banner = h('div', { class: 'gallery-error', role: 'alert', testid: 'gallery-error' });
+      ui.scroller.prepend(banner);
+    }
+    fill(banner,
+      h('p', { text: strings.loadFailed(messageOf(loadError)) }),
+      h('button', { type: 'button', class: 'small', text: strings.tryAgain, onclick: () => { loadError = null; reload(); } }));
+  }
+
+  /** Updates the elapsed time and time left on visible active cards, once a second. */
+  function tick() {
+    const time = now();
+    for (const element of cards.values()) {
+      const task = element.task;
+      if (!task || phase(task.state) !== 'active') continue;
+      const eta = element.querySelector('[data-testid="task-eta"]');
+      if (eta) eta.textContent = timingText(task, time);
+    }
+  }
+
+  // Changes
+
+  function apply(tasks) {
+    const { changed, stale } = list.apply(tasks);
+    if (stale) refreshVisible();
+    if (changed) schedule();
+    refreshStatsSoon();
+  }
+
+  function replace(task) {
+    if (list.replace(task)) schedule();
+  }
+
+  async function toggleFavourite(task) {
+    try {
+      replace(await ipc.setFavourite(task.id, !task.favourite));
+      refreshStatsSoon();
+    } catch (error) {
+      announce(messageOf(error));
+    }
+  }
+
+  async function refreshStats() {
+    try {
+      const stats = await ipc.stats();
+      const videos = stats.counts?.done ?? 0;
+      ui.stats.textContent = videos > 0 || stats.credits_used_total > 0 ? strings.stats({ ...stats, videos }) : '';
+      return stats;
+    } catch {
+      ui.stats.textContent = '';
+      return null;
+    }
+  }
+
+  function refreshStatsSoon() {
+    clearTimeout(statsTimer);
+    statsTimer = setTimeout(refreshStats, 1500);
+  }
+
+  // Wiring
+
+  ui.scroller.addEventListener('scroll', schedule, { passive: true });
+  new ResizeObserver(schedule).observe(ui.scroller);
+  for (const input of document.querySelectorAll('input[name="filter"]')) input.addEventListener('change', () => reload());
+  ui.favourites.addEventListener('click', () => {
+    const on = ui.favourites.getAttribute('aria-pressed') !== 'true';
+    ui.favourites.setAttribute('aria-pressed', String(on));
+    reload();
+  });
+  ui.search.addEventListener('input', () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => reload(), 250);
+  });
+  byTestId('clear-filters').addEventListener('click', () => {
+    ui.search.value = '';
+    $('input[name="filter"][value="all"]').checked = true;
+    ui.favourites.setAttribute('aria-pressed', 'false');
+    reload();
+  });
+  setInterval(tick, 1000);
+
+  return {
+    reload,
+    apply,
+    replace,
+    refreshStats,
+    remove(id) {
+      if (list.remove(id)) schedule();
+      refreshStatsSoon();
+    },
+    /** The card element of a task if it is on screen (to give focus back to it). */
+    cardOf(id) {
+      return cards.get(id) ?? null;
+    },
+    /** The newest version of a task the gallery knows. */
+    find(id) {
+      const index = list.indexOf(id);
+      return index === -1 ? null : list.get(index);
+    },
+  };
+}

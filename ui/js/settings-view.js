@@ -1,0 +1,195 @@
+// Settings: the key, the library folder, theme and notifications, defaults for new videos, and
+// the advanced addresses. Every change is saved at once with saveSettings(changes).
+
+import * as ipc from './ipc.js';
+import { strings } from './strings.js';
+import { $, $$, show } from './dom.js';
+import { messageOf, toast } from './announce.js';
+import { wireKeyForm } from './key-form.js';
+
+const byTestId = (id) => $(`[data-testid="${id}"]`);
+
+export function createSettings({ app }) {
+  const dialog = byTestId('settings');
+  const keyForm = $('.settings-key-form', dialog);
+  const ui = {
+    hint: byTestId('key-hint'),
+    storage: byTestId('key-storage'),
+    replace: byTestId('key-replace'),
+    remove: byTestId('key-remove'),
+    removeConfirm: byTestId('key-remove-confirm'),
+    demoNote: $('.settings-demo-note', dialog),
+    library: byTestId('settings-library'),
+    libraryError: byTestId('library-error'),
+    notifications: byTestId('notifications'),
+    spend: byTestId('spend'),
+    demoTag: $('.demo-tag', dialog),
+  };
+  let opener = null;
+
+  const form = wireKeyForm({
+    form: keyForm,
+    input: byTestId('settings-key-input'),
+    save: byTestId('settings-key-save'),
+    error: byTestId('settings-key-error'),
+    sessionOnly: byTestId('settings-key-session-only'),
+  }, (result) => {
+    show(keyForm, false);
+    app.keySaved(result);
+    toast(strings.keySaved);
+    ui.replace.focus();
+  });
+
+  function render() {
+    const { key, settings, info } = app.state;
+    show(ui.demoTag, info?.demo);
+    show(ui.demoNote, Boolean(info?.demo));
+    ui.hint.textContent = key?.set ? strings.keyHintText(key.hint ?? '') : strings.keyNone;
+    ui.storage.textContent = key?.set ? strings.keyStorage[key.storage] ?? '' : '';
+    ui.replace.textContent = key?.set ? strings.keyReplace : strings.keyAdd;
+    show(ui.remove, Boolean(key?.set) && key.storage !== 'environment');
+    if (settings) {
+      ui.library.textContent = settings.library_dir;
+      ui.notifications.checked = settings.notifications;
+      check('theme', settings.theme);
+      check('default-orientation', settings.default_orientation);
+      check('default-duration', String(settings.default_duration));
+      for (const input of $$('[data-field]', dialog)) {
+        if (document.activeElement !== input) input.value = settings[input.dataset.field] ?? '';
+      }
+    }
+    if (info) {
+      byTestId('about-version').textContent = strings.version(info.version);
+      byTestId('data-dir').textContent = strings.dataDir(info.data_dir);
+    }
+  }
+
+  function check(name, value) {
+    const input = $(`input[name="${name}"][value="${value}"]`, dialog);
+    if (input) input.checked = true;
+  }
+
+  async function save(changes, errorElement) {
+    try {
+      const settings = await ipc.saveSettings(changes);
+      if (errorElement) show(errorElement, false);
+      app.settingsChanged(settings);
+      render();
+      return true;
+    } catch (error) {
+      if (errorElement) {
+        errorElement.textContent = messageOf(error);
+        show(errorElement, true);
+      } else {
+        toast(messageOf(error), { tone: 'error' });
+      }
+      render();
+      return false;
+    }
+  }
+
+  // Key
+  ui.replace.addEventListener('click', () => {
+    show(keyForm, true);
+    form.reset();
+    byTestId('settings-key-input').focus();
+  });
+  ui.remove.addEventListener('click', () => {
+    show(ui.removeConfirm, true);
+    byTestId('key-remove-cancel').focus();
+  });
+  byTestId('key-remove-cancel').addEventListener('click', () => {
+    show(ui.removeConfirm, false);
+    ui.remove.focus();
+  });
+  byTestId('key-remove-yes').addEventListener('click', async () => {
+    try {
+      app.keyRemoved(await ipc.removeKey());
+      show(ui.removeConfirm, false);
+      toast(strings.keyRemoved);
+      render();
+      ui.replace.focus();
+    } catch (error) {
+      toast(messageOf(error), { tone: 'error' });
+    }
+  });
+
+  // Library
+  byTestId('library-change').addEventListener('click', async () => {
+    try {
+      const settings = await ipc.chooseLibraryFolder();
+      if (!settings) return;
+      show(ui.libraryError, false);
+      app.settingsChanged(settings);
+      render();
+      toast(strings.libraryChanged);
+    } catch (error) {
+      ui.libraryError.textContent = messageOf(error);
+      show(ui.libraryError, true);
+    }
+  });
+  byTestId('library-open').addEventListener('click', () => ipc.openLibrary().catch((e) => toast(messageOf(e), { tone: 'error' })));
+
+  // Appearance, notifications, defaults: saved as soon as they change.
+  for (const input of $$('input[name="theme"]', dialog)) {
+    input.addEventListener('change', () => {
+      app.applyTheme(input.value);
+      save({ theme: input.value });
+    });
+  }
+  ui.notifications.addEventListener('change', () => save({ notifications: ui.notifications.checked }));
+  for (const input of $$('input[name="default-orientation"]', dialog)) {
+    input.addEventListener('change', () => save({ default_orientation: input.value }));
+  }
+  for (const input of $$('input[name="default-duration"]', dialog)) {
+    input.addEventListener('change', () => save({ default_duration: Number(input.value) }));
+  }
+
+  // Advanced addresses: saved when the field is left or Enter is pressed; the backend validates.
+  for (const input of $$('[data-field]', dialog)) {
+    const error = byTestId(`${input.dataset.testid}-error`);
+    input.addEventListener('change', () => {
+      const value = input.value.trim();
+      const field = input.dataset.field;
+      save({ [field]: field === 'callback_url' && value === '' ? null : value }, error);
+    });
+    input.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') {
+        event.preventDefault();
+        input.dispatchEvent(new Event('change'));
+      }
+    });
+  }
+
+  dialog.addEventListener('click', (event) => { if (event.target === dialog) dialog.close(); });
+  byTestId('settings-close').addEventListener('click', () => dialog.close());
+  dialog.addEventListener('close', () => {
+    show(keyForm, false);
+    show(ui.removeConfirm, false);
+    (opener?.isConnected ? opener : byTestId('settings-open')).focus();
+    opener = null;
+  });
+
+  return {
+    /** Opens Settings; `section` 'key' scrolls to and focuses the key part. */
+    async open(section) {
+      if (!dialog.open) {
+        opener = document.activeElement;
+        render();
+        dialog.showModal();
+      } else {
+        render();
+      }
+      if (section === 'key') {
+        $('#settings-key').scrollIntoView({ block: 'start' });
+        ui.replace.focus();
+      } else {
+        byTestId('settings-close').focus();
+      }
+      const stats = await app.gallery.refreshStats();
+      ui.spend.textContent = stats ? strings.spend(stats) : '';
+    },
+    render,
+    get isOpen() { return dialog.open; },
+  };
+}
