@@ -59,17 +59,24 @@ export function stateFace(task, now, onAction) {
   return h('div', { class: 'face face-failed' },
     h('p', { class: 'face-title' }, icon('alert', 16), h('span', { text: stateLabel(task) })),
     h('p', { class: 'face-message', testid: 'task-error', text: task.error?.message ?? strings.advice[step.advice] }),
-    step.action ? h('button', {
-      type: 'button',
-      class: 'small face-action',
-      testid: 'task-next-step',
-      dataset: { action: step.action },
-      text: strings.actions[step.action],
-      onclick: (event) => {
-        event.stopPropagation();
-        onAction(task, step.action);
-      },
-    }) : null);
+    onAction ? stepButton(task, onAction) : null);
+}
+
+/** The button for what to do next about a failed task, or null when there is nothing to do. */
+export function stepButton(task, onAction) {
+  const { action } = nextStep(task);
+  if (!action) return null;
+  return h('button', {
+    type: 'button',
+    class: 'small face-action',
+    testid: 'task-next-step',
+    dataset: { action },
+    text: strings.actions[action],
+    onclick: (event) => {
+      event.stopPropagation();
+      onAction(task, action);
+    },
+  });
 }
 
 /** The picture part of a card: the poster, a frame placeholder, or the state face. */
@@ -84,7 +91,7 @@ function thumb(task, now, onAction) {
     box.append(h('span', { class: 'play-badge', 'aria-hidden': 'true' }, icon('play', 18)));
     box.append(h('span', { class: 'duration-badge', text: strings.meta.seconds(task.duration) }));
   } else {
-    box.append(stateFace(task, now, onAction));
+    box.append(stateFace(task, now, null));
   }
   return box;
 }
@@ -122,7 +129,8 @@ export function updateCard(root, task, now, onAction) {
     thumb(task, now, onAction),
     h('div', { class: 'card-info' },
       h('p', { class: 'card-prompt', text: task.prompt }),
-      h('p', { class: 'card-meta', text: metaText(task, now) })),
+      // A failed card offers its next step below the picture, away from the card's centre.
+      (phase(task.state) === 'failed' && stepButton(task, onAction)) || h('p', { class: 'card-meta', text: metaText(task, now) })),
   );
 }
 

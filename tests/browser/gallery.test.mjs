@@ -1,0 +1,180 @@
+// The gallery: live states, failures with their next step, finished videos with posters grabbed
+// once, search, filters, favourites, and 10,000 videos in a virtualised grid.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { SAMPLE_TASKS, byTestId, calls, cards, choose, noErrors, openApp, shoot, until, useBrowser } from './helpers.mjs';
+
+useBrowser();
+
+const card = (id) => `${byTestId('task-card')}[data-task-id="${id}"]`;
+
+test('tasks in progress show their step, progress, time so far and time left', async () => {
+  const { page, errors, close } = await openApp({ backend: { tasks: SAMPLE_TASKS } });
+  await page.waitForSelector(card('gen'));
+  assert.deepEqual((await cards(page)).map((c) => c.state), ['preparing', 'uploading', 'queued', 'generating', 'downloading']);
+  assert.match(await page.textContent(card('prep')), /Preparing picture/);
+  assert.match(await page.textContent(card('up')), /Uploading picture/);
+  assert.match(await page.textContent(card('queue')), /Waiting in line/);
+  assert.match(await page.textContent(card('down')), /Saving to your library/);
+  const generating = page.locator(card('gen'));
+  assert.match(await generating.textContent(), /Generating 35%/);
+  assert.equal(await generating.locator(byTestId('task-progress')).getAttribute('aria-valuenow'), '35');
+  // Submitted 62 s ago with a 180 s estimate: a minute so far, about two left.
+  assert.match(await generating.locator(byTestId('task-eta')).textContent(), /^1:0\d so far · about 1:5\d left$/);
+  await shoot(page, 'in-progress');
+
+  // Live: progress moves, a task finishes, a new one appears at the top at once.
+  await page.evaluate(() => globalThis.__fake.emitTasks([{ id: 'gen', progress: 80 }, { id: 'down', state: 'done' }]));
+  await until(page, () => document.querySelector('[data-task-id="gen"] [data-testid="task-progress"]').getAttribute('aria-valuenow') === '80');
+  await page.waitForSelector(`${card('down')}[data-state="done"]`);
+  await page.evaluate(() => globalThis.__fake.emitTasks([{ id: 'new', prompt: 'Brand new idea', state: 'submitting', ago: 0 }]));
+  await page.waitForSelector(card('new'));
+  assert.equal((await cards(page))[0].id, 'new');
+  assert.match(await page.textContent(byTestId('announcer')), /Video ready|Brand new/);
+  noErrors(errors);
+  await close();
+});
+
+test('failures say what happened and offer the next step', async () => {
+  const { page, errors, close } = await openApp({
+    backend: {
+      tasks: [
+        { id: 'mod', prompt: 'A famous actor dancing on the moon', state: 'failed', ago: 300,
+          error: { code: 'moderation_blocked', message: 'EvoLink’s safety check blocked this description.', retryable: false } },
+        { id: 'broke', prompt: 'A koi pond in the rain', state: 'failed', ago: 600,
+          error: { code: 'no_credits', message: 'Your EvoLink balance was too low to make this video.', retryable: false } },
+        { id: 'unsure', prompt: 'A city skyline at dawn', state: 'outcome_unknown', ago: 900,
+          error: { code: 'outcome_unknown', message: 'The connection dropped while the video was being started.', retryable: false } },
+        { id: 'late', prompt: 'Fireflies in a summer forest', state: 'expired', ago: 1200,
+          error: { code: 'expired', message: 'The video was made but its link ran out before it could be saved.', retryable: false } },
+      ],
+    },
+  });
+  await page.waitForSelector(card('mod'));
+  const moderation = page.locator(card('mod'));
+  assert.match(await moderation.locator(byTestId('task-error')).textContent(), /safety check blocked/);
+  assert.equal(await moderation.locator(byTestId('task-next-step')).textContent(), 'Edit the description');
+  const broke = page.locator(card('broke'));
+  assert.match(await broke.locator(byTestId('task-error')).textContent(), /balance was too low/);
+  assert.equal(await broke.locator(byTestId('task-next-step')).textContent(), 'Top up credits');
+  assert.equal(await page.locator(card('unsure')).locator(byTestId('task-next-step')).textContent(), 'Retry anyway');
+  await shoot(page, 'failed');
+
+  await broke.locator(byTestId('task-next-step')).click();
+  assert.deepEqual((await calls(page, 'open_help')).map((c) => c.args.topic), ['top_up']);
+  assert.equal(await page.isVisible(byTestId('detail')), false, 'the step does not open the detail view');
+
+  await moderation.locator(byTestId('task-next-step')).click();
+  assert.equal(await page.inputValue(byTestId('prompt')), 'A famous actor dancing on the moon');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'prompt');
+
+  // The uncertain one explains the risk of paying twice in its detail view.
+  await page.click(card('unsure'));
+  await page.waitForSelector(byTestId('detail'), { state: 'visible' });
+  assert.match(await page.textContent(byTestId('detail')), /may have started and been charged/);
+  await shoot(page, 'detail-outcome-unknown');
+  await page.keyboard.press('Escape');
+  noErrors(errors);
+  await close();
+});
+
+test('a finished video without a poster gets one frame grabbed once, and its thumbnail shows', async () => {
+  const { page, errors, close } = await openApp({
+    backend: { tasks: [{ id: 'fresh', prompt: 'A lighthouse in a storm', state: 'done', poster_url: null, ago: 120 }] },
+  });
+  await until(page, () => globalThis.__fake.callsTo('save_poster').length === 1, null);
+  await page.waitForSelector(`${card('fresh')} img.poster`);
+  const [poster] = await calls(page, 'save_poster');
+  assert.equal(poster.args.id, 'fresh');
+  assert.ok(poster.args.bytes.bytes > 1000, 'a real JPEG was sent');
+  assert.match(await page.getAttribute(`${card('fresh')} img.poster`, 'src'), /^blob:/);
+  await page.evaluate(() => globalThis.__fake.emitTasks([{ id: 'x', prompt: 'Another', state: 'generating' }]));
+  await page.waitForTimeout(300);
+  assert.equal((await calls(page, 'save_poster')).length, 1, 'grabbed once');
+  noErrors(errors);
+  await close();
+});
+
+test('search, filters and favourites narrow the gallery', async () => {
+  const { page, errors, close } = await openApp({
+    backend: {
+      tasks: [
+        ...SAMPLE_TASKS.slice(3),
+        { id: 'fox', prompt: 'A red fox crossing a frozen lake', state: 'done', ago: 3000, favourite: true },
+        { id: 'owl', prompt: 'An owl in a snowy forest at night', state: 'done', ago: 4000 },
+        { id: 'mod', prompt: 'A famous actor', state: 'failed', ago: 5000, error: { code: 'moderation_blocked', message: 'Blocked.', retryable: false } },
+      ],
+    },
+  });
+  await page.waitForSelector(card('owl'));
+  await until(page, () => /2 videos · 92\.16 credits spent/.test(document.querySelector('[data-testid="gallery-stats"]').textContent));
+  await page.fill(byTestId('search'), 'FOX lake');
+  await until(page, () => document.querySelectorAll('[data-testid="task-card"]').length === 1);
+  assert.deepEqual((await cards(page)).map((c) => c.id), ['fox']);
+  await until(page, () => document.querySelector('[data-testid="announcer"]').textContent === '1 video shown.');
+  await shoot(page, 'search');
+  await page.fill(byTestId('search'), '');
+  await choose(page, 'filter-failed');
+  await until(page, () => document.querySelectorAll('[data-testid="task-card"]').length === 1);
+  assert.deepEqual((await cards(page)).map((c) => c.id), ['mod']);
+  await choose(page, 'filter-active');
+  await until(page, () => document.querySelectorAll('[data-testid="task-card"]').length === 2);
+  assert.deepEqual((await cards(page)).map((c) => c.state), ['generating', 'downloading']);
+  await choose(page, 'filter-all');
+  await page.click(byTestId('favourites-only'));
+  await until(page, () => document.querySelectorAll('[data-testid="task-card"]').length === 1);
+  assert.deepEqual((await cards(page)).map((c) => c.id), ['fox']);
+  await shoot(page, 'favourites');
+  // Un-favouriting from the card takes it out of the favourites view.
+  await page.hover(card('fox'));
+  await page.click(`${card('fox')} ${byTestId('task-favourite')}`);
+  await page.waitForSelector(byTestId('gallery-no-match'), { state: 'visible' });
+  await page.click(byTestId('clear-filters'));
+  await until(page, () => document.querySelectorAll('[data-testid="task-card"]').length === 5);
+  assert.equal(await page.getAttribute(`${card('owl')} ${byTestId('task-favourite')}`, 'aria-pressed'), 'false');
+  await page.click(`${card('owl')} ${byTestId('task-favourite')}`);
+  await until(page, () => document.querySelector('[data-task-id="owl"] [data-testid="task-favourite"]').getAttribute('aria-pressed') === 'true');
+  assert.deepEqual((await calls(page, 'set_favourite')).map((c) => c.args), [{ id: 'fox', favourite: false }, { id: 'owl', favourite: true }]);
+  noErrors(errors);
+  await close();
+});
+
+test('10,000 videos: only the visible rows are in the DOM, pages load as you scroll', async () => {
+  const { page, errors, close } = await openApp({ backend: { generate: 10000 } });
+  await page.waitForSelector(card('gen-00000'));
+  const bounded = async () => {
+    const count = await page.$$eval(byTestId('task-card'), (list) => list.length);
+    assert.ok(count > 0 && count < 100, `a bounded number of cards (${count})`);
+  };
+  await bounded();
+  await shoot(page, 'ten-thousand-top');
+  const scrollTo = (fraction) => page.$eval(byTestId('gallery'), (el, f) => {
+    el.scrollTop = f * (el.scrollHeight - el.clientHeight);
+  }, fraction);
+  await scrollTo(0.5);
+  await until(page, () => [...document.querySelectorAll('[data-testid="task-card"]')].some((c) => /^gen-049/.test(c.dataset.taskId ?? '')));
+  await bounded();
+  const middle = await page.$$eval(byTestId('task-card'), (list) => list.map((c) => Number(c.dataset.taskId.slice(4))));
+  assert.ok(middle.every((n) => n > 4800 && n < 5200), `the middle of the list: ${middle[0]}…${middle.at(-1)}`);
+  assert.match(await page.textContent(card(`gen-${String(middle[0]).padStart(5, '0')}`)), new RegExp(`#${middle[0]} `));
+  await shoot(page, 'ten-thousand-middle');
+  await scrollTo(1);
+  await page.waitForSelector(card('gen-09999'));
+  await bounded();
+  await shoot(page, 'ten-thousand-end');
+  const pages = (await calls(page, 'list_tasks')).map((c) => c.args);
+  assert.ok(pages.every((p) => p.limit <= 500), 'pages stay within the limit');
+  assert.ok(pages.length < 10, `a few pages fetched, not the whole list (${pages.length})`);
+  const smoothness = await page.$eval(byTestId('gallery'), async (el) => {
+    const start = performance.now();
+    for (let i = 0; i < 40; i += 1) {
+      el.scrollTop = Math.random() * el.scrollHeight;
+      await new Promise((r) => requestAnimationFrame(r));
+    }
+    return (performance.now() - start) / 40;
+  });
+  assert.ok(smoothness < 100, `a scroll step renders quickly (${smoothness.toFixed(1)} ms)`);
+  noErrors(errors);
+  await close();
+});
