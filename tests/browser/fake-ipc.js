@@ -204,7 +204,10 @@ function emitTasks(partials) {
   const list = tasks();
   const full = partials.map((partial) => {
     const old = list.find((t) => t.id === partial.id);
-    return old ? { ...old, ...partial } : makeTask(partial);
+    if (!old) return makeTask(partial);
+    // Fields the old state left empty are filled as for a new task (a video once it is done).
+    const known = Object.fromEntries(Object.entries(old).filter(([, value]) => value !== null));
+    return makeTask({ ...known, ...partial });
   });
   upsert(full);
   emit('tasks', full);

@@ -47,7 +47,9 @@ export function createDetail({ gallery, compose, onAction, isDemo }) {
       } else if (task.state === 'done') {
         fill(ui.stage, h('div', { class: 'face face-failed' }, h('p', { class: 'face-message', text: strings.videoMissing })));
       } else {
-        fill(ui.stage, stateFace(task, now(), (t, action) => onAction(t, action)));
+        // Retrying has its own button among the actions; other next steps show beside the reason.
+        const step = ['retry', 'retry_anyway'].includes(nextStep(task).action) ? null : (t, action) => onAction(t, action);
+        fill(ui.stage, stateFace(task, now(), step));
       }
     }
     ui.stage.classList.toggle('is-portrait', task.orientation === 'portrait');
@@ -83,7 +85,7 @@ export function createDetail({ gallery, compose, onAction, isDemo }) {
       done && task.video_path ? button('detail-save-copy', strings.saveCopy, 'save', saveCopy) : null,
       button('detail-copy-prompt', strings.copyPrompt, 'copy', copyPrompt),
       button('detail-again', strings.again, 'sparkle', again),
-      canRetry(task) ? button('detail-retry', strings.retry, 'redo', retry) : null,
+      canRetry(task) ? button('detail-retry', task.state === 'outcome_unknown' ? strings.actions.retry_anyway : strings.retry, 'redo', retry) : null,
       h('button', {
         type: 'button', class: `small toggle-fav ${task.favourite ? 'on' : ''}`, testid: 'detail-favourite',
         'aria-pressed': String(task.favourite), onclick: favourite,

@@ -36,6 +36,7 @@ export function createSettings({ app }) {
   }, (result) => {
     show(keyForm, false);
     app.keySaved(result);
+    render();
     toast(strings.keySaved);
     ui.replace.focus();
   });

@@ -1,0 +1,105 @@
+// Settings and the account: key, library, theme, notifications, defaults, advanced addresses;
+// a refused key, balance updates and switching modes from the backend.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { byTestId, calls, choose, noErrors, openApp, shoot, until, useBrowser } from './helpers.mjs';
+
+useBrowser();
+
+const theme = (page) => page.evaluate(() => [document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor]);
+
+test('settings show the key and library, and the theme applies at once', async () => {
+  const { page, errors, close } = await openApp({ backend: { tasks: [{ prompt: 'A fox', state: 'done', ago: 100 }] } });
+  await page.click(byTestId('settings-open'));
+  await page.waitForSelector(byTestId('settings'), { state: 'visible' });
+  assert.equal(await page.textContent(byTestId('key-hint')), 'Key sk-…9f3a');
+  assert.match(await page.textContent(byTestId('key-storage')), /system keychain/);
+  assert.equal(await page.textContent(byTestId('settings-library')), '/home/ada/Videos/Sora Desk');
+  await until(page, () => /46\.08 credits in total/.test(document.querySelector('[data-testid="spend"]').textContent));
+  await shoot(page, 'settings');
+
+  assert.deepEqual(await theme(page), ['system', 'rgb(245, 246, 250)']);
+  await choose(page, 'theme-dark');
+  assert.deepEqual(await theme(page), ['dark', 'rgb(17, 18, 25)']);
+  await page.screenshot({ path: `${process.env.SCREENSHOT_DIR ?? 'target/screenshots'}/browser-theme-dark-chosen-dark.png` });
+  await choose(page, 'theme-light');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  assert.deepEqual(await theme(page), ['light', 'rgb(245, 246, 250)'], 'an explicit theme beats the system one');
+  await choose(page, 'theme-system');
+  assert.deepEqual(await theme(page), ['system', 'rgb(17, 18, 25)']);
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  await page.click(byTestId('notifications'));
+  await choose(page, 'default-portrait');
+  await choose(page, 'default-duration-12');
+  await page.click(byTestId('library-change'));
+  await until(page, () => document.querySelector('[data-testid="settings-library"]').textContent === '/home/ada/Movies/Sora Desk');
+  await page.click(byTestId('library-open'));
+  const saved = (await calls(page, 'set_settings')).map((c) => c.args.changes);
+  assert.deepEqual(saved, [{ theme: 'dark' }, { theme: 'light' }, { theme: 'system' }, { notifications: false }, { default_orientation: 'portrait' }, { default_duration: 12 }]);
+  assert.equal((await calls(page, 'open_library')).length, 1);
+  await page.keyboard.press('Escape');
+  await page.waitForSelector(byTestId('settings'), { state: 'hidden' });
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'settings-open', 'focus returns');
+  noErrors(errors);
+  await close();
+});
+
+test('a webhook that is not https is refused beside the field, a good one is saved', async () => {
+  const { page, errors, close } = await openApp();
+  await page.click(byTestId('settings-open'));
+  await page.click(`${byTestId('advanced')} summary`);
+  await page.fill(byTestId('webhook'), 'http://example.com/hook');
+  await page.press(byTestId('webhook'), 'Enter');
+  await page.waitForSelector(byTestId('webhook-error'), { state: 'visible' });
+  assert.equal(await page.textContent(byTestId('webhook-error')), 'The webhook address must start with https://.');
+  await page.$eval(byTestId('settings'), (d) => { d.querySelector('.settings-body').scrollTop = 1e6; });
+  await shoot(page, 'settings-webhook-error');
+  await page.fill(byTestId('webhook'), 'https://example.com/hook');
+  await page.press(byTestId('webhook'), 'Enter');
+  await page.waitForSelector(byTestId('webhook-error'), { state: 'hidden' });
+  await page.fill(byTestId('webhook'), '');
+  await page.press(byTestId('webhook'), 'Enter');
+  const saved = (await calls(page, 'set_settings')).map((c) => c.args.changes);
+  assert.deepEqual(saved, [{ callback_url: 'http://example.com/hook' }, { callback_url: 'https://example.com/hook' }, { callback_url: null }]);
+  noErrors(errors);
+  await close();
+});
+
+test('the key can be replaced and removed (with a question first)', async () => {
+  const { page, errors, close } = await openApp();
+  await page.click(byTestId('settings-open'));
+  await page.click(byTestId('key-replace'));
+  await page.fill(byTestId('settings-key-input'), 'sk-newkey987654');
+  await page.click(byTestId('settings-key-save'));
+  await until(page, () => document.querySelector('[data-testid="key-hint"]').textContent === 'Key sk-…7654');
+  await page.click(byTestId('key-remove'));
+  await page.waitForSelector(byTestId('key-remove-confirm'), { state: 'visible' });
+  await page.click(byTestId('key-remove-yes'));
+  await until(page, () => document.querySelector('[data-testid="key-hint"]').textContent === 'No key connected');
+  assert.equal((await calls(page, 'clear_key')).length, 1);
+  await page.keyboard.press('Escape');
+  assert.equal(await page.isVisible(byTestId('balance')), false, 'no key, no balance');
+  await page.fill(byTestId('prompt'), 'A fox');
+  assert.match(await page.textContent(byTestId('generate-reason')), /Connect your EvoLink key/);
+  noErrors(errors);
+  await close();
+});
+
+test('a refused key shows a banner and opens the key settings; balance and mode follow the backend', async () => {
+  const { page, errors, close } = await openApp();
+  await page.evaluate(() => globalThis.__fake.emitBalance({ credits: 987.25, demo: false }));
+  await until(page, () => document.querySelector('[data-testid="balance"]').textContent === '987.25 credits');
+  await page.evaluate(() => globalThis.__fake.emitKeyRefused({ message: 'EvoLink did not accept your key.' }));
+  await page.waitForSelector(byTestId('key-banner'), { state: 'visible' });
+  await page.waitForSelector(byTestId('settings'), { state: 'visible' });
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'key-replace');
+  await page.keyboard.press('Escape');
+  await shoot(page, 'key-refused');
+  await page.evaluate(() => globalThis.__fake.emitMode({ demo: true }));
+  await until(page, () => document.querySelector('[data-testid="balance"]').textContent === 'Demo');
+  assert.ok((await calls(page, 'app_info')).length >= 2, 'everything reloads after a mode change');
+  noErrors(errors);
+  await close();
+});
