@@ -94,7 +94,8 @@ export function createGallery({ onOpen, onAction }) {
   }
 
   function draw() {
-    layout = gridLayout({ width: ui.grid.clientWidth || ui.scroller.clientWidth });
+    const width = ui.grid.clientWidth || ui.scroller.clientWidth;
+    layout = gridLayout({ width, minCardWidth: width < 600 ? 180 : 220 });
     ui.scroller.style.setProperty('--card-width', `${layout.cardWidth}px`);
     const total = list.total ?? 0;
     ui.grid.style.height = `${contentHeight(total, layout)}px`;
