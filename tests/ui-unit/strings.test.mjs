@@ -1,24 +1,59 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 import { strings } from '../../ui/js/strings.js';
 
+const dir = new URL('../../ui/js/', import.meta.url);
+const sources = readdirSync(dir).map((name) => ({ name, text: readFileSync(new URL(name, dir), 'utf8') }));
+
 test('every data-i18n key in the page has a string', () => {
   const html = readFileSync(new URL('../../ui/index.html', import.meta.url), 'utf8');
-  const keys = [...html.matchAll(/data-i18n="([^"]+)"/g)].map((m) => m[1]);
-  assert.ok(keys.length > 5, 'the page uses translatable text');
+  const keys = [...html.matchAll(/data-i18n(?:-label|-placeholder|-alt)?="([^"]+)"/g)].map((m) => m[1]);
+  assert.ok(keys.length > 50, 'the page uses translatable text');
   for (const key of keys) assert.equal(typeof strings[key], 'string', `missing string ${key}`);
 });
 
-test('only ipc.js touches the Tauri global', async () => {
-  const { readdirSync } = await import('node:fs');
-  const dir = new URL('../../ui/js/', import.meta.url);
-  const touching = readdirSync(dir).filter((name) => readFileSync(new URL(name, dir), 'utf8').includes('__TAURI__'));
+test('every strings.<key> the modules use exists', () => {
+  for (const { name, text } of sources) {
+    if (name === 'strings.js') continue;
+    for (const [, key] of text.matchAll(/\bstrings\.([A-Za-z_]+)/g)) {
+      if (key === 'js') continue; // the file name, in imports and comments
+      assert.ok(key in strings, `${name} uses strings.${key}, which does not exist`);
+    }
+  }
+});
+
+test('only ipc.js touches the Tauri global', () => {
+  const touching = sources.filter(({ text }) => text.includes('__TAURI__')).map(({ name }) => name);
   assert.deepEqual(touching, ['ipc.js']);
 });
 
-test('counter and estimate read as plain words', () => {
+test('no module writes HTML from strings or inline styles the CSP would block', () => {
+  for (const { name, text } of sources) {
+    assert.doesNotMatch(text, /\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML/, `${name} builds HTML from text`);
+    assert.doesNotMatch(text, /setAttribute\(\s*['"]style['"]/, `${name} sets a style attribute`);
+  }
+  const html = readFileSync(new URL('../../ui/index.html', import.meta.url), 'utf8');
+  assert.doesNotMatch(html, /\sstyle="|<style|<script(?![^>]*\ssrc=)/, 'no inline styles or scripts in the page');
+});
+
+test('every state, next step and advice has words', () => {
+  for (const state of ['preparing', 'uploading', 'submitting', 'queued', 'generating', 'downloading', 'done', 'failed', 'outcome_unknown', 'expired']) {
+    assert.equal(typeof strings.state[state], 'string', state);
+  }
+  for (const action of ['edit_prompt', 'choose_image', 'top_up', 'check_key', 'retry', 'retry_anyway']) {
+    assert.equal(typeof strings.actions[action], 'string', action);
+  }
+  for (const advice of ['moderation_blocked', 'image_rejected', 'no_credits', 'bad_key', 'rate_limited', 'server_trouble',
+    'network_down', 'model_unavailable', 'outcome_unknown', 'expired', 'other']) {
+    assert.equal(typeof strings.advice[advice], 'string', advice);
+  }
+});
+
+test('counter, estimate and balance read as plain words', () => {
   assert.equal(strings.counter(1234, 5000), '1,234 / 5,000');
   assert.equal(strings.estimate(46.08), 'About 46.08 credits (estimate)');
+  assert.equal(strings.balance(1234.5), '1,234.5 credits');
+  assert.equal(strings.stats({ videos: 1, credits_used_total: 46.08, credits_used_30_days: 46.08 }), '1 video · 46.08 credits spent, 46.08 in the last 30 days');
 });
