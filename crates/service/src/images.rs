@@ -1,0 +1,200 @@
+//! Pictures coming from the page: a reference picture to prepare, a pasted picture, a poster
+//! frame. Each arrives from the webview, so each is checked here before anything is read or
+//! written.
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sora_preflight::{
+    Action, CropRect, Framing, Options, Orientation, OutputInfo, PixelRect, Preview, SourceInfo,
+    Warning,
+};
+
+use crate::Problem;
+
+/// Largest picture accepted from the clipboard (phones' biggest photos are ~30 MB).
+pub const MAX_PASTE_BYTES: usize = 50_000_000;
+/// Largest poster frame (a 320-800 px JPEG is tens of kilobytes).
+pub const MAX_POSTER_BYTES: usize = 2_000_000;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrepareRequest {
+    pub path: String,
+    #[serde(default)]
+    pub orientation: Option<Orientation>,
+    #[serde(default)]
+    pub framing: Framing,
+    #[serde(default)]
+    pub crop: Option<CropRect>,
+}
+
+/// What the compose panel shows after preflight: before, after, and what was done.
+#[derive(Debug, Clone, Serialize)]
+pub struct PreparedImage {
+    pub path: String,
+    pub summary: String,
+    pub source: SourceInfo,
+    pub output: OutputInfo,
+    pub region: PixelRect,
+    pub actions: Vec<Action>,
+    pub warnings: Vec<Warning>,
+    pub preview_url: String,
+    pub source_preview_url: String,
+}
+
+/// A picture path from the page: absolute and an existing file. What is in it is preflight's
+/// business (which reads only pictures, and says so plainly otherwise).
+pub fn check_picture_path(raw: &str) -> Result<PathBuf, Problem> {
+    let path = PathBuf::from(raw);
+    if !path.is_absolute() {
+        return Err(Problem::invalid(
+            "A picture must be given with its full path.",
+        ));
+    }
+    match std::fs::metadata(&path) {
+        Ok(meta) if meta.is_file() => Ok(path),
+        Ok(_) => Err(Problem::new(
+            "read_failed",
+            "That is a folder, not a picture. Drop a picture file instead.",
+            false,
+        )),
+        Err(_) => Err(Problem::new(
+            "file_missing",
+            "That picture can't be found any more. It may have been moved or deleted; choose it again.",
+            false,
+        )),
+    }
+}
+
+/// Checks a crop window: fractions of the picture, inside it, not empty.
+pub fn check_crop(crop: &CropRect) -> Result<(), Problem> {
+    let inside = |v: f64| v.is_finite() && (0.0..=1.0).contains(&v);
+    let ok = inside(crop.x)
+        && inside(crop.y)
+        && inside(crop.width)
+        && inside(crop.height)
+        && crop.width > 0.0
+        && crop.height > 0.0
+        && crop.x + crop.width <= 1.0 + 1e-6
+        && crop.y + crop.height <= 1.0 + 1e-6;
+    if ok {
+        Ok(())
+    } else {
+        Err(Problem::invalid(
+            "The crop window must lie inside the picture.",
+        ))
+    }
+}
+
+/// Runs preflight on a background thread (decoding is CPU work) and describes the result.
+pub async fn prepare(request: PrepareRequest) -> Result<PreparedImage, Problem> {
+    let path = check_picture_path(&request.path)?;
+    if let Some(crop) = &request.crop {
+        check_crop(crop)?;
+    }
+    let options = Options {
+        orientation: request.orientation,
+        framing: request.framing,
+        crop: request.crop,
+        preview: true,
+        ..Options::default()
+    };
+    let prepared =
+        tokio::task::spawn_blocking(move || sora_preflight::preflight_path(&path, &options))
+            .await
+            .map_err(|_| {
+                Problem::internal("Preparing the picture stopped unexpectedly. Try again.")
+            })??;
+    let data_url = |p: &Option<Preview>| {
+        p.as_ref()
+            .map(|p| {
+                format!(
+                    "data:image/jpeg;base64,{}",
+                    base64::engine::general_purpose::STANDARD.encode(&p.jpeg)
+                )
+            })
+            .unwrap_or_default()
+    };
+    Ok(PreparedImage {
+        path: request.path,
+        summary: prepared.summary.clone(),
+        preview_url: data_url(&prepared.preview),
+        source_preview_url: data_url(&prepared.source_preview),
+        source: prepared.source,
+        output: prepared.output,
+        region: prepared.region,
+        actions: prepared.actions,
+        warnings: prepared.warnings,
+    })
+}
+
+/// Keeps a pasted picture in `dir` (named by its content, so pasting twice keeps one copy)
+/// and returns its path, ready for [`prepare`].
+pub fn save_pasted(dir: &Path, bytes: &[u8]) -> Result<PathBuf, Problem> {
+    if bytes.is_empty() {
+        return Err(Problem::new(
+            "empty",
+            "The clipboard holds no picture. Copy a picture, then paste again.",
+            false,
+        ));
+    }
+    if bytes.len() > MAX_PASTE_BYTES {
+        return Err(Problem::new(
+            "file_too_large",
+            "That picture is too large to paste (over 50 MB). Save it as a file and drop it here instead.",
+            false,
+        ));
+    }
+    let extension = match evolink::sniff_mime(bytes) {
+        Some("image/jpeg") => "jpg",
+        Some("image/png") => "png",
+        Some("image/webp") => "webp",
+        Some("image/gif") => "gif",
+        _ if bytes.starts_with(b"BM") => "bmp",
+        _ if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") => "tif",
+        _ => {
+            return Err(Problem::new(
+                "not_an_image",
+                "What was pasted is not a picture Sora Desk can read. Copy a JPEG, PNG or WebP picture and paste again.",
+                false,
+            ))
+        }
+    };
+    let hash = Sha256::digest(bytes);
+    let name: String = hash[..12].iter().map(|b| format!("{b:02x}")).collect();
+    let path = dir.join(format!("pasted-{name}.{extension}"));
+    if !path.exists() {
+        write_atomically(&path, bytes)?;
+    }
+    Ok(path)
+}
+
+/// Caches a poster frame the page grabbed from a video. Only JPEGs of a sane size.
+pub fn save_poster(path: &Path, bytes: &[u8]) -> Result<(), Problem> {
+    if bytes.len() > MAX_POSTER_BYTES || !bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Err(Problem::invalid("A poster must be a JPEG of at most 2 MB."));
+    }
+    write_atomically(path, bytes)
+}
+
+/// Written beside the target and renamed into place: a crash never leaves half a file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Problem> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let failed = |e: std::io::Error| {
+        Problem::new(
+            "data_folder",
+            format!(
+                "Sora Desk could not write in {} ({e}). Check that the disk is not full.",
+                dir.display()
+            ),
+            true,
+        )
+    };
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    let part = path.with_extension("part");
+    std::fs::write(&part, bytes).map_err(failed)?;
+    std::fs::rename(&part, path).map_err(failed)
+}

@@ -1,0 +1,1146 @@
+//! What the Sora Desk app does, without its window.
+//!
+//! The desktop shell (`src-tauri/`) exposes each method of [`Service`] as one IPC command and
+//! forwards [`ServiceEvent`]s to the page; everything else lives here so it is tested with plain
+//! `cargo test`. A service owns:
+//!
+//! - the **real world**: the task store, the engine and the EvoLink client of the person's key;
+//! - the **demo world**, once demo mode was switched on: the fake EvoLink server running inside
+//!   the app on loopback, with a demo key and its own store and library folder. Both engines keep
+//!   running side by side, so a paid task in flight carries on while someone plays with the demo;
+//!   the page sees the world that is switched on;
+//! - the **media server** that lets the page play saved videos (see `media.rs`).
+//!
+//! The API key only ever goes from the page into [`Service::set_key`]; nothing returns it.
+
+pub mod images;
+pub mod media;
+pub mod problem;
+pub mod redact;
+pub mod settings;
+pub mod views;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use evolink::{ApiKey, Client, ClientConfig, Orientation};
+use evolink_mock::{MockConfig, MockServer};
+use serde::{Deserialize, Serialize};
+use sora_core::{AppPaths, Endpoints};
+use sora_engine::library::Library;
+use sora_engine::{
+    Engine, EngineConfig, EngineEvent, EngineHandle, ImageFit, ListQuery, Store, SubmitRequest,
+    TaskState,
+};
+use sora_keychain::{KeyVault, Source, Storage};
+use tokio::sync::{broadcast, Mutex};
+
+pub use images::{PrepareRequest, PreparedImage};
+pub use media::MediaKind;
+pub use problem::Problem;
+pub use settings::{Settings, SettingsChange};
+pub use views::{ImageChoice, TaskView};
+
+use media::{MediaServer, Resolver};
+
+/// The key of the built-in demo server. Not a secret: it opens nothing but the fake server
+/// running inside the app.
+pub const DEMO_KEY: &str = "sk-demo-sora-desk-0000";
+
+/// Pages the app may open in the system browser; the page names a topic, never a URL.
+pub fn help_url(topic: &str) -> Result<&'static str, Problem> {
+    match topic {
+        "get_key" => Ok("https://evolink.ai/dashboard"),
+        "top_up" => Ok("https://evolink.ai/dashboard"),
+        _ => Err(Problem::invalid("There is no help page by that name.")),
+    }
+}
+
+/// How the built-in demo behaves.
+#[derive(Debug, Clone)]
+pub struct DemoConfig {
+    /// How much faster than EvoLink the fake server's clock runs (a real video takes minutes;
+    /// a demo one should take well under a minute).
+    pub time_scale: f64,
+    /// Polling suited to a server on this computer.
+    pub engine: EngineConfig,
+}
+
+impl Default for DemoConfig {
+    fn default() -> Self {
+        DemoConfig {
+            time_scale: 6.0,
+            engine: EngineConfig {
+                first_poll_after: Duration::from_millis(800),
+                poll_interval: (Duration::from_millis(800), Duration::from_millis(1200)),
+                error_backoff: Duration::from_millis(500),
+                max_backoff: Duration::from_secs(5),
+                ..EngineConfig::default()
+            },
+        }
+    }
+}
+
+/// Everything the service needs at start.
+pub struct ServiceConfig {
+    pub version: &'static str,
+    /// Data folder, and the library folder from the environment or the OS default.
+    pub paths: AppPaths,
+    /// `SORA_DESK_LIBRARY_DIR` was set: it wins over the library folder chosen in settings.
+    pub library_from_env: bool,
+    /// `SORA_DESK_API_BASE` / `SORA_DESK_FILES_BASE`: they win over the settings.
+    pub api_base_from_env: Option<String>,
+    pub files_base_from_env: Option<String>,
+    /// `EVOLINK_API_KEY`: used instead of the keychain when set.
+    pub env_key: Option<String>,
+    pub vault: KeyVault,
+    pub engine: EngineConfig,
+    pub demo: DemoConfig,
+    /// Adjusts every EvoLink client (tests shorten timeouts).
+    pub client_tuning: fn(ClientConfig) -> ClientConfig,
+}
+
+impl ServiceConfig {
+    /// The app's configuration: this machine's folders, the overrides from the environment,
+    /// the keychain entry of this build.
+    pub fn from_env(version: &'static str) -> Self {
+        let non_empty = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        ServiceConfig {
+            version,
+            paths: AppPaths::from_env(),
+            library_from_env: non_empty(sora_core::paths::ENV_LIBRARY_DIR).is_some(),
+            api_base_from_env: non_empty(evolink::ENV_API_BASE),
+            files_base_from_env: non_empty(evolink::ENV_FILES_BASE),
+            env_key: non_empty(evolink::ENV_API_KEY),
+            vault: KeyVault::for_app(),
+            engine: EngineConfig {
+                // A command-line run may hold the store for a moment at launch.
+                lock_wait: Duration::from_secs(5),
+                ..EngineConfig::from_env()
+            },
+            demo: DemoConfig::default(),
+            client_tuning: |c| c,
+        }
+    }
+}
+
+/// What the app tells the page about itself.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AppInfo {
+    pub name: &'static str,
+    pub version: &'static str,
+    pub data_dir: String,
+    pub library_dir: String,
+    /// The task API is not EvoLink's own (a proxy, or a local server).
+    pub custom_api: bool,
+    /// The page shows the built-in demo.
+    pub demo: bool,
+}
+
+/// What the page may know about the key.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeyStatus {
+    pub set: bool,
+    /// Such as `sk-…9f3a`.
+    pub hint: Option<String>,
+    /// `keychain`, `session_only`, `environment` or `none`.
+    pub storage: &'static str,
+    /// Why no key could be read, when that is the case.
+    pub problem: Option<ProblemNote>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProblemNote {
+    pub code: &'static str,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeySaved {
+    pub status: KeyStatus,
+    pub credits: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Balance {
+    pub credits: Option<f64>,
+    pub demo: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitInput {
+    pub prompt: String,
+    pub orientation: Orientation,
+    pub duration: u32,
+    #[serde(default)]
+    pub image: Option<ImageChoice>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ListInput {
+    pub states: Vec<TaskState>,
+    pub search: String,
+    pub favourites_only: bool,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+/// Most tasks one page of the gallery may ask for.
+pub const MAX_PAGE: u32 = 500;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskPage {
+    pub tasks: Vec<TaskView>,
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatsView {
+    pub credits_used_total: f64,
+    pub credits_used_30_days: f64,
+    pub counts: std::collections::BTreeMap<TaskState, u64>,
+    pub favourites: u64,
+}
+
+/// What the service tells the shell, which passes it on to the page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServiceEvent {
+    /// Tasks of the world on show changed (each as it is now).
+    TasksChanged(Vec<TaskView>),
+    BalanceChanged(Balance),
+    /// EvoLink refused the person's key; work waits for a new one.
+    KeyRefused(String),
+    /// Demo mode was switched on or off: everything on the page is to be read again.
+    ModeChanged(AppInfo),
+    /// A task ended (in either world): the shell may notify the person.
+    Finished {
+        task: Box<TaskView>,
+        demo: bool,
+    },
+}
+
+struct World {
+    demo: bool,
+    paths: AppPaths,
+    store: Arc<Store>,
+    handle: Option<EngineHandle>,
+    client: Option<Client>,
+    /// The built-in fake EvoLink of the demo world, alive as long as the world.
+    _mock: Option<MockServer>,
+    forwarder: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl World {
+    fn engine(&self) -> Result<Engine, Problem> {
+        self.handle
+            .as_ref()
+            .map(|h| h.engine.clone())
+            .ok_or_else(|| {
+                Problem::new(
+                    "engine_busy",
+                    "Sora Desk is restarting its work on your videos. Try again in a moment.",
+                    true,
+                )
+            })
+    }
+
+    fn posters_dir(&self) -> PathBuf {
+        self.paths.data_dir.join("posters")
+    }
+}
+
+struct Worlds {
+    real: World,
+    demo: Option<World>,
+}
+
+struct Inner {
+    config: ServiceConfig,
+    home: Arc<Store>,
+    media: Arc<MediaServer>,
+    resolver: Arc<RwLock<Arc<Resolver>>>,
+    worlds: Mutex<Worlds>,
+    demo_on: Arc<AtomicBool>,
+    /// Where the key in use came from (`None`: no key).
+    key_source: std::sync::Mutex<Option<Source>>,
+    events: broadcast::Sender<ServiceEvent>,
+}
+
+/// The app's service; cheap to clone.
+#[derive(Clone)]
+pub struct Service {
+    inner: Arc<Inner>,
+}
+
+/// What a command needs of the world on show.
+struct Active {
+    demo: bool,
+    paths: AppPaths,
+    store: Arc<Store>,
+    engine: Result<Engine, Problem>,
+    client: Option<Client>,
+    posters: PathBuf,
+}
+
+impl Service {
+    /// Opens the store, starts the engine (resuming every unfinished task) with the key from
+    /// the environment or the keychain, starts the media server, and the demo if it was on.
+    pub async fn start(config: ServiceConfig) -> Result<Service, Problem> {
+        let home = Arc::new(
+            Store::open_in(&config.paths.data_dir).map_err(|e| {
+                Problem::new(
+                    "data_folder",
+                    format!(
+                        "Sora Desk could not open its data folder {} ({e}). Check that the disk is not full and the folder can be written.",
+                        config.paths.data_dir.display()
+                    ),
+                    false,
+                )
+            })?,
+        );
+        let resolver: Arc<RwLock<Arc<Resolver>>> = Arc::new(RwLock::new(Arc::new(|_, _| None)));
+        let media =
+            Arc::new(MediaServer::start(resolver.clone()).await.map_err(|e| {
+                Problem::internal(format!("The video player could not start ({e})."))
+            })?);
+        let (events, _) = broadcast::channel(256);
+        let demo_on = Arc::new(AtomicBool::new(false));
+        let vault = &config.vault;
+        let env_key = config.env_key.clone();
+        // The keychain may block (D-Bus, an unlock prompt): off the async threads.
+        let resolved = blocking(|| vault.resolve(env_key.as_deref()));
+        let (client, source) = match resolved {
+            Ok(Some((key, source))) => (
+                Some(make_client(&config, key, &endpoints(&config, &home))?),
+                Some(source),
+            ),
+            _ => (None, None),
+        };
+        let paths = AppPaths {
+            data_dir: config.paths.data_dir.clone(),
+            library_dir: library_dir(&config, &home),
+        };
+        let real = start_world(
+            &config.engine,
+            false,
+            paths,
+            home.clone(),
+            client,
+            None,
+            &events,
+            &media,
+            &demo_on,
+        )?;
+        let service = Service {
+            inner: Arc::new(Inner {
+                config,
+                home,
+                media,
+                resolver,
+                worlds: Mutex::new(Worlds { real, demo: None }),
+                demo_on,
+                key_source: std::sync::Mutex::new(source),
+                events,
+            }),
+        };
+        service.update_resolver().await;
+        if settings::stored(&service.inner.home, settings::KEY_DEMO).as_deref() == Some("on") {
+            service.set_demo(true).await?;
+        }
+        Ok(service)
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<ServiceEvent> {
+        self.inner.events.subscribe()
+    }
+
+    /// The media server's base URL (for the page's content security policy and tests).
+    pub fn media_base_url(&self) -> String {
+        self.inner.media.base_url()
+    }
+
+    /// Stops both engines gracefully: a paid call in flight gets up to `limit` to record
+    /// its answer. Recorded work resumes at the next start.
+    pub async fn shutdown(&self, limit: Duration) {
+        let mut worlds = self.inner.worlds.lock().await;
+        let Worlds { real, demo } = &mut *worlds;
+        for world in std::iter::once(real).chain(demo.as_mut()) {
+            if let Some(handle) = world.handle.take() {
+                handle.shutdown(limit).await;
+            }
+            if let Some(forwarder) = world.forwarder.take() {
+                forwarder.abort();
+            }
+        }
+    }
+
+    async fn active(&self) -> Active {
+        let worlds = self.inner.worlds.lock().await;
+        let world = match (&worlds.demo, self.is_demo()) {
+            (Some(demo), true) => demo,
+            _ => &worlds.real,
+        };
+        Active {
+            demo: world.demo,
+            paths: world.paths.clone(),
+            store: world.store.clone(),
+            engine: world.engine(),
+            client: world.client.clone(),
+            posters: world.posters_dir(),
+        }
+    }
+
+    fn is_demo(&self) -> bool {
+        self.inner.demo_on.load(Ordering::SeqCst)
+    }
+
+    fn view(&self, task: sora_engine::Task, posters: &Path) -> TaskView {
+        TaskView::new(task, &self.inner.media, posters)
+    }
+
+    // ---- The app and the key ----
+
+    pub async fn app_info(&self) -> AppInfo {
+        let active = self.active().await;
+        let endpoints = endpoints(&self.inner.config, &self.inner.home);
+        AppInfo {
+            name: sora_core::APP_NAME,
+            version: self.inner.config.version,
+            data_dir: self.inner.config.paths.data_dir.display().to_string(),
+            library_dir: active.paths.library_dir.display().to_string(),
+            custom_api: !active.demo && endpoints.api_base != evolink::DEFAULT_API_BASE,
+            demo: active.demo,
+        }
+    }
+
+    pub async fn key_status(&self) -> KeyStatus {
+        let source = *self
+            .inner
+            .key_source
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if source == Some(Source::Environment) {
+            let hint = self
+                .inner
+                .config
+                .env_key
+                .as_deref()
+                .and_then(|k| ApiKey::new(k).ok())
+                .map(|k| k.hint());
+            return KeyStatus {
+                set: true,
+                hint,
+                storage: "environment",
+                problem: None,
+            };
+        }
+        let status = self.blocking_vault(|vault| vault.status()).await;
+        let problem = status.error.map(|code| ProblemNote {
+            code,
+            message: match code {
+                "keychain_unavailable" => "This computer has no keychain Sora Desk can use, so a key can only be kept for this session.".into(),
+                "keychain_denied" => "Your keychain is locked or refused access. Unlock it, or allow Sora Desk when asked.".into(),
+                "invalid_key" => "The key saved in the keychain is not a usable EvoLink key. Paste your key again.".into(),
+                _ => "The keychain could not be read. Try again; if it keeps happening, keep the key for this session only.".into(),
+            },
+        });
+        KeyStatus {
+            set: status.set,
+            hint: status.hint,
+            storage: match status.storage {
+                Storage::Keychain => "keychain",
+                Storage::SessionOnly => "session_only",
+                Storage::None => "none",
+            },
+            problem,
+        }
+    }
+
+    async fn blocking_vault<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&KeyVault) -> T + Send + 'static,
+    ) -> T {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || f(&inner.config.vault))
+            .await
+            .expect("keychain calls do not panic")
+    }
+
+    /// Checks the key with a real balance call, then keeps it (in the keychain, or for this
+    /// session only when the person chose that), and puts it to work. A key EvoLink refuses is
+    /// never saved. Saving a key leaves demo mode: the person is ready for the real thing.
+    pub async fn set_key(&self, key: String, session_only: bool) -> Result<KeySaved, Problem> {
+        let key = ApiKey::new(key.trim()).map_err(|_| {
+            Problem::new(
+                "invalid_key",
+                "That does not look like an EvoLink key. Copy the whole key (it starts with “sk-”) and paste it again.",
+                false,
+            )
+        })?;
+        let client = make_client(
+            &self.inner.config,
+            key.clone(),
+            &endpoints(&self.inner.config, &self.inner.home),
+        )?;
+        let credits = client.credits().await.map_err(|e| match e.kind() {
+            evolink::ErrorKind::BadKey => Problem::new(
+                "bad_key",
+                "EvoLink did not accept this key. Check that you copied all of it, or create a new key in your EvoLink dashboard.",
+                false,
+            ),
+            _ => Problem::from(e),
+        })?;
+        let to_save = key.clone();
+        if session_only {
+            self.blocking_vault(move |vault| vault.set_for_session(&to_save))
+                .await;
+        } else {
+            self.blocking_vault(move |vault| vault.set(&to_save))
+                .await?;
+        }
+        *self
+            .inner
+            .key_source
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(if session_only {
+            Source::Session
+        } else {
+            Source::Keychain
+        });
+        self.use_real_client(Some(client)).await;
+        if self.is_demo() {
+            self.set_demo(false).await?;
+        }
+        let balance = Balance {
+            credits: credits.spendable(),
+            demo: false,
+        };
+        let _ = self
+            .inner
+            .events
+            .send(ServiceEvent::BalanceChanged(balance.clone()));
+        Ok(KeySaved {
+            status: self.key_status().await,
+            credits: balance.credits,
+        })
+    }
+
+    /// Forgets the key (keychain and session). Tasks in flight wait until a key is set again.
+    pub async fn clear_key(&self) -> Result<KeyStatus, Problem> {
+        self.blocking_vault(|vault| vault.clear()).await?;
+        let from_env = {
+            let mut source = self
+                .inner
+                .key_source
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            // The environment's key cannot be removed from here; it stays in use.
+            let from_env = *source == Some(Source::Environment);
+            if !from_env {
+                *source = None;
+            }
+            from_env
+        };
+        if !from_env {
+            self.use_real_client(None).await;
+        }
+        Ok(self.key_status().await)
+    }
+
+    async fn use_real_client(&self, client: Option<Client>) {
+        let mut worlds = self.inner.worlds.lock().await;
+        if let Some(handle) = &worlds.real.handle {
+            handle.engine.set_client(client.clone());
+        }
+        worlds.real.client = client;
+    }
+
+    pub async fn refresh_balance(&self) -> Result<Balance, Problem> {
+        let active = self.active().await;
+        let Some(client) = active.client else {
+            return Err(no_key());
+        };
+        let credits = client.credits().await?.spendable();
+        let balance = Balance {
+            credits,
+            demo: active.demo,
+        };
+        let _ = self
+            .inner
+            .events
+            .send(ServiceEvent::BalanceChanged(balance.clone()));
+        Ok(balance)
+    }
+
+    /// Switches the page to the built-in demo or back. The demo world starts the first time
+    /// and then keeps running, as the real one does, so nobody's tasks stop half-way.
+    pub async fn set_demo(&self, on: bool) -> Result<AppInfo, Problem> {
+        if on {
+            self.ensure_demo_world().await?;
+        }
+        self.inner.demo_on.store(on, Ordering::SeqCst);
+        settings::save(
+            &self.inner.home,
+            &[(settings::KEY_DEMO, if on { "on" } else { "off" }.into())],
+        )?;
+        let info = self.app_info().await;
+        let _ = self
+            .inner
+            .events
+            .send(ServiceEvent::ModeChanged(info.clone()));
+        Ok(info)
+    }
+
+    async fn ensure_demo_world(&self) -> Result<(), Problem> {
+        let mut worlds = self.inner.worlds.lock().await;
+        if worlds.demo.is_some() {
+            return Ok(());
+        }
+        let config = &self.inner.config;
+        let mock = MockServer::start(MockConfig {
+            keys: vec![DEMO_KEY.into()],
+            time_scale: config.demo.time_scale,
+            balance: 500.0,
+            seed: std::process::id() as u64,
+            ..MockConfig::default()
+        })
+        .await
+        .map_err(|e| Problem::internal(format!("The demo could not start ({e}).")))?;
+        let key = ApiKey::new(DEMO_KEY).expect("the demo key is well formed");
+        let client = make_client(
+            config,
+            key,
+            &Endpoints {
+                api_base: mock.base_url(),
+                files_base: mock.base_url(),
+            },
+        )?;
+        let data_dir = config.paths.data_dir.join("demo");
+        let store = Arc::new(Store::open_in(&data_dir)?);
+        let paths = AppPaths {
+            library_dir: data_dir.join("Videos"),
+            data_dir,
+        };
+        let world = start_world(
+            &config.demo.engine,
+            true,
+            paths,
+            store,
+            Some(client),
+            Some(mock),
+            &self.inner.events,
+            &self.inner.media,
+            &self.inner.demo_on,
+        )?;
+        worlds.demo = Some(world);
+        drop(worlds);
+        self.update_resolver().await;
+        Ok(())
+    }
+
+    /// Points the media server at the stores of every running world.
+    async fn update_resolver(&self) {
+        let worlds = self.inner.worlds.lock().await;
+        let places: Vec<(Arc<Store>, PathBuf)> = std::iter::once(&worlds.real)
+            .chain(worlds.demo.as_ref())
+            .map(|w| (w.store.clone(), w.posters_dir()))
+            .collect();
+        let resolve: Arc<Resolver> = Arc::new(move |kind, id| {
+            if !is_task_id(id) {
+                return None;
+            }
+            places.iter().find_map(|(store, posters)| {
+                let task = store.find(id).ok().flatten()?;
+                let path = match kind {
+                    MediaKind::Video => PathBuf::from(task.video_path?),
+                    MediaKind::Poster => views::poster_path(posters, id),
+                };
+                path.is_file().then_some(path)
+            })
+        });
+        *self
+            .inner
+            .resolver
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = resolve;
+    }
+
+    // ---- Settings ----
+
+    pub async fn settings(&self) -> Settings {
+        let home = &self.inner.home;
+        let config = &self.inner.config;
+        let active = self.active().await;
+        let endpoints = endpoints(config, home);
+        Settings {
+            library_dir: if active.demo {
+                self.inner
+                    .worlds
+                    .lock()
+                    .await
+                    .real
+                    .paths
+                    .library_dir
+                    .display()
+                    .to_string()
+            } else {
+                active.paths.library_dir.display().to_string()
+            },
+            notifications: settings::notifications(home),
+            theme: settings::theme(home),
+            default_orientation: settings::default_orientation(home),
+            default_duration: settings::default_duration(home),
+            api_base: endpoints.api_base,
+            files_base: endpoints.files_base,
+            callback_url: settings::stored(home, settings::KEY_CALLBACK_URL),
+        }
+    }
+
+    /// Checks the whole change, stores it, and applies it: new hosts give the real engine a new
+    /// client; a new library folder restarts the real engine on it (gracefully: a paid call in
+    /// flight finishes first).
+    pub async fn set_settings(&self, change: SettingsChange) -> Result<Settings, Problem> {
+        let writes = settings::validate(&change)?;
+        settings::save(&self.inner.home, &writes)?;
+        let config = &self.inner.config;
+        if change.api_base.is_some() || change.files_base.is_some() {
+            let source = *self
+                .inner
+                .key_source
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            if source.is_some() {
+                let env_key = config.env_key.clone();
+                let key = self
+                    .blocking_vault(move |vault| vault.resolve(env_key.as_deref()))
+                    .await?;
+                if let Some((key, _)) = key {
+                    let client = make_client(config, key, &endpoints(config, &self.inner.home))?;
+                    self.use_real_client(Some(client)).await;
+                }
+            }
+        }
+        if change.library_dir.is_some() && !config.library_from_env {
+            self.restart_real_engine().await?;
+        }
+        Ok(self.settings().await)
+    }
+
+    async fn restart_real_engine(&self) -> Result<(), Problem> {
+        let config = &self.inner.config;
+        let mut worlds = self.inner.worlds.lock().await;
+        let real = &mut worlds.real;
+        if let Some(handle) = real.handle.take() {
+            handle.shutdown(Duration::from_secs(30)).await;
+        }
+        if let Some(forwarder) = real.forwarder.take() {
+            forwarder.abort();
+        }
+        let paths = AppPaths {
+            data_dir: config.paths.data_dir.clone(),
+            library_dir: library_dir(config, &self.inner.home),
+        };
+        let world = start_world(
+            &config.engine,
+            false,
+            paths,
+            real.store.clone(),
+            real.client.clone(),
+            None,
+            &self.inner.events,
+            &self.inner.media,
+            &self.inner.demo_on,
+        )?;
+        worlds.real = world;
+        Ok(())
+    }
+
+    // ---- Pictures ----
+
+    pub async fn prepare_image(&self, request: PrepareRequest) -> Result<PreparedImage, Problem> {
+        images::prepare(request).await
+    }
+
+    /// Keeps a pasted picture among the app's data and returns its path.
+    pub async fn save_pasted_image(&self, bytes: Vec<u8>) -> Result<String, Problem> {
+        let dir = self.inner.config.paths.data_dir.join("pasted");
+        tokio::task::spawn_blocking(move || images::save_pasted(&dir, &bytes))
+            .await
+            .map_err(|_| Problem::internal("Saving the pasted picture stopped unexpectedly."))?
+            .map(|p| p.display().to_string())
+    }
+
+    // ---- Tasks ----
+
+    /// Records a task (before anything is sent or paid) and starts it.
+    pub async fn submit(&self, input: SubmitInput) -> Result<TaskView, Problem> {
+        let active = self.active().await;
+        let engine = active.engine?;
+        if active.client.is_none() {
+            return Err(no_key());
+        }
+        let (image, image_fit) = match input.image {
+            Some(choice) => {
+                let path = images::check_picture_path(&choice.path)?;
+                if let Some(crop) = &choice.crop {
+                    images::check_crop(crop)?;
+                }
+                (
+                    Some(path),
+                    ImageFit {
+                        framing: choice.framing,
+                        focus: None,
+                        crop: choice.crop,
+                    },
+                )
+            }
+            None => (None, ImageFit::default()),
+        };
+        let callback_url = if active.demo {
+            None
+        } else {
+            settings::stored(&self.inner.home, settings::KEY_CALLBACK_URL)
+        };
+        let task = engine.submit(SubmitRequest {
+            prompt: input.prompt,
+            orientation: input.orientation,
+            duration: input.duration,
+            model: evolink::DEFAULT_MODEL.into(),
+            image,
+            image_fit,
+            callback_url,
+        })?;
+        Ok(self.view(task, &active.posters))
+    }
+
+    pub async fn list(&self, input: ListInput) -> Result<TaskPage, Problem> {
+        if input.limit > MAX_PAGE {
+            return Err(Problem::invalid(format!(
+                "At most {MAX_PAGE} videos can be listed at once."
+            )));
+        }
+        let active = self.active().await;
+        let search = input.search.trim();
+        let query = ListQuery {
+            states: input.states,
+            search: (!search.is_empty()).then(|| search.to_string()),
+            favourites_only: input.favourites_only,
+            offset: input.offset,
+            limit: if input.limit == 0 { 100 } else { input.limit },
+        };
+        let store = active.store.clone();
+        let (tasks, total) = tokio::task::spawn_blocking(move || {
+            Ok::<_, Problem>((store.list(&query)?, store.count(&query)?))
+        })
+        .await
+        .map_err(|_| Problem::internal("Listing videos stopped unexpectedly."))??;
+        Ok(TaskPage {
+            tasks: tasks
+                .into_iter()
+                .map(|t| self.view(t, &active.posters))
+                .collect(),
+            total,
+        })
+    }
+
+    pub async fn get(&self, id: &str) -> Result<TaskView, Problem> {
+        check_id(id)?;
+        let active = self.active().await;
+        let task = active.store.get(id)?;
+        Ok(self.view(task, &active.posters))
+    }
+
+    /// A new paid task with the same settings (only ever on the person's request).
+    pub async fn retry(&self, id: &str) -> Result<TaskView, Problem> {
+        check_id(id)?;
+        let active = self.active().await;
+        if active.client.is_none() {
+            return Err(no_key());
+        }
+        let task = active.engine?.retry(id)?;
+        Ok(self.view(task, &active.posters))
+    }
+
+    /// Forgets a finished task; its video, recipe and poster go to the OS trash / away.
+    pub async fn delete(&self, id: &str) -> Result<TaskView, Problem> {
+        check_id(id)?;
+        let active = self.active().await;
+        let engine = active.engine?;
+        let id_owned = id.to_string();
+        let task = tokio::task::spawn_blocking(move || engine.delete(&id_owned))
+            .await
+            .map_err(|_| Problem::internal("Deleting stopped unexpectedly."))??;
+        let _ = std::fs::remove_file(views::poster_path(&active.posters, id));
+        Ok(self.view(task, &active.posters))
+    }
+
+    pub async fn set_favourite(&self, id: &str, favourite: bool) -> Result<TaskView, Problem> {
+        check_id(id)?;
+        let active = self.active().await;
+        let task = active.engine?.set_favourite(id, favourite)?;
+        Ok(self.view(task, &active.posters))
+    }
+
+    /// The saved video of a task, checked to be there.
+    pub async fn video_path(&self, id: &str) -> Result<PathBuf, Problem> {
+        let task = self.get(id).await?;
+        let path = task.video_path.map(PathBuf::from).ok_or_else(|| {
+            Problem::new("not_allowed", "This video has not been saved yet.", false)
+        })?;
+        if !path.is_file() {
+            return Err(Problem::new(
+                "file_missing",
+                format!(
+                    "The video is no longer at {}. It may have been moved or deleted outside Sora Desk.",
+                    path.display()
+                ),
+                false,
+            ));
+        }
+        Ok(path)
+    }
+
+    /// Copies a saved video to `destination` (chosen in the system's save dialog). Written
+    /// beside it first and renamed, so a full disk never leaves half a video under that name.
+    pub async fn copy_video(&self, id: &str, destination: &Path) -> Result<(), Problem> {
+        let source = self.video_path(id).await?;
+        if destination == source {
+            return Ok(());
+        }
+        let part = destination.with_extension("sora-desk-part");
+        let failed = |e: std::io::Error| {
+            Problem::new(
+                "save_failed",
+                format!(
+                    "The copy could not be saved ({e}). Choose another place, or free some space."
+                ),
+                true,
+            )
+        };
+        tokio::fs::copy(&source, &part).await.map_err(failed)?;
+        tokio::fs::rename(&part, destination).await.map_err(|e| {
+            let _ = std::fs::remove_file(&part);
+            failed(e)
+        })
+    }
+
+    /// The library folder on show (the demo's own in demo mode).
+    pub async fn library_dir(&self) -> PathBuf {
+        let dir = self.active().await.paths.library_dir;
+        let _ = std::fs::create_dir_all(&dir);
+        dir
+    }
+
+    /// Keeps the poster frame the page grabbed from a finished video.
+    pub async fn save_poster(&self, id: &str, jpeg: Vec<u8>) -> Result<TaskView, Problem> {
+        check_id(id)?;
+        let active = self.active().await;
+        let task = active.store.get(id)?;
+        if task.state != TaskState::Done {
+            return Err(Problem::new(
+                "not_allowed",
+                "Only a saved video has a poster.",
+                false,
+            ));
+        }
+        let path = views::poster_path(&active.posters, id);
+        tokio::task::spawn_blocking(move || images::save_poster(&path, &jpeg))
+            .await
+            .map_err(|_| Problem::internal("Saving the poster stopped unexpectedly."))??;
+        Ok(self.view(task, &active.posters))
+    }
+
+    pub async fn stats(&self) -> Result<StatsView, Problem> {
+        let store = self.active().await.store;
+        let since = sora_engine::store::now() - 30 * 24 * 3600;
+        let stats = store.stats(since)?;
+        Ok(StatsView {
+            credits_used_total: stats.credits_used_total,
+            credits_used_30_days: stats.credits_used_since,
+            counts: stats.counts,
+            favourites: stats.favourites,
+        })
+    }
+}
+
+fn no_key() -> Problem {
+    Problem::new(
+        "no_key",
+        "Add your EvoLink key in Settings first, or try the demo.",
+        false,
+    )
+}
+
+/// Task ids as the engine makes them (`sd-` and 26 letters or digits); anything else from the
+/// page is refused before it reaches a store or a file name.
+pub fn is_task_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn check_id(id: &str) -> Result<(), Problem> {
+    if is_task_id(id) {
+        Ok(())
+    } else {
+        Err(Problem::invalid("That is not a video of this library."))
+    }
+}
+
+/// Runs a blocking call in place when there is no runtime to hand it to (start-up).
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
+}
+
+/// The EvoLink hosts: the environment wins, then the settings, then EvoLink's own.
+fn endpoints(config: &ServiceConfig, home: &Store) -> Endpoints {
+    let pick = |env: &Option<String>, key: &str, default: &str| {
+        env.clone()
+            .or_else(|| settings::stored(home, key))
+            .map(|v| v.trim().trim_end_matches('/').to_string())
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| default.to_string())
+    };
+    Endpoints {
+        api_base: pick(
+            &config.api_base_from_env,
+            settings::KEY_API_BASE,
+            evolink::DEFAULT_API_BASE,
+        ),
+        files_base: pick(
+            &config.files_base_from_env,
+            settings::KEY_FILES_BASE,
+            evolink::DEFAULT_FILES_BASE,
+        ),
+    }
+}
+
+/// The library folder: the environment wins, then the settings, then the OS default.
+fn library_dir(config: &ServiceConfig, home: &Store) -> PathBuf {
+    if config.library_from_env {
+        return config.paths.library_dir.clone();
+    }
+    settings::stored(home, settings::KEY_LIBRARY_DIR)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| config.paths.library_dir.clone())
+}
+
+fn make_client(config: &ServiceConfig, key: ApiKey, at: &Endpoints) -> Result<Client, Problem> {
+    let mut client_config = ClientConfig::new(key).with_bases(&at.api_base, &at.files_base);
+    client_config.app_version = config.version.to_string();
+    Client::new((config.client_tuning)(client_config)).map_err(Problem::from)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn start_world(
+    engine_config: &EngineConfig,
+    demo: bool,
+    paths: AppPaths,
+    store: Arc<Store>,
+    client: Option<Client>,
+    mock: Option<MockServer>,
+    events: &broadcast::Sender<ServiceEvent>,
+    media: &Arc<MediaServer>,
+    demo_on: &Arc<AtomicBool>,
+) -> Result<World, Problem> {
+    let handle = Engine::start(
+        engine_config.clone(),
+        store.clone(),
+        Library::new(&paths.library_dir),
+        &paths.data_dir,
+        client.clone(),
+    )
+    .map_err(|e| match e {
+        sora_engine::EngineError::Busy => Problem::new(
+            "engine_busy",
+            "Another Sora Desk (perhaps sora-desk-cli) is working on your videos. Let it finish or close it, then start Sora Desk again.",
+            true,
+        ),
+        other => other.into(),
+    })?;
+    let forwarder = tokio::spawn(forward(
+        handle.engine.subscribe(),
+        store.clone(),
+        demo,
+        paths.data_dir.join("posters"),
+        events.clone(),
+        media.clone(),
+        demo_on.clone(),
+    ));
+    Ok(World {
+        demo,
+        paths,
+        store,
+        handle: Some(handle),
+        client,
+        _mock: mock,
+        forwarder: Some(forwarder),
+    })
+}
+
+/// Passes one engine's events on: changes of the world on show go to the page; every task
+/// that ends is reported (for notifications), once, when it was seen running.
+async fn forward(
+    mut engine_events: broadcast::Receiver<EngineEvent>,
+    store: Arc<Store>,
+    demo: bool,
+    posters: PathBuf,
+    events: broadcast::Sender<ServiceEvent>,
+    media: Arc<MediaServer>,
+    demo_on: Arc<AtomicBool>,
+) {
+    let mut running: HashMap<String, TaskState> = store
+        .active()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| (t.id, t.state))
+        .collect();
+    loop {
+        let event = match engine_events.recv().await {
+            Ok(event) => event,
+            Err(broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(broadcast::error::RecvError::Closed) => return,
+        };
+        let on_show = demo_on.load(Ordering::SeqCst) == demo;
+        match event {
+            EngineEvent::Tasks { tasks } => {
+                let views: Vec<TaskView> = tasks
+                    .into_iter()
+                    .map(|t| TaskView::new(t, &media, &posters))
+                    .collect();
+                for view in &views {
+                    if view.state.is_active() {
+                        running.insert(view.id.clone(), view.state);
+                    } else if running.remove(&view.id).is_some() {
+                        let _ = events.send(ServiceEvent::Finished {
+                            task: Box::new(view.clone()),
+                            demo,
+                        });
+                    }
+                }
+                if on_show {
+                    let _ = events.send(ServiceEvent::TasksChanged(views));
+                }
+            }
+            EngineEvent::Balance { credits } if on_show => {
+                let _ = events.send(ServiceEvent::BalanceChanged(Balance { credits, demo }));
+            }
+            EngineEvent::KeyRefused { message } if !demo => {
+                let _ = events.send(ServiceEvent::KeyRefused(message));
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! A tiny HTTP server on 127.0.0.1 that lets the webview play videos and show posters.
+//!
+//! Why not Tauri's asset protocol: WebKitGTK cannot play `<video>` from a custom scheme
+//! (tauri-apps/tauri#3725), while it plays from loopback HTTP with Range requests. What this
+//! server can reach is narrower than a folder scope: only the saved video and the cached poster
+//! of a task the store knows, looked up by task id; no path ever comes from the URL. Every URL
+//! carries a random per-launch token, so other programs and web pages on this computer cannot
+//! read the library through it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tower::ServiceExt as _;
+
+/// Finds the file behind a URL: `(kind, task id)` to a path, or `None`.
+pub type Resolver = dyn Fn(MediaKind, &str) -> Option<PathBuf> + Send + Sync;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaKind {
+    Video,
+    Poster,
+}
+
+pub struct MediaServer {
+    addr: SocketAddr,
+    token: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+#[derive(Clone)]
+struct Shared {
+    token: Arc<str>,
+    resolve: Arc<RwLock<Arc<Resolver>>>,
+}
+
+impl MediaServer {
+    /// Starts on a free loopback port; files are found through `resolve`.
+    pub async fn start(resolve: Arc<RwLock<Arc<Resolver>>>) -> std::io::Result<MediaServer> {
+        let token = random_token()?;
+        let shared = Shared {
+            token: token.clone().into(),
+            resolve,
+        };
+        let app = Router::new()
+            .route("/{token}/{kind}/{id}", get(serve))
+            .with_state(shared);
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(MediaServer {
+            addr,
+            token,
+            shutdown: Some(tx),
+        })
+    }
+
+    /// `http://127.0.0.1:<port>/<token>`; URLs are this plus `/video/<id>` or `/poster/<id>`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/{}", self.addr, self.token)
+    }
+
+    pub fn url(&self, kind: MediaKind, id: &str) -> String {
+        let kind = match kind {
+            MediaKind::Video => "video",
+            MediaKind::Poster => "poster",
+        };
+        format!("{}/{kind}/{id}", self.base_url())
+    }
+}
+
+impl Drop for MediaServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+async fn serve(
+    State(shared): State<Shared>,
+    Path((token, kind, id)): Path<(String, String, String)>,
+    request: Request<Body>,
+) -> Response {
+    // Compared in full every time, so the answer's timing says nothing about the token.
+    let token_ok = token.len() == shared.token.len()
+        && token
+            .bytes()
+            .zip(shared.token.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if !token_ok {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let kind = match kind.as_str() {
+        "video" => MediaKind::Video,
+        "poster" => MediaKind::Poster,
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    let resolve = shared
+        .resolve
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    let Some(path) = resolve(kind, &id) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let mut response = match tower_http::services::ServeFile::new(path)
+        .oneshot(request)
+        .await
+    {
+        Ok(response) => response.map(Body::new),
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    let headers = response.headers_mut();
+    // The app's page (tauri://localhost) grabs poster frames into a canvas, which needs CORS;
+    // the token, not the origin, is what guards these files.
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    response
+}
+
+fn random_token() -> std::io::Result<String> {
+    let mut bytes = [0u8; 24];
+    getrandom::fill(&mut bytes).map_err(|e| std::io::Error::other(e.to_string()))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}

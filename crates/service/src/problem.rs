@@ -1,0 +1,79 @@
+//! The one shape of failure the app shows: a stable `code` the UI switches on, a `message` in
+//! plain words that says what to do next, and whether trying again may help.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub code: &'static str,
+    pub message: String,
+    pub retryable: bool,
+}
+
+impl Problem {
+    pub fn new(code: &'static str, message: impl Into<String>, retryable: bool) -> Self {
+        Problem {
+            code,
+            message: message.into(),
+            retryable,
+        }
+    }
+
+    /// The UI sent something the backend refuses (a bug or a hostile page, never a person).
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Problem::new("invalid_argument", message, false)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Problem::new("internal", message, false)
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for Problem {}
+
+impl From<evolink::Error> for Problem {
+    fn from(e: evolink::Error) -> Self {
+        Problem::new(e.code(), e.message(), e.retryable())
+    }
+}
+
+impl From<sora_engine::EngineError> for Problem {
+    fn from(e: sora_engine::EngineError) -> Self {
+        use sora_engine::{EngineError, StoreError};
+        let message = match &e {
+            EngineError::Store(StoreError::NotFound(_)) => {
+                "This video is no longer in your library.".to_string()
+            }
+            EngineError::Store(_) => {
+                "Sora Desk could not read or write its task list. Check that the disk is not full, then try again.".to_string()
+            }
+            other => other.to_string(),
+        };
+        let retryable = matches!(e, EngineError::Store(StoreError::Sqlite(_)));
+        Problem::new(e.code(), message, retryable)
+    }
+}
+
+impl From<sora_engine::StoreError> for Problem {
+    fn from(e: sora_engine::StoreError) -> Self {
+        sora_engine::EngineError::Store(e).into()
+    }
+}
+
+impl From<sora_keychain::VaultError> for Problem {
+    fn from(e: sora_keychain::VaultError) -> Self {
+        Problem::new(e.code(), e.to_string(), e.retryable())
+    }
+}
+
+impl From<sora_preflight::PreflightError> for Problem {
+    fn from(e: sora_preflight::PreflightError) -> Self {
+        Problem::new(e.code(), e.to_string(), false)
+    }
+}

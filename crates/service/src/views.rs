@@ -1,0 +1,122 @@
+//! What the UI sees of a task: everything it shows, nothing it has no use for (upload links,
+//! result links, hashes), plus the loopback URLs to play the video and show its poster.
+
+use std::path::Path;
+
+use evolink::Orientation;
+use serde::{Deserialize, Serialize};
+use sora_engine::{ImageFit, Task, TaskState};
+use sora_preflight::{CropRect, Framing};
+
+use crate::media::{MediaKind, MediaServer};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ErrorView {
+    pub code: String,
+    pub message: String,
+    pub retryable: bool,
+}
+
+/// The reference picture of a task, as the person chose and framed it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageChoice {
+    pub path: String,
+    #[serde(default)]
+    pub framing: Framing,
+    #[serde(default)]
+    pub crop: Option<CropRect>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskView {
+    pub id: String,
+    pub prompt: String,
+    pub model: String,
+    pub orientation: Orientation,
+    pub duration: u32,
+    pub state: TaskState,
+    pub progress: u8,
+    pub error: Option<ErrorView>,
+    pub credits_reserved: Option<f64>,
+    pub credits_used: Option<f64>,
+    pub estimated_seconds: Option<i64>,
+    pub created_at: i64,
+    pub submitted_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub image: Option<ImageChoice>,
+    pub favourite: bool,
+    pub retry_of: Option<String>,
+    pub video_path: Option<String>,
+    pub video_size: Option<u64>,
+    pub video_url: Option<String>,
+    pub poster_url: Option<String>,
+}
+
+/// Where a task's poster frame is cached.
+pub fn poster_path(posters_dir: &Path, id: &str) -> std::path::PathBuf {
+    posters_dir.join(format!("{id}.jpg"))
+}
+
+impl TaskView {
+    pub fn new(task: Task, media: &MediaServer, posters_dir: &Path) -> TaskView {
+        let error = match (task.error_code, task.error_message) {
+            (Some(code), Some(message)) => Some(ErrorView {
+                code,
+                message,
+                retryable: task.error_retryable.unwrap_or(false),
+            }),
+            _ => None,
+        };
+        let image = task.source_image.map(|path| {
+            let fit: ImageFit = task
+                .image_options
+                .as_deref()
+                .and_then(|o| serde_json::from_str(o).ok())
+                .unwrap_or_default();
+            ImageChoice {
+                path,
+                framing: fit.framing,
+                crop: fit.crop,
+            }
+        });
+        let done = task.state == TaskState::Done && task.video_path.is_some();
+        let video_url = done.then(|| media.url(MediaKind::Video, &task.id));
+        let poster = poster_path(posters_dir, &task.id);
+        // The modification time makes a re-grabbed poster a new URL, past any cache.
+        let poster_url = std::fs::metadata(&poster)
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|t| {
+                format!(
+                    "{}?v={}",
+                    media.url(MediaKind::Poster, &task.id),
+                    t.as_millis()
+                )
+            });
+        TaskView {
+            id: task.id,
+            prompt: task.prompt,
+            model: task.model,
+            orientation: task.orientation,
+            duration: task.duration,
+            state: task.state,
+            progress: task.progress,
+            error,
+            credits_reserved: task.credits_reserved,
+            credits_used: task.credits_used,
+            estimated_seconds: task.estimated_seconds,
+            created_at: task.created_at,
+            submitted_at: task.submitted_at,
+            finished_at: task.finished_at,
+            image,
+            favourite: task.favourite,
+            retry_of: task.retry_of,
+            video_path: task.video_path,
+            video_size: task.video_size,
+            video_url,
+            poster_url,
+        }
+    }
+}

@@ -1,0 +1,612 @@
+//! The app's service against the fake EvoLink server over loopback, with real stores, real
+//! files and the real media server. No keychain here: the process is pointed at a D-Bus address
+//! that does not exist, so the no-keychain path is the one exercised (the keychain itself is
+//! covered by `tests/keychain.rs` inside a real Secret Service session).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use evolink::{ClientConfig, RetryPolicy};
+use evolink_mock::{MockConfig, MockServer};
+use sora_core::AppPaths;
+use sora_engine::{EngineConfig, TaskState};
+use sora_keychain::KeyVault;
+use sora_service::*;
+
+const KEY: &str = "sk-service-test-31b7c0e2d9";
+
+fn no_keychain() {
+    // Same value from every test of this binary, so concurrent tests agree.
+    std::env::set_var(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/sora-desk-test",
+    );
+}
+
+fn fast_engine() -> EngineConfig {
+    EngineConfig {
+        first_poll_after: Duration::from_millis(100),
+        poll_interval: (Duration::from_millis(80), Duration::from_millis(150)),
+        error_backoff: Duration::from_millis(30),
+        max_backoff: Duration::from_millis(400),
+        event_batch: Duration::from_millis(50),
+        lock_wait: Duration::from_secs(2),
+        ..EngineConfig::default()
+    }
+}
+
+fn quick_client(mut config: ClientConfig) -> ClientConfig {
+    config.connect_timeout = Duration::from_secs(5);
+    config.request_timeout = Duration::from_secs(5);
+    config.retry = RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(20),
+        max_delay: Duration::from_millis(100),
+        max_retry_after: Duration::from_millis(500),
+    };
+    config
+}
+
+struct Rig {
+    dir: tempfile::TempDir,
+    service: Service,
+    _server: Option<MockServer>,
+}
+
+async fn mock() -> MockServer {
+    MockServer::start(MockConfig {
+        keys: vec![KEY.into()],
+        time_scale: 100.0,
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+fn config(dir: &Path, server: Option<&MockServer>, env_key: Option<&str>) -> ServiceConfig {
+    no_keychain();
+    ServiceConfig {
+        version: "0.0.0-test",
+        paths: AppPaths {
+            data_dir: dir.join("data"),
+            library_dir: dir.join("Videos"),
+        },
+        library_from_env: false,
+        api_base_from_env: server.map(|s| s.base_url()),
+        files_base_from_env: server.map(|s| s.base_url()),
+        env_key: env_key.map(String::from),
+        vault: KeyVault::new(format!("sora-desk-test-{}", std::process::id())),
+        engine: fast_engine(),
+        demo: DemoConfig {
+            time_scale: 100.0,
+            engine: fast_engine(),
+        },
+        client_tuning: quick_client,
+    }
+}
+
+async fn rig(env_key: Option<&str>) -> Rig {
+    let dir = tempfile::tempdir().unwrap();
+    let server = mock().await;
+    let service = Service::start(config(dir.path(), Some(&server), env_key))
+        .await
+        .unwrap();
+    Rig {
+        dir,
+        service,
+        _server: Some(server),
+    }
+}
+
+fn prompt(text: &str) -> SubmitInput {
+    SubmitInput {
+        prompt: text.into(),
+        orientation: evolink::Orientation::Landscape,
+        duration: 4,
+        image: None,
+    }
+}
+
+async fn until_final(service: &Service, id: &str) -> TaskView {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let task = service.get(id).await.unwrap();
+        if task.state.is_final() {
+            return task;
+        }
+        assert!(std::time::Instant::now() < deadline, "stuck: {task:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn picture(dir: &Path, name: &str, w: u32, h: u32) -> PathBuf {
+    let path = dir.join(name);
+    image::RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    })
+    .save(&path)
+    .unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_prompt_becomes_a_video_the_page_can_play_with_events_on_the_way() {
+    let rig = rig(Some(KEY)).await;
+    let service = &rig.service;
+    let mut events = service.subscribe();
+    let status = service.key_status().await;
+    assert_eq!(status.storage, "environment");
+    let hint = status.hint.unwrap();
+    assert!(hint.starts_with("sk-…") && hint.ends_with("e2d9"), "{hint}");
+
+    let task = service
+        .submit(prompt("A paper boat on a rainy street"))
+        .await
+        .unwrap();
+    assert_eq!(
+        task.state,
+        TaskState::Preparing,
+        "recorded before anything is sent"
+    );
+    let done = until_final(service, &task.id).await;
+    assert_eq!(done.state, TaskState::Done, "{done:?}");
+    assert!(done.credits_used.is_some());
+
+    // Events: the task was seen changing, then reported finished exactly once.
+    let mut seen_states = Vec::new();
+    let mut finished = 0;
+    while let Ok(Ok(event)) = tokio::time::timeout(Duration::from_millis(500), events.recv()).await
+    {
+        match event {
+            ServiceEvent::TasksChanged(tasks) => {
+                seen_states.extend(tasks.iter().filter(|t| t.id == task.id).map(|t| t.state))
+            }
+            ServiceEvent::Finished { task: t, demo } => {
+                assert_eq!((t.id.as_str(), demo), (task.id.as_str(), false));
+                finished += 1;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(finished, 1);
+    // Changes are batched, so quick steps may be seen together; the end is always seen.
+    assert!(seen_states.iter().any(|s| s.is_active()), "{seen_states:?}");
+    assert_eq!(seen_states.last(), Some(&TaskState::Done));
+
+    // The media server plays it: whole, and by range, and only with the token.
+    let url = done.video_url.clone().expect("a done task has a video URL");
+    let on_disk = std::fs::read(done.video_path.as_deref().unwrap()).unwrap();
+    let http = reqwest::Client::new();
+    let whole = http.get(&url).send().await.unwrap();
+    assert_eq!(whole.status(), 200);
+    assert_eq!(
+        whole.headers()["access-control-allow-origin"],
+        "*",
+        "the page grabs poster frames into a canvas"
+    );
+    assert_eq!(whole.bytes().await.unwrap().as_ref(), on_disk.as_slice());
+    let part = http
+        .get(&url)
+        .header("Range", "bytes=100-199")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(part.status(), 206);
+    assert_eq!(part.bytes().await.unwrap().as_ref(), &on_disk[100..200]);
+    let base = service.media_base_url();
+    let port_and_token = base.trim_start_matches("http://");
+    let (host, token) = port_and_token.split_once('/').unwrap();
+    let forged = format!(
+        "http://{host}/{}/video/{}",
+        "0".repeat(token.len()),
+        task.id
+    );
+    assert_eq!(http.get(&forged).send().await.unwrap().status(), 404);
+    for bad in ["../../etc/passwd", "sd-nope", "%2e%2e%2fdata"] {
+        let status = http
+            .get(format!("{base}/video/{bad}"))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 404, "{bad}");
+    }
+
+    // A poster frame from the page is kept and served; anything else is refused.
+    assert!(done.poster_url.is_none());
+    let jpeg = {
+        let mut bytes = Vec::new();
+        image::RgbImage::from_pixel(32, 18, image::Rgb([200, 40, 40]))
+            .write_to(
+                &mut std::io::Cursor::new(&mut bytes),
+                image::ImageFormat::Jpeg,
+            )
+            .unwrap();
+        bytes
+    };
+    let with_poster = service.save_poster(&task.id, jpeg.clone()).await.unwrap();
+    let poster = with_poster.poster_url.expect("poster URL once saved");
+    let served = http.get(&poster).send().await.unwrap();
+    assert_eq!(served.bytes().await.unwrap().as_ref(), jpeg.as_slice());
+    let refused = service
+        .save_poster(&task.id, b"<svg/>".to_vec())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, "invalid_argument");
+
+    // Listing, searching, favourites, stats.
+    let other = service.submit(prompt("A fox in deep snow")).await.unwrap();
+    until_final(service, &other.id).await;
+    let page = service
+        .list(ListInput {
+            search: "SNOW fox".into(),
+            limit: 10,
+            ..ListInput::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (page.total, page.tasks[0].id.as_str()),
+        (1, other.id.as_str())
+    );
+    service.set_favourite(&task.id, true).await.unwrap();
+    let favourites = service
+        .list(ListInput {
+            favourites_only: true,
+            ..ListInput::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(favourites.total, 1);
+    let stats = service.stats().await.unwrap();
+    assert_eq!(stats.counts.get(&TaskState::Done), Some(&2));
+    assert!(stats.credits_used_total > 0.0);
+    assert_eq!(stats.credits_used_total, stats.credits_used_30_days);
+    let too_many = service
+        .list(ListInput {
+            limit: MAX_PAGE + 1,
+            ..ListInput::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(too_many.code, "invalid_argument");
+
+    // Save a copy, then delete: the copy stays, the library's files and the poster go.
+    let copy = rig.dir.path().join("elsewhere.mp4");
+    service.copy_video(&task.id, &copy).await.unwrap();
+    assert_eq!(std::fs::read(&copy).unwrap(), on_disk);
+    let video = PathBuf::from(done.video_path.unwrap());
+    service.delete(&task.id).await.unwrap();
+    assert!(!video.exists() && copy.exists());
+    assert_eq!(http.get(&poster).send().await.unwrap().status(), 404);
+    assert_eq!(service.get(&task.id).await.unwrap_err().code, "not_found");
+    service.shutdown(Duration::from_secs(5)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_keychain_a_key_is_checked_then_kept_for_the_session_only() {
+    let rig = rig(None).await;
+    let service = &rig.service;
+    let status = service.key_status().await;
+    assert!(!status.set);
+    assert_eq!(status.problem.unwrap().code, "keychain_unavailable");
+    assert_eq!(
+        service.submit(prompt("x")).await.unwrap_err().code,
+        "no_key"
+    );
+
+    let malformed = service
+        .set_key("sk-has spaces".into(), false)
+        .await
+        .unwrap_err();
+    assert_eq!(malformed.code, "invalid_key");
+    let refused = service
+        .set_key("sk-not-the-right-key-123".into(), true)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, "bad_key");
+    assert!(!service.key_status().await.set, "a refused key is not kept");
+
+    let no_keychain = service.set_key(KEY.into(), false).await.unwrap_err();
+    assert_eq!(no_keychain.code, "keychain_unavailable");
+    assert!(
+        !service.key_status().await.set,
+        "never written anywhere else"
+    );
+
+    let saved = service.set_key(format!("  {KEY}\n"), true).await.unwrap();
+    assert_eq!(saved.status.storage, "session_only");
+    assert!(saved.status.set);
+    assert_eq!(saved.credits, Some(1000.0));
+    assert_eq!(
+        service.refresh_balance().await.unwrap().credits,
+        Some(1000.0)
+    );
+
+    let task = service.submit(prompt("A kite over dunes")).await.unwrap();
+    assert_eq!(until_final(service, &task.id).await.state, TaskState::Done);
+
+    let cleared = service.clear_key().await.unwrap();
+    assert!(!cleared.set);
+    assert_eq!(service.refresh_balance().await.unwrap_err().code, "no_key");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_runs_its_own_server_and_folders_beside_the_real_world() {
+    let dir = tempfile::tempdir().unwrap();
+    // No real server at all: the demo must need nothing from outside.
+    let service = Service::start(config(dir.path(), None, None))
+        .await
+        .unwrap();
+    let mut events = service.subscribe();
+    assert!(!service.app_info().await.demo);
+
+    let info = service.set_demo(true).await.unwrap();
+    assert!(info.demo);
+    assert!(info
+        .library_dir
+        .starts_with(dir.path().join("data").to_str().unwrap()));
+    let mode = loop {
+        if let ServiceEvent::ModeChanged(info) = events.recv().await.unwrap() {
+            break info;
+        }
+    };
+    assert!(mode.demo);
+    assert_eq!(
+        service.refresh_balance().await.unwrap().credits,
+        Some(500.0)
+    );
+
+    let task = service
+        .submit(prompt("A robot watering tulips"))
+        .await
+        .unwrap();
+    let done = until_final(&service, &task.id).await;
+    assert_eq!(done.state, TaskState::Done, "{done:?}");
+    assert!(done
+        .video_path
+        .as_deref()
+        .unwrap()
+        .starts_with(&info.library_dir));
+    let blocked = service
+        .submit(prompt("A celebrity on a red carpet"))
+        .await
+        .unwrap();
+    let failed = until_final(&service, &blocked.id).await;
+    assert_eq!(failed.error.unwrap().code, "moderation_blocked");
+
+    // Off again: the real (empty) library is on show; the demo's tasks stay in the demo.
+    let info = service.set_demo(false).await.unwrap();
+    assert!(!info.demo);
+    assert_eq!(service.list(ListInput::default()).await.unwrap().total, 0);
+    assert_eq!(service.get(&task.id).await.unwrap_err().code, "not_found");
+    service.shutdown(Duration::from_secs(5)).await;
+    drop(service);
+
+    // Demo mode is remembered across restarts.
+    let service = Service::start(config(dir.path(), None, None))
+        .await
+        .unwrap();
+    assert!(!service.app_info().await.demo);
+    service.set_demo(true).await.unwrap();
+    service.shutdown(Duration::from_secs(5)).await;
+    drop(service);
+    let service = Service::start(config(dir.path(), None, None))
+        .await
+        .unwrap();
+    assert!(service.app_info().await.demo);
+    assert_eq!(service.list(ListInput::default()).await.unwrap().total, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_are_checked_whole_before_anything_is_stored() {
+    let rig = rig(Some(KEY)).await;
+    let service = &rig.service;
+    let before = service.settings().await;
+    assert_eq!(before.default_duration, 4);
+    assert!(before.notifications);
+
+    for change in [
+        SettingsChange {
+            default_duration: Some(5),
+            ..Default::default()
+        },
+        SettingsChange {
+            theme: Some(settings::Theme::Dark),
+            api_base: Some("http://evolink.example.com".into()),
+            ..Default::default()
+        },
+        SettingsChange {
+            callback_url: Some("https://192.168.1.20/hook".into()),
+            ..Default::default()
+        },
+        SettingsChange {
+            library_dir: Some("relative/folder".into()),
+            ..Default::default()
+        },
+    ] {
+        let refused = service.set_settings(change.clone()).await.unwrap_err();
+        assert_eq!(refused.code, "invalid_argument", "{change:?}");
+        assert!(!refused.message.is_empty());
+    }
+    assert_eq!(
+        service.settings().await,
+        before,
+        "a refused change stores nothing"
+    );
+
+    let library = rig.dir.path().join("My videos");
+    let after = service
+        .set_settings(SettingsChange {
+            theme: Some(settings::Theme::Dark),
+            notifications: Some(false),
+            default_orientation: Some(evolink::Orientation::Portrait),
+            default_duration: Some(12),
+            callback_url: Some("https://hooks.example.com/sora".into()),
+            library_dir: Some(library.display().to_string()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(after.theme, settings::Theme::Dark);
+    assert!(!after.notifications);
+    assert_eq!(after.default_duration, 12);
+    assert_eq!(
+        after.callback_url.as_deref(),
+        Some("https://hooks.example.com/sora")
+    );
+    assert_eq!(after.library_dir, library.display().to_string());
+
+    // The engine was restarted on the new folder: new videos land there.
+    let task = service.submit(prompt("A heron at dawn")).await.unwrap();
+    let done = until_final(service, &task.id).await;
+    assert!(PathBuf::from(done.video_path.unwrap()).starts_with(&library));
+
+    let cleared = service
+        .set_settings(SettingsChange {
+            callback_url: Some(String::new()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(cleared.callback_url, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pictures_from_the_page_are_checked_prepared_and_previewed() {
+    let rig = rig(Some(KEY)).await;
+    let service = &rig.service;
+    let photo = picture(rig.dir.path(), "photo.png", 1600, 1200);
+
+    let prepared = service
+        .prepare_image(PrepareRequest {
+            path: photo.display().to_string(),
+            orientation: None,
+            framing: sora_preflight::Framing::Fill,
+            crop: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!((prepared.output.width, prepared.output.height), (1280, 720));
+    assert!(
+        prepared.summary.contains("1600x1200"),
+        "{}",
+        prepared.summary
+    );
+    assert!(prepared.preview_url.starts_with("data:image/jpeg;base64,"));
+    assert!(prepared
+        .source_preview_url
+        .starts_with("data:image/jpeg;base64,"));
+    assert_ne!(prepared.preview_url, prepared.source_preview_url);
+
+    let moved = service
+        .prepare_image(PrepareRequest {
+            path: photo.display().to_string(),
+            orientation: None,
+            framing: sora_preflight::Framing::Fill,
+            crop: Some(sora_preflight::CropRect {
+                x: 0.0,
+                y: 0.0,
+                width: 0.5,
+                height: 0.5,
+            }),
+        })
+        .await
+        .unwrap();
+    // The top-left quarter (800x600), trimmed about its centre to 16:9.
+    assert_eq!(
+        (
+            moved.region.x,
+            moved.region.y,
+            moved.region.width,
+            moved.region.height
+        ),
+        (0, 75, 800, 450)
+    );
+
+    for (path, crop, code) in [
+        ("photo.png".to_string(), None, "invalid_argument"),
+        (
+            rig.dir.path().join("gone.png").display().to_string(),
+            None,
+            "file_missing",
+        ),
+        (rig.dir.path().display().to_string(), None, "read_failed"),
+        (
+            photo.display().to_string(),
+            Some(sora_preflight::CropRect {
+                x: 0.8,
+                y: 0.0,
+                width: 0.5,
+                height: 0.5,
+            }),
+            "invalid_argument",
+        ),
+    ] {
+        let e = service
+            .prepare_image(PrepareRequest {
+                path,
+                orientation: None,
+                framing: sora_preflight::Framing::Fill,
+                crop,
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, code, "{e:?}");
+    }
+    let text = rig.dir.path().join("notes.png");
+    std::fs::write(&text, "not a picture").unwrap();
+    let e = service
+        .prepare_image(PrepareRequest {
+            path: text.display().to_string(),
+            orientation: None,
+            framing: sora_preflight::Framing::Fill,
+            crop: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "not_an_image");
+
+    // Pasting: kept by content, once; only pictures.
+    let bytes = std::fs::read(&photo).unwrap();
+    let pasted = service.save_pasted_image(bytes.clone()).await.unwrap();
+    assert_eq!(
+        service.save_pasted_image(bytes.clone()).await.unwrap(),
+        pasted
+    );
+    assert_eq!(std::fs::read(&pasted).unwrap(), bytes);
+    assert!(pasted.ends_with(".png"));
+    let e = service
+        .save_pasted_image(b"hello".to_vec())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "not_an_image");
+
+    // A task with the pasted picture, framed "fit"; its view remembers the choice.
+    let task = service
+        .submit(SubmitInput {
+            image: Some(ImageChoice {
+                path: pasted.clone(),
+                framing: sora_preflight::Framing::Fit,
+                crop: None,
+            }),
+            ..prompt("The picture comes alive")
+        })
+        .await
+        .unwrap();
+    let choice = task.image.clone().unwrap();
+    assert_eq!(
+        (choice.path.as_str(), choice.framing),
+        (pasted.as_str(), sora_preflight::Framing::Fit)
+    );
+    assert_eq!(until_final(service, &task.id).await.state, TaskState::Done);
+
+    // Ids from the page never reach a file name or the store unchecked.
+    for id in ["../x", "", "SD-UPPER", "a/b"] {
+        assert_eq!(
+            service.get(id).await.unwrap_err().code,
+            "invalid_argument",
+            "{id}"
+        );
+    }
+}
