@@ -1,7 +1,7 @@
 // A small W3C WebDriver client (the protocol is plain HTTP + JSON), enough to drive the real
 // app through tauri-driver + WebKitWebDriver without pulling in a browser-automation stack.
 import { execFileSync, spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { openSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -41,7 +41,7 @@ export async function startDriver({ driver = 'tauri-driver', env = process.env, 
     if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
     try {
       await fetch(`${url}/status`);
-      return { url, stop };
+      return { url, stop, pid: child.pid };
     } catch {
       await sleep(100);
     }
@@ -81,6 +81,49 @@ export class Session {
     return value[ELEMENT];
   }
 
+  async findAll(css) {
+    const value = await request('POST', `${this.base}/elements`, { using: 'css selector', value: css });
+    return value.map((element) => element[ELEMENT]);
+  }
+
+  /** Waits until `css` matches a displayed element; returns it. */
+  async waitForVisible(css, timeoutMs = 15000) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        const element = await this.find(css);
+        if (await this.displayed(element)) return element;
+      } catch {
+        // not there yet
+      }
+      await sleep(100);
+    }
+    throw new Error(`timed out waiting for ${css} to be shown`);
+  }
+
+  /**
+   * Runs `script` (a function body, like execute) until it returns something truthy; returns
+   * that. `what` names what is awaited in the error on timeout.
+   */
+  async waitFor(script, { args = [], timeoutMs = 15000, intervalMs = 100, what = script } = {}) {
+    const deadline = Date.now() + timeoutMs;
+    let last;
+    while (Date.now() < deadline) {
+      last = await this.execute(script, args);
+      if (last) return last;
+      await sleep(intervalMs);
+    }
+    throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what} (last: ${JSON.stringify(last)})`);
+  }
+
+  async displayed(element) {
+    return request('GET', `${this.base}/element/${element}/displayed`);
+  }
+
+  async attribute(element, name) {
+    return request('GET', `${this.base}/element/${element}/attribute/${encodeURIComponent(name)}`);
+  }
+
   /** Waits until `css` matches an element whose text satisfies `accept`; returns that text. */
   async waitForText(css, accept = (text) => text.length > 0, timeoutMs = 15000) {
     const deadline = Date.now() + timeoutMs;
@@ -109,6 +152,10 @@ export class Session {
     return request('POST', `${this.base}/element/${element}/click`, {});
   }
 
+  async clear(element) {
+    return request('POST', `${this.base}/element/${element}/clear`, {});
+  }
+
   async execute(script, args = []) {
     return request('POST', `${this.base}/execute/sync`, { script, args });
   }
@@ -116,7 +163,6 @@ export class Session {
   async title() {
     return request('GET', `${this.base}/title`);
   }
-
 
   async end() {
     await request('DELETE', this.base).catch(() => {});
@@ -142,4 +188,67 @@ export async function screenshotDisplay(session, path, { minColours = 100, timeo
     if (colours >= minColours) return colours;
   }
   throw new Error(`the window still looks blank after ${timeoutMs} ms (${colours} colours in ${path})`);
+}
+
+// Processes, read from /proc (Linux): to find the app that WebKitWebDriver started, its web
+// content process, and their memory.
+
+/** { pid, ppid, comm } of every process now running. */
+function processes() {
+  const list = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+      list.push({ pid: Number(name), ppid, comm });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return list;
+}
+
+/** Every process below `pid`, with its executable path when readable. */
+export function descendants(pid) {
+  const all = processes();
+  const found = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const parent = queue.shift();
+    for (const p of all) {
+      if (p.ppid !== parent) continue;
+      let exe = null;
+      try {
+        exe = readlinkSync(`/proc/${p.pid}/exe`);
+      } catch {
+        // not ours to read, or gone
+      }
+      found.push({ ...p, exe });
+      queue.push(p.pid);
+    }
+  }
+  return found;
+}
+
+/** Whether a process is still running (a zombie counts as gone). */
+export function alive(pid) {
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** Resident memory of a process in MiB (VmRSS), or null when it is gone. */
+export function rssMiB(pid) {
+  try {
+    const kib = Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+    return kib / 1024;
+  } catch {
+    return null;
+  }
 }
