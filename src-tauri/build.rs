@@ -8,5 +8,30 @@ fn main() {
 }
 
 fn sora_desk_commands() -> &'static [&'static str] {
-    &["app_info"]
+    &[
+        "app_info",
+        "key_status",
+        "set_key",
+        "clear_key",
+        "refresh_balance",
+        "set_demo",
+        "open_help",
+        "get_settings",
+        "set_settings",
+        "choose_library_folder",
+        "choose_image",
+        "save_pasted_image",
+        "prepare_image",
+        "submit_task",
+        "list_tasks",
+        "get_task",
+        "retry_task",
+        "delete_task",
+        "set_favourite",
+        "reveal_task",
+        "save_copy",
+        "open_library",
+        "save_poster",
+        "library_stats",
+    ]
 }

@@ -1,16 +1,195 @@
-//! IPC commands. Each one is an adapter: validate, call the core, map the error.
+//! IPC commands: one per export of `ui/js/ipc.js` (docs/IPC.md). Each is an adapter: take the
+//! arguments (typed, so malformed input is refused by deserialisation), call the service,
+//! which checks what the values mean, and hand back its answer or its `{code, message,
+//! retryable}` problem. Nothing here returns the API key.
 
-use sora_core::AppInfo;
-use tauri::State;
+use tauri::ipc::{InvokeBody, Request};
+use tauri::{AppHandle, Runtime, State};
 
+use sora_service::{
+    AppInfo, Balance, KeySaved, KeyStatus, ListInput, PrepareRequest, PreparedImage, Settings,
+    SettingsChange, StatsView, SubmitInput, TaskPage, TaskView,
+};
+
+use crate::native;
 use crate::{AppState, IpcError};
 
-/// Version and folders, for the header and the empty gallery.
+type Answer<T> = Result<T, IpcError>;
+
+// ---- The app and the key ----
+
 #[tauri::command]
-pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, IpcError> {
-    Ok(AppInfo::new(
-        env!("CARGO_PKG_VERSION"),
-        &state.paths,
-        &state.endpoints,
-    ))
+pub async fn app_info(state: State<'_, AppState>) -> Answer<AppInfo> {
+    Ok(state.service.app_info().await)
+}
+
+#[tauri::command]
+pub async fn key_status(state: State<'_, AppState>) -> Answer<KeyStatus> {
+    Ok(state.service.key_status().await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_key(
+    state: State<'_, AppState>,
+    key: String,
+    session_only: bool,
+) -> Answer<KeySaved> {
+    state.service.set_key(key, session_only).await
+}
+
+#[tauri::command]
+pub async fn clear_key(state: State<'_, AppState>) -> Answer<KeyStatus> {
+    state.service.clear_key().await
+}
+
+#[tauri::command]
+pub async fn refresh_balance(state: State<'_, AppState>) -> Answer<Balance> {
+    state.service.refresh_balance().await
+}
+
+#[tauri::command]
+pub async fn set_demo(state: State<'_, AppState>, on: bool) -> Answer<AppInfo> {
+    state.service.set_demo(on).await
+}
+
+#[tauri::command]
+pub fn open_help(topic: String) -> Answer<()> {
+    native::open_url(sora_service::help_url(&topic)?)
+}
+
+// ---- Settings ----
+
+#[tauri::command]
+pub async fn get_settings(state: State<'_, AppState>) -> Answer<Settings> {
+    Ok(state.service.settings().await)
+}
+
+#[tauri::command]
+pub async fn set_settings(state: State<'_, AppState>, changes: SettingsChange) -> Answer<Settings> {
+    state.service.set_settings(changes).await
+}
+
+#[tauri::command]
+pub async fn choose_library_folder<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<Option<Settings>> {
+    let start = state.service.settings().await.library_dir;
+    let Some(folder) = native::choose_folder(&app, start.into()).await else {
+        return Ok(None);
+    };
+    let change = SettingsChange {
+        library_dir: Some(folder.display().to_string()),
+        ..SettingsChange::default()
+    };
+    state.service.set_settings(change).await.map(Some)
+}
+
+// ---- Reference picture ----
+
+#[tauri::command]
+pub async fn choose_image<R: Runtime>(app: AppHandle<R>) -> Answer<Option<String>> {
+    Ok(native::choose_picture(&app)
+        .await
+        .map(|p| p.display().to_string()))
+}
+
+/// The pasted picture arrives as the raw request body (no base64 round trip).
+#[tauri::command]
+pub async fn save_pasted_image(state: State<'_, AppState>, request: Request<'_>) -> Answer<String> {
+    let bytes = raw_body(&request)?;
+    state.service.save_pasted_image(bytes).await
+}
+
+#[tauri::command]
+pub async fn prepare_image(
+    state: State<'_, AppState>,
+    request: PrepareRequest,
+) -> Answer<PreparedImage> {
+    state.service.prepare_image(request).await
+}
+
+// ---- Tasks ----
+
+#[tauri::command]
+pub async fn submit_task(state: State<'_, AppState>, request: SubmitInput) -> Answer<TaskView> {
+    state.service.submit(request).await
+}
+
+#[tauri::command]
+pub async fn list_tasks(state: State<'_, AppState>, query: ListInput) -> Answer<TaskPage> {
+    state.service.list(query).await
+}
+
+#[tauri::command]
+pub async fn get_task(state: State<'_, AppState>, id: String) -> Answer<TaskView> {
+    state.service.get(&id).await
+}
+
+#[tauri::command]
+pub async fn retry_task(state: State<'_, AppState>, id: String) -> Answer<TaskView> {
+    state.service.retry(&id).await
+}
+
+#[tauri::command]
+pub async fn delete_task(state: State<'_, AppState>, id: String) -> Answer<TaskView> {
+    state.service.delete(&id).await
+}
+
+#[tauri::command]
+pub async fn set_favourite(
+    state: State<'_, AppState>,
+    id: String,
+    favourite: bool,
+) -> Answer<TaskView> {
+    state.service.set_favourite(&id, favourite).await
+}
+
+#[tauri::command]
+pub async fn reveal_task(state: State<'_, AppState>, id: String) -> Answer<()> {
+    native::reveal(&state.service.video_path(&id).await?)
+}
+
+#[tauri::command]
+pub async fn save_copy<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+) -> Answer<Option<String>> {
+    let source = state.service.video_path(&id).await?;
+    let Some(destination) = native::choose_save_path(&app, &source).await else {
+        return Ok(None);
+    };
+    state.service.copy_video(&id, &destination).await?;
+    Ok(Some(destination.display().to_string()))
+}
+
+#[tauri::command]
+pub async fn open_library(state: State<'_, AppState>) -> Answer<()> {
+    native::open_folder(&state.service.library_dir().await)
+}
+
+/// The poster frame arrives as the raw request body, its task id in a header.
+#[tauri::command]
+pub async fn save_poster(state: State<'_, AppState>, request: Request<'_>) -> Answer<TaskView> {
+    let id = request
+        .headers()
+        .get("task-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let bytes = raw_body(&request)?;
+    state.service.save_poster(&id, bytes).await
+}
+
+#[tauri::command]
+pub async fn library_stats(state: State<'_, AppState>) -> Answer<StatsView> {
+    state.service.stats().await
+}
+
+fn raw_body(request: &Request<'_>) -> Answer<Vec<u8>> {
+    match request.body() {
+        InvokeBody::Raw(bytes) => Ok(bytes.clone()),
+        InvokeBody::Json(_) => Err(IpcError::invalid("Expected the picture's bytes.")),
+    }
 }

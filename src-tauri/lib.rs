@@ -1,48 +1,146 @@
-//! Sora Desk's desktop shell: the thin glue between the core crates and the web UI.
-//!
-//! Commands here parse input, call `sora-core`, and map errors to [`IpcError`]. Domain logic
-//! does not live here; see ARCHITECTURE.md.
+//! Sora Desk's desktop shell: the thin glue between the app's service (`crates/service`) and
+//! the web UI. It starts the service with the window, exposes each service call as a command
+//! (`commands.rs`), passes events on (`events.rs`), and does what only a desktop app can:
+//! system dialogs and the file manager (`native.rs`), notifications, one instance, the window
+//! remembered, logs. Domain logic does not live here; see ARCHITECTURE.md.
 
 mod commands;
-mod ipc_error;
+mod events;
+mod native;
 
-pub use ipc_error::IpcError;
+use std::time::Duration;
 
-use sora_core::{AppPaths, Endpoints};
+use tauri::{Manager, RunEvent, Runtime};
 
-/// What every command can reach, built once at launch.
+/// The one shape of error that crosses into the webview: `{code, message, retryable}`.
+pub use sora_service::Problem as IpcError;
+pub use sora_service::{Service, ServiceConfig};
+
+/// What every command can reach.
 pub struct AppState {
-    pub paths: AppPaths,
-    pub endpoints: Endpoints,
+    pub service: Service,
 }
 
-impl AppState {
-    pub fn from_env() -> Self {
-        Self {
-            paths: AppPaths::from_env(),
-            endpoints: Endpoints::from_env(),
-        }
-    }
-}
+/// How long a paid call in flight may take to record its answer when the app quits.
+const GRACEFUL_STOP: Duration = Duration::from_secs(10);
 
-/// Registers state and commands on any runtime, so tests can drive the real wiring on
-/// Tauri's mock runtime.
-pub fn configure<R: tauri::Runtime>(
+/// Builds the app on any runtime with the state, the commands and the event forwarding, so
+/// tests drive the real wiring on Tauri's mock runtime.
+pub fn build<R: Runtime>(
     builder: tauri::Builder<R>,
-    state: AppState,
-) -> tauri::Builder<R> {
+    service: Service,
+) -> tauri::Result<tauri::App<R>> {
+    let app = configure(builder, service.clone()).build(context())?;
+    // Started here rather than in a setup hook, which runs only once the event loop does.
+    tauri::async_runtime::spawn(events::forward(app.handle().clone(), service));
+    Ok(app)
+}
+
+fn configure<R: Runtime>(builder: tauri::Builder<R>, service: Service) -> tauri::Builder<R> {
     builder
-        .manage(state)
-        .invoke_handler(tauri::generate_handler![commands::app_info])
+        .manage(AppState { service })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::key_status,
+            commands::set_key,
+            commands::clear_key,
+            commands::refresh_balance,
+            commands::set_demo,
+            commands::open_help,
+            commands::get_settings,
+            commands::set_settings,
+            commands::choose_library_folder,
+            commands::choose_image,
+            commands::save_pasted_image,
+            commands::prepare_image,
+            commands::submit_task,
+            commands::list_tasks,
+            commands::get_task,
+            commands::retry_task,
+            commands::delete_task,
+            commands::set_favourite,
+            commands::reveal_task,
+            commands::save_copy,
+            commands::open_library,
+            commands::save_poster,
+            commands::library_stats,
+        ])
 }
 
 /// The app's configuration, embedded assets and resolved permissions (from tauri.conf.json).
-pub fn context<R: tauri::Runtime>() -> tauri::Context<R> {
+pub fn context<R: Runtime>() -> tauri::Context<R> {
     tauri::generate_context!()
 }
 
+/// Logs in the OS log folder; anything shaped like a key is cut to its hint first.
+pub fn log_plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    use tauri_plugin_log::{Target, TargetKind};
+    tauri_plugin_log::Builder::new()
+        .clear_targets()
+        .target(Target::new(TargetKind::LogDir {
+            file_name: Some("sora-desk".into()),
+        }))
+        .level(log::LevelFilter::Info)
+        // Third-party crates log at debug and trace; only our own lines and their warnings.
+        .level_for("tao", log::LevelFilter::Warn)
+        .level_for("wry", log::LevelFilter::Warn)
+        .format(|out, message, record| {
+            let line = message.to_string();
+            out.finish(format_args!(
+                "{} {:<5} {} {}",
+                unix_seconds(),
+                record.level(),
+                record.target(),
+                sora_service::redact::redact_keys(&line)
+            ))
+        })
+        .build()
+}
+
+/// Seconds since the epoch, enough to order lines without a date-time dependency.
+fn unix_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 pub fn run() {
-    configure(tauri::Builder::default(), AppState::from_env())
-        .run(context())
-        .expect("Sora Desk could not start its window");
+    let service = match tauri::async_runtime::block_on(Service::start(ServiceConfig::from_env(
+        env!("CARGO_PKG_VERSION"),
+    ))) {
+        Ok(service) => service,
+        Err(problem) => {
+            // No window can help yet: the system's own message box says what to do.
+            rfd::MessageDialog::new()
+                .set_level(rfd::MessageLevel::Error)
+                .set_title("Sora Desk could not start")
+                .set_description(&problem.message)
+                .show();
+            std::process::exit(1);
+        }
+    };
+    let builder = tauri::Builder::default()
+        // First: a second launch only brings the running window forward.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(log_plugin())
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_notification::init());
+    let app = build(builder, service.clone()).expect("Sora Desk could not open its window");
+    log::info!(
+        "Sora Desk {} started; videos at {}",
+        env!("CARGO_PKG_VERSION"),
+        tauri::async_runtime::block_on(service.app_info()).library_dir
+    );
+    app.run(move |_app, event| {
+        if let RunEvent::Exit = event {
+            // Let a paid call in flight record its answer; everything else resumes next time.
+            tauri::async_runtime::block_on(service.shutdown(GRACEFUL_STOP));
+        }
+    });
 }

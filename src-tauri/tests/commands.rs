@@ -1,70 +1,180 @@
-//! The commands through Tauri's real IPC path (permissions included) on the mock runtime.
+//! The commands through Tauri's real IPC path (permissions and argument parsing included) on
+//! the mock runtime, against the app's real service and the fake EvoLink server.
 
-use std::path::PathBuf;
+mod common;
 
-use serde_json::Value;
-use sora_core::{AppPaths, Endpoints};
-use sora_desk::AppState;
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::Manager;
-
-fn app() -> tauri::App<tauri::test::MockRuntime> {
-    let state = AppState {
-        paths: AppPaths {
-            data_dir: PathBuf::from("/tmp/sora-desk-test/data"),
-            library_dir: PathBuf::from("/tmp/sora-desk-test/library"),
-        },
-        endpoints: Endpoints::resolve(&|_| None),
-    };
-    sora_desk::configure(mock_builder(), state)
-        .build(sora_desk::context())
-        .expect("the app builds on the mock runtime")
-}
-
-fn invoke(app: &tauri::App<tauri::test::MockRuntime>, cmd: &str) -> Result<Value, Value> {
-    // The capability is bound to the window labelled "main", like the app's real window.
-    let webview = match app.get_webview_window("main") {
-        Some(webview) => webview,
-        None => tauri::WebviewWindowBuilder::new(app, "main", Default::default())
-            .build()
-            .expect("the main window opens"),
-    };
-    get_ipc_response(
-        &webview,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::default(),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|body| body.deserialize::<Value>().unwrap())
-}
+use common::*;
+use serde_json::json;
 
 #[test]
-fn app_info_reports_version_and_folders() {
-    let app = app();
-    let info = invoke(&app, "app_info").expect("app_info answers");
+fn app_info_and_key_status_answer_without_a_key() {
+    let rig = Rig::start(None);
+    let info = rig.invoke("app_info", json!({})).expect("app_info answers");
     assert_eq!(info["name"], "Sora Desk");
     assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
-    assert_eq!(info["data_dir"], "/tmp/sora-desk-test/data");
-    assert_eq!(info["library_dir"], "/tmp/sora-desk-test/library");
-    assert_eq!(info["custom_api"], false);
+    assert_eq!(info["demo"], false);
+    assert!(info["library_dir"].as_str().unwrap().ends_with("Videos"));
+    let status = rig.invoke("key_status", json!({})).unwrap();
+    assert_eq!(status["set"], false);
+    assert_eq!(status["storage"], "none");
 }
 
 #[test]
 fn commands_outside_the_capability_are_refused() {
-    let app = app();
-    let refused = invoke(&app, "plugin:fs|read_file");
-    assert!(
-        refused.is_err(),
-        "the webview must not reach file system commands: {refused:?}"
+    let rig = Rig::start(None);
+    for command in [
+        "plugin:fs|read_file",
+        "plugin:opener|open_url",
+        "plugin:notification|notify",
+        "plugin:window-state|save_window_state",
+        "plugin:log|log",
+        "no_such_command",
+    ] {
+        let refused = rig.invoke(command, json!({}));
+        assert!(refused.is_err(), "{command} must be refused: {refused:?}");
+    }
+}
+
+#[test]
+fn malformed_arguments_are_refused_before_the_service_sees_them() {
+    let rig = Rig::start(Some(KEY));
+    for (command, args) in [
+        (
+            "submit_task",
+            json!({ "request": { "prompt": "x", "orientation": "sideways", "duration": 4 } }),
+        ),
+        (
+            "submit_task",
+            json!({ "request": { "prompt": "x", "orientation": "landscape", "duration": 4, "extra": 1 } }),
+        ),
+        ("list_tasks", json!({ "query": { "limit": "ten" } })),
+        ("set_settings", json!({ "changes": { "theme": "neon" } })),
+        ("prepare_image", json!({ "request": { "path": 42 } })),
+        ("get_task", json!({})),
+    ] {
+        let refused = rig.invoke(command, args.clone());
+        assert!(refused.is_err(), "{command} {args} must be refused");
+    }
+    // Values of the right type but wrong meaning: the service's plain problem.
+    let problem = rig
+        .invoke("get_task", json!({ "id": "../../etc/passwd" }))
+        .unwrap_err();
+    assert_eq!(problem["code"], "invalid_argument");
+    assert!(problem["message"].as_str().unwrap().len() > 10);
+    assert_eq!(problem["retryable"], false);
+    let problem = rig
+        .invoke("submit_task", json!({ "request": { "prompt": "x".repeat(5001), "orientation": "landscape", "duration": 4 } }))
+        .unwrap_err();
+    assert_eq!(problem["code"], "invalid_input");
+    let problem = rig
+        .invoke("open_help", json!({ "topic": "https://evil.example" }))
+        .unwrap_err();
+    assert_eq!(problem["code"], "invalid_argument");
+}
+
+#[test]
+fn a_video_is_made_through_the_commands_and_changes_arrive_as_events() {
+    let rig = Rig::start(Some(KEY));
+    let picture = rig.picture("beach.png", 1600, 1200);
+    let prepared = rig
+        .invoke("prepare_image", json!({ "request": { "path": picture, "orientation": null, "framing": "fill", "crop": null } }))
+        .unwrap();
+    assert_eq!(prepared["output"]["width"], 1280);
+    assert!(prepared["summary"].as_str().unwrap().contains("1280x720"));
+
+    let pasted = rig
+        .invoke_raw("save_pasted_image", std::fs::read(&picture).unwrap(), &[])
+        .unwrap();
+    assert!(pasted.as_str().unwrap().ends_with(".png"));
+
+    let task = rig
+        .invoke(
+            "submit_task",
+            json!({ "request": { "prompt": "Waves roll in at sunset", "orientation": "landscape", "duration": 4,
+                                 "image": { "path": pasted, "framing": "fit", "crop": null } } }),
+        )
+        .unwrap();
+    let id = task["id"].as_str().unwrap().to_string();
+    let done = rig.until_final(&id);
+    assert_eq!(done["state"], "done", "{done}");
+    assert!(done["video_url"]
+        .as_str()
+        .unwrap()
+        .starts_with("http://127.0.0.1:"));
+    assert_eq!(done["image"]["framing"], "fit");
+
+    rig.wait_event("tasks-changed", |p| {
+        p["tasks"]
+            .as_array()
+            .is_some_and(|ts| ts.iter().any(|t| t["id"] == id && t["state"] == "done"))
+    });
+
+    let jpeg = tiny_jpeg();
+    let with_poster = rig
+        .invoke_raw("save_poster", jpeg, &[("task-id", &id)])
+        .unwrap();
+    assert!(with_poster["poster_url"]
+        .as_str()
+        .unwrap()
+        .contains("/poster/"));
+
+    let favourite = rig
+        .invoke("set_favourite", json!({ "id": id, "favourite": true }))
+        .unwrap();
+    assert_eq!(favourite["favourite"], true);
+    let page = rig
+        .invoke("list_tasks", json!({ "query": { "states": ["done"], "search": "sunset", "favourites_only": true, "offset": 0, "limit": 50 } }))
+        .unwrap();
+    assert_eq!(page["total"], 1);
+    let stats = rig.invoke("library_stats", json!({})).unwrap();
+    assert_eq!(stats["counts"]["done"], 1);
+    assert!(stats["credits_used_total"].as_f64().unwrap() > 0.0);
+
+    let deleted = rig.invoke("delete_task", json!({ "id": id })).unwrap();
+    assert_eq!(deleted["id"], id);
+    assert_eq!(
+        rig.invoke("get_task", json!({ "id": id })).unwrap_err()["code"],
+        "not_found"
     );
-    let unknown = invoke(&app, "no_such_command");
-    assert!(unknown.is_err(), "unknown commands are errors: {unknown:?}");
+}
+
+#[test]
+fn settings_and_demo_mode_through_the_commands() {
+    let rig = Rig::start(None);
+    let settings = rig.invoke("get_settings", json!({})).unwrap();
+    assert_eq!(settings["theme"], "system");
+    let refused = rig
+        .invoke(
+            "set_settings",
+            json!({ "changes": { "callback_url": "http://10.0.0.1/hook" } }),
+        )
+        .unwrap_err();
+    assert_eq!(refused["code"], "invalid_argument");
+    let saved = rig
+        .invoke(
+            "set_settings",
+            json!({ "changes": { "theme": "dark", "default_duration": 8 } }),
+        )
+        .unwrap();
+    assert_eq!(
+        (saved["theme"].as_str(), saved["default_duration"].as_u64()),
+        (Some("dark"), Some(8))
+    );
+
+    let info = rig.invoke("set_demo", json!({ "on": true })).unwrap();
+    assert_eq!(info["demo"], true);
+    rig.wait_event("mode-changed", |e| e["demo"] == true);
+    let balance = rig.invoke("refresh_balance", json!({})).unwrap();
+    assert_eq!(balance["demo"], true);
+    let task = rig
+        .invoke("submit_task", json!({ "request": { "prompt": "A demo kite", "orientation": "portrait", "duration": 4 } }))
+        .unwrap();
+    let done = rig.until_final(task["id"].as_str().unwrap());
+    assert_eq!(done["state"], "done");
+    let info = rig.invoke("set_demo", json!({ "on": false })).unwrap();
+    assert_eq!(info["demo"], false);
+    assert_eq!(
+        rig.invoke("list_tasks", json!({ "query": {} })).unwrap()["total"],
+        0
+    );
 }

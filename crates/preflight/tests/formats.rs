@@ -397,7 +397,10 @@ fn source_preview_is_the_whole_picture_upright() {
         },
     );
     let before = p.source_preview.as_ref().expect("previews requested");
-    let (w, h) = (p.source.upright_width as f64, p.source.upright_height as f64);
+    let (w, h) = (
+        p.source.upright_width as f64,
+        p.source.upright_height as f64,
+    );
     assert_eq!(before.width.max(before.height), 320);
     let aspect = before.width as f64 / before.height as f64;
     assert!((aspect - w / h).abs() < 0.02, "{aspect} vs {}", w / h);
@@ -405,7 +408,11 @@ fn source_preview_is_the_whole_picture_upright() {
         .unwrap()
         .to_rgb8();
     assert_eq!((img.width(), img.height()), (before.width, before.height));
-    assert_eq!(colour_at(&img, 5, 5), Some(Colour::Red), "upright, not as stored");
+    assert_eq!(
+        colour_at(&img, 5, 5),
+        Some(Colour::Red),
+        "upright, not as stored"
+    );
     // A picture passed through as it is: before and after are the same.
     let same = run(
         "compliant.jpg",

@@ -29,19 +29,19 @@ use std::time::Duration;
 use evolink::{ApiKey, Client, ClientConfig, Orientation};
 use evolink_mock::{MockConfig, MockServer};
 use serde::{Deserialize, Serialize};
-use sora_core::{AppPaths, Endpoints};
+use sora_core::Endpoints;
 use sora_engine::library::Library;
-use sora_engine::{
-    Engine, EngineConfig, EngineEvent, EngineHandle, ImageFit, ListQuery, Store, SubmitRequest,
-    TaskState,
-};
-use sora_keychain::{KeyVault, Source, Storage};
+use sora_engine::{Engine, EngineEvent, EngineHandle, ImageFit, ListQuery, Store, SubmitRequest};
+use sora_keychain::{Source, Storage};
 use tokio::sync::{broadcast, Mutex};
 
 pub use images::{PrepareRequest, PreparedImage};
 pub use media::MediaKind;
 pub use problem::Problem;
 pub use settings::{Settings, SettingsChange};
+pub use sora_core::AppPaths;
+pub use sora_engine::{EngineConfig, TaskState};
+pub use sora_keychain::KeyVault;
 pub use views::{ImageChoice, TaskView};
 
 use media::{MediaServer, Resolver};

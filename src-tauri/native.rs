@@ -1,0 +1,104 @@
+//! The operating system's own dialogs and file manager. Dialogs are the system's (rfd), shown on
+//! the main thread as GTK, AppKit and Win32 require, and parented to the window so they stay on
+//! top of it; the page only ever learns the path the person picked.
+
+use std::path::{Path, PathBuf};
+
+use tauri::{AppHandle, Manager, Runtime};
+
+use crate::IpcError;
+
+/// Picture formats offered by the "choose a picture" dialog (preflight reads them all).
+const PICTURE_EXTENSIONS: &[&str] = &[
+    "jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff", "JPG", "JPEG", "PNG", "WEBP",
+];
+
+/// Runs `dialog` on the main thread with the main window as parent; `None` when there is no
+/// window or the person cancelled.
+async fn on_main_thread<R: Runtime>(
+    app: &AppHandle<R>,
+    dialog: impl FnOnce(rfd::FileDialog) -> Option<PathBuf> + Send + 'static,
+) -> Option<PathBuf> {
+    let window = app.get_webview_window("main")?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.run_on_main_thread(move || {
+        let _ = tx.send(dialog(rfd::FileDialog::new().set_parent(&window)));
+    })
+    .ok()?;
+    rx.await.ok().flatten()
+}
+
+pub async fn choose_picture<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
+    on_main_thread(app, |d| {
+        d.set_title("Choose a picture")
+            .add_filter("Pictures", PICTURE_EXTENSIONS)
+            .pick_file()
+    })
+    .await
+}
+
+pub async fn choose_folder<R: Runtime>(app: &AppHandle<R>, start: PathBuf) -> Option<PathBuf> {
+    on_main_thread(app, move |d| {
+        d.set_title("Where should videos be saved?")
+            .set_directory(start)
+            .pick_folder()
+    })
+    .await
+}
+
+pub async fn choose_save_path<R: Runtime>(app: &AppHandle<R>, video: &Path) -> Option<PathBuf> {
+    let name = video
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "video.mp4".into());
+    let start = dirs_for_save();
+    on_main_thread(app, move |d| {
+        let d = d
+            .set_title("Save a copy of the video")
+            .set_file_name(name)
+            .add_filter("Video", &["mp4"]);
+        match start {
+            Some(dir) => d.set_directory(dir),
+            None => d,
+        }
+        .save_file()
+    })
+    .await
+}
+
+/// Where "save a copy" starts: the Desktop, a place people find things again.
+fn dirs_for_save() -> Option<PathBuf> {
+    std::env::var_os("HOME")
+        .map(|h| PathBuf::from(h).join("Desktop"))
+        .filter(|d| d.is_dir())
+}
+
+pub fn reveal(path: &Path) -> Result<(), IpcError> {
+    tauri_plugin_opener::reveal_item_in_dir(path).map_err(|e| could_not_open(path, e))
+}
+
+pub fn open_folder(path: &Path) -> Result<(), IpcError> {
+    tauri_plugin_opener::open_path(path.display().to_string(), None::<&str>)
+        .map_err(|e| could_not_open(path, e))
+}
+
+pub fn open_url(url: &str) -> Result<(), IpcError> {
+    tauri_plugin_opener::open_url(url, None::<&str>).map_err(|e| {
+        IpcError::new(
+            "open_failed",
+            format!("Your web browser could not be opened ({e}). Visit {url} yourself."),
+            false,
+        )
+    })
+}
+
+fn could_not_open(path: &Path, e: tauri_plugin_opener::Error) -> IpcError {
+    IpcError::new(
+        "open_failed",
+        format!(
+            "The file manager could not be opened ({e}). The file is in {}.",
+            path.parent().unwrap_or(path).display()
+        ),
+        false,
+    )
+}
