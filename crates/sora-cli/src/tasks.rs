@@ -20,6 +20,7 @@ use crate::exit;
 /// Settings the app's "Advanced" section writes; environment variables win over them.
 const SETTING_API_BASE: &str = "api_base";
 const SETTING_FILES_BASE: &str = "files_base";
+const SETTING_LIBRARY_DIR: &str = "library_dir";
 
 #[derive(clap::Args)]
 pub struct GenerateArgs {
@@ -107,8 +108,21 @@ struct Context {
 }
 
 fn open() -> Result<Context, Failure> {
-    let paths = AppPaths::from_env();
+    let mut paths = AppPaths::from_env();
     let store = Store::open_in(&paths.data_dir).map_err(|e| Failure(exit::STORE, e.to_string()))?;
+    // The library folder chosen in the app's settings, unless the environment names one.
+    let from_env =
+        std::env::var_os(sora_core::paths::ENV_LIBRARY_DIR).is_some_and(|v| !v.is_empty());
+    if let Some(chosen) = store
+        .setting(SETTING_LIBRARY_DIR)
+        .ok()
+        .flatten()
+        .filter(|v| !v.is_empty())
+    {
+        if !from_env {
+            paths.library_dir = chosen.into();
+        }
+    }
     Ok(Context {
         paths,
         store: Arc::new(store),
