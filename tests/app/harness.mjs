@@ -199,9 +199,10 @@ export function textOf(session, testid) {
   return session.execute(`const el = document.querySelector('[data-testid="${testid}"]'); return el ? el.textContent : null;`);
 }
 
-/** Whether an element is shown (present and not `hidden`). */
+/** Whether an element is shown: present, not `hidden`, and (a dialog) open. */
 export function shown(session, testid) {
-  return session.execute(`const el = document.querySelector('[data-testid="${testid}"]'); return Boolean(el && !el.closest('[hidden]'));`);
+  return session.execute(`const el = document.querySelector('[data-testid="${testid}"]');
+    return Boolean(el && !el.closest('[hidden]') && !(el.tagName === 'DIALOG' && !el.open));`);
 }
 
 /** Saves a screenshot of the display as `app-<moment>.png` and returns its path. */
