@@ -77,4 +77,6 @@ test('newest first, posters only for finished videos without one, credits used b
   assert.equal(taskCredits(task({ credits_reserved: 46.08 })), 46.08);
   assert.equal(taskCredits(task({ credits_reserved: 46.08, credits_used: 0 })), 0);
   assert.equal(taskCredits(task({})), null);
+  assert.equal(taskCredits(task({ state: 'failed', credits_reserved: 23.04 })), null, 'a failed task is refunded');
+  assert.equal(taskCredits(task({ state: 'failed', credits_reserved: 23.04, credits_used: 5 })), 5);
 });

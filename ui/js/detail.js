@@ -174,7 +174,11 @@ export function createDetail({ gallery, compose, onAction, isDemo }) {
     // Focus goes back to the card (a fresh element if the grid redrew it), else the gallery.
     const card = id ? gallery.cardOf(id) : null;
     const target = card?.querySelector('.card-open') ?? (opener?.isConnected ? opener : byTestId('gallery'));
-    target.focus();
+    // An action that closed the dialog may have sent focus somewhere on purpose (the prompt,
+    // the settings); only a focus left nowhere, or still in the dialog, goes back to the card.
+    const active = document.activeElement;
+    const movedOnPurpose = active && active !== document.body && !dialog.contains(active) && active !== opener;
+    if (!movedOnPurpose) target.focus();
     opener = null;
   });
   // A click on the backdrop (outside the dialog box) closes it too.

@@ -104,7 +104,11 @@ export function needsPoster(task) {
   return task.state === 'done' && Boolean(task.video_url) && !task.poster_url;
 }
 
-/** Credits to show for a task: what it cost when known, else what was set aside. */
+/**
+ * Credits to show for a task: what it cost when known, else what was set aside. A failed task
+ * is refunded, so only a charge EvoLink reports for it is shown.
+ */
 export function taskCredits(task) {
+  if (task.state === 'failed') return task.credits_used ?? null;
   return task.credits_used ?? task.credits_reserved ?? null;
 }
