@@ -13,25 +13,25 @@
 //!
 //! The API key only ever goes from the page into [`Service::set_key`]; nothing returns it.
 
+mod config;
 pub mod images;
 pub mod media;
 pub mod problem;
 pub mod redact;
 pub mod settings;
 pub mod views;
+mod world;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use evolink::{ApiKey, Client, ClientConfig, Orientation};
+use evolink::{ApiKey, Client, Orientation};
 use evolink_mock::{MockConfig, MockServer};
 use serde::{Deserialize, Serialize};
 use sora_core::Endpoints;
-use sora_engine::library::Library;
-use sora_engine::{Engine, EngineEvent, EngineHandle, ImageFit, ListQuery, Store, SubmitRequest};
+use sora_engine::{Engine, ImageFit, ListQuery, Store, SubmitRequest};
 use sora_keychain::{Source, Storage};
 use tokio::sync::{broadcast, Mutex};
 
@@ -45,6 +45,10 @@ pub use sora_keychain::KeyVault;
 pub use views::{ImageChoice, TaskView};
 
 use media::{MediaServer, Resolver};
+use world::{start_world, World};
+
+use config::{endpoints, library_dir, make_client};
+pub use config::{DemoConfig, ServiceConfig};
 
 /// The key of the built-in demo server. Not a secret: it opens nothing but the fake server
 /// running inside the app.
@@ -56,74 +60,6 @@ pub fn help_url(topic: &str) -> Result<&'static str, Problem> {
         "get_key" => Ok("https://evolink.ai/dashboard"),
         "top_up" => Ok("https://evolink.ai/dashboard"),
         _ => Err(Problem::invalid("There is no help page by that name.")),
-    }
-}
-
-/// How the built-in demo behaves.
-#[derive(Debug, Clone)]
-pub struct DemoConfig {
-    /// How much faster than EvoLink the fake server's clock runs (a real video takes minutes;
-    /// a demo one should take well under a minute).
-    pub time_scale: f64,
-    /// Polling suited to a server on this computer.
-    pub engine: EngineConfig,
-}
-
-impl Default for DemoConfig {
-    fn default() -> Self {
-        DemoConfig {
-            time_scale: 6.0,
-            engine: EngineConfig {
-                first_poll_after: Duration::from_millis(800),
-                poll_interval: (Duration::from_millis(800), Duration::from_millis(1200)),
-                error_backoff: Duration::from_millis(500),
-                max_backoff: Duration::from_secs(5),
-                ..EngineConfig::default()
-            },
-        }
-    }
-}
-
-/// Everything the service needs at start.
-pub struct ServiceConfig {
-    pub version: &'static str,
-    /// Data folder, and the library folder from the environment or the OS default.
-    pub paths: AppPaths,
-    /// `SORA_DESK_LIBRARY_DIR` was set: it wins over the library folder chosen in settings.
-    pub library_from_env: bool,
-    /// `SORA_DESK_API_BASE` / `SORA_DESK_FILES_BASE`: they win over the settings.
-    pub api_base_from_env: Option<String>,
-    pub files_base_from_env: Option<String>,
-    /// `EVOLINK_API_KEY`: used instead of the keychain when set.
-    pub env_key: Option<String>,
-    pub vault: KeyVault,
-    pub engine: EngineConfig,
-    pub demo: DemoConfig,
-    /// Adjusts every EvoLink client (tests shorten timeouts).
-    pub client_tuning: fn(ClientConfig) -> ClientConfig,
-}
-
-impl ServiceConfig {
-    /// The app's configuration: this machine's folders, the overrides from the environment,
-    /// the keychain entry of this build.
-    pub fn from_env(version: &'static str) -> Self {
-        let non_empty = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        ServiceConfig {
-            version,
-            paths: AppPaths::from_env(),
-            library_from_env: non_empty(sora_core::paths::ENV_LIBRARY_DIR).is_some(),
-            api_base_from_env: non_empty(evolink::ENV_API_BASE),
-            files_base_from_env: non_empty(evolink::ENV_FILES_BASE),
-            env_key: non_empty(evolink::ENV_API_KEY),
-            vault: KeyVault::for_app(),
-            engine: EngineConfig {
-                // A command-line run may hold the store for a moment at launch.
-                lock_wait: Duration::from_secs(5),
-                ..EngineConfig::from_env()
-            },
-            demo: DemoConfig::default(),
-            client_tuning: |c| c,
-        }
     }
 }
 
@@ -222,36 +158,6 @@ pub enum ServiceEvent {
         task: Box<TaskView>,
         demo: bool,
     },
-}
-
-struct World {
-    demo: bool,
-    paths: AppPaths,
-    store: Arc<Store>,
-    handle: Option<EngineHandle>,
-    client: Option<Client>,
-    /// The built-in fake EvoLink of the demo world, alive as long as the world.
-    _mock: Option<MockServer>,
-    forwarder: Option<tokio::task::JoinHandle<()>>,
-}
-
-impl World {
-    fn engine(&self) -> Result<Engine, Problem> {
-        self.handle
-            .as_ref()
-            .map(|h| h.engine.clone())
-            .ok_or_else(|| {
-                Problem::new(
-                    "engine_busy",
-                    "Sora Desk is restarting its work on your videos. Try again in a moment.",
-                    true,
-                )
-            })
-    }
-
-    fn posters_dir(&self) -> PathBuf {
-        self.paths.data_dir.join("posters")
-    }
 }
 
 struct Worlds {
@@ -1001,146 +907,5 @@ fn blocking<T>(f: impl FnOnce() -> T) -> T {
             tokio::task::block_in_place(f)
         }
         _ => f(),
-    }
-}
-
-/// The EvoLink hosts: the environment wins, then the settings, then EvoLink's own.
-fn endpoints(config: &ServiceConfig, home: &Store) -> Endpoints {
-    let pick = |env: &Option<String>, key: &str, default: &str| {
-        env.clone()
-            .or_else(|| settings::stored(home, key))
-            .map(|v| v.trim().trim_end_matches('/').to_string())
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| default.to_string())
-    };
-    Endpoints {
-        api_base: pick(
-            &config.api_base_from_env,
-            settings::KEY_API_BASE,
-            evolink::DEFAULT_API_BASE,
-        ),
-        files_base: pick(
-            &config.files_base_from_env,
-            settings::KEY_FILES_BASE,
-            evolink::DEFAULT_FILES_BASE,
-        ),
-    }
-}
-
-/// The library folder: the environment wins, then the settings, then the OS default.
-fn library_dir(config: &ServiceConfig, home: &Store) -> PathBuf {
-    if config.library_from_env {
-        return config.paths.library_dir.clone();
-    }
-    settings::stored(home, settings::KEY_LIBRARY_DIR)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| config.paths.library_dir.clone())
-}
-
-fn make_client(config: &ServiceConfig, key: ApiKey, at: &Endpoints) -> Result<Client, Problem> {
-    let mut client_config = ClientConfig::new(key).with_bases(&at.api_base, &at.files_base);
-    client_config.app_version = config.version.to_string();
-    Client::new((config.client_tuning)(client_config)).map_err(Problem::from)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn start_world(
-    engine_config: &EngineConfig,
-    demo: bool,
-    paths: AppPaths,
-    store: Arc<Store>,
-    client: Option<Client>,
-    mock: Option<MockServer>,
-    events: &broadcast::Sender<ServiceEvent>,
-    media: &Arc<MediaServer>,
-    demo_on: &Arc<AtomicBool>,
-) -> Result<World, Problem> {
-    let handle = Engine::start(
-        engine_config.clone(),
-        store.clone(),
-        Library::new(&paths.library_dir),
-        &paths.data_dir,
-        client.clone(),
-    )
-    .map_err(|e| match e {
-        sora_engine::EngineError::Busy => Problem::new(
-            "engine_busy",
-            "Another Sora Desk (perhaps sora-desk-cli) is working on your videos. Let it finish or close it, then start Sora Desk again.",
-            true,
-        ),
-        other => other.into(),
-    })?;
-    let forwarder = tokio::spawn(forward(
-        handle.engine.subscribe(),
-        store.clone(),
-        demo,
-        paths.data_dir.join("posters"),
-        events.clone(),
-        media.clone(),
-        demo_on.clone(),
-    ));
-    Ok(World {
-        demo,
-        paths,
-        store,
-        handle: Some(handle),
-        client,
-        _mock: mock,
-        forwarder: Some(forwarder),
-    })
-}
-
-/// Passes one engine's events on: changes of the world on show go to the page; every task
-/// that ends is reported (for notifications), once, when it was seen running.
-async fn forward(
-    mut engine_events: broadcast::Receiver<EngineEvent>,
-    store: Arc<Store>,
-    demo: bool,
-    posters: PathBuf,
-    events: broadcast::Sender<ServiceEvent>,
-    media: Arc<MediaServer>,
-    demo_on: Arc<AtomicBool>,
-) {
-    let mut running: HashMap<String, TaskState> = store
-        .active()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| (t.id, t.state))
-        .collect();
-    loop {
-        let event = match engine_events.recv().await {
-            Ok(event) => event,
-            Err(broadcast::error::RecvError::Lagged(_)) => continue,
-            Err(broadcast::error::RecvError::Closed) => return,
-        };
-        let on_show = demo_on.load(Ordering::SeqCst) == demo;
-        match event {
-            EngineEvent::Tasks { tasks } => {
-                let views: Vec<TaskView> = tasks
-                    .into_iter()
-                    .map(|t| TaskView::new(t, &media, &posters))
-                    .collect();
-                for view in &views {
-                    if view.state.is_active() {
-                        running.insert(view.id.clone(), view.state);
-                    } else if running.remove(&view.id).is_some() {
-                        let _ = events.send(ServiceEvent::Finished {
-                            task: Box::new(view.clone()),
-                            demo,
-                        });
-                    }
-                }
-                if on_show {
-                    let _ = events.send(ServiceEvent::TasksChanged(views));
-                }
-            }
-            EngineEvent::Balance { credits } if on_show => {
-                let _ = events.send(ServiceEvent::BalanceChanged(Balance { credits, demo }));
-            }
-            EngineEvent::KeyRefused { message } if !demo => {
-                let _ = events.send(ServiceEvent::KeyRefused(message));
-            }
-            _ => {}
-        }
     }
 }

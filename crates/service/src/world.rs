@@ -1,0 +1,149 @@
+//! A world: one task store with its engine and client, and (for the demo) the fake EvoLink
+//! it talks to. The app has the real world and, once the demo was switched on, the demo world.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use evolink::Client;
+use evolink_mock::MockServer;
+use sora_core::AppPaths;
+use sora_engine::library::Library;
+use sora_engine::{Engine, EngineConfig, EngineEvent, EngineHandle, Store, TaskState};
+use tokio::sync::broadcast;
+
+use crate::media::MediaServer;
+use crate::{Balance, Problem, ServiceEvent, TaskView};
+
+pub(crate) struct World {
+    pub demo: bool,
+    pub paths: AppPaths,
+    pub store: Arc<Store>,
+    pub handle: Option<EngineHandle>,
+    pub client: Option<Client>,
+    /// The built-in fake EvoLink of the demo world, alive as long as the world.
+    _mock: Option<MockServer>,
+    pub forwarder: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl World {
+    pub fn engine(&self) -> Result<Engine, Problem> {
+        self.handle
+            .as_ref()
+            .map(|h| h.engine.clone())
+            .ok_or_else(|| {
+                Problem::new(
+                    "engine_busy",
+                    "Sora Desk is restarting its work on your videos. Try again in a moment.",
+                    true,
+                )
+            })
+    }
+
+    pub fn posters_dir(&self) -> PathBuf {
+        self.paths.data_dir.join("posters")
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn start_world(
+    engine_config: &EngineConfig,
+    demo: bool,
+    paths: AppPaths,
+    store: Arc<Store>,
+    client: Option<Client>,
+    mock: Option<MockServer>,
+    events: &broadcast::Sender<ServiceEvent>,
+    media: &Arc<MediaServer>,
+    demo_on: &Arc<AtomicBool>,
+) -> Result<World, Problem> {
+    let handle = Engine::start(
+        engine_config.clone(),
+        store.clone(),
+        Library::new(&paths.library_dir),
+        &paths.data_dir,
+        client.clone(),
+    )
+    .map_err(|e| match e {
+        sora_engine::EngineError::Busy => Problem::new(
+            "engine_busy",
+            "Another Sora Desk (perhaps sora-desk-cli) is working on your videos. Let it finish or close it, then start Sora Desk again.",
+            true,
+        ),
+        other => other.into(),
+    })?;
+    let forwarder = tokio::spawn(forward(
+        handle.engine.subscribe(),
+        store.clone(),
+        demo,
+        paths.data_dir.join("posters"),
+        events.clone(),
+        media.clone(),
+        demo_on.clone(),
+    ));
+    Ok(World {
+        demo,
+        paths,
+        store,
+        handle: Some(handle),
+        client,
+        _mock: mock,
+        forwarder: Some(forwarder),
+    })
+}
+
+/// Passes one engine's events on: changes of the world on show go to the page; every task
+/// that ends is reported (for notifications), once, when it was seen running.
+async fn forward(
+    mut engine_events: broadcast::Receiver<EngineEvent>,
+    store: Arc<Store>,
+    demo: bool,
+    posters: PathBuf,
+    events: broadcast::Sender<ServiceEvent>,
+    media: Arc<MediaServer>,
+    demo_on: Arc<AtomicBool>,
+) {
+    let mut running: HashMap<String, TaskState> = store
+        .active()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| (t.id, t.state))
+        .collect();
+    loop {
+        let event = match engine_events.recv().await {
+            Ok(event) => event,
+            Err(broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(broadcast::error::RecvError::Closed) => return,
+        };
+        let on_show = demo_on.load(Ordering::SeqCst) == demo;
+        match event {
+            EngineEvent::Tasks { tasks } => {
+                let views: Vec<TaskView> = tasks
+                    .into_iter()
+                    .map(|t| TaskView::new(t, &media, &posters))
+                    .collect();
+                for view in &views {
+                    if view.state.is_active() {
+                        running.insert(view.id.clone(), view.state);
+                    } else if running.remove(&view.id).is_some() {
+                        let _ = events.send(ServiceEvent::Finished {
+                            task: Box::new(view.clone()),
+                            demo,
+                        });
+                    }
+                }
+                if on_show {
+                    let _ = events.send(ServiceEvent::TasksChanged(views));
+                }
+            }
+            EngineEvent::Balance { credits } if on_show => {
+                let _ = events.send(ServiceEvent::BalanceChanged(Balance { credits, demo }));
+            }
+            EngineEvent::KeyRefused { message } if !demo => {
+                let _ = events.send(ServiceEvent::KeyRefused(message));
+            }
+            _ => {}
+        }
+    }
+}
