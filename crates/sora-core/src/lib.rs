@@ -1,12 +1,10 @@
-//! Domain logic of Sora Desk.
+//! Where Sora Desk keeps its things and what it is called.
 //!
 //! Nothing in this crate knows about Tauri or windows: the desktop app (`src-tauri/`) and the
 //! command-line tool both drive it, and its tests run with plain `cargo test`.
 
-pub mod info;
 pub mod paths;
 
-pub use info::AppInfo;
 pub use paths::{AppPaths, Endpoints};
 
 /// The product name, as people see it.
