@@ -160,7 +160,9 @@ async function runAction(task, action) {
 }
 
 function showLibrary() {
-  const dir = state.settings?.library_dir ?? state.info?.library_dir;
+  // The folder of the videos on show: in demo mode that is the demo's own, not the one in
+  // Settings (which is where real videos go).
+  const dir = state.info?.demo ? state.info.library_dir : (state.settings?.library_dir ?? state.info?.library_dir);
   if (!dir) return;
   byTestId('library-dir').textContent = strings.libraryWhere(dir);
   byTestId('app-info').textContent = strings.libraryWhere(dir);
