@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  byTestId, cardState, connectKey, firstCard, forgetKeys, launch, newProfile, shoot, shown, startMock,
+  byTestId, cardState, connectKey, firstCard, forgetKeys, launch, newProfile, shoot, shown, startMock, statesSeen,
+  watchCardStates,
 } from './harness.mjs';
 
 const KEY = 'sk-app-distinctive-0c61d2b9e4a7f358';
@@ -44,13 +45,15 @@ async function appWithKey(t, name, mockArgs, balanceText) {
 }
 
 async function generate(session, prompt) {
+  await watchCardStates(session);
   await session.type(await session.find(byTestId('prompt')), prompt);
   await session.waitFor('return !document.querySelector(\'[data-testid="generate"]\').disabled;', { what: 'Generate to be enabled' });
   await session.click(await session.find(byTestId('generate')));
   const { id } = await firstCard(session);
   const state = await cardState(session, id, (s) => ['done', 'failed', 'expired', 'outcome_unknown'].includes(s), {
-    timeoutMs: 45000, what: 'the task to end',
+    timeoutMs: 30000, what: 'the task to end',
   });
+  console.log(`states seen on the card: ${(await statesSeen(session, id)).join(' → ')}`);
   return { id, state };
 }
 

@@ -8,7 +8,7 @@
 // gnome-keyring).
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,9 +31,17 @@ export const byTestId = (id) => `[data-testid="${id}"]`;
 /** The happy life of a task, in order (docs/IPC.md). */
 export const LIFECYCLE = ['preparing', 'uploading', 'submitting', 'queued', 'generating', 'downloading', 'done'];
 
+const profiles = [];
+// Profiles go when the test file ends (KEEP_APP_PROFILES=1 keeps them, to look into a failure).
+process.on('exit', () => {
+  if (process.env.KEEP_APP_PROFILES) return;
+  for (const home of profiles) rmSync(home, { recursive: true, force: true });
+});
+
 /** A fresh HOME with the app's data and library folders inside it. */
 export function newProfile(name = 'profile') {
   const home = mkdtempSync(join(tmpdir(), `sora-desk-e2e-${name}-`));
+  profiles.push(home);
   return { home, dataDir: join(home, 'data'), libraryDir: join(home, 'Videos', 'Sora Desk') };
 }
 
@@ -252,12 +260,23 @@ export function firstCard(session, timeoutMs = 15000) {
     return card ? { id: card.dataset.taskId, state: card.dataset.state } : null;`, { timeoutMs, what: 'a task card' });
 }
 
-/** Waits until the card of task `id` is in `state` (checked every 100 ms); returns the card's state. */
-export function cardState(session, id, accept, { timeoutMs = 60000, what = 'the card state' } = {}) {
-  return session.waitFor(`
-    const card = document.querySelector('[data-testid="task-card"][data-task-id="' + arguments[0] + '"]');
-    const state = card?.dataset.state;
-    return state && (${accept.toString()})(state) ? state : null;`, { args: [id], timeoutMs, what });
+/**
+ * Waits until the card of task `id` is in a state `accept` takes (checked every 100 ms);
+ * returns that state. On timeout the error names the states the card went through.
+ */
+export async function cardState(session, id, accept, { timeoutMs = 60000, what = 'the card state' } = {}) {
+  try {
+    return await session.waitFor(`
+      const card = document.querySelector('[data-testid="task-card"][data-task-id="' + arguments[0] + '"]');
+      const state = card?.dataset.state;
+      return state && (${accept.toString()})(state) ? state : null;`, { args: [id], timeoutMs, what });
+  } catch (error) {
+    const seen = await statesSeen(session, id).catch(() => []);
+    const now = await session.execute(`return document.querySelector('[data-testid="task-card"][data-task-id="' + arguments[0] + '"]')?.dataset.state ?? null;`, [id]);
+    const shot = await shoot(session, `stuck-${id}`).catch(() => 'no screenshot');
+    error.message += `; the card shows ${now} (states seen: ${seen.join(' → ') || 'not watched'}; ${shot})`;
+    throw error;
+  }
 }
 
 /** Every file below `dir` (for the no-key-in-files check), skipping what cannot be read. */

@@ -8,9 +8,10 @@
 //! Every task goes through the store's own writer path (`insert`, then `advance` from state to
 //! state), so the rows are exactly what the engine would have left. Most end `done`, some
 //! `failed` (with the errors people meet) and a few `expired`; prompts, shapes, lengths and
-//! favourites vary. With LIBRARY_DIR and a sample clip, every done task gets a video file: a
-//! hard link to the sample, so ten thousand videos cost no disk space. Prints what it wrote and
-//! how long it took.
+//! favourites vary. With LIBRARY_DIR and a sample clip, every done task gets a video file: the
+//! first a copy of the sample, the others hard links to that copy, so ten thousand videos cost
+//! no disk space (and the sample itself is never linked). Prints what it wrote and how long it
+//! took.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -90,8 +91,10 @@ fn main() {
         std::fs::create_dir_all(library).unwrap_or_else(|e| fail(&e));
     }
     let mut states = std::collections::BTreeMap::<&str, usize>::new();
+    let mut first_video = None;
     for i in 0..count {
-        let state = seed_one(&store, i, videos.as_ref()).unwrap_or_else(|e| fail(&e));
+        let state =
+            seed_one(&store, i, videos.as_ref(), &mut first_video).unwrap_or_else(|e| fail(&e));
         *states.entry(state.as_str()).or_default() += 1;
     }
     println!(
@@ -111,6 +114,7 @@ fn seed_one(
     store: &Store,
     i: usize,
     videos: Option<&(PathBuf, PathBuf)>,
+    first_video: &mut Option<PathBuf>,
 ) -> Result<TaskState, Box<dyn std::error::Error>> {
     let prompt = format!(
         "{} {} {} (scene {})",
@@ -193,7 +197,7 @@ fn seed_one(
                 },
             )?;
             let video = match videos {
-                Some((library, sample)) => Some(link_video(library, sample, &id)?),
+                Some((library, sample)) => Some(link_video(library, sample, &id, first_video)?),
                 None => None,
             };
             store.advance(
@@ -215,16 +219,24 @@ fn seed_one(
     Ok(end)
 }
 
-/// Gives a done task a video file in the library: a hard link to the sample clip.
+/// Gives a done task a video file in the library: a copy of the sample clip for the first
+/// one, a hard link to that first file for the others.
 fn link_video(
     library: &Path,
     sample: &Path,
     id: &str,
+    first: &mut Option<PathBuf>,
 ) -> Result<(String, u64, String), Box<dyn std::error::Error>> {
     let path = library.join(format!("{id}.mp4"));
     if !path.exists() {
-        std::fs::hard_link(sample, &path)?;
+        match first {
+            Some(first) => std::fs::hard_link(first, &path)?,
+            None => {
+                std::fs::copy(sample, &path)?;
+            }
+        }
     }
+    first.get_or_insert_with(|| path.clone());
     let size = std::fs::metadata(&path)?.len();
     // The content hash is only compared when a download resumes; a fixed one does for seeds.
     Ok((path.display().to_string(), size, "0".repeat(64)))
