@@ -36,6 +36,15 @@ test('a fresh profile opens on the welcome screen, with the shell and the backen
     assert.equal(await session.waitForText(byTestId('key-error')), 'Paste your key first.');
   });
 
+  await t.test('the panels fit their width: nothing scrolls sideways', async () => {
+    const overflow = await session.execute(`
+      return ['.compose', '[data-testid="gallery"]', '.first-run-card'].map((css) => {
+        const el = document.querySelector(css);
+        return { css, scrollWidth: el.scrollWidth, clientWidth: el.clientWidth };
+      }).filter((p) => p.scrollWidth > p.clientWidth);`);
+    assert.deepEqual(overflow, []);
+  });
+
   await t.test('the page runs under the app CSP with a frozen prototype', async () => {
     assert.equal(await session.execute('return Object.isFrozen(Object.prototype);'), true);
     // The CSP only allows IPC: a remote origin cannot be reached from the page.
