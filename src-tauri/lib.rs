@@ -30,41 +30,47 @@ pub fn build<R: Runtime>(
     builder: tauri::Builder<R>,
     service: Service,
 ) -> tauri::Result<tauri::App<R>> {
-    let app = configure(builder, service.clone()).build(context())?;
-    // Started here rather than in a setup hook, which runs only once the event loop does.
-    tauri::async_runtime::spawn(events::forward(app.handle().clone(), service));
+    let app = with_commands(builder).build(context())?;
+    attach(&app, service);
     Ok(app)
 }
 
-fn configure<R: Runtime>(builder: tauri::Builder<R>, service: Service) -> tauri::Builder<R> {
-    builder
-        .manage(AppState { service })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::key_status,
-            commands::set_key,
-            commands::clear_key,
-            commands::refresh_balance,
-            commands::set_demo,
-            commands::open_help,
-            commands::get_settings,
-            commands::set_settings,
-            commands::choose_library_folder,
-            commands::choose_image,
-            commands::save_pasted_image,
-            commands::prepare_image,
-            commands::submit_task,
-            commands::list_tasks,
-            commands::get_task,
-            commands::retry_task,
-            commands::delete_task,
-            commands::set_favourite,
-            commands::reveal_task,
-            commands::save_copy,
-            commands::open_library,
-            commands::save_poster,
-            commands::library_stats,
-        ])
+/// Hands the service to the commands and starts passing its events to the page. Windows are
+/// created once the event loop runs, so the page never calls a command before this.
+fn attach<R: Runtime>(app: &tauri::App<R>, service: Service) {
+    app.manage(AppState {
+        service: service.clone(),
+    });
+    tauri::async_runtime::spawn(events::forward(app.handle().clone(), service));
+}
+
+fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::app_info,
+        commands::key_status,
+        commands::set_key,
+        commands::clear_key,
+        commands::refresh_balance,
+        commands::set_demo,
+        commands::open_help,
+        commands::get_settings,
+        commands::set_settings,
+        commands::choose_library_folder,
+        commands::choose_image,
+        commands::save_pasted_image,
+        commands::prepare_image,
+        commands::submit_task,
+        commands::list_tasks,
+        commands::get_task,
+        commands::retry_task,
+        commands::delete_task,
+        commands::set_favourite,
+        commands::reveal_task,
+        commands::save_copy,
+        commands::open_library,
+        commands::save_poster,
+        commands::library_stats,
+    ])
 }
 
 /// The app's configuration, embedded assets and resolved permissions (from tauri.conf.json).
@@ -105,22 +111,9 @@ fn unix_seconds() -> u64 {
 }
 
 pub fn run() {
-    let service = match tauri::async_runtime::block_on(Service::start(ServiceConfig::from_env(
-        env!("CARGO_PKG_VERSION"),
-    ))) {
-        Ok(service) => service,
-        Err(problem) => {
-            // No window can help yet: the system's own message box says what to do.
-            rfd::MessageDialog::new()
-                .set_level(rfd::MessageLevel::Error)
-                .set_title("Sora Desk could not start")
-                .set_description(&problem.message)
-                .show();
-            std::process::exit(1);
-        }
-    };
     let builder = tauri::Builder::default()
-        // First: a second launch only brings the running window forward.
+        // First, and before the service starts: a second launch only brings the running
+        // window forward (the plugin ends the second process while the app is built).
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.unminimize();
@@ -131,12 +124,29 @@ pub fn run() {
         .plugin(log_plugin())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_notification::init());
-    let app = build(builder, service.clone()).expect("Sora Desk could not open its window");
+    let app = with_commands(builder)
+        .build(context())
+        .expect("Sora Desk could not open its window");
+    let config = ServiceConfig::from_env(env!("CARGO_PKG_VERSION"));
+    let service = match tauri::async_runtime::block_on(Service::start(config)) {
+        Ok(service) => service,
+        Err(problem) => {
+            log::error!("could not start: {}", problem.message);
+            // No window can help yet: the system's own message box says what to do.
+            rfd::MessageDialog::new()
+                .set_level(rfd::MessageLevel::Error)
+                .set_title("Sora Desk could not start")
+                .set_description(&problem.message)
+                .show();
+            std::process::exit(1);
+        }
+    };
     log::info!(
         "Sora Desk {} started; videos at {}",
         env!("CARGO_PKG_VERSION"),
         tauri::async_runtime::block_on(service.app_info()).library_dir
     );
+    attach(&app, service.clone());
     app.run(move |_app, event| {
         if let RunEvent::Exit = event {
             // Let a paid call in flight record its answer; everything else resumes next time.
