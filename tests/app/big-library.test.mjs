@@ -59,7 +59,7 @@ async function firstCards(session) {
 test(`opening a library of ${TASKS.toLocaleString('en')} videos`, { timeout: 150000 }, async (t) => {
   const profile = newProfile('big');
   // Seed through the engine's Store: every done task gets a (hard-linked) video file.
-  const seeded = execFileSync('cargo', ['run', '--quiet', '-p', 'sora-engine', '--example', 'seed_store', '--',
+  const seeded = execFileSync('cargo', ['run', '--quiet', '--locked', '-p', 'sora-engine', '--example', 'seed_store', '--',
     profile.dataDir, String(TASKS), profile.libraryDir, SAMPLE], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   console.log(seeded.trim());
   const mock = await startMock(['--key', KEY]);
