@@ -73,3 +73,14 @@ test('favourites, posters and deletions keep everything else in place', () => {
   assert.deepEqual(Array.from({ length: list.total }, (_, i) => list.get(i).id), ['t3', 't1', 't0']);
   assert.equal(list.indexOf('t0'), 2);
 });
+
+test('a late, older copy of a task does not overwrite the newer one', () => {
+  const list = loaded(new TaskList(100), 3);
+  list.apply([make(3, { state: 'failed', progress: 0 })]);
+  assert.equal(list.get(0).state, 'failed');
+  // The submit answer ("preparing") arrives after the event that says it failed.
+  const { changed } = list.apply([make(3, { state: 'preparing', progress: 0 })]);
+  assert.equal(changed, false);
+  assert.equal(list.get(0).state, 'failed');
+  assert.equal(list.total, 4);
+});

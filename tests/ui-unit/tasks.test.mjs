@@ -80,3 +80,15 @@ test('newest first, posters only for finished videos without one, credits used b
   assert.equal(taskCredits(task({ state: 'failed', credits_reserved: 23.04 })), null, 'a failed task is refunded');
   assert.equal(taskCredits(task({ state: 'failed', credits_reserved: 23.04, credits_used: 5 })), 5);
 });
+
+test('an older copy of a task never undoes a newer one', async () => {
+  const { isOlder } = await import('../../ui/js/tasks.js');
+  const t = (state, progress = 0) => ({ id: 'sd-1', state, progress });
+  assert.equal(isOlder(t('preparing'), t('failed')), true, 'the submit answer arriving after the failure');
+  assert.equal(isOlder(t('queued'), t('generating', 10)), true);
+  assert.equal(isOlder(t('generating', 30), t('generating', 60)), true);
+  assert.equal(isOlder(t('generating', 60), t('generating', 30)), false);
+  assert.equal(isOlder(t('done'), t('generating', 90)), false);
+  assert.equal(isOlder(t('done'), t('done')), false, 'a favourite or poster change of a done task applies');
+  assert.equal(isOlder(t('failed'), t('preparing')), false);
+});

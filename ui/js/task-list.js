@@ -2,7 +2,7 @@
 // (filter, search, favourites), kept current by the live `tasks-changed` events. Pure (no DOM,
 // no backend), so it is tested with `node --test`; gallery.js does the fetching and drawing.
 
-import { matchesQuery, newerFirst } from './tasks.js';
+import { isOlder, matchesQuery, newerFirst } from './tasks.js';
 
 export class TaskList {
   constructor(pageSize = 100) {
@@ -89,6 +89,8 @@ export class TaskList {
     if (!this.loaded) return { changed, stale: tasks.length > 0 };
     for (const task of tasks) {
       const index = this.indexOf(task.id);
+      // An answer and an event can cross: never let an older copy undo a newer one.
+      if (index !== -1 && isOlder(task, this.items[index])) continue;
       const belongs = matchesQuery(task, this.query);
       if (index !== -1) {
         if (belongs) this.items[index] = task;

@@ -5,6 +5,17 @@ export const ACTIVE_STATES = ['preparing', 'uploading', 'submitting', 'queued', 
 export const ENDED_BADLY = ['failed', 'outcome_unknown', 'expired'];
 
 /** The gallery's filters and the states each one asks the backend for ([] means every state). */
+/**
+ * Whether `incoming` is an older copy of `current` (the same task). A task only moves forward
+ * through ACTIVE_STATES and never comes back from an ending, so a copy further back in that
+ * order, or active after an ending, is stale; within one state, lower progress is.
+ */
+export function isOlder(incoming, current) {
+  const rank = (t) => (ACTIVE_STATES.includes(t.state) ? ACTIVE_STATES.indexOf(t.state) : ACTIVE_STATES.length);
+  if (rank(incoming) !== rank(current)) return rank(incoming) < rank(current);
+  return incoming.state === current.state && ACTIVE_STATES.includes(incoming.state) && incoming.progress < current.progress;
+}
+
 export const FILTERS = {
   all: [],
   active: ACTIVE_STATES,

@@ -182,7 +182,8 @@ fn name_safe_prompt(prompt: &str) -> String {
         name.push_str(word);
     }
     // Windows drops trailing dots and spaces from names; do it ourselves so names round-trip.
-    name.trim_end_matches(['.', ' ']).to_string()
+    // A cut prompt does not end on a comma or a dash before the "(landscape, 4s)" part.
+    name.trim_end_matches(['.', ' ', ',', ';', '-']).to_string()
 }
 
 /// `YYYY-MM-DD` (UTC) of a Unix time, without a date library.
