@@ -305,6 +305,14 @@ mod tests {
         assert!(prompt_part.chars().count() <= NAME_PROMPT_CHARS);
         assert!(prompt_part.ends_with("word"));
         assert!(video_stem_at_offset(&task("***", 0), 0).starts_with("1970-01-01 Video ("));
+        let cut = task(
+            "A paper boat drifting down a rainy street at dusk, reflections in the puddles",
+            0,
+        );
+        assert_eq!(
+            video_stem_at_offset(&cut, 0),
+            "1970-01-01 A paper boat drifting down a rainy street at dusk (landscape, 8s)"
+        );
     }
 
     #[test]
