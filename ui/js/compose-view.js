@@ -131,8 +131,11 @@ export function createCompose({ context, onSubmitted }) {
   }
 
   function showPrepared(prepared) {
+    const appearing = ui.card.hidden;
     show(ui.dropZone, false);
     show(ui.card, true);
+    // The picture's controls (fill or fit, remove) must not sit hidden under the Generate bar.
+    if (appearing) ui.card.scrollIntoView({ block: 'nearest' });
     ui.beforeImg.src = prepared.source_preview_url;
     ui.after.src = prepared.preview_url;
     ui.after.parentElement.classList.toggle('portrait', prepared.output?.orientation === 'portrait');
