@@ -177,6 +177,9 @@ struct Inner {
     wake: Notify,
     changed: Mutex<HashSet<String>>,
     events: broadcast::Sender<EngineEvent>,
+    /// One upload at a time per picture (by hash): tasks sharing a picture wait for the first
+    /// upload and reuse it instead of racing to upload the same bytes.
+    uploading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -258,6 +261,7 @@ impl Engine {
             wake: Notify::new(),
             changed: Mutex::new(HashSet::new()),
             events,
+            uploading: Mutex::new(HashMap::new()),
         });
         let engine = Engine { inner };
         engine.resume_interrupted();
@@ -583,6 +587,15 @@ impl Engine {
             )));
         };
         let margin = self.inner.config.upload_reuse_margin.as_secs() as i64;
+        let same_picture = self
+            .inner
+            .uploading
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(sha.clone())
+            .or_default()
+            .clone();
+        let _one_at_a_time = same_picture.lock().await;
         let (url, expires_at) = match self.inner.store.reusable_upload(&sha, margin)? {
             Some(found) => found,
             None => {
