@@ -81,35 +81,25 @@ impl ServiceConfig {
 
 /// The EvoLink hosts: the environment wins, then the settings, then EvoLink's own.
 pub(crate) fn endpoints(config: &ServiceConfig, home: &Store) -> Endpoints {
-    let pick = |env: &Option<String>, key: &str, default: &str| {
-        env.clone()
-            .or_else(|| settings::stored(home, key))
-            .map(|v| v.trim().trim_end_matches('/').to_string())
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| default.to_string())
-    };
-    Endpoints {
-        api_base: pick(
-            &config.api_base_from_env,
-            settings::KEY_API_BASE,
-            evolink::DEFAULT_API_BASE,
-        ),
-        files_base: pick(
-            &config.files_base_from_env,
-            settings::KEY_FILES_BASE,
-            evolink::DEFAULT_FILES_BASE,
-        ),
-    }
+    Endpoints::resolve_with_settings(
+        &|name| match name {
+            evolink::ENV_API_BASE => config.api_base_from_env.clone(),
+            _ => config.files_base_from_env.clone(),
+        },
+        &|key| settings::stored(home, key),
+    )
 }
 
 /// The library folder: the environment wins, then the settings, then the OS default.
 pub(crate) fn library_dir(config: &ServiceConfig, home: &Store) -> PathBuf {
-    if config.library_from_env {
-        return config.paths.library_dir.clone();
-    }
-    settings::stored(home, settings::KEY_LIBRARY_DIR)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| config.paths.library_dir.clone())
+    config
+        .paths
+        .clone()
+        .with_chosen_library(
+            config.library_from_env,
+            settings::stored(home, settings::KEY_LIBRARY_DIR),
+        )
+        .library_dir
 }
 
 pub(crate) fn make_client(

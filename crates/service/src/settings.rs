@@ -9,14 +9,15 @@ use sora_engine::Store;
 
 use crate::Problem;
 
-pub const KEY_LIBRARY_DIR: &str = "library_dir";
+pub use sora_core::paths::SETTING_LIBRARY_DIR as KEY_LIBRARY_DIR;
 pub const KEY_NOTIFICATIONS: &str = "notifications";
 pub const KEY_THEME: &str = "theme";
 pub const KEY_DEFAULT_ORIENTATION: &str = "default_orientation";
 pub const KEY_DEFAULT_DURATION: &str = "default_duration";
-/// The same keys `sora-desk-cli` reads for the hosts.
-pub const KEY_API_BASE: &str = "api_base";
-pub const KEY_FILES_BASE: &str = "files_base";
+/// The same keys `sora-desk-cli` reads (defined once, in `sora-core`).
+pub use sora_core::paths::{
+    SETTING_API_BASE as KEY_API_BASE, SETTING_FILES_BASE as KEY_FILES_BASE,
+};
 pub const KEY_CALLBACK_URL: &str = "callback_url";
 pub const KEY_DEMO: &str = "demo_mode";
 

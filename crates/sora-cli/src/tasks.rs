@@ -17,11 +17,6 @@ use sora_engine::{
 
 use crate::exit;
 
-/// Settings the app's "Advanced" section writes; environment variables win over them.
-const SETTING_API_BASE: &str = "api_base";
-const SETTING_FILES_BASE: &str = "files_base";
-const SETTING_LIBRARY_DIR: &str = "library_dir";
-
 #[derive(clap::Args)]
 pub struct GenerateArgs {
     /// What should happen in the video (at most 5000 characters).
@@ -108,21 +103,16 @@ struct Context {
 }
 
 fn open() -> Result<Context, Failure> {
-    let mut paths = AppPaths::from_env();
+    let paths = AppPaths::from_env();
     let store = Store::open_in(&paths.data_dir).map_err(|e| Failure(exit::STORE, e.to_string()))?;
     // The library folder chosen in the app's settings, unless the environment names one.
-    let from_env =
+    let library_from_env =
         std::env::var_os(sora_core::paths::ENV_LIBRARY_DIR).is_some_and(|v| !v.is_empty());
-    if let Some(chosen) = store
-        .setting(SETTING_LIBRARY_DIR)
+    let chosen = store
+        .setting(sora_core::paths::SETTING_LIBRARY_DIR)
         .ok()
-        .flatten()
-        .filter(|v| !v.is_empty())
-    {
-        if !from_env {
-            paths.library_dir = chosen.into();
-        }
-    }
+        .flatten();
+    let paths = paths.with_chosen_library(library_from_env, chosen);
     Ok(Context {
         paths,
         store: Arc::new(store),
@@ -132,16 +122,8 @@ fn open() -> Result<Context, Failure> {
 
 impl Context {
     fn endpoints(&self) -> Endpoints {
-        let store = &self.store;
-        Endpoints::resolve(&|name| {
-            let setting = match name {
-                sora_core::paths::ENV_API_BASE => SETTING_API_BASE,
-                _ => SETTING_FILES_BASE,
-            };
-            std::env::var(name)
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-                .or_else(|| store.setting(setting).ok().flatten())
+        Endpoints::resolve_with_settings(&|name| std::env::var(name).ok(), &|key| {
+            self.store.setting(key).ok().flatten()
         })
     }
 

@@ -17,6 +17,12 @@ pub const ENV_LIBRARY_DIR: &str = "SORA_DESK_LIBRARY_DIR";
 // The EvoLink hosts and their overrides are the client's to define.
 pub use evolink::{DEFAULT_API_BASE, DEFAULT_FILES_BASE, ENV_API_BASE, ENV_FILES_BASE};
 
+/// Keys of the person's choices in the task store's settings table, read by the app and by
+/// `sora-desk-cli` alike. The environment overrides win over them.
+pub const SETTING_LIBRARY_DIR: &str = "library_dir";
+pub const SETTING_API_BASE: &str = "api_base";
+pub const SETTING_FILES_BASE: &str = "files_base";
+
 /// Name of the library subfolder inside the user's Videos folder.
 pub const LIBRARY_FOLDER_NAME: &str = "Sora Desk";
 
@@ -36,6 +42,15 @@ impl AppPaths {
             &|name| std::env::var_os(name).map(PathBuf::from),
             &SystemFolders,
         )
+    }
+
+    /// The library folder chosen in settings (`chosen`) replaces the OS default, never a folder
+    /// named by `SORA_DESK_LIBRARY_DIR` (`library_from_env`).
+    pub fn with_chosen_library(mut self, library_from_env: bool, chosen: Option<String>) -> Self {
+        if let Some(chosen) = chosen.filter(|c| !c.is_empty() && !library_from_env) {
+            self.library_dir = PathBuf::from(chosen);
+        }
+        self
     }
 
     /// Resolution with the environment and the OS folders supplied by the caller.
@@ -91,6 +106,24 @@ pub struct Endpoints {
 impl Endpoints {
     pub fn from_env() -> Self {
         Self::resolve(&|name| std::env::var(name).ok())
+    }
+
+    /// The environment wins, then the hosts chosen in settings (`setting(key)`), then
+    /// EvoLink's own.
+    pub fn resolve_with_settings(
+        env: &dyn Fn(&str) -> Option<String>,
+        setting: &dyn Fn(&str) -> Option<String>,
+    ) -> Self {
+        Self::resolve(&|name| {
+            let key = if name == ENV_API_BASE {
+                SETTING_API_BASE
+            } else {
+                SETTING_FILES_BASE
+            };
+            env(name)
+                .filter(|v| !v.trim().is_empty())
+                .or_else(|| setting(key))
+        })
     }
 
     pub fn resolve(env: &dyn Fn(&str) -> Option<String>) -> Self {
@@ -184,5 +217,53 @@ mod tests {
         let endpoints = Endpoints::resolve(&env);
         assert_eq!(endpoints.api_base, "http://127.0.0.1:9");
         assert_eq!(endpoints.files_base, DEFAULT_FILES_BASE);
+    }
+
+    #[test]
+    fn settings_choose_hosts_and_library_but_the_environment_wins() {
+        let setting = |key: &str| match key {
+            SETTING_API_BASE => Some("https://proxy.example/v/".to_string()),
+            SETTING_FILES_BASE => Some("  ".to_string()),
+            _ => None,
+        };
+        let from_settings = Endpoints::resolve_with_settings(&|_| None, &setting);
+        assert_eq!(from_settings.api_base, "https://proxy.example/v");
+        assert_eq!(
+            from_settings.files_base, DEFAULT_FILES_BASE,
+            "a blank setting is no choice"
+        );
+        let env = |name: &str| (name == ENV_API_BASE).then(|| "http://127.0.0.1:8787".to_string());
+        let both = Endpoints::resolve_with_settings(&env, &setting);
+        assert_eq!(both.api_base, "http://127.0.0.1:8787");
+        let blank_env = |_: &str| Some(" ".to_string());
+        assert_eq!(
+            Endpoints::resolve_with_settings(&blank_env, &setting).api_base,
+            "https://proxy.example/v"
+        );
+
+        let paths = AppPaths {
+            data_dir: PathBuf::from("/d"),
+            library_dir: PathBuf::from("/home/ada/Videos/Sora Desk"),
+        };
+        let chosen = Some("/media/films".to_string());
+        assert_eq!(
+            paths
+                .clone()
+                .with_chosen_library(false, chosen.clone())
+                .library_dir,
+            PathBuf::from("/media/films")
+        );
+        assert_eq!(
+            paths.clone().with_chosen_library(true, chosen).library_dir,
+            paths.library_dir,
+            "SORA_DESK_LIBRARY_DIR wins"
+        );
+        assert_eq!(
+            paths
+                .clone()
+                .with_chosen_library(false, Some(String::new()))
+                .library_dir,
+            paths.library_dir
+        );
     }
 }
