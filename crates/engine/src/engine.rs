@@ -77,6 +77,21 @@ impl Default for EngineConfig {
 pub const ENV_POLL_MS: &str = "SORA_DESK_POLL_MS";
 
 impl EngineConfig {
+    /// A schedule for a fake server on this computer whose clock runs fast (as
+    /// `evolink_mock::MockConfig::fast`): a task's whole life takes a second or two. For tests.
+    pub fn fast() -> Self {
+        Self {
+            first_poll_after: Duration::from_millis(100),
+            poll_interval: (Duration::from_millis(80), Duration::from_millis(150)),
+            error_backoff: Duration::from_millis(30),
+            max_backoff: Duration::from_millis(400),
+            event_batch: Duration::from_millis(50),
+            // Tests restart engines within one process: give a stopping one a moment.
+            lock_wait: Duration::from_secs(2),
+            ..Self::default()
+        }
+    }
+
     /// The default schedule, or a proportionally faster one when `SORA_DESK_POLL_MS` is set.
     pub fn from_env() -> Self {
         let poll_ms = std::env::var(ENV_POLL_MS)

@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use common::*;
 use evolink::Orientation;
-use sora_engine::{EngineEvent, ImageFit, TaskState};
+use sora_engine::{EngineConfig, EngineEvent, ImageFit, TaskState};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_prompt_becomes_a_saved_video_with_its_recipe() {
     let server = mock(mock_config()).await;
-    let rig = Rig::start(&server, fast_engine());
+    let rig = Rig::start(&server, EngineConfig::fast());
     let mut events = rig.engine().subscribe();
     let task = rig.submit("A cat playing piano");
     assert_eq!(task.state, TaskState::Preparing);
@@ -79,7 +79,7 @@ async fn a_prompt_becomes_a_saved_video_with_its_recipe() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_picture_is_prepared_uploaded_once_and_used() {
     let server = mock(mock_config()).await;
-    let rig = Rig::start(&server, fast_engine());
+    let rig = Rig::start(&server, EngineConfig::fast());
     let picture = rig.dir.path().join("holiday.png");
     image::RgbImage::from_fn(1600, 1200, |x, y| {
         image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
@@ -113,7 +113,7 @@ async fn a_picture_is_prepared_uploaded_once_and_used() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_moderation_block_fails_in_plain_words_and_is_refunded() {
     let server = mock(mock_config()).await;
-    let rig = Rig::start(&server, fast_engine());
+    let rig = Rig::start(&server, EngineConfig::fast());
     let before = server.balance();
     let task = rig.submit("A celebrity dancing on the moon");
     let failed = rig.finished(&task.id, Duration::from_secs(30)).await;
@@ -127,7 +127,7 @@ async fn a_moderation_block_fails_in_plain_words_and_is_refunded() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_requests_are_refused_before_anything_is_recorded() {
     let server = mock(mock_config()).await;
-    let rig = Rig::start(&server, fast_engine());
+    let rig = Rig::start(&server, EngineConfig::fast());
     for bad in [
         request(""),
         {
@@ -152,7 +152,7 @@ async fn invalid_requests_are_refused_before_anything_is_recorded() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_task_started_by_one_engine_is_finished_by_the_next() {
     let server = mock(mock_config()).await;
-    let first = Rig::start(&server, fast_engine());
+    let first = Rig::start(&server, EngineConfig::fast());
     let task = first.submit("A lighthouse in a storm");
     // Stop as soon as EvoLink has the task.
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
@@ -163,7 +163,7 @@ async fn a_task_started_by_one_engine_is_finished_by_the_next() {
     let Rig { dir, handle, .. } = first;
     drop(handle);
 
-    let second = Rig::start_in(dir, &server, fast_engine());
+    let second = Rig::start_in(dir, &server, EngineConfig::fast());
     let done = second.finished(&task.id, Duration::from_secs(30)).await;
     assert_eq!(done.state, TaskState::Done);
     assert_eq!(server.counters().creates_per_key.get(&task.id), Some(&1));
@@ -172,14 +172,14 @@ async fn a_task_started_by_one_engine_is_finished_by_the_next() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_engine_per_store_and_it_carries_tasks_recorded_elsewhere() {
     let server = mock(mock_config()).await;
-    let rig = Rig::start(&server, fast_engine());
+    let rig = Rig::start(&server, EngineConfig::fast());
     let data = rig.dir.path().join("data");
 
     // A second engine on the same data folder (another process, say) is refused.
     let second = sora_engine::Engine::start(
         sora_engine::EngineConfig {
             lock_wait: Duration::ZERO,
-            ..fast_engine()
+            ..EngineConfig::fast()
         },
         rig.store.clone(),
         sora_engine::library::Library::new(rig.library_dir()),
@@ -202,7 +202,7 @@ async fn a_graceful_stop_lets_a_paid_call_in_flight_finish_and_record_its_answer
     let mut config = mock_config();
     config.faults.endpoint_latency_ms = [("create".to_string(), 600)].into();
     let server = mock(config).await;
-    let rig = Rig::start(&server, fast_engine());
+    let rig = Rig::start(&server, EngineConfig::fast());
     let task = rig.submit("A snow globe being shaken");
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while rig.store.get(&task.id).unwrap().state != TaskState::Submitting {
@@ -271,7 +271,7 @@ async fn a_crash_between_naming_the_video_and_cleaning_up_leaves_one_copy() {
         .unwrap();
     drop(store);
 
-    let rig = Rig::start_in(dir, &server, fast_engine());
+    let rig = Rig::start_in(dir, &server, EngineConfig::fast());
     let done = rig.finished(&task.id, Duration::from_secs(20)).await;
     assert_eq!(done.state, TaskState::Done);
     assert_eq!(done.video_path.as_deref(), Some(video.to_str().unwrap()));
@@ -299,7 +299,7 @@ async fn without_a_key_tasks_wait_and_go_on_once_one_is_set() {
     let data = dir.path().join("data");
     let store = std::sync::Arc::new(sora_engine::Store::open_in(&data).unwrap());
     let handle = sora_engine::Engine::start(
-        fast_engine(),
+        EngineConfig::fast(),
         store.clone(),
         sora_engine::library::Library::new(dir.path().join("library")),
         &data,
@@ -349,7 +349,7 @@ async fn a_task_that_keeps_meeting_trouble_says_so_until_it_moves_on() {
         ..mock_config()
     })
     .await;
-    let rig = Rig::start(&server, fast_engine());
+    let rig = Rig::start(&server, EngineConfig::fast());
     let mut events = rig.engine().subscribe();
     let task = rig.submit("A lighthouse in fog");
     let mut noted = None;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::*;
 use evolink::{Orientation, TaskStatus};
 use evolink_mock::{Action, Faults, Injection};
-use sora_engine::{ImageFit, TaskState};
+use sora_engine::{EngineConfig, ImageFit, TaskState};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thirty_four_tasks_under_faults_end_right_and_none_is_paid_twice() {
@@ -70,7 +70,7 @@ async fn thirty_four_tasks_under_faults_end_right_and_none_is_paid_twice() {
         ..Faults::default()
     };
     let server = mock(config).await;
-    let rig = Rig::start(&server, fast_engine());
+    let rig = Rig::start(&server, EngineConfig::fast());
 
     let picture = rig.dir.path().join("reference.jpg");
     image::RgbImage::from_fn(900, 700, |x, y| image::Rgb([x as u8, y as u8, 128]))

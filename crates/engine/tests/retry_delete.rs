@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use sora_engine::TaskState;
+use sora_engine::{EngineConfig, TaskState};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retry_starts_a_new_task_and_delete_moves_the_video_to_the_trash() {
@@ -15,7 +15,7 @@ async fn retry_starts_a_new_task_and_delete_moves_the_video_to_the_trash() {
     std::env::set_var("XDG_DATA_HOME", trash_home.path());
 
     let server = mock(mock_config()).await;
-    let rig = Rig::start(&server, fast_engine());
+    let rig = Rig::start(&server, EngineConfig::fast());
 
     let failed = rig.submit("A celebrity waving");
     let failed = rig.finished(&failed.id, Duration::from_secs(30)).await;

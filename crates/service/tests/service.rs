@@ -23,18 +23,6 @@ fn no_keychain() {
     );
 }
 
-fn fast_engine() -> EngineConfig {
-    EngineConfig {
-        first_poll_after: Duration::from_millis(100),
-        poll_interval: (Duration::from_millis(80), Duration::from_millis(150)),
-        error_backoff: Duration::from_millis(30),
-        max_backoff: Duration::from_millis(400),
-        event_batch: Duration::from_millis(50),
-        lock_wait: Duration::from_secs(2),
-        ..EngineConfig::default()
-    }
-}
-
 fn quick_client(mut config: ClientConfig) -> ClientConfig {
     config.connect_timeout = Duration::from_secs(5);
     config.request_timeout = Duration::from_secs(5);
@@ -76,10 +64,10 @@ fn config(dir: &Path, server: Option<&MockServer>, env_key: Option<&str>) -> Ser
         files_base_from_env: server.map(|s| s.base_url()),
         env_key: env_key.map(String::from),
         vault: KeyVault::new(format!("sora-desk-test-{}", std::process::id())),
-        engine: fast_engine(),
+        engine: EngineConfig::fast(),
         demo: DemoConfig {
             time_scale: 100.0,
-            engine: fast_engine(),
+            engine: EngineConfig::fast(),
         },
         client_tuning: quick_client,
     }

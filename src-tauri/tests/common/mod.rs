@@ -32,15 +32,7 @@ pub fn service_config(dir: &Path, server: &MockServer, env_key: Option<&str>) ->
         "DBUS_SESSION_BUS_ADDRESS",
         "unix:path=/nonexistent/sora-desk-test",
     );
-    let fast = sora_service::EngineConfig {
-        first_poll_after: Duration::from_millis(100),
-        poll_interval: (Duration::from_millis(80), Duration::from_millis(150)),
-        error_backoff: Duration::from_millis(30),
-        max_backoff: Duration::from_millis(400),
-        event_batch: Duration::from_millis(50),
-        lock_wait: Duration::from_secs(2),
-        ..Default::default()
-    };
+    let fast = sora_service::EngineConfig::fast();
     ServiceConfig {
         version: env!("CARGO_PKG_VERSION"),
         paths: sora_service::AppPaths {

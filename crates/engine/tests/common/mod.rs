@@ -42,20 +42,6 @@ pub fn client(server: &MockServer) -> Client {
     Client::new(config).unwrap()
 }
 
-/// Polling and backoff scaled down so a task's whole life takes a second or two.
-pub fn fast_engine() -> EngineConfig {
-    EngineConfig {
-        first_poll_after: Duration::from_millis(100),
-        poll_interval: (Duration::from_millis(80), Duration::from_millis(150)),
-        error_backoff: Duration::from_millis(30),
-        max_backoff: Duration::from_millis(400),
-        event_batch: Duration::from_millis(50),
-        // Tests restart engines within one process: give a stopping one a moment.
-        lock_wait: Duration::from_secs(2),
-        ..EngineConfig::default()
-    }
-}
-
 pub struct Rig {
     pub dir: tempfile::TempDir,
     pub store: Arc<Store>,
