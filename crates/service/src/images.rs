@@ -12,6 +12,7 @@ use sora_preflight::{
     Warning,
 };
 
+use crate::problem::off_thread;
 use crate::Problem;
 
 /// Largest picture accepted from the clipboard (phones' biggest photos are ~30 MB).
@@ -102,12 +103,11 @@ pub async fn prepare(request: PrepareRequest) -> Result<PreparedImage, Problem> 
         preview: true,
         ..Options::default()
     };
-    let prepared =
-        tokio::task::spawn_blocking(move || sora_preflight::preflight_path(&path, &options))
-            .await
-            .map_err(|_| {
-                Problem::internal("Preparing the picture stopped unexpectedly. Try again.")
-            })??;
+    let prepared = off_thread(
+        "Preparing the picture stopped unexpectedly. Try again.",
+        move || sora_preflight::preflight_path(&path, &options),
+    )
+    .await?;
     let data_url = |p: &Option<Preview>| {
         p.as_ref()
             .map(|p| {

@@ -37,6 +37,7 @@ use tokio::sync::{broadcast, Mutex};
 
 pub use images::{PrepareRequest, PreparedImage};
 pub use media::MediaKind;
+use problem::off_thread;
 pub use problem::Problem;
 pub use settings::{Settings, SettingsChange};
 pub use sora_core::AppPaths;
@@ -675,10 +676,12 @@ impl Service {
     /// Keeps a pasted picture among the app's data and returns its path.
     pub async fn save_pasted_image(&self, bytes: Vec<u8>) -> Result<String, Problem> {
         let dir = self.inner.config.paths.data_dir.join("pasted");
-        tokio::task::spawn_blocking(move || images::save_pasted(&dir, &bytes))
-            .await
-            .map_err(|_| Problem::internal("Saving the pasted picture stopped unexpectedly."))?
-            .map(|p| p.display().to_string())
+        off_thread(
+            "Saving the pasted picture stopped unexpectedly.",
+            move || images::save_pasted(&dir, &bytes),
+        )
+        .await
+        .map(|p| p.display().to_string())
     }
 
     // ---- Tasks ----
@@ -740,11 +743,10 @@ impl Service {
             limit: if input.limit == 0 { 100 } else { input.limit },
         };
         let store = active.store.clone();
-        let (tasks, total) = tokio::task::spawn_blocking(move || {
+        let (tasks, total) = off_thread("Listing videos stopped unexpectedly.", move || {
             Ok::<_, Problem>((store.list(&query)?, store.count(&query)?))
         })
-        .await
-        .map_err(|_| Problem::internal("Listing videos stopped unexpectedly."))??;
+        .await?;
         Ok(TaskPage {
             tasks: tasks
                 .into_iter()
@@ -778,9 +780,10 @@ impl Service {
         let active = self.active().await;
         let engine = active.engine?;
         let id_owned = id.to_string();
-        let task = tokio::task::spawn_blocking(move || engine.delete(&id_owned))
-            .await
-            .map_err(|_| Problem::internal("Deleting stopped unexpectedly."))??;
+        let task = off_thread("Deleting stopped unexpectedly.", move || {
+            engine.delete(&id_owned)
+        })
+        .await?;
         let _ = std::fs::remove_file(views::poster_path(&active.posters, id));
         Ok(self.view(task, &active.posters))
     }
@@ -855,9 +858,10 @@ impl Service {
             ));
         }
         let path = views::poster_path(&active.posters, id);
-        tokio::task::spawn_blocking(move || images::save_poster(&path, &jpeg))
-            .await
-            .map_err(|_| Problem::internal("Saving the poster stopped unexpectedly."))??;
+        off_thread("Saving the poster stopped unexpectedly.", move || {
+            images::save_poster(&path, &jpeg)
+        })
+        .await?;
         Ok(self.view(task, &active.posters))
     }
 

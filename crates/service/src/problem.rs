@@ -29,6 +29,22 @@ impl Problem {
     }
 }
 
+/// Runs blocking work (decoding, files, SQLite) off the async threads. Should it panic, the
+/// person sees `if_it_breaks` instead of a hung or crashed app.
+pub(crate) async fn off_thread<T, E>(
+    if_it_breaks: &'static str,
+    work: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, Problem>
+where
+    T: Send + 'static,
+    E: Into<Problem> + Send + 'static,
+{
+    match tokio::task::spawn_blocking(work).await {
+        Ok(done) => done.map_err(Into::into),
+        Err(_) => Err(Problem::internal(if_it_breaks)),
+    }
+}
+
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.code, self.message)
