@@ -359,11 +359,7 @@ impl Service {
         KeyStatus {
             set: status.set,
             hint: status.hint,
-            storage: match status.storage {
-                Storage::Keychain => "keychain",
-                Storage::SessionOnly => "session_only",
-                Storage::None => "none",
-            },
+            storage: storage_name(status.storage),
             problem,
         }
     }
@@ -403,13 +399,13 @@ impl Service {
             _ => Problem::from(e),
         })?;
         let to_save = key.clone();
-        if session_only {
+        let saved = if session_only {
             self.blocking_vault(move |vault| vault.set_for_session(&to_save))
-                .await;
+                .await
         } else {
             self.blocking_vault(move |vault| vault.set(&to_save))
-                .await?;
-        }
+                .await?
+        };
         *self
             .inner
             .key_source
@@ -432,7 +428,13 @@ impl Service {
             .events
             .send(ServiceEvent::BalanceChanged(balance.clone()));
         Ok(KeySaved {
-            status: self.key_status().await,
+            // What was just saved; no need to ask the keychain again.
+            status: KeyStatus {
+                set: true,
+                hint: Some(saved.hint),
+                storage: storage_name(saved.storage),
+                problem: None,
+            },
             credits: balance.credits,
         })
     }
@@ -875,6 +877,14 @@ impl Service {
             counts: stats.counts,
             favourites: stats.favourites,
         })
+    }
+}
+
+fn storage_name(storage: Storage) -> &'static str {
+    match storage {
+        Storage::Keychain => "keychain",
+        Storage::SessionOnly => "session_only",
+        Storage::None => "none",
     }
 }
 
