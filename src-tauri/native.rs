@@ -51,7 +51,8 @@ pub async fn choose_save_path<R: Runtime>(app: &AppHandle<R>, video: &Path) -> O
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "video.mp4".into());
-    let start = dirs_for_save();
+    // Where "save a copy" starts: the Desktop, a place people find things again.
+    let start = app.path().desktop_dir().ok().filter(|d| d.is_dir());
     on_main_thread(app, move |d| {
         let d = d
             .set_title("Save a copy of the video")
@@ -64,13 +65,6 @@ pub async fn choose_save_path<R: Runtime>(app: &AppHandle<R>, video: &Path) -> O
         .save_file()
     })
     .await
-}
-
-/// Where "save a copy" starts: the Desktop, a place people find things again.
-fn dirs_for_save() -> Option<PathBuf> {
-    std::env::var_os("HOME")
-        .map(|h| PathBuf::from(h).join("Desktop"))
-        .filter(|d| d.is_dir())
 }
 
 pub fn reveal(path: &Path) -> Result<(), IpcError> {
