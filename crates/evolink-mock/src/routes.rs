@@ -350,6 +350,16 @@ fn auth(sh: &Shared, headers: &HeaderMap, file_api: bool) -> Option<Response> {
     })
 }
 
+/// The bearer key of a request that passed [`auth`]: the account it speaks for.
+fn caller(headers: &HeaderMap) -> String {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(|k| k.trim().to_string())
+        .unwrap_or_default()
+}
+
 fn legacy(sh: &Shared) -> bool {
     sh.lock().faults.legacy_error_codes
 }
@@ -464,9 +474,10 @@ async fn create(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Res
         );
     };
     let canonical = v.to_string();
+    let owner = caller(&headers);
     if let Some(k) = &key {
         let mut st = sh.lock();
-        if let Some((body0, id)) = st.idem.get(k).cloned() {
+        if let Some((body0, id)) = st.idem.get(&(owner.clone(), k.clone())).cloned() {
             if body0 != canonical {
                 drop(st);
                 return api_error(
@@ -644,11 +655,11 @@ async fn create(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Res
             plan = Plan::Complete { empty: true };
         }
     }
-    let created = now.floor();
-    let id = format!("task-unified-{}-{}", created as i64, st.rand_id(8));
+    let created = crate::state::wall_now();
+    let id = format!("task-unified-{}-{}", created, st.rand_id(8));
     let curve = st.make_curve();
     let resp = json!({
-        "created": created as i64,
+        "created": created,
         "id": id,
         "model": model.id,
         "object": "video.generation.task",
@@ -665,6 +676,8 @@ async fn create(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Res
             id: id.clone(),
             model: model.id.into(),
             created: now,
+            created_unix: created,
+            owner: owner.clone(),
             duration,
             portrait,
             cost,
@@ -679,7 +692,7 @@ async fn create(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Res
     st.counters.tasks_created += 1;
     if let Some(k) = key {
         *st.counters.tasks_per_key.entry(k.clone()).or_default() += 1;
-        st.idem.insert(k, (canonical, id));
+        st.idem.insert((owner, k), (canonical, id));
     }
     json_response(200, &resp)
 }
@@ -700,6 +713,17 @@ async fn get_task(AxState(sh): AxState<S>, headers: HeaderMap, Path(id): Path<St
     let mut st = sh.lock();
     *st.counters.polls_per_task.entry(id.clone()).or_default() += 1;
     match st.tasks.get(&id) {
+        Some(t) if t.owner != caller(&headers) => {
+            // Another account's task: EvoLink answers "not your task".
+            let l = st.faults.legacy_error_codes;
+            drop(st);
+            api_error(
+                l,
+                403,
+                "permission_denied",
+                "You do not have permission to access this task",
+            )
+        }
         Some(t) => json_response(200, &st.task_json(&sh.cfg, &sh.base, t, now, true)),
         None => {
             let l = st.faults.legacy_error_codes;
@@ -735,6 +759,7 @@ async fn list_tasks(
         return r;
     }
     let (page, size) = paging(&q, &["page_size"]);
+    let who = caller(&headers);
     let now = sh.clock.now();
     let st = sh.lock();
     let all: Vec<Value> = st
@@ -742,6 +767,7 @@ async fn list_tasks(
         .iter()
         .rev()
         .filter_map(|id| st.tasks.get(id))
+        .filter(|t| t.owner == who)
         .map(|t| st.task_json(&sh.cfg, &sh.base, t, now, false))
         .filter(|t| matches_filter(&q, "status", t))
         .filter(|t| matches_filter(&q, "type", t))
@@ -781,12 +807,13 @@ async fn batch(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Resp
     if ids.is_empty() || ids.len() > 50 {
         return bad(&sh, "task_ids must contain 1 to 50 ids");
     }
+    let who = caller(&headers);
     let now = sh.clock.now();
     let mut st = sh.lock();
     let mut data = Vec::new();
     for id in &ids {
         *st.counters.polls_per_task.entry(id.clone()).or_default() += 1;
-        if let Some(t) = st.tasks.get(id) {
+        if let Some(t) = st.tasks.get(id).filter(|t| t.owner == who) {
             data.push(st.task_json(&sh.cfg, &sh.base, t, now, true));
         }
     }

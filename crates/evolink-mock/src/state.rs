@@ -99,7 +99,13 @@ pub(crate) enum Plan {
 pub(crate) struct TaskRec {
     pub id: String,
     pub model: String,
+    /// Service time (the scaled clock) the task was created: its lifecycle runs from here.
     pub created: f64,
+    /// Wall-clock Unix seconds of creation, as EvoLink reports `created`: a client that looks
+    /// its task up by time compares this with its own clock, whatever the service's speed.
+    pub created_unix: i64,
+    /// The key that created the task: tasks belong to the account that made them.
+    pub owner: String,
     pub duration: u64,
     pub portrait: bool,
     pub cost: f64,
@@ -158,7 +164,8 @@ pub(crate) struct State {
     pub tasks: BTreeMap<String, TaskRec>,
     pub order: Vec<String>,
     pub files: BTreeMap<String, FileRec>,
-    pub idem: HashMap<String, (String, String)>,
+    /// Idempotency keys per account: (owner key, idempotency key) -> (request body, task id).
+    pub idem: HashMap<(String, String), (String, String)>,
     pub counters: Counters,
     pub faults: Faults,
 }
@@ -187,6 +194,14 @@ impl Clock {
     pub fn now(&self) -> f64 {
         self.start_unix + self.start.elapsed().as_secs_f64() * self.scale
     }
+}
+
+/// Wall-clock Unix seconds, for the timestamps EvoLink reports.
+pub(crate) fn wall_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 pub(crate) fn round2(x: f64) -> f64 {
@@ -356,7 +371,7 @@ impl State {
         };
         let running = matches!(phase, Phase::Pending | Phase::Processing(_));
         let mut v = json!({
-            "created": t.created as i64,
+            "created": t.created_unix,
             "id": t.id,
             "model": t.model,
             "object": "video.generation.task",
@@ -440,6 +455,8 @@ mod tests {
             id: "task-unified-1-aaaaaaaa".into(),
             model: "sora-2-preview".into(),
             created: 1000.0,
+            created_unix: 1000,
+            owner: "sk-test".into(),
             duration: 4,
             portrait: false,
             cost: 23.04,
