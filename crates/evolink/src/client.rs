@@ -5,13 +5,14 @@ use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 use reqwest::header::{HeaderMap, HeaderValue, RANGE, USER_AGENT};
-use reqwest::{Method, RequestBuilder, StatusCode};
+use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::{Error, ErrorKind};
 use crate::key::ApiKey;
 use crate::model::{validate_idempotency_key, VideoRequest};
+use crate::paid;
 use crate::types::*;
 
 /// Default task API base.
@@ -125,7 +126,80 @@ pub struct Client {
     api_base: String,
     files_base: String,
     http: reqwest::Client,
-    media: reqwest::Client,
+    media: MediaClient,
+}
+
+/// Fetches result videos. It has no key at all: result links live on another host and must
+/// never see it, and saving a finished video must work while the key is missing or refused.
+#[derive(Debug, Clone)]
+pub struct MediaClient {
+    http: reqwest::Client,
+}
+
+impl MediaClient {
+    /// A client with the app's User-Agent (media hosts refuse requests without a real one).
+    pub fn new(cfg: &ClientConfig) -> Result<Self, Error> {
+        Self::with(&cfg.user_agent(), cfg.connect_timeout, cfg.request_timeout)
+    }
+
+    /// With this app's version and the default timeouts, for code that has no API client.
+    pub fn for_app() -> Result<Self, Error> {
+        let defaults = ClientConfig::new(ApiKey::unset());
+        Self::new(&defaults)
+    }
+
+    fn with(user_agent: &str, connect: Duration, read: Duration) -> Result<Self, Error> {
+        let ua = HeaderValue::from_str(user_agent).map_err(|_| {
+            Error::new(
+                ErrorKind::InvalidInput,
+                "The app version contains characters that cannot be sent.",
+            )
+        })?;
+        let mut h = HeaderMap::new();
+        h.insert(USER_AGENT, ua);
+        // No whole-request timeout: files are streamed; the caller watches progress instead.
+        let http = reqwest::Client::builder()
+            .default_headers(h)
+            .connect_timeout(connect)
+            .read_timeout(read)
+            .build()
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::ServerTrouble,
+                    "The network layer could not start.",
+                )
+                .with_detail(e.to_string())
+            })?;
+        Ok(MediaClient { http })
+    }
+
+    /// A request for a result video: User-Agent set, **no Authorization**, optional
+    /// `Range: bytes=<from>-` to resume. The caller streams the response; use
+    /// [`media_status_error`] for non-2xx statuses.
+    pub fn result_request(
+        &self,
+        result_url: &str,
+        resume_from: Option<u64>,
+    ) -> Result<RequestBuilder, Error> {
+        let u = url::Url::parse(result_url)
+            .map_err(|_| Error::new(ErrorKind::Expired, "The video link is not valid any more."))?;
+        if u.scheme() != "https" && u.scheme() != "http" {
+            return Err(Error::new(
+                ErrorKind::Expired,
+                "The video link is not a web link.",
+            ));
+        }
+        let mut rb = self.http.get(u);
+        if let Some(from) = resume_from.filter(|f| *f > 0) {
+            rb = rb.header(RANGE, format!("bytes={from}-"));
+        }
+        Ok(rb)
+    }
+
+    /// The plain client (no Authorization header).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -143,6 +217,16 @@ enum Ctx {
     Task,
     Other,
     Upload,
+}
+
+/// How one attempt ended: an answer to use, or a failure and how far the request got.
+enum Attempt {
+    Answered(Reply),
+    Failed {
+        err: Error,
+        sending: paid::Sending,
+        answer: paid::Answer,
+    },
 }
 
 struct Reply {
@@ -293,7 +377,7 @@ fn map_http_error(status: u16, headers: &HeaderMap, body: &[u8], ctx: Ctx) -> Er
             _ if status >= 500 => (ErrorKind::ServerTrouble, None),
             _ => (
                 ErrorKind::ServerTrouble,
-                Some("EvoLink answered in a way the app does not expect. Try again later; if it keeps happening, contact support with the reference below."),
+                Some("EvoLink answered in a way the app does not expect. Try again later; if it keeps happening, use “Copy details for support” and send them to EvoLink support."),
             ),
         },
     };
@@ -363,23 +447,8 @@ impl Client {
                     .with_detail(e.to_string())
                 })
         };
-        let http = build(ua.clone())?;
-        // Separate client for result downloads: no Authorization, ever (other host), and no
-        // whole-request timeout (files are streamed; the caller watches progress instead).
-        let mut h = HeaderMap::new();
-        h.insert(USER_AGENT, ua);
-        let media = reqwest::Client::builder()
-            .default_headers(h)
-            .connect_timeout(cfg.connect_timeout)
-            .read_timeout(cfg.request_timeout)
-            .build()
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::ServerTrouble,
-                    "The network layer could not start.",
-                )
-                .with_detail(e.to_string())
-            })?;
+        let http = build(ua)?;
+        let media = MediaClient::new(&cfg)?;
         Ok(Client {
             cfg,
             api_base,
@@ -407,7 +476,9 @@ impl Client {
             .header(reqwest::header::ACCEPT, "application/json")
     }
 
-    /// The retry loop shared by every API call.
+    /// The retry loop shared by every API call. For the paid call, what each attempt means is
+    /// decided by [`paid::decide`]: only a `Retry` is sent again (with the same idempotency
+    /// key), an `Uncertain` attempt is reported as `outcome_unknown`, never resent here.
     async fn send<F>(&self, safety: Safety, ctx: Ctx, build: F) -> Result<Reply, Error>
     where
         F: Fn() -> Result<RequestBuilder, Error>,
@@ -418,111 +489,173 @@ impl Client {
         loop {
             attempt += 1;
             let rb = build()?;
-            let (err, may_retry, hint) = match rb.send().await {
-                Err(e) => {
-                    // Connect errors (refused, DNS, TLS, connect timeout): nothing was sent.
-                    let surely_not_sent = e.is_connect();
-                    if !surely_not_sent && safety == Safety::Paid {
-                        return Err(transport_error(&e, ErrorKind::OutcomeUnknown));
-                    }
-                    let retry = surely_not_sent || safety == Safety::Read;
-                    (transport_error(&e, ErrorKind::NetworkDown), retry, None)
+            let (err, may_retry) = match self.attempt(rb, ctx).await {
+                Attempt::Answered(reply) => {
+                    return Ok(Reply {
+                        attempts: attempt,
+                        ..reply
+                    })
                 }
-                Ok(resp) => {
-                    let status = resp.status();
-                    let headers = resp.headers().clone();
-                    let rid = request_id(&headers);
-                    match resp.bytes().await {
-                        Err(e) => {
-                            let kind = if safety == Safety::Paid
-                                && (status.is_success() || status.is_server_error())
-                            {
-                                ErrorKind::OutcomeUnknown
+                Attempt::Failed {
+                    err,
+                    sending,
+                    answer,
+                } => match safety {
+                    Safety::Paid => match paid::decide(sending, answer) {
+                        // An answer we could read is never "failed"; kept total for safety.
+                        paid::Decision::Accepted | paid::Decision::Uncertain => {
+                            let detail = err.support_line();
+                            return Err(err
+                                .into_kind(
+                                    ErrorKind::OutcomeUnknown,
+                                    ErrorKind::OutcomeUnknown.default_message(),
+                                )
+                                .with_detail(detail));
+                        }
+                        paid::Decision::NotSent => return Err(err.with_retryable(false)),
+                        // Not created, but not for a passing reason (a 503 "model unavailable",
+                        // a request that cannot be built): sending it again will not help.
+                        paid::Decision::Retry
+                            if !err.kind().retryable()
+                                && err.kind() != ErrorKind::OutcomeUnknown =>
+                        {
+                            return Err(err)
+                        }
+                        paid::Decision::Retry => {
+                            let err = if err.kind() == ErrorKind::OutcomeUnknown {
+                                err.into_kind(
+                                    ErrorKind::NetworkDown,
+                                    ErrorKind::NetworkDown.default_message(),
+                                )
                             } else {
-                                ErrorKind::NetworkDown
+                                err
                             };
-                            let err = transport_error(&e, kind)
-                                .with_status(status.as_u16())
-                                .with_request_id(rid);
-                            if safety == Safety::Paid && kind == ErrorKind::OutcomeUnknown {
-                                return Err(err);
-                            }
-                            (err, safety == Safety::Read, None)
+                            (err.with_retryable(true), true)
                         }
-                        Ok(body) if status.is_success() => {
-                            match serde_json::from_slice::<Value>(&body) {
-                                Ok(value) => {
-                                    return Ok(Reply {
-                                        value,
-                                        headers,
-                                        request_id: rid,
-                                        attempts: attempt,
-                                    });
-                                }
-                                Err(_) => {
-                                    let kind = if safety == Safety::Paid {
-                                        ErrorKind::OutcomeUnknown
-                                    } else {
-                                        ErrorKind::ServerTrouble
-                                    };
-                                    let msg = if kind == ErrorKind::OutcomeUnknown {
-                                        kind.default_message()
-                                    } else {
-                                        "EvoLink sent an answer the app could not read. The app will try again."
-                                    };
-                                    let err = Error::new(kind, msg)
-                                        .with_status(status.as_u16())
-                                        .with_request_id(rid)
-                                        .with_detail(format!(
-                                            "unreadable JSON: {}",
-                                            excerpt(&body)
-                                        ));
-                                    if safety != Safety::Read {
-                                        return Err(err);
-                                    }
-                                    (err, true, None)
-                                }
-                            }
-                        }
-                        Ok(body) => {
-                            let err = map_http_error(status.as_u16(), &headers, &body, ctx);
-                            let retry = match safety {
-                                Safety::Read => err.retryable(),
-                                Safety::Paid | Safety::Write => {
-                                    status == StatusCode::TOO_MANY_REQUESTS
-                                        || (status == StatusCode::SERVICE_UNAVAILABLE
-                                            && err.kind() == ErrorKind::ServerTrouble)
-                                }
-                            };
-                            if safety == Safety::Paid
-                                && status.is_server_error()
-                                && status != StatusCode::SERVICE_UNAVAILABLE
-                                && err.kind() == ErrorKind::ServerTrouble
-                            {
-                                // 500/502/504 on the paid call: it may have been accepted.
-                                let detail = err.support_line();
-                                return Err(err
-                                    .into_kind(
-                                        ErrorKind::OutcomeUnknown,
-                                        ErrorKind::OutcomeUnknown.default_message(),
-                                    )
-                                    .with_detail(detail));
-                            }
-                            let hint = err.retry_after();
-                            (err, retry, hint)
-                        }
+                    },
+                    Safety::Read => {
+                        let retry = err.retryable();
+                        (err, retry)
                     }
-                }
+                    // Uploads are not idempotent: repeat only what surely did not arrive or
+                    // was refused before being handled.
+                    Safety::Write => {
+                        let refused_early = matches!(
+                            answer,
+                            paid::Answer::Status {
+                                status: 429 | 503,
+                                ..
+                            }
+                        ) && err.kind().retryable();
+                        (err, sending == paid::Sending::NotSent || refused_early)
+                    }
+                },
             };
             if !may_retry || attempt >= max {
                 return Err(err);
             }
-            let wait = match hint {
+            let wait = match err.retry_after() {
                 Some(ra) if ra > policy.max_retry_after => return Err(err),
                 Some(ra) => ra,
                 None => policy.backoff(attempt),
             };
             tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// One request and its answer, read whole. A failure says how far the request got.
+    async fn attempt(&self, rb: RequestBuilder, ctx: Ctx) -> Attempt {
+        let (http, request) = rb.build_split();
+        // Method and path only: never the query, headers or body.
+        let what = request
+            .as_ref()
+            .map(|r| format!("{} {}", r.method(), r.url().path()))
+            .unwrap_or_else(|_| "request".into());
+        let sent = match request {
+            Ok(request) => http.execute(request).await,
+            Err(e) => Err(e),
+        };
+        let attempt = self.attempt_answer(sent, ctx).await;
+        if let Attempt::Failed { err, .. } = &attempt {
+            log::warn!("EvoLink {what}: {}", err.support_line());
+        }
+        attempt
+    }
+
+    async fn attempt_answer(
+        &self,
+        sent: Result<reqwest::Response, reqwest::Error>,
+        ctx: Ctx,
+    ) -> Attempt {
+        use paid::{Answer, Body, Sending};
+        let resp = match sent {
+            Ok(resp) => resp,
+            Err(e) => {
+                // A request that could not be built, or whose connection was never made, did
+                // not leave this computer.
+                let sending = if e.is_builder() || e.is_connect() {
+                    Sending::NotSent
+                } else {
+                    Sending::Sent
+                };
+                let err = if e.is_builder() {
+                    Error::new(
+                        ErrorKind::InvalidInput,
+                        "The request could not be prepared (the API key may contain characters that cannot be sent). Nothing was sent; check the key in Settings.",
+                    )
+                } else {
+                    transport_error(&e, ErrorKind::NetworkDown)
+                };
+                return Attempt::Failed {
+                    err,
+                    sending,
+                    answer: Answer::None,
+                };
+            }
+        };
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let rid = request_id(&headers);
+        let failed = |err: Error, body: Body| Attempt::Failed {
+            err,
+            sending: Sending::Sent,
+            answer: Answer::Status {
+                status: status.as_u16(),
+                body,
+            },
+        };
+        let body = match resp.bytes().await {
+            Ok(body) => body,
+            Err(e) => {
+                let err = transport_error(&e, ErrorKind::NetworkDown)
+                    .with_status(status.as_u16())
+                    .with_request_id(rid);
+                return failed(err, Body::Cut);
+            }
+        };
+        if !status.is_success() {
+            return failed(
+                map_http_error(status.as_u16(), &headers, &body, ctx),
+                Body::Read,
+            );
+        }
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(value) => Attempt::Answered(Reply {
+                value,
+                headers,
+                request_id: rid,
+                attempts: 0,
+            }),
+            Err(_) => failed(
+                Error::new(
+                    ErrorKind::ServerTrouble,
+                    "EvoLink sent an answer the app could not read. The app will try again.",
+                )
+                .with_status(status.as_u16())
+                .with_request_id(rid)
+                .with_detail(format!("unreadable JSON: {}", excerpt(&body))),
+                Body::Unreadable,
+            ),
         }
     }
 
@@ -804,32 +937,47 @@ impl Client {
         Ok(())
     }
 
-    /// A request for a result video: User-Agent set, **no Authorization** (result links live on
-    /// another host and must never see the key), optional `Range: bytes=<from>-` to resume.
-    /// The caller streams the response; use [`media_status_error`] for non-2xx statuses.
+    /// A request for a result video, without the key (see [`MediaClient`]).
     pub fn result_request(
         &self,
         result_url: &str,
         resume_from: Option<u64>,
     ) -> Result<RequestBuilder, Error> {
-        let u = url::Url::parse(result_url)
-            .map_err(|_| Error::new(ErrorKind::Expired, "The video link is not valid any more."))?;
-        if u.scheme() != "https" && u.scheme() != "http" {
-            return Err(Error::new(
-                ErrorKind::Expired,
-                "The video link is not a web link.",
-            ));
-        }
-        let mut rb = self.media.get(u);
-        if let Some(from) = resume_from.filter(|f| *f > 0) {
-            rb = rb.header(RANGE, format!("bytes={from}-"));
-        }
-        Ok(rb)
+        self.media.result_request(result_url, resume_from)
+    }
+
+    /// The key-less client used for result downloads.
+    pub fn media(&self) -> &MediaClient {
+        &self.media
     }
 
     /// The plain client used for result downloads (no Authorization header).
     pub fn media_client(&self) -> &reqwest::Client {
-        &self.media
+        self.media.http()
+    }
+
+    /// The task API base this client speaks to (normalised, without a trailing slash).
+    pub fn api_base(&self) -> &str {
+        &self.api_base
+    }
+
+    /// The file API base this client uploads to.
+    pub fn files_base(&self) -> &str {
+        &self.files_base
+    }
+
+    /// Which account this client speaks for: a fingerprint of its key, never the key.
+    pub fn account(&self) -> String {
+        self.cfg.api_key.fingerprint()
+    }
+
+    /// The same client (timeouts, retries, User-Agent) for another task API host and key: a
+    /// task is followed where, and as whom, it was made.
+    pub fn rebased(&self, api_base: &str, api_key: ApiKey) -> Result<Client, Error> {
+        let mut cfg = self.cfg.clone();
+        cfg.api_base = api_base.to_string();
+        cfg.api_key = api_key;
+        Client::new(cfg)
     }
 }
 

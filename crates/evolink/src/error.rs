@@ -97,7 +97,7 @@ impl ErrorKind {
             ErrorKind::RateLimited => "EvoLink is receiving too many requests from you right now. The app will wait a moment and try again.",
             ErrorKind::ServerTrouble => "EvoLink is having trouble right now. Nothing was lost; try again in a few minutes.",
             ErrorKind::NetworkDown => "Could not reach EvoLink. Check your internet connection; the app will try again when it is back.",
-            ErrorKind::OutcomeUnknown => "The connection dropped while EvoLink was receiving your request, so we don't know if the video was started. The app will check before trying again, so you are not charged twice.",
+            ErrorKind::OutcomeUnknown => "The connection dropped while EvoLink was receiving your request, so it is not yet known whether the video was started. Sora Desk checks with EvoLink and never sends it again as a new video, so you are not charged twice.",
             ErrorKind::Expired => "This video is no longer available at EvoLink: finished videos can only be fetched for 24 hours.",
             ErrorKind::NotFound => "EvoLink does not know this item. If you changed the API address in Settings, check it.",
             ErrorKind::Cancelled => "The video was cancelled before it finished. You can generate it again.",

@@ -53,6 +53,19 @@ impl ApiKey {
         format!("{head}…{tail}")
     }
 
+    /// Names the account this key speaks for without revealing it: 16 hex digits of a SHA-256
+    /// of the key. Stored with each task, so a task is followed with the key it was made with.
+    pub fn fingerprint(&self) -> String {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(format!("sora-desk-account:{}", self.0).as_bytes());
+        digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// No key: only for configurations that never authenticate (the media client).
+    pub(crate) fn unset() -> Self {
+        ApiKey(String::new())
+    }
+
     /// The secret itself. Only for building the `Authorization` header.
     pub fn expose(&self) -> &str {
         &self.0

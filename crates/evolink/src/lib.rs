@@ -8,12 +8,13 @@ mod client;
 mod error;
 mod key;
 mod model;
+pub mod paid;
 pub mod parse;
 mod types;
 
 pub use client::{
-    media_status_error, parse_retry_after, sniff_mime, Client, ClientConfig, RetryPolicy,
-    DEFAULT_API_BASE, DEFAULT_FILES_BASE, ENV_API_BASE, ENV_API_KEY, ENV_FILES_BASE,
+    media_status_error, parse_retry_after, sniff_mime, Client, ClientConfig, MediaClient,
+    RetryPolicy, DEFAULT_API_BASE, DEFAULT_FILES_BASE, ENV_API_BASE, ENV_API_KEY, ENV_FILES_BASE,
 };
 pub use error::{Error, ErrorKind};
 pub use key::ApiKey;
