@@ -100,6 +100,11 @@ pub struct KeyVault {
     session: Mutex<Option<ApiKey>>,
 }
 
+/// The keychain account of a key kept for the tasks of its account.
+fn kept_account(fingerprint: &str) -> String {
+    format!("{ACCOUNT}.{fingerprint}")
+}
+
 impl std::fmt::Debug for KeyVault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("KeyVault")
@@ -182,6 +187,43 @@ impl KeyVault {
     pub fn clear(&self) -> Result<(), VaultError> {
         *self.session() = None;
         match self.slot().delete() {
+            Ok(()) | Err(VaultError::Unavailable { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Keeps a key that is being replaced or removed while videos made with it are still
+    /// being followed, under its account fingerprint (`evolink-api-key.<fingerprint>`), so
+    /// they finish with it, also after a restart. Best effort: the engine also holds it for
+    /// this session.
+    pub fn keep_for_tasks(&self, key: &ApiKey) -> Result<(), VaultError> {
+        let account = kept_account(&key.fingerprint());
+        Slot {
+            service: &self.service,
+            account: &account,
+        }
+        .set(key)
+    }
+
+    /// A key kept for its account's tasks (see [`KeyVault::keep_for_tasks`]).
+    pub fn kept(&self, fingerprint: &str) -> Result<Option<ApiKey>, VaultError> {
+        let account = kept_account(fingerprint);
+        Slot {
+            service: &self.service,
+            account: &account,
+        }
+        .get()
+    }
+
+    /// Forgets a kept key once no task needs it.
+    pub fn forget_kept(&self, fingerprint: &str) -> Result<(), VaultError> {
+        let account = kept_account(fingerprint);
+        match (Slot {
+            service: &self.service,
+            account: &account,
+        })
+        .delete()
+        {
             Ok(()) | Err(VaultError::Unavailable { .. }) => Ok(()),
             Err(e) => Err(e),
         }
