@@ -94,7 +94,7 @@ async fn download(base: &str, key: &str, out: &str) {
     let _ = std::fs::remove_file(&part);
     let rss_before = current_rss_mib();
     let start = Instant::now();
-    let saved = sora_engine::download::download(&client, &url, &part)
+    let saved = sora_engine::download::download(client.media(), &url, &part)
         .await
         .unwrap();
     let seconds = start.elapsed().as_secs_f64();

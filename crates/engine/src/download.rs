@@ -24,7 +24,7 @@ pub struct Downloaded {
 
 /// Downloads `url` into `part`, continuing from what `part` already holds.
 pub async fn download(
-    client: &evolink::Client,
+    client: &evolink::MediaClient,
     url: &str,
     part: &Path,
 ) -> Result<Downloaded, Error> {

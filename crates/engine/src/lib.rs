@@ -10,7 +10,7 @@ pub mod store;
 
 pub use engine::{
     record, Engine, EngineConfig, EngineError, EngineEvent, EngineHandle, ImageFit, SubmitRequest,
-    ENV_POLL_MS,
+    Trouble, ENV_POLL_MS,
 };
 pub use state::TaskState;
-pub use store::{ListQuery, NewTask, Patch, Stats, Store, StoreError, Task};
+pub use store::{ListQuery, Lookup, NewTask, Patch, Stats, Store, StoreError, Task, UploadKey};

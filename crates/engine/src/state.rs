@@ -13,9 +13,13 @@
 //! may have happened:
 //!
 //! - `preparing`, `uploading`: nothing paid yet; resuming simply redoes the step.
-//! - `submitting`: the paid create call may or may not have reached EvoLink. Resuming sends it
-//!   again only with the same idempotency key and only when that is known to be safe; otherwise
-//!   the task becomes `outcome_unknown` and the person is told, never charged twice silently.
+//! - `submitting`: before the paid call is sent, the task is durably marked as "sent"
+//!   (`create_sent_at`); a certain refusal clears the mark. Resuming a task without the mark
+//!   simply sends it (with its idempotency key). A task with the mark may exist upstream, so
+//!   it is reconciled: looked up in EvoLink's task list (exactly one unclaimed match is
+//!   adopted), otherwise resent with the *same* idempotency key (EvoLink answers a replay with
+//!   the task it already made). Only when neither decides after several tries does it become
+//!   `outcome_unknown`, from which the person can ask to "look again".
 //! - `queued`, `generating`: EvoLink has the task; resuming polls it.
 //! - `downloading`: the video exists upstream; resuming continues the download from the bytes
 //!   already on disk, until the links expire (then `expired`).
@@ -104,6 +108,8 @@ impl TaskState {
             (Queued, Generating | Downloading | Failed) => true,
             (Generating, Queued | Downloading | Failed) => true,
             (Downloading, Done | Expired | Failed) => true,
+            // "Look again": the person asks the app to check an uncertain create once more.
+            (OutcomeUnknown, Submitting) => true,
             _ => false,
         }
     }
@@ -130,10 +136,11 @@ mod tests {
     }
 
     #[test]
-    fn final_states_never_move_on() {
+    fn final_states_never_move_on_except_to_look_again() {
         for from in TaskState::ALL.into_iter().filter(|s| s.is_final()) {
             for to in TaskState::ALL.into_iter().filter(|&s| s != from) {
-                assert!(!from.can_become(to), "{from} must not become {to}");
+                let look_again = from == TaskState::OutcomeUnknown && to == TaskState::Submitting;
+                assert_eq!(from.can_become(to), look_again, "{from} -> {to}");
             }
         }
     }

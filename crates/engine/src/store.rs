@@ -15,7 +15,10 @@ use serde::Serialize;
 use crate::state::TaskState;
 
 /// Migrations, in order. A database records how many it has applied in `user_version`.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_tasks.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_tasks.sql"),
+    include_str!("migrations/002_bound_and_checked.sql"),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -96,6 +99,40 @@ pub struct Task {
     pub updated_at: i64,
     pub submitted_at: Option<i64>,
     pub finished_at: Option<i64>,
+    /// The task API host the task was sent to (None until it is sent).
+    pub api_base: Option<String>,
+    /// Fingerprint of the key it was sent with (None until it is sent); never the key.
+    pub account: Option<String>,
+    /// Set just before the paid call is sent, cleared on a certain refusal: while set, the
+    /// task may exist upstream and is reconciled, never sent as new.
+    pub create_sent_at: Option<i64>,
+    /// Reconciliation attempts of an uncertain create.
+    pub checks: u32,
+    /// What the last lookup of an uncertain create found (see [`Lookup`]).
+    pub lookup: Option<String>,
+    /// EvoLink's request id of the last failed call, for support.
+    pub request_id: Option<String>,
+}
+
+/// What looking up an uncertain create at EvoLink found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    /// No task at EvoLink could be this one: it was very likely never created.
+    NothingFound,
+    /// Several tasks could be this one.
+    Ambiguous,
+    /// EvoLink could not be asked.
+    Unavailable,
+}
+
+impl Lookup {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lookup::NothingFound => "nothing_found",
+            Lookup::Ambiguous => "ambiguous",
+            Lookup::Unavailable => "unavailable",
+        }
+    }
 }
 
 /// What the library holds and what it cost.
@@ -139,6 +176,17 @@ pub struct Patch {
     pub results_expire_at: Option<i64>,
     pub video: Option<(String, u64, String)>,
     pub submitted_at: Option<i64>,
+    pub request_id: Option<String>,
+    /// What a lookup found, recorded with the move to `outcome_unknown`.
+    pub lookup: Option<Lookup>,
+}
+
+/// An upload is reused only for the same picture, file host and account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadKey {
+    pub sha256: String,
+    pub files_base: String,
+    pub account: String,
 }
 
 pub struct Store {
@@ -268,8 +316,11 @@ impl Store {
                 video_size = COALESCE(?20, video_size),
                 video_sha256 = COALESCE(?21, video_sha256),
                 submitted_at = COALESCE(?22, submitted_at),
-                finished_at = COALESCE(?23, finished_at),
-                updated_at = ?24
+                finished_at = CASE WHEN ?2 = 'outcome_unknown' THEN NULL ELSE COALESCE(?23, finished_at) END,
+                updated_at = ?24,
+                request_id = COALESCE(?26, request_id),
+                lookup = COALESCE(?27, lookup),
+                checks = CASE WHEN ?2 = 'outcome_unknown' THEN 0 ELSE checks END
              WHERE id = ?1 AND state = ?2",
             params![
                 id,
@@ -301,6 +352,8 @@ impl Store {
                 now,
                 // Moving on to an active state clears trouble noted on the way (note_trouble).
                 !to.is_final() && error.is_none(),
+                patch.request_id,
+                patch.lookup.map(Lookup::as_str),
             ],
         )?;
         if changed == 0 {
@@ -312,6 +365,83 @@ impl Store {
             });
         }
         self.get(id)
+    }
+
+    /// Binds a task to the host and account it is about to be sent to (once: a bound task
+    /// stays bound).
+    pub fn bind(&self, id: &str, api_base: &str, account: &str) -> Result<Task> {
+        self.conn().execute(
+            "UPDATE tasks SET api_base = ?2, account = ?3 WHERE id = ?1 AND account IS NULL",
+            params![id, api_base, account],
+        )?;
+        self.get(id)
+    }
+
+    /// Records, durably, that the paid call of a `submitting` task is about to be sent. The
+    /// write is synced to disk (`synchronous = FULL`) before this returns, so a power cut right
+    /// after still finds the mark and reconciles instead of sending a second paid task.
+    pub fn mark_create_sent(&self, id: &str) -> Result<Task> {
+        let conn = self.conn();
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        let changed = conn.execute(
+            "UPDATE tasks SET create_sent_at = ?2, updated_at = ?2
+             WHERE id = ?1 AND state = 'submitting'",
+            params![id, now()],
+        );
+        // Back to the cheaper setting for everything else, whatever happened.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        if changed? == 0 {
+            drop(conn);
+            return Err(self.wrong_state(id, TaskState::Submitting));
+        }
+        drop(conn);
+        self.get(id)
+    }
+
+    /// Clears the in-flight mark after EvoLink refused the paid call for certain (nothing was
+    /// created), so a later attempt is a plain send again.
+    pub fn clear_create_sent(&self, id: &str) -> Result<()> {
+        self.conn().execute(
+            "UPDATE tasks SET create_sent_at = NULL WHERE id = ?1 AND state = 'submitting'",
+            [id],
+        )?;
+        Ok(())
+    }
+
+    /// Counts one reconciliation attempt of an uncertain create and what its lookup found;
+    /// returns the attempts so far.
+    pub fn record_check(&self, id: &str, lookup: Option<Lookup>) -> Result<u32> {
+        let checks: i64 = self.conn().query_row(
+            "UPDATE tasks SET checks = checks + 1, lookup = COALESCE(?2, lookup), updated_at = ?3
+             WHERE id = ?1 AND state = 'submitting' RETURNING checks",
+            params![id, lookup.map(Lookup::as_str), now()],
+            |row| row.get(0),
+        )?;
+        Ok(checks as u32)
+    }
+
+    /// Whether a local task already follows this EvoLink task.
+    pub fn remote_id_taken(&self, remote_id: &str) -> Result<bool> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT 1 FROM tasks WHERE remote_id = ?1",
+                [remote_id],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    fn wrong_state(&self, id: &str, expected: TaskState) -> StoreError {
+        match self.get(id) {
+            Ok(task) => StoreError::WrongState {
+                id: id.to_string(),
+                expected: expected.as_str().to_string(),
+                actual: task.state,
+            },
+            Err(e) => e,
+        }
     }
 
     /// The gallery: newest first.
@@ -405,11 +535,13 @@ impl Store {
         state: TaskState,
         code: &str,
         message: &str,
+        request_id: Option<&str>,
     ) -> Result<()> {
         self.conn().execute(
-            "UPDATE tasks SET error_code = ?3, error_message = ?4, error_retryable = 1, updated_at = ?5
+            "UPDATE tasks SET error_code = ?3, error_message = ?4, error_retryable = 1, updated_at = ?5,
+                              request_id = COALESCE(?6, request_id)
              WHERE id = ?1 AND state = ?2",
-            params![id, state.as_str(), code, message, now()],
+            params![id, state.as_str(), code, message, now(), request_id],
         )?;
         Ok(())
     }
@@ -444,22 +576,46 @@ impl Store {
     }
 
     /// An earlier upload of the same picture that EvoLink still keeps for at least `margin` seconds.
-    pub fn reusable_upload(&self, sha256: &str, margin: i64) -> Result<Option<(String, i64)>> {
+    pub fn reusable_upload(
+        &self,
+        upload: &UploadKey,
+        margin: i64,
+    ) -> Result<Option<(String, i64)>> {
         Ok(self
             .conn()
             .query_row(
-                "SELECT file_url, expires_at FROM uploads WHERE sha256 = ?1 AND expires_at > ?2",
-                params![sha256, now() + margin],
+                "SELECT file_url, expires_at FROM uploads
+                 WHERE sha256 = ?1 AND files_base = ?2 AND account = ?3 AND expires_at > ?4",
+                params![
+                    upload.sha256,
+                    upload.files_base,
+                    upload.account,
+                    now() + margin
+                ],
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )
             .optional()?)
     }
 
-    pub fn remember_upload(&self, sha256: &str, file_url: &str, expires_at: i64) -> Result<()> {
+    pub fn remember_upload(
+        &self,
+        upload: &UploadKey,
+        file_url: &str,
+        expires_at: i64,
+    ) -> Result<()> {
         self.conn().execute(
-            "INSERT INTO uploads (sha256, file_url, expires_at, uploaded_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (sha256) DO UPDATE SET file_url = ?2, expires_at = ?3, uploaded_at = ?4",
-            params![sha256, file_url, expires_at, now()],
+            "INSERT INTO uploads (sha256, files_base, account, file_url, expires_at, uploaded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (sha256, files_base, account)
+             DO UPDATE SET file_url = ?4, expires_at = ?5, uploaded_at = ?6",
+            params![
+                upload.sha256,
+                upload.files_base,
+                upload.account,
+                file_url,
+                expires_at,
+                now()
+            ],
         )?;
         Ok(())
     }
@@ -591,5 +747,11 @@ fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
         updated_at: row.get("updated_at")?,
         submitted_at: row.get("submitted_at")?,
         finished_at: row.get("finished_at")?,
+        api_base: row.get("api_base")?,
+        account: row.get("account")?,
+        create_sent_at: row.get("create_sent_at")?,
+        checks: row.get::<_, i64>("checks")?.max(0) as u32,
+        lookup: row.get("lookup")?,
+        request_id: row.get("request_id")?,
     })
 }

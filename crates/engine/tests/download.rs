@@ -41,7 +41,7 @@ async fn an_interrupted_download_continues_from_what_is_on_disk() {
     // A clean prefix, as a dropped connection leaves it: the rest is fetched, the whole verifies.
     let part = dir.path().join(".a.mp4.part");
     std::fs::write(&part, &clip[..40_000]).unwrap();
-    let saved = download(&client, &url, &part).await.unwrap();
+    let saved = download(client.media(), &url, &part).await.unwrap();
     assert_eq!(saved.size, clip.len() as u64);
     assert_eq!(saved.sha256, served_clip_sha(Orientation::Landscape));
     assert_eq!(std::fs::read(&part).unwrap(), clip);
@@ -52,7 +52,7 @@ async fn an_interrupted_download_continues_from_what_is_on_disk() {
     let mut prefix = clip[..40_000].to_vec();
     prefix[1000..2000].fill(0);
     std::fs::write(&part, &prefix).unwrap();
-    let saved = download(&client, &url, &part).await.unwrap();
+    let saved = download(client.media(), &url, &part).await.unwrap();
     assert_eq!(saved.size, clip.len() as u64);
     assert_ne!(saved.sha256, served_clip_sha(Orientation::Landscape));
     let on_disk = std::fs::read(&part).unwrap();
@@ -62,7 +62,7 @@ async fn an_interrupted_download_continues_from_what_is_on_disk() {
     let part = dir.path().join(".c.mp4.part");
     std::fs::write(&part, &clip).unwrap();
     let before = server.counters().media_requests;
-    let saved = download(&client, &url, &part).await.unwrap();
+    let saved = download(client.media(), &url, &part).await.unwrap();
     assert_eq!(saved.sha256, served_clip_sha(Orientation::Landscape));
     assert_eq!(
         server.counters().media_requests,
@@ -73,12 +73,12 @@ async fn an_interrupted_download_continues_from_what_is_on_disk() {
     // What is not a video (a proxy's error page, say) is thrown away, never kept as one.
     let part = dir.path().join(".d.mp4.part");
     std::fs::write(&part, b"<html>oops</html>").unwrap();
-    let error = download(&client, &url, &part).await.unwrap_err();
+    let error = download(client.media(), &url, &part).await.unwrap_err();
     assert!(error.retryable(), "{error:?}");
     assert!(
         !part.exists(),
         "the bad bytes are gone; the next attempt starts from zero"
     );
-    let saved = download(&client, &url, &part).await.unwrap();
+    let saved = download(client.media(), &url, &part).await.unwrap();
     assert_eq!(saved.sha256, served_clip_sha(Orientation::Landscape));
 }

@@ -67,6 +67,7 @@ async fn a_prompt_becomes_a_saved_video_with_its_recipe() {
             EngineEvent::Tasks { tasks } => seen.extend(tasks.into_iter().map(|t| t.state)),
             EngineEvent::Balance { credits } => balance = credits,
             EngineEvent::KeyRefused { .. } => panic!("the key is fine"),
+            EngineEvent::StoreTrouble { message } => panic!("the store is fine: {message:?}"),
         }
     }
     assert!(
@@ -311,12 +312,14 @@ async fn without_a_key_tasks_wait_and_go_on_once_one_is_set() {
         .submit(request("A windmill in a storm"))
         .unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
+    // Work on this computer goes on; nothing is sent without a key.
     assert_eq!(
         store.get(&task.id).unwrap().state,
-        TaskState::Preparing,
-        "nothing moves without a key"
+        TaskState::Submitting,
+        "the task is prepared, then waits for a key"
     );
     assert_eq!(server.counters().create_calls, 0);
+    assert!(server.counters().requests.is_empty(), "nothing was sent");
 
     handle.engine.set_client(Some(client(&server)));
     let deadline = std::time::Instant::now() + Duration::from_secs(30);

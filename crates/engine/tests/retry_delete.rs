@@ -25,7 +25,7 @@ async fn retry_starts_a_new_task_and_delete_moves_the_video_to_the_trash() {
     // A task still running cannot be retried or deleted.
     let running = rig.submit("A red balloon drifting over a city");
     assert_eq!(
-        rig.engine().retry(&running.id).unwrap_err().code(),
+        rig.engine().retry(&running.id, false).unwrap_err().code(),
         "not_allowed"
     );
     assert_eq!(
@@ -35,7 +35,7 @@ async fn retry_starts_a_new_task_and_delete_moves_the_video_to_the_trash() {
     let done = rig.finished(&running.id, Duration::from_secs(30)).await;
     assert_eq!(done.state, TaskState::Done);
 
-    let again = rig.engine().retry(&failed.id).unwrap();
+    let again = rig.engine().retry(&failed.id, false).unwrap();
     assert_ne!(again.id, failed.id);
     assert_eq!(again.retry_of.as_deref(), Some(failed.id.as_str()));
     assert_eq!(again.prompt, failed.prompt);

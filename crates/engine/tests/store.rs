@@ -1,6 +1,7 @@
 use evolink::Orientation;
 use sora_engine::store::{ListQuery, NewTask, Patch, Store, StoreError};
 use sora_engine::TaskState;
+use sora_engine::UploadKey;
 
 fn new_task(id: &str, prompt: &str) -> NewTask {
     NewTask {
@@ -187,18 +188,30 @@ fn the_gallery_lists_newest_first_with_filters_search_and_paging() {
 }
 
 #[test]
-fn an_upload_is_reused_only_while_it_has_time_left() {
+fn an_upload_is_reused_only_while_it_has_time_left_and_only_by_its_host_and_account() {
     let store = Store::in_memory().unwrap();
     let now = sora_engine::store::now();
+    let key = |sha: &str, host: &str, account: &str| UploadKey {
+        sha256: sha.into(),
+        files_base: host.into(),
+        account: account.into(),
+    };
+    let ours = key("abc", "https://files.example", "acct1");
     store
-        .remember_upload("abc", "https://files.example/a.png", now + 3600)
+        .remember_upload(&ours, "https://files.example/a.png", now + 3600)
         .unwrap();
     assert_eq!(
-        store.reusable_upload("abc", 600).unwrap(),
+        store.reusable_upload(&ours, 600).unwrap(),
         Some(("https://files.example/a.png".to_string(), now + 3600))
     );
-    assert_eq!(store.reusable_upload("abc", 7200).unwrap(), None);
-    assert_eq!(store.reusable_upload("other", 0).unwrap(), None);
+    assert_eq!(store.reusable_upload(&ours, 7200).unwrap(), None);
+    let other_picture = key("other", "https://files.example", "acct1");
+    assert_eq!(store.reusable_upload(&other_picture, 0).unwrap(), None);
+    // Another account, or another file host, never gets this account's upload.
+    let other_account = key("abc", "https://files.example", "acct2");
+    assert_eq!(store.reusable_upload(&other_account, 0).unwrap(), None);
+    let other_host = key("abc", "https://proxy.example", "acct1");
+    assert_eq!(store.reusable_upload(&other_host, 0).unwrap(), None);
 }
 
 #[test]
@@ -267,7 +280,13 @@ fn trouble_is_noted_on_an_active_task_and_cleared_when_it_moves_on() {
     let store = Store::in_memory().unwrap();
     store.insert(&new_task("t1", "fox")).unwrap();
     store
-        .note_trouble("t1", TaskState::Preparing, "network_down", "No connection.")
+        .note_trouble(
+            "t1",
+            TaskState::Preparing,
+            "network_down",
+            "No connection.",
+            None,
+        )
         .unwrap();
     let waiting = store.get("t1").unwrap();
     assert_eq!(waiting.state, TaskState::Preparing);
@@ -275,7 +294,13 @@ fn trouble_is_noted_on_an_active_task_and_cleared_when_it_moves_on() {
     assert_eq!(waiting.error_retryable, Some(true));
     // A note for a state the task has left changes nothing.
     store
-        .note_trouble("t1", TaskState::Queued, "server_trouble", "Busy.")
+        .note_trouble(
+            "t1",
+            TaskState::Queued,
+            "server_trouble",
+            "Busy.",
+            Some("req-1"),
+        )
         .unwrap();
     assert_eq!(
         store.get("t1").unwrap().error_code.as_deref(),
