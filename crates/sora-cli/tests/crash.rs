@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use evolink_mock::{Faults, MockConfig, MockServer};
+use evolink_mock::{Action, Faults, Injection, MockConfig, MockServer};
 use sora_engine::library::hash_file;
 use sora_engine::{Store, TaskState};
 
@@ -21,7 +21,11 @@ struct Fake {
 fn fake(generation_secs: f64) -> Fake {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let config = MockConfig {
-        keys: vec![KEY.into()],
+        // One account for the shared tests, and one per trial: each trial is a person with
+        // their own account, so a lookup never sees another trial's tasks.
+        keys: std::iter::once(KEY.to_string())
+            .chain((0..TRIAL_KEYS).map(trial_key))
+            .collect(),
         time_scale: 100.0,
         generation_secs,
         seed: 3,
@@ -41,7 +45,17 @@ fn fake(generation_secs: f64) -> Fake {
     }
 }
 
+const TRIAL_KEYS: usize = 64;
+
+fn trial_key(trial: usize) -> String {
+    format!("sk-crash-test-trial-{trial:03}-a81c")
+}
+
 fn cli(fake: &Fake, home: &Path, args: &[&str]) -> Command {
+    cli_as(fake, home, KEY, args)
+}
+
+fn cli_as(fake: &Fake, home: &Path, key: &str, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_sora-desk-cli"));
     command
         .args(args)
@@ -49,7 +63,7 @@ fn cli(fake: &Fake, home: &Path, args: &[&str]) -> Command {
         .env("SORA_DESK_LIBRARY_DIR", home.join("library"))
         .env("SORA_DESK_API_BASE", fake.server.base_url())
         .env("SORA_DESK_FILES_BASE", fake.server.base_url())
-        .env("EVOLINK_API_KEY", KEY)
+        .env("EVOLINK_API_KEY", key)
         .env("SORA_DESK_POLL_MS", "40")
         // Never the real keychain or the person's folders.
         .env("HOME", home)
@@ -118,7 +132,8 @@ fn sigkill_at_random_moments_then_resume_loses_nothing_and_pays_once() {
         if trial % 2 == 0 {
             args.extend(["--image", picture_arg.as_str()]);
         }
-        let child = cli(&fake, home.path(), &args).spawn().unwrap();
+        let key = trial_key(trial);
+        let child = cli_as(&fake, home.path(), &key, &args).spawn().unwrap();
         // A kill somewhere in the task's life (about 1.5 s end to end here).
         seed ^= seed << 13;
         seed ^= seed >> 7;
@@ -143,7 +158,9 @@ fn sigkill_at_random_moments_then_resume_loses_nothing_and_pays_once() {
         drop(store);
 
         let status = wait_with_limit(
-            cli(&fake, home.path(), &["resume"]).spawn().unwrap(),
+            cli_as(&fake, home.path(), &key, &["resume"])
+                .spawn()
+                .unwrap(),
             Duration::from_secs(60),
         );
         assert!(status.success(), "trial {trial}: resume failed ({status})");
@@ -164,19 +181,21 @@ fn sigkill_at_random_moments_then_resume_loses_nothing_and_pays_once() {
         if let Some(task) = tasks.first() {
             let created = counters.tasks_per_key.get(&task.id).copied().unwrap_or(0);
             assert!(created <= 1, "trial {trial}: created {created} times");
-            match task.state {
-                TaskState::Done => {
-                    assert_eq!(created, 1);
-                    let video = Path::new(task.video_path.as_deref().unwrap());
-                    assert_eq!(hash_file(video).unwrap().0, landscape_sha, "trial {trial}");
-                }
-                // Only a kill during the paid call itself may leave its outcome unknown.
-                TaskState::OutcomeUnknown => assert_eq!(phase, "submitting", "trial {trial}"),
-                other => panic!(
-                    "trial {trial}: killed while {phase}, ended {other}: {:?}",
-                    task.error_message
-                ),
-            }
+            // Every task ends with its video, whenever the kill came: a paid call interrupted
+            // by the kill is reconciled on resume, never left unknown, never sent twice.
+            assert_eq!(
+                task.state,
+                TaskState::Done,
+                "trial {trial}: killed while {phase}, ended {}: {:?}",
+                task.state,
+                task.error_message
+            );
+            assert_eq!(
+                created, 1,
+                "trial {trial}: created upstream but never saved"
+            );
+            let video = Path::new(task.video_path.as_deref().unwrap());
+            assert_eq!(hash_file(video).unwrap().0, landscape_sha, "trial {trial}");
         }
         // No partial file under a final name, and nothing half-written left behind.
         if let Ok(entries) = std::fs::read_dir(home.path().join("library")) {
@@ -207,6 +226,108 @@ fn sigkill_at_random_moments_then_resume_loses_nothing_and_pays_once() {
     assert!(
         seen(&["downloading", "done"]),
         "no kill while saving: {phases:?}"
+    );
+}
+
+/// SIGKILL during the paid call itself, at random points: before the request is handled, while
+/// EvoLink makes the task, and after it did but before the answer arrived. On resume every
+/// task ends done with exactly one task upstream.
+#[test]
+fn sigkill_during_the_paid_call_then_resume_pays_once_and_saves_every_video() {
+    let fake = fake(30.0);
+    let landscape_sha = served_sha(false);
+    let trials = 20;
+    let mut phases: BTreeMap<String, u32> = BTreeMap::new();
+    let mut seed = 0xc0ffee_u64;
+    let mut recovered_by_replay = 0;
+    for trial in 0..trials {
+        // Half the trials: the server is slow before it handles the create; the other half:
+        // it creates the task at once and is slow to answer.
+        let faults = if trial % 2 == 0 {
+            Faults {
+                endpoint_latency_ms: [("create".to_string(), 700)].into(),
+                ..Faults::default()
+            }
+        } else {
+            Faults {
+                inject: vec![Injection::new("create", 1, Action::Delay { ms: 700 })],
+                ..Faults::default()
+            }
+        };
+        fake.server.set_faults(faults);
+        let replays_before = fake.server.counters().replays;
+        let home = tempfile::tempdir().unwrap();
+        let prompt = format!("Paid call trial {trial}: a kite above dunes");
+        let key = trial_key(32 + trial);
+        let mut child = cli_as(
+            &fake,
+            home.path(),
+            &key,
+            &["generate", "--prompt", prompt.as_str(), "--wait"],
+        )
+        .spawn()
+        .unwrap();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        std::thread::sleep(Duration::from_millis(150 + seed % 700));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        fake.server.set_faults(Faults::default());
+
+        let store = Store::open_in(&home.path().join("data")).unwrap();
+        let phase = store
+            .list(&sora_engine::ListQuery {
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap()
+            .first()
+            .map_or("not yet recorded".to_string(), |t| {
+                if t.create_sent_at.is_some() && t.state == TaskState::Submitting {
+                    "paid call in flight".to_string()
+                } else {
+                    t.state.to_string()
+                }
+            });
+        *phases.entry(phase.clone()).or_default() += 1;
+        drop(store);
+
+        let status = wait_with_limit(
+            cli_as(&fake, home.path(), &key, &["resume"])
+                .spawn()
+                .unwrap(),
+            Duration::from_secs(60),
+        );
+        assert!(status.success(), "trial {trial}: resume failed ({status})");
+        let store = Store::open_in(&home.path().join("data")).unwrap();
+        let tasks = store
+            .list(&sora_engine::ListQuery {
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap();
+        let counters = fake.server.counters();
+        recovered_by_replay += counters.replays - replays_before;
+        for task in &tasks {
+            let created = counters.tasks_per_key.get(&task.id).copied().unwrap_or(0);
+            assert_eq!(
+                (task.state, created),
+                (TaskState::Done, 1),
+                "trial {trial}: killed while {phase}: {:?}",
+                task.error_message
+            );
+            let video = Path::new(task.video_path.as_deref().unwrap());
+            assert_eq!(hash_file(video).unwrap().0, landscape_sha, "trial {trial}");
+        }
+    }
+    println!(
+        "{trials} kills during the paid call; phase at kill: {phases:?}; \
+         recovered by replay: {recovered_by_replay}; created upstream but never saved: 0"
+    );
+    assert!(
+        phases.get("paid call in flight").copied().unwrap_or(0) as usize >= trials / 3,
+        "too few kills landed in the paid call: {phases:?}"
     );
 }
 
