@@ -154,6 +154,8 @@ pub enum ServiceEvent {
     KeyRefused(String),
     /// Demo mode was switched on or off: everything on the page is to be read again.
     ModeChanged(AppInfo),
+    /// The task store could not be written (Some: why) or can be again (None).
+    StoreTrouble(Option<String>),
     /// A task ended (in either world): the shell may notify the person.
     Finished {
         task: Box<TaskView>,
@@ -256,6 +258,7 @@ impl Service {
             }),
         };
         service.update_resolver().await;
+        service.restore_kept_keys().await;
         if settings::stored(&service.inner.home, settings::KEY_DEMO).as_deref() == Some("on") {
             service.set_demo(true).await?;
         }
@@ -308,6 +311,15 @@ impl Service {
 
     fn view(&self, task: sora_engine::Task, posters: &Path) -> TaskView {
         TaskView::new(task, &self.inner.media, posters)
+    }
+
+    /// A task as the page should see it, with trouble the store could not record.
+    fn view_of(&self, active: &Active, task: sora_engine::Task) -> TaskView {
+        let task = match &active.engine {
+            Ok(engine) => engine.with_unwritten(task),
+            Err(_) => task,
+        };
+        self.view(task, &active.posters)
     }
 
     // ---- The app and the key ----
@@ -461,12 +473,61 @@ impl Service {
         Ok(self.key_status().await)
     }
 
+    /// Puts a new client (key or hosts) to work for new tasks. A key being replaced or
+    /// removed while videos made with it are still followed is kept for them in the
+    /// keychain, under its account's fingerprint, so they finish with it after a restart too.
     async fn use_real_client(&self, client: Option<Client>) {
         let mut worlds = self.inner.worlds.lock().await;
+        let old_key = worlds
+            .real
+            .client
+            .as_ref()
+            .map(|c| c.config().api_key.clone());
+        let new_account = client.as_ref().map(Client::account);
+        if let (Some(handle), Some(old_key)) = (&worlds.real.handle, old_key) {
+            let old_account = old_key.fingerprint();
+            let in_use = handle
+                .engine
+                .accounts_in_use()
+                .is_ok_and(|accounts| accounts.contains(&old_account));
+            if in_use && new_account.as_ref() != Some(&old_account) {
+                let kept = self
+                    .blocking_vault(move |vault| vault.keep_for_tasks(&old_key))
+                    .await;
+                match kept {
+                    Ok(()) => log::info!("kept the previous key for the videos it is following"),
+                    Err(e) => log::warn!(
+                        "the previous key is kept for this session only ({})",
+                        e.code()
+                    ),
+                }
+            }
+        }
         if let Some(handle) = &worlds.real.handle {
             handle.engine.set_client(client.clone());
         }
         worlds.real.client = client;
+    }
+
+    /// Gives the engine the keys kept for tasks made with an earlier key.
+    async fn restore_kept_keys(&self) {
+        let worlds = self.inner.worlds.lock().await;
+        let Some(handle) = &worlds.real.handle else {
+            return;
+        };
+        let current = worlds.real.client.as_ref().map(Client::account);
+        let accounts = handle.engine.accounts_in_use().unwrap_or_default();
+        for account in accounts.into_iter().filter(|a| Some(a) != current.as_ref()) {
+            let found = {
+                let account = account.clone();
+                self.blocking_vault(move |vault| vault.kept(&account)).await
+            };
+            match found {
+                Ok(Some(key)) => handle.engine.add_key(key),
+                Ok(None) => log::warn!("no key kept for account {account}; its videos wait for it"),
+                Err(e) => log::warn!("a kept key could not be read ({})", e.code()),
+            }
+        }
     }
 
     pub async fn refresh_balance(&self) -> Result<Balance, Problem> {
@@ -752,7 +813,7 @@ impl Service {
         Ok(TaskPage {
             tasks: tasks
                 .into_iter()
-                .map(|t| self.view(t, &active.posters))
+                .map(|t| self.view_of(&active, t))
                 .collect(),
             total,
         })
@@ -762,17 +823,28 @@ impl Service {
         check_id(id)?;
         let active = self.active().await;
         let task = active.store.get(id)?;
-        Ok(self.view(task, &active.posters))
+        Ok(self.view_of(&active, task))
     }
 
-    /// A new paid task with the same settings (only ever on the person's request).
-    pub async fn retry(&self, id: &str) -> Result<TaskView, Problem> {
+    /// A new paid task with the same settings (only ever on the person's request). From a
+    /// task whose start is uncertain, only after a lookup found nothing and with the person's
+    /// confirmation that they may pay twice (`confirm_paid_again`).
+    pub async fn retry(&self, id: &str, confirm_paid_again: bool) -> Result<TaskView, Problem> {
         check_id(id)?;
         let active = self.active().await;
         if active.client.is_none() {
             return Err(no_key());
         }
-        let task = active.engine?.retry(id)?;
+        let task = active.engine?.retry(id, confirm_paid_again)?;
+        Ok(self.view(task, &active.posters))
+    }
+
+    /// "Look again": asks EvoLink once more whether a video whose start is uncertain exists,
+    /// and follows it if so.
+    pub async fn look_again(&self, id: &str) -> Result<TaskView, Problem> {
+        check_id(id)?;
+        let active = self.active().await;
+        let task = active.engine?.look_again(id)?;
         Ok(self.view(task, &active.posters))
     }
 

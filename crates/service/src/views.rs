@@ -51,6 +51,15 @@ pub struct TaskView {
     pub video_size: Option<u64>,
     pub video_url: Option<String>,
     pub poster_url: Option<String>,
+    /// EvoLink's task id, once known (for support).
+    pub remote_id: Option<String>,
+    /// EvoLink's request id of the last failed call (for support).
+    pub request_id: Option<String>,
+    /// When the made video's link dies (unix seconds), from the moment EvoLink made it.
+    pub results_expire_at: Option<i64>,
+    /// For an `outcome_unknown` task: what the last lookup at EvoLink found
+    /// (`nothing_found`, `ambiguous`, `unavailable`).
+    pub lookup: Option<String>,
 }
 
 /// Where a task's poster frame is cached.
@@ -117,6 +126,12 @@ impl TaskView {
             video_size: task.video_size,
             video_url,
             poster_url,
+            remote_id: task.remote_id,
+            request_id: task.request_id,
+            results_expire_at: task.results_expire_at,
+            lookup: (task.state == TaskState::OutcomeUnknown)
+                .then_some(task.lookup)
+                .flatten(),
         }
     }
 }

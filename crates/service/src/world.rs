@@ -143,6 +143,9 @@ async fn forward(
             EngineEvent::KeyRefused { message } if !demo => {
                 let _ = events.send(ServiceEvent::KeyRefused(message));
             }
+            EngineEvent::StoreTrouble { message } if on_show => {
+                let _ = events.send(ServiceEvent::StoreTrouble(message));
+            }
             _ => {}
         }
     }
