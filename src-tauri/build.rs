@@ -26,6 +26,7 @@ fn sora_desk_commands() -> &'static [&'static str] {
         "list_tasks",
         "get_task",
         "retry_task",
+        "look_again",
         "delete_task",
         "set_favourite",
         "reveal_task",

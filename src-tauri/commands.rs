@@ -126,9 +126,23 @@ pub async fn get_task(state: State<'_, AppState>, id: String) -> Answer<TaskView
     state.service.get(&id).await
 }
 
+/// A new paid task like `id`. `confirm_paid_again` is the person's answer to "you may pay
+/// twice", needed only for a task whose start is uncertain.
 #[tauri::command]
-pub async fn retry_task(state: State<'_, AppState>, id: String) -> Answer<TaskView> {
-    state.service.retry(&id).await
+pub async fn retry_task(
+    state: State<'_, AppState>,
+    id: String,
+    confirm_paid_again: Option<bool>,
+) -> Answer<TaskView> {
+    state
+        .service
+        .retry(&id, confirm_paid_again.unwrap_or(false))
+        .await
+}
+
+#[tauri::command]
+pub async fn look_again(state: State<'_, AppState>, id: String) -> Answer<TaskView> {
+    state.service.look_again(&id).await
 }
 
 #[tauri::command]

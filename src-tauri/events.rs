@@ -10,6 +10,7 @@ pub const TASKS_CHANGED: &str = "tasks-changed";
 pub const BALANCE_CHANGED: &str = "balance-changed";
 pub const KEY_REFUSED: &str = "key-refused";
 pub const MODE_CHANGED: &str = "mode-changed";
+pub const STORE_TROUBLE: &str = "store-trouble";
 
 /// Runs until the service goes away.
 pub async fn forward<R: Runtime>(app: AppHandle<R>, service: Service) {
@@ -29,6 +30,9 @@ pub async fn forward<R: Runtime>(app: AppHandle<R>, service: Service) {
             ServiceEvent::KeyRefused(message) => {
                 log::warn!("EvoLink refused the key; work waits for a new one");
                 app.emit(KEY_REFUSED, json!({ "message": message }))
+            }
+            ServiceEvent::StoreTrouble(message) => {
+                app.emit(STORE_TROUBLE, json!({ "message": message }))
             }
             ServiceEvent::ModeChanged(info) => {
                 log::info!("demo mode {}", if info.demo { "on" } else { "off" });

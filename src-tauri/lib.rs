@@ -63,6 +63,7 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::list_tasks,
         commands::get_task,
         commands::retry_task,
+        commands::look_again,
         commands::delete_task,
         commands::set_favourite,
         commands::reveal_task,
