@@ -116,6 +116,7 @@ export function makeTask(partial = {}) {
     task.results_expire_at = task.state === 'expired' ? Math.min(created + 150 + 86400, now() - 60) : created + 150 + 86400;
   }
   if (task.state !== 'outcome_unknown') task.lookup = null;
+  if (['failed', 'outcome_unknown', 'expired'].includes(task.state)) task.finished_at ??= created + 60;
   if (task.state === 'done') {
     task.credits_used ??= task.credits_reserved;
     task.finished_at ??= created + 150;

@@ -101,6 +101,10 @@ test('an older copy of a task never undoes a newer one', async () => {
   assert.equal(isOlder(t('done'), t('generating', 90)), false);
   assert.equal(isOlder(t('done'), t('done')), false, 'a favourite or poster change of a done task applies');
   assert.equal(isOlder(t('failed'), t('preparing')), false);
+  const checking = { ...t('submitting'), error: { code: 'checking' } };
+  assert.equal(isOlder(checking, t('outcome_unknown')), false, 'looking again goes back to submitting');
+  assert.equal(isOlder(t('submitting'), t('outcome_unknown')), true, 'but only with the checking note');
+  assert.equal(isOlder(checking, t('failed')), true, 'and only from an uncertain ending');
 });
 
 test('every code the backend explains has advice, and only a missing key asks for an action while waiting', () => {

@@ -86,7 +86,13 @@ const gallery = createGallery({
   onAction: (task, action) => runAction(task, action),
 });
 
-const detail = createDetail({ gallery, compose, onAction: (task, action) => runAction(task, action), isDemo: () => Boolean(state.info?.demo) });
+const detail = createDetail({
+  gallery,
+  compose,
+  onAction: (task, action) => runAction(task, action),
+  isDemo: () => Boolean(state.info?.demo),
+  appVersion: () => state.info?.version ?? null,
+});
 
 const app = {
   state,
@@ -125,7 +131,7 @@ const firstRun = createFirstRun({
   onDemo: (info) => enterMode(info),
 });
 
-/** What a failed task's next-step button does. */
+/** What a failed or waiting task's next-step button does. */
 async function runAction(task, action) {
   switch (action) {
     case 'edit_prompt':
@@ -141,11 +147,26 @@ async function runAction(task, action) {
       ipc.openHelp('top_up').catch((e) => toast(messageOf(e), { tone: 'error' }));
       break;
     case 'check_key':
+    case 'restore_key':
       detail.close();
       settings.open('key');
       break;
+    case 'look_again':
+      try {
+        const checking = await ipc.lookAgain(task.id);
+        gallery.apply([checking]);
+        detail.update([checking]);
+        toast(strings.lookingAgain);
+        // A quick check may have ended before this answer came; a fresh read settles which is newer.
+        const now = await ipc.getTask(task.id);
+        gallery.apply([now]);
+        if (now.state !== checking.state) detail.update([now]);
+      } catch (error) {
+        toast(messageOf(error), { tone: 'error' });
+      }
+      break;
     case 'retry':
-    case 'retry_anyway':
+      // Never for an uncertain video: that asks first, in its detail view (detail.js).
       try {
         gallery.apply([await ipc.retryTask(task.id)]);
         detail.close();

@@ -9,10 +9,13 @@ export const ENDED_BADLY = ['failed', 'outcome_unknown', 'expired'];
 /** The gallery's filters and the states each one asks the backend for ([] means every state). */
 /**
  * Whether `incoming` is an older copy of `current` (the same task). A task only moves forward
- * through ACTIVE_STATES and never comes back from an ending, so a copy further back in that
- * order, or active after an ending, is stale; within one state, lower progress is.
+ * through ACTIVE_STATES and comes back from an ending only one way, so a copy further back in
+ * that order, or active after an ending, is stale; within one state, lower progress is.
  */
 export function isOlder(incoming, current) {
+  // The one way back: looking again puts an uncertain task back to `submitting` with the
+  // `checking` note. No create answer carries that note, so such a copy is the newer one.
+  if (current.state === 'outcome_unknown' && incoming.state === 'submitting' && incoming.error?.code === 'checking') return false;
   const rank = (t) => (ACTIVE_STATES.includes(t.state) ? ACTIVE_STATES.indexOf(t.state) : ACTIVE_STATES.length);
   if (rank(incoming) !== rank(current)) return rank(incoming) < rank(current);
   return incoming.state === current.state && ACTIVE_STATES.includes(incoming.state) && incoming.progress < current.progress;
