@@ -289,6 +289,7 @@ test('settings say what a new key or address does to videos on their way, before
   await page.waitForSelector(`${byTestId('key-remove-confirm')} ${byTestId('settings-inflight-note')}`, { state: 'visible' });
   assert.equal(await page.textContent(byTestId('settings-inflight-note')),
     '3 videos are being made with this key. Without the key they wait, and carry on once it is back.');
+  await shoot(page, 'settings-inflight-remove');
   await page.click(byTestId('key-remove-cancel'));
   assert.equal(await page.isVisible(byTestId('settings-inflight-note')), false);
 

@@ -65,6 +65,10 @@ test('time left comes from the estimate, then from the progress rate, and never 
   const early = task({ state: 'uploading', created_at: 990, submitted_at: null });
   assert.deepEqual(progressInfo(early, 1000), { elapsed: 10, remaining: null, percent: null });
   assert.equal(progressInfo(task({ progress: 180 }), 1000).percent, 100);
+  // Held up (being checked, out of disk...), it gives no guess; a passing network trouble keeps it.
+  assert.equal(progressInfo({ ...t, error: { code: 'checking' } }, 1030).remaining, null);
+  assert.equal(progressInfo({ ...t, error: { code: 'storage' } }, 1030).remaining, null);
+  assert.equal(progressInfo({ ...t, error: { code: 'network_down' } }, 1030).remaining, 90);
 });
 
 test('the list query is applied as the backend applies it', () => {

@@ -164,9 +164,10 @@ export const strings = {
     other: 'Something went wrong. You can try again.',
     // Notes on a video that is still on its way (it waits, and says why).
     checking: 'EvoLink’s answer to sending this video was lost on the way. Sora Desk is asking whether it started; if it has to send it again, EvoLink treats that as the same video, so you are not charged twice. There is nothing to do.',
-    storage: 'Sora Desk cannot write to its data folder: the disk may be full or the folder read-only. Free some space or check the folder; Sora Desk keeps trying and carries on by itself.',
-    key_missing: 'This video was started with an EvoLink key that Sora Desk no longer has. Put that key back in Settings and the video carries on.',
-    task_trouble: 'EvoLink does not find this video just now, although it accepted it. Sora Desk keeps asking for a few hours; there is nothing to do.',
+    // These follow the backend's message, which already says what is wrong: they say what to do.
+    storage: 'The disk may be full, or the app’s data folder read-only. Free some space or check the folder (Settings shows where it is); Sora Desk keeps trying and carries on by itself.',
+    key_missing: 'Each video finishes with the EvoLink key it was started with. Put that key back in Settings and this one carries on where it stopped.',
+    task_trouble: 'EvoLink had accepted this video, so this is usually passing. Sora Desk keeps asking for a few hours; there is nothing to do.',
   },
   // A video that may or may not have been started: what happened, what the last lookup found, what to do.
   uncertain: {

@@ -177,6 +177,9 @@ export function progressInfo(task, now) {
     }
     if (remaining != null) remaining = Math.max(5, Math.round(remaining));
   }
+  // A task held up by a note with its own advice (being checked, out of disk, missing its key,
+  // not found for now) is not moving on, so no guess of the time left would be honest.
+  if (WAITING_CODES.includes(task.error?.code)) remaining = null;
   return { elapsed, remaining, percent };
 }
 
