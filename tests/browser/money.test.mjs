@@ -230,6 +230,17 @@ test('a made video being saved shows how long its link lasts, and a stuck save s
   await close();
 });
 
+test('the link lifetime on a card counts down as the clock runs', async () => {
+  const { page, errors, close } = await openApp({
+    backend: { tasks: [{ id: 'soon', state: 'downloading', progress: 100, ago: 600, results_expire_at: Math.floor(Date.now() / 1000) + 62 }] },
+  });
+  await page.waitForSelector(inCard('soon', 'link-expires'));
+  assert.match(await page.textContent(inCard('soon', 'link-expires')), /\(2 min left\)$/);
+  await until(page, () => /\(1 min left\)$/.test(document.querySelector('[data-testid="link-expires"]').textContent));
+  noErrors(errors);
+  await close();
+});
+
 test('a waiting video says why it waits; a missing key points to Settings', async () => {
   const note = (code, message) => ({ code, message, retryable: true });
   const { page, errors, close } = await openApp({
