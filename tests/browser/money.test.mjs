@@ -14,6 +14,12 @@ const LOST = { code: 'outcome_unknown', message: 'The answer to starting this vi
 const unsure = (id, lookup, ago) => ({ id, prompt: `A city skyline at dawn (${id})`, state: 'outcome_unknown', lookup, ago, error: LOST, submitted_at: null });
 const UNSURE = [unsure('u-none', null, 300), unsure('u-amb', 'ambiguous', 600), unsure('u-unav', 'unavailable', 900), unsure('u-nf', 'nothing_found', 1200)];
 
+const FAILED = {
+  id: 'sd-7f3a', prompt: 'A koi pond in the rain', state: 'failed', ago: 900,
+  remote_id: 'task-unified-1764612003-abc123', request_id: 'req_9x8y7w',
+  error: { code: 'server_trouble', message: 'EvoLink had a problem on its side.', retryable: true },
+};
+
 /** Opens the detail view of task `id` from its card. */
 async function openDetail(page, id) {
   await page.click(`${card(id)} .card-open`);
@@ -97,6 +103,30 @@ test('making an uncertain video again asks first, names the risk, and sends conf
   await close();
 });
 
+test('a second click on "Make it again" or "Try again" before the answer starts no second paid video', async () => {
+  const { page, errors, close } = await openApp({ backend: { tasks: [...UNSURE, FAILED], hold: ['retry_task'] } });
+  await page.waitForSelector(card('u-nf'));
+  await openDetail(page, 'u-nf');
+  await page.click(byTestId('detail-retry'));
+  await page.click(byTestId('retry-confirm'));
+  assert.equal(await page.isDisabled(byTestId('retry-confirm')), true, 'the button waits for the answer');
+  await page.$eval(byTestId('retry-confirm'), (b) => { b.disabled = false; b.click(); });
+  await page.evaluate(() => globalThis.__fake.release('retry_task'));
+  await page.waitForSelector(byTestId('detail'), { state: 'hidden' });
+  assert.deepEqual((await calls(page, 'retry_task')).map((c) => c.args.id), ['u-nf']);
+
+  // The same for the card's "Try again" of a video that failed.
+  await page.evaluate(() => globalThis.__fake.hold('retry_task'));
+  await page.click(inCard('sd-7f3a', 'task-next-step'));
+  await page.click(inCard('sd-7f3a', 'task-next-step'));
+  await page.evaluate(() => globalThis.__fake.release('retry_task'));
+  await until(page, () => globalThis.__fake.state.tasks.length === 7);
+  await page.waitForTimeout(100);
+  assert.deepEqual((await calls(page, 'retry_task')).map((c) => c.args.id), ['u-nf', 'sd-7f3a']);
+  noErrors(errors);
+  await close();
+});
+
 test('the backend refuses a new paid video from an uncertain one before a lookup found nothing, or unconfirmed', async () => {
   const { page, errors, close } = await openApp({ backend: { tasks: [...UNSURE, { id: 'gen', state: 'generating' }] } });
   await page.waitForSelector(card('u-nf'));
@@ -143,11 +173,6 @@ test('looking again checks with EvoLink and follows what it finds', async () => 
   await close();
 });
 
-const FAILED = {
-  id: 'sd-7f3a', prompt: 'A koi pond in the rain', state: 'failed', ago: 900,
-  remote_id: 'task-unified-1764612003-abc123', request_id: 'req_9x8y7w',
-  error: { code: 'server_trouble', message: 'EvoLink had a problem on its side.', retryable: true },
-};
 
 test('details for support are copied as plain text, with the ids, the request, the code and the time', async () => {
   const { page, errors, close } = await openApp({ backend: { tasks: [FAILED, { id: 'late', state: 'expired', ago: 90000, error: { code: 'expired', message: 'The link ran out.', retryable: false } }] } });

@@ -131,8 +131,26 @@ const firstRun = createFirstRun({
   onDemo: (info) => enterMode(info),
 });
 
+// Tasks with a look-again or retry under way: a second click before the answer would ask twice,
+// or start (and pay for) a second video.
+const busy = new Set();
+
 /** What a failed or waiting task's next-step button does. */
 async function runAction(task, action) {
+  if (action === 'look_again' || action === 'retry') {
+    if (busy.has(task.id)) return;
+    busy.add(task.id);
+    try {
+      await runStep(task, action);
+    } finally {
+      busy.delete(task.id);
+    }
+    return;
+  }
+  await runStep(task, action);
+}
+
+async function runStep(task, action) {
   switch (action) {
     case 'edit_prompt':
       detail.close();

@@ -28,6 +28,8 @@ export function createDetail({ gallery, compose, onAction, isDemo, appVersion })
   };
   let task = null;
   let opener = null;
+  // A retry in flight: a second click before its answer would start (and pay for) a second video.
+  let retrying = false;
 
   function button(testid, label, iconName, handler, extra = '') {
     return h('button', { type: 'button', class: `small ${extra}`, testid, onclick: handler }, icon(iconName, 16), h('span', { text: label }));
@@ -151,7 +153,14 @@ export function createDetail({ gallery, compose, onAction, isDemo, appVersion })
   }
 
   async function retry({ confirmPaidAgain = false } = {}) {
-    const fresh = await act(() => ipc.retryTask(task.id, { confirmPaidAgain }));
+    if (retrying) return;
+    retrying = true;
+    const yes = byTestId('retry-confirm');
+    yes.disabled = true;
+    const fresh = await act(() => ipc.retryTask(task.id, { confirmPaidAgain })).finally(() => {
+      retrying = false;
+      yes.disabled = false;
+    });
     if (!fresh) return;
     gallery.apply([fresh]);
     close();
