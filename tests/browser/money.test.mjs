@@ -359,3 +359,24 @@ test('with no video on its way, changing the key or address says nothing extra',
   noErrors(errors);
   await close();
 });
+
+test('the words on a card fit its picture, in a small window as in a large one', async () => {
+  const note = (code, message) => ({ code, message, retryable: true });
+  const tasks = [
+    unsure('u-nf', 'nothing_found', 100),
+    { id: 'stuck', state: 'downloading', ago: 200, error: note('storage', 'Sora Desk could not write to its data folder.') },
+    { id: 'check', state: 'submitting', ago: 300, error: note('checking', 'Checking with EvoLink whether this video was started…') },
+    { id: 'key', state: 'generating', progress: 40, ago: 400, error: note('key_missing', 'This video was started with a key Sora Desk no longer has.') },
+  ];
+  for (const viewport of [{ width: 760, height: 540 }, { width: 1200, height: 800 }]) {
+    const { page, errors, close } = await openApp({ viewport, backend: { tasks } });
+    await page.waitForSelector(card('key'));
+    const overflowing = await page.$$eval('.card .thumb .face', (faces) => faces
+      .filter((face) => face.scrollHeight > face.clientHeight + 1)
+      .map((face) => face.closest('[data-task-id]').dataset.taskId));
+    assert.deepEqual(overflowing, [], `${viewport.width} px: every face fits`);
+    if (viewport.width === 760) await shoot(page, 'small-window-cards');
+    noErrors(errors);
+    await close();
+  }
+});
