@@ -157,6 +157,8 @@ test('looking again checks with EvoLink and follows what it finds', async () => 
   // The check found nothing: the detail view follows, and now offers to make it again.
   await page.evaluate(() => globalThis.__fake.finishLookup('u-amb', 'nothing_found'));
   await page.waitForSelector(byTestId('detail-retry'), { state: 'visible' });
+  await until(page, () => /^Video failed: A city skyline at dawn \(u-amb\)\. Sora Desk lost EvoLink’s answer .* EvoLink has no video that matches/
+    .test(document.querySelector('[data-testid="announcer"]').textContent));
   assert.match(await page.textContent(byTestId('detail-advice')), /You can make it again/);
   await page.keyboard.press('Escape');
 

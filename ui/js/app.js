@@ -10,6 +10,7 @@ import { phase } from './tasks.js';
 import { createCompose } from './compose-view.js';
 import { createGallery } from './gallery.js';
 import { createDetail } from './detail.js';
+import { troubleText } from './card.js';
 import { createSettings } from './settings-view.js';
 import { createFirstRun } from './first-run.js';
 
@@ -254,7 +255,8 @@ function tasksChanged(tasks) {
   detail.update(tasks);
   for (const task of tasks) {
     if (task.state === 'done') announce(strings.announce.done(task.prompt));
-    else if (phase(task.state) === 'failed') announce(strings.announce.failed(task.prompt, task.error?.message ?? ''));
+    // In the UI's words where they are truer than the message (an uncertain video's lookup).
+    else if (phase(task.state) === 'failed') announce(strings.announce.failed(task.prompt, troubleText(task)));
   }
   if (tasks.some((task) => task.state === 'done' || phase(task.state) === 'failed')) refreshBalance();
 }
