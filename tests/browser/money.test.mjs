@@ -66,6 +66,7 @@ test('an uncertain video says what happened and what the last lookup found; only
     assert.equal(await page.isVisible(inDetail('task-look-again')), true, `${id}: look again`);
     assert.equal(await page.isVisible(byTestId('task-copy-details')), true, `${id}: copy details`);
     assert.equal(await page.isVisible(byTestId('detail-retry')), id === 'u-nf', `${id}: make it again only when nothing was found`);
+    assert.equal(await page.textContent(byTestId('detail-credits')), '46.08 credits, if it was started', id);
     assert.doesNotMatch(await page.textContent(byTestId('detail')), /Retry anyway|pay twice|charged twice/, id);
     if (id === 'u-amb' || id === 'u-nf') await shoot(page, `detail-uncertain-${id === 'u-amb' ? 'ambiguous' : 'nothing-found'}`);
     await page.keyboard.press('Escape');

@@ -78,13 +78,19 @@ export function createDetail({ gallery, compose, onAction, isDemo, appVersion })
     return [step.advice ? strings.advice[step.advice] : null, keepOpen].filter(Boolean).join(' ') || null;
   }
 
+  /** What was charged; for an uncertain video, what would have been, since nobody knows yet. */
+  function creditsText(credits) {
+    if (task.credits_used != null) return strings.credits(credits);
+    return task.state === 'outcome_unknown' ? strings.creditsIfStarted(credits) : strings.creditsReserved(credits);
+  }
+
   function renderFacts() {
     const credits = taskCredits(task);
     const rows = [
       [strings.facts.shape, strings.meta[task.orientation]],
       [strings.facts.length, strings.meta.seconds(task.duration)],
       [strings.facts.made, strings.madeAt(task.created_at)],
-      credits != null ? [strings.facts.credits, task.credits_used != null ? strings.credits(credits) : strings.creditsReserved(credits), 'detail-credits'] : null,
+      credits != null ? [strings.facts.credits, creditsText(credits), 'detail-credits'] : null,
       task.image ? [strings.facts.picture, strings.pictureUsed(task.image.framing)] : null,
       task.video_path ? [strings.facts.file, task.video_path, 'detail-path'] : null,
     ].filter(Boolean);

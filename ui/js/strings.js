@@ -136,6 +136,7 @@ export const strings = {
   cardLabel: (prompt, state) => `${prompt}. ${state}.`,
   credits: (n) => `${number(n)} credits`,
   creditsReserved: (n) => `${number(n)} credits set aside`,
+  creditsIfStarted: (n) => `${number(n)} credits, if it was started`,
   meta: { seconds: (n) => `${n} s`, landscape: 'Landscape', portrait: 'Portrait' },
   age: {
     now: 'just now',
