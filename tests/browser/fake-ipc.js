@@ -16,6 +16,9 @@
 // and drive it afterwards through globalThis.__fake:
 //   calls                  every command as { command, args } (bytes as their length)
 //   emitTasks(tasks)       raise tasks-changed (partial tasks are completed like above)
+//   finishLookup(id, found)  end the check lookAgain started, as the engine does: 'found' moves
+//                          the task on to queued (EvoLink had it), 'ambiguous', 'unavailable' or
+//                          'nothing_found' back to outcome_unknown with that lookup
 //   emitBalance(p), emitKeyRefused(p), emitMode(info)
 //   drop(paths)            a native file drop. Tests add a reference picture exactly as a real
 //                          drop does: through the very handler the UI registered with
@@ -24,7 +27,7 @@
 //   hold(name), release(name), fail(name, error|null), state
 
 import { centredCrop } from './crop.js';
-import { matchesQuery, newerFirst } from './tasks.js';
+import { ACTIVE_STATES, matchesQuery, newerFirst } from './tasks.js';
 import { estimateCredits } from './compose.js';
 import { framedUrl, sceneUrl } from './fake-art.js';
 
@@ -97,10 +100,23 @@ export function makeTask(partial = {}) {
     video_size: null,
     video_url: null,
     poster_url: null,
+    remote_id: null,
+    request_id: null,
+    results_expire_at: null,
+    lookup: null,
     ...partial,
   };
   delete task.ago;
   delete task.seed;
+  // As the backend fills them: EvoLink's id once it accepted the task, the link's end once the
+  // video is made (EvoLink keeps it 24 h), and a lookup only on an uncertain task.
+  const accepted = ['queued', 'generating', 'downloading', 'done', 'expired'].includes(task.state);
+  if (accepted && !('remote_id' in partial)) task.remote_id = `task-unified-${task.submitted_at ?? created}-${hash(id).toString(36)}`;
+  if (['downloading', 'done', 'expired'].includes(task.state) && !('results_expire_at' in partial)) {
+    task.results_expire_at = task.state === 'expired' ? Math.min(created + 150 + 86400, now() - 60) : created + 150 + 86400;
+  }
+  if (task.state !== 'outcome_unknown') task.lookup = null;
+  if (['failed', 'outcome_unknown', 'expired'].includes(task.state)) task.finished_at ??= created + 60;
   if (task.state === 'done') {
     task.credits_used ??= task.credits_reserved;
     task.finished_at ??= created + 150;
@@ -331,12 +347,41 @@ export const listTasks = ({ states = [], search = '', favourites_only = false, o
 
 export const getTask = (id) => call('get_task', { id }, () => findTask(id));
 
-export const retryTask = (id) => call('retry_task', { id }, () => {
+export const retryTask = (id, { confirmPaidAgain = false } = {}) => call('retry_task', { id, confirmPaidAgain }, () => {
   const old = findTask(id);
+  if (ACTIVE_STATES.includes(old.state)) throw error('not_allowed', 'This video is still being made; wait for it to finish first.');
+  if (!state.key.set && !state.info.demo) throw error('no_key', 'Add your EvoLink key in Settings first, or try the demo.');
+  // A new paid task from an uncertain one only after a lookup found nothing, and only confirmed.
+  if (old.state === 'outcome_unknown' && old.lookup !== 'nothing_found') {
+    throw error('look_first', 'Sora Desk has not found out yet whether EvoLink started this video. Look again first.');
+  }
+  if (old.state === 'outcome_unknown' && confirmPaidAgain !== true) {
+    throw error('confirm_needed', 'Making this video again may charge you for both. Confirm that you want a new one.');
+  }
   const task = makeTask({ prompt: old.prompt, orientation: old.orientation, duration: old.duration, image: old.image, state: 'submitting', ago: 0, retry_of: id, submitted_at: null });
   upsert([task]);
   return task;
 });
+
+/** The note an uncertain task carries while the app asks EvoLink whether it was started. */
+const CHECKING = { code: 'checking', message: 'Checking with EvoLink whether this video was started…', retryable: true };
+
+export const lookAgain = (id) => call('look_again', { id }, () => {
+  const task = findTask(id);
+  if (task.state !== 'outcome_unknown') throw error('not_allowed', 'Only a video whose start is uncertain can be looked up again.');
+  Object.assign(task, { state: 'submitting', error: { ...CHECKING }, lookup: null, finished_at: null });
+  setTimeout(() => emit('tasks', [task]), 0);
+  return task;
+});
+
+/** Ends the check lookAgain started, as the engine does (see the header). */
+function finishLookup(id, found) {
+  const task = findTask(id);
+  if (task.state !== 'submitting' || task.error?.code !== 'checking') throw new Error(`${id} is not being checked`);
+  if (found === 'found') return emitTasks([{ id, state: 'queued', error: null, remote_id: `task-unified-${task.submitted_at}-${hash(id).toString(36)}` }])[0];
+  const message = 'Sora Desk lost EvoLink’s answer and could not tell whether this video was started.';
+  return emitTasks([{ id, state: 'outcome_unknown', lookup: found, finished_at: now(), error: { code: 'outcome_unknown', message, retryable: false } }])[0];
+}
 
 export const deleteTask = (id) => call('delete_task', { id }, () => {
   const task = findTask(id);
@@ -388,6 +433,7 @@ globalThis.__fake = {
   calls,
   makeTask,
   emitTasks,
+  finishLookup,
   emitBalance: (payload) => emit('balance', payload),
   emitKeyRefused: (payload) => emit('keyRefused', payload),
   emitMode: (info) => {

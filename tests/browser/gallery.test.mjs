@@ -58,7 +58,7 @@ test('failures say what happened and offer the next step', async () => {
   const broke = page.locator(card('broke'));
   assert.match(await broke.locator(byTestId('task-error')).textContent(), /balance was too low/);
   assert.equal(await broke.locator(byTestId('task-next-step')).textContent(), 'Top up credits');
-  assert.equal(await page.locator(card('unsure')).locator(byTestId('task-next-step')).textContent(), 'Retry anyway');
+  assert.equal(await page.locator(card('unsure')).locator(byTestId('task-look-again')).textContent(), 'Look again');
   await shoot(page, 'failed');
 
   await broke.locator(byTestId('task-next-step')).click();
@@ -69,10 +69,10 @@ test('failures say what happened and offer the next step', async () => {
   assert.equal(await page.inputValue(byTestId('prompt')), 'A famous actor dancing on the moon');
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'prompt');
 
-  // The uncertain one explains the risk of paying twice in its detail view.
+  // The uncertain one says what happened in its detail view, and offers to look again.
   await page.click(card('unsure'));
   await page.waitForSelector(byTestId('detail'), { state: 'visible' });
-  assert.match(await page.textContent(byTestId('detail')), /may have started and been charged/);
+  assert.match(await page.textContent(byTestId('detail')), /lost EvoLink’s answer and could not tell whether this video was started/);
   await shoot(page, 'detail-outcome-unknown');
   await page.keyboard.press('Escape');
   noErrors(errors);

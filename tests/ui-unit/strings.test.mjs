@@ -42,11 +42,11 @@ test('every state, next step and advice has words', () => {
   for (const state of ['preparing', 'uploading', 'submitting', 'queued', 'generating', 'downloading', 'done', 'failed', 'outcome_unknown', 'expired']) {
     assert.equal(typeof strings.state[state], 'string', state);
   }
-  for (const action of ['edit_prompt', 'choose_image', 'top_up', 'check_key', 'retry', 'retry_anyway']) {
+  for (const action of ['edit_prompt', 'choose_image', 'top_up', 'check_key', 'retry', 'look_again', 'restore_key']) {
     assert.equal(typeof strings.actions[action], 'string', action);
   }
   for (const advice of ['moderation_blocked', 'image_rejected', 'no_credits', 'bad_key', 'rate_limited', 'server_trouble',
-    'network_down', 'model_unavailable', 'outcome_unknown', 'expired', 'other']) {
+    'network_down', 'model_unavailable', 'outcome_unknown', 'expired', 'other', 'checking', 'storage', 'key_missing', 'task_trouble']) {
     assert.equal(typeof strings.advice[advice], 'string', advice);
   }
 });
@@ -56,4 +56,15 @@ test('counter, estimate and balance read as plain words', () => {
   assert.equal(strings.estimate(46.08), 'About 46.08 credits (estimate)');
   assert.equal(strings.balance(1234.5), '1,234.5 credits');
   assert.equal(strings.stats({ videos: 1, credits_used_total: 46.08, credits_used_30_days: 46.08 }), '1 video · 46.08 credits spent, 46.08 in the last 30 days');
+});
+
+test('link lifetime, in-flight notes and the paid-again question read as plain words', () => {
+  assert.equal(strings.linkLasts('18:40', strings.timeLeft.hours(23)), 'Made; saving it. The link lasts until 18:40 (23 h left)');
+  assert.equal(strings.inflightChange(3), '3 videos are being made with the current key and address. They finish there; only new videos use the new ones.');
+  assert.match(strings.inflightChange(1), /^1 video is being made/);
+  assert.equal(strings.retryConfirmRisk, 'If EvoLink did start the first one after all, you will pay for both.');
+  // The app checks so nobody pays twice only where that is what happens: the automatic check.
+  const said = sources.find(({ name }) => name === 'strings.js').text;
+  assert.equal(said.match(/charged twice|pay twice/g)?.length, 1);
+  assert.match(strings.advice.checking, /same video, so you are not charged twice/);
 });

@@ -16,10 +16,11 @@ export function announce(text) {
 /** Shows `text` briefly at the bottom of the window and announces it. `tone` is 'info' or 'error'. */
 export function toast(text, { tone = 'info' } = {}) {
   let element = $('[data-testid="toast"]');
-  if (!element) {
-    element = h('div', { class: 'toast', testid: 'toast', 'aria-hidden': 'true' });
-    document.body.append(element);
-  }
+  if (!element) element = h('div', { class: 'toast', testid: 'toast', 'aria-hidden': 'true' });
+  // An open modal dialog sits above everything else in the page, so the toast goes inside it to
+  // be seen (as "Details copied" must be), and back to the page once no dialog is open.
+  const host = $('dialog[open]') ?? document.body;
+  if (element.parentElement !== host) host.append(element);
   element.textContent = text;
   element.classList.toggle('error', tone === 'error');
   element.classList.add('visible');

@@ -10,6 +10,7 @@ import { phase } from './tasks.js';
 import { createCompose } from './compose-view.js';
 import { createGallery } from './gallery.js';
 import { createDetail } from './detail.js';
+import { troubleText } from './card.js';
 import { createSettings } from './settings-view.js';
 import { createFirstRun } from './first-run.js';
 
@@ -86,7 +87,13 @@ const gallery = createGallery({
   onAction: (task, action) => runAction(task, action),
 });
 
-const detail = createDetail({ gallery, compose, onAction: (task, action) => runAction(task, action), isDemo: () => Boolean(state.info?.demo) });
+const detail = createDetail({
+  gallery,
+  compose,
+  onAction: (task, action) => runAction(task, action),
+  isDemo: () => Boolean(state.info?.demo),
+  appVersion: () => state.info?.version ?? null,
+});
 
 const app = {
   state,
@@ -125,8 +132,26 @@ const firstRun = createFirstRun({
   onDemo: (info) => enterMode(info),
 });
 
-/** What a failed task's next-step button does. */
+// Tasks with a look-again or retry under way: a second click before the answer would ask twice,
+// or start (and pay for) a second video.
+const busy = new Set();
+
+/** What a failed or waiting task's next-step button does. */
 async function runAction(task, action) {
+  if (action === 'look_again' || action === 'retry') {
+    if (busy.has(task.id)) return;
+    busy.add(task.id);
+    try {
+      await runStep(task, action);
+    } finally {
+      busy.delete(task.id);
+    }
+    return;
+  }
+  await runStep(task, action);
+}
+
+async function runStep(task, action) {
   switch (action) {
     case 'edit_prompt':
       detail.close();
@@ -141,11 +166,26 @@ async function runAction(task, action) {
       ipc.openHelp('top_up').catch((e) => toast(messageOf(e), { tone: 'error' }));
       break;
     case 'check_key':
+    case 'restore_key':
       detail.close();
       settings.open('key');
       break;
+    case 'look_again':
+      try {
+        const checking = await ipc.lookAgain(task.id);
+        gallery.apply([checking]);
+        detail.update([checking]);
+        toast(strings.lookingAgain);
+        // A quick check may have ended before this answer came; a fresh read settles which is newer.
+        const now = await ipc.getTask(task.id);
+        gallery.apply([now]);
+        if (now.state !== checking.state) detail.update([now]);
+      } catch (error) {
+        toast(messageOf(error), { tone: 'error' });
+      }
+      break;
     case 'retry':
-    case 'retry_anyway':
+      // Never for an uncertain video: that asks first, in its detail view (detail.js).
       try {
         gallery.apply([await ipc.retryTask(task.id)]);
         detail.close();
@@ -215,7 +255,8 @@ function tasksChanged(tasks) {
   detail.update(tasks);
   for (const task of tasks) {
     if (task.state === 'done') announce(strings.announce.done(task.prompt));
-    else if (phase(task.state) === 'failed') announce(strings.announce.failed(task.prompt, task.error?.message ?? ''));
+    // In the UI's words where they are truer than the message (an uncertain video's lookup).
+    else if (phase(task.state) === 'failed') announce(strings.announce.failed(task.prompt, troubleText(task)));
   }
   if (tasks.some((task) => task.state === 'done' || phase(task.state) === 'failed')) refreshBalance();
 }

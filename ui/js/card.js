@@ -5,7 +5,7 @@ import { strings } from './strings.js';
 import { h } from './dom.js';
 import { icon } from './icons.js';
 import { age, clock } from './format.js';
-import { nextStep, phase, progressInfo, taskCredits } from './tasks.js';
+import { linkLifetime, lookupFound, nextStep, phase, progressInfo, taskCredits } from './tasks.js';
 
 /** The state in words: "Generating 35%", "Ready", "Didn’t work"… */
 export function stateLabel(task) {
@@ -31,13 +31,37 @@ export function metaText(task, now) {
   return parts.join(' · ');
 }
 
+/** "Made; saving it. The link lasts until 18:40 (23 h left)", or null when it is not known. */
+export function linkText(task, now) {
+  const life = linkLifetime(task, now);
+  if (!life) return null;
+  if (life.left.unit === 'gone') return strings.linkGone;
+  return strings.linkLasts(strings.clockTime(life.until), strings.timeLeft[life.left.unit](life.left.n));
+}
+
+/**
+ * What went wrong, in the UI's own words where the backend's message cannot be the whole truth:
+ * for an uncertain video, what happened and what the last lookup at EvoLink found. A card has
+ * room for one sentence (`short`): what the lookup found, which tells uncertain cards apart.
+ */
+export function troubleText(task, { short = false } = {}) {
+  if (task.state === 'outcome_unknown') {
+    const found = strings.uncertain.found[lookupFound(task)];
+    if (short && found) return found;
+    return [strings.uncertain.what, found].filter(Boolean).join(' ');
+  }
+  return task.error?.message ?? strings.advice[nextStep(task).advice] ?? '';
+}
+
 /**
  * What an unfinished or failed task shows where its picture would be: the live state with a
  * progress bar and time, or the plain reason and the next step as a button.
  */
-export function stateFace(task, now, onAction) {
+export function stateFace(task, now, onAction, { short = false } = {}) {
   const kind = phase(task.state);
   if (kind === 'active') {
+    const step = nextStep(task);
+    const link = linkText(task, now);
     const { percent } = progressInfo(task, now);
     const bar = h('div', {
       class: `progress${percent == null ? ' indeterminate' : ''}`,
@@ -52,24 +76,27 @@ export function stateFace(task, now, onAction) {
     return h('div', { class: `face face-active state-${task.state}` },
       h('p', { class: 'face-title', text: stateLabel(task) }),
       bar,
-      h('p', { class: 'face-time', testid: 'task-eta', text: timingText(task, now) }),
-      task.error ? h('p', { class: 'face-trouble', text: strings.stillTrying(task.error.message) }) : null);
+      // A made video waiting to be saved has a deadline that matters more than the time spent.
+      link ? h('p', { class: 'face-time face-link', testid: 'link-expires', text: link })
+        : h('p', { class: 'face-time', testid: 'task-eta', text: timingText(task, now) }),
+      // A note with its own advice (checking, storage...) is a reason to wait, not a failure.
+      task.error ? h('p', { class: 'face-trouble', testid: 'task-note', text: step.advice ? task.error.message : strings.stillTrying(task.error.message) }) : null,
+      onAction ? stepButton(task, onAction) : null);
   }
-  const step = nextStep(task);
   return h('div', { class: 'face face-failed' },
     h('p', { class: 'face-title' }, icon('alert', 16), h('span', { text: stateLabel(task) })),
-    h('p', { class: 'face-message', testid: 'task-error', text: task.error?.message ?? strings.advice[step.advice] }),
+    h('p', { class: 'face-message', testid: 'task-error', text: troubleText(task, { short }), title: short ? troubleText(task) : null }),
     onAction ? stepButton(task, onAction) : null);
 }
 
-/** The button for what to do next about a failed task, or null when there is nothing to do. */
+/** The button for what to do next about a failed or waiting task, or null when there is nothing to do. */
 export function stepButton(task, onAction) {
   const { action } = nextStep(task);
   if (!action) return null;
   return h('button', {
     type: 'button',
     class: 'small face-action',
-    testid: 'task-next-step',
+    testid: action === 'look_again' ? 'task-look-again' : 'task-next-step',
     dataset: { action },
     text: strings.actions[action],
     onclick: (event) => {
@@ -91,7 +118,7 @@ function thumb(task, now, onAction) {
     box.append(h('span', { class: 'play-badge', 'aria-hidden': 'true' }, icon('play', 18)));
     box.append(h('span', { class: 'duration-badge', text: strings.meta.seconds(task.duration) }));
   } else {
-    box.append(stateFace(task, now, null));
+    box.append(stateFace(task, now, null, { short: true }));
   }
   return box;
 }
@@ -129,8 +156,8 @@ export function updateCard(root, task, now, onAction) {
     thumb(task, now, onAction),
     h('div', { class: 'card-info' },
       h('p', { class: 'card-prompt', text: task.prompt }),
-      // A failed card offers its next step below the picture, away from the card's centre.
-      (phase(task.state) === 'failed' && stepButton(task, onAction)) || h('p', { class: 'card-meta', text: metaText(task, now) })),
+      // A card offers its next step below the picture, away from the card's centre.
+      (phase(task.state) !== 'done' && stepButton(task, onAction)) || h('p', { class: 'card-meta', text: metaText(task, now) })),
   );
 }
 

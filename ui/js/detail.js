@@ -6,13 +6,14 @@ import { strings } from './strings.js';
 import { $, fill, h, show } from './dom.js';
 import { icon } from './icons.js';
 import { messageOf, toast } from './announce.js';
-import { canRetry, nextStep, taskCredits } from './tasks.js';
+import { ENDED_BADLY, canRetry, linkLifetime, lookupFound, nextStep, retryNeedsConfirmation, supportDetails, taskCredits } from './tasks.js';
 import { stateFace, stateLabel } from './card.js';
+import { copyText } from './clipboard.js';
 
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 const now = () => Date.now() / 1000;
 
-export function createDetail({ gallery, compose, onAction, isDemo }) {
+export function createDetail({ gallery, compose, onAction, isDemo, appVersion }) {
   const dialog = byTestId('detail');
   const ui = {
     title: $('#detail-title'),
@@ -22,16 +23,21 @@ export function createDetail({ gallery, compose, onAction, isDemo }) {
     facts: $('.detail-facts', dialog),
     actions: $('.detail-actions', dialog),
     confirm: byTestId('delete-confirm'),
+    retryConfirm: byTestId('retry-confirm-dialog'),
     demoTag: $('.demo-tag', dialog),
   };
   let task = null;
   let opener = null;
+  // A retry in flight: a second click before its answer would start (and pay for) a second video.
+  let retrying = false;
 
   function button(testid, label, iconName, handler, extra = '') {
     return h('button', { type: 'button', class: `small ${extra}`, testid, onclick: handler }, icon(iconName, 16), h('span', { text: label }));
   }
 
   function render({ keepPlayer = false } = {}) {
+    // Redrawing replaces the buttons; the one that had focus gets it back if it is still there.
+    const focused = dialog.contains(document.activeElement) ? document.activeElement.dataset.testid : null;
     ui.title.textContent = strings.detailTitle;
     show(ui.demoTag, isDemo());
     dialog.dataset.state = task.state;
@@ -47,8 +53,9 @@ export function createDetail({ gallery, compose, onAction, isDemo }) {
       } else if (task.state === 'done') {
         fill(ui.stage, h('div', { class: 'face face-failed' }, h('p', { class: 'face-message', text: strings.videoMissing })));
       } else {
-        // Retrying has its own button among the actions; other next steps show beside the reason.
-        const step = ['retry', 'retry_anyway'].includes(nextStep(task).action) ? null : (t, action) => onAction(t, action);
+        // Retrying and looking again have their own buttons among the actions; other next steps
+        // show beside the reason.
+        const step = ['retry', 'look_again'].includes(nextStep(task).action) ? null : (t, action) => onAction(t, action);
         fill(ui.stage, stateFace(task, now(), step));
       }
     }
@@ -58,6 +65,23 @@ export function createDetail({ gallery, compose, onAction, isDemo }) {
     ui.prompt.textContent = task.prompt;
     renderFacts();
     renderActions();
+    if (focused && !dialog.contains(document.activeElement)) ($(`[data-testid="${focused}"]`, dialog) ?? byTestId('detail-close')).focus();
+  }
+
+  /** What to do about it, under the facts: per lookup, per code, and before a link runs out. */
+  function advice() {
+    const step = nextStep(task);
+    if (task.state === 'outcome_unknown') return strings.uncertain.next[lookupFound(task)];
+    if (ENDED_BADLY.includes(task.state)) return strings.advice[step.advice];
+    const life = linkLifetime(task, now());
+    const keepOpen = task.error && life && life.left.unit !== 'gone' ? strings.keepOpen(strings.clockTime(life.until)) : null;
+    return [step.advice ? strings.advice[step.advice] : null, keepOpen].filter(Boolean).join(' ') || null;
+  }
+
+  /** What was charged; for an uncertain video, what would have been, since nobody knows yet. */
+  function creditsText(credits) {
+    if (task.credits_used != null) return strings.credits(credits);
+    return task.state === 'outcome_unknown' ? strings.creditsIfStarted(credits) : strings.creditsReserved(credits);
   }
 
   function renderFacts() {
@@ -66,26 +90,34 @@ export function createDetail({ gallery, compose, onAction, isDemo }) {
       [strings.facts.shape, strings.meta[task.orientation]],
       [strings.facts.length, strings.meta.seconds(task.duration)],
       [strings.facts.made, strings.madeAt(task.created_at)],
-      credits != null ? [strings.facts.credits, task.credits_used != null ? strings.credits(credits) : strings.creditsReserved(credits), 'detail-credits'] : null,
+      credits != null ? [strings.facts.credits, creditsText(credits), 'detail-credits'] : null,
       task.image ? [strings.facts.picture, strings.pictureUsed(task.image.framing)] : null,
       task.video_path ? [strings.facts.file, task.video_path, 'detail-path'] : null,
     ].filter(Boolean);
     fill(ui.facts, rows.flatMap(([term, value, testid]) => [h('dt', { text: term }), h('dd', { text: value, testid })]));
-    if (task.state !== 'done' && task.error && !ui.stage.querySelector('[data-testid="task-error"]')) {
+    if (task.state !== 'done' && task.error && !ui.stage.querySelector('[data-testid="task-error"], [data-testid="task-note"]')) {
       ui.facts.append(h('dt', { text: stateLabel(task) }), h('dd', { text: task.error.message }));
     }
-    const step = nextStep(task);
-    if (task.state !== 'done' && canRetry(task)) ui.facts.append(h('dd', { class: 'advice', text: strings.advice[step.advice] }));
+    const words = task.state === 'done' ? null : advice();
+    if (words) ui.facts.append(h('dd', { class: 'advice', testid: 'detail-advice', text: words }));
   }
 
   function renderActions() {
     const done = task.state === 'done';
+    const uncertain = task.state === 'outcome_unknown';
+    // Whether it may have been started and paid for: ended uncertain, or being checked.
+    const maybePaid = uncertain || task.error?.code === 'checking';
+    // What can be done about a video that went wrong comes first.
     fill(ui.actions,
+      uncertain ? button('task-look-again', strings.actions.look_again, 'search', () => onAction(task, 'look_again')) : null,
+      canRetry(task) ? button('detail-retry', retryNeedsConfirmation(task) ? strings.makeAgain : strings.retry, 'redo', retryNeedsConfirmation(task) ? askRetry : () => retry()) : null,
+      ENDED_BADLY.includes(task.state) ? button('task-copy-details', strings.copyDetails, 'copy', copyDetails) : null,
       done && task.video_path ? button('detail-reveal', strings.reveal, 'folder', () => act(() => ipc.revealTask(task.id))) : null,
       done && task.video_path ? button('detail-save-copy', strings.saveCopy, 'save', saveCopy) : null,
       button('detail-copy-prompt', strings.copyPrompt, 'copy', copyPrompt),
-      button('detail-again', strings.again, 'sparkle', again),
-      canRetry(task) ? button('detail-retry', task.state === 'outcome_unknown' ? strings.actions.retry_anyway : strings.retry, 'redo', retry) : null,
+      // For a video that may have been started (and paid), a new one only comes through "Make it
+      // again" and its question, not by way of the compose form.
+      maybePaid ? null : button('detail-again', strings.again, 'sparkle', again),
       h('button', {
         type: 'button', class: `small toggle-fav ${task.favourite ? 'on' : ''}`, testid: 'detail-favourite',
         'aria-pressed': String(task.favourite), onclick: favourite,
@@ -109,12 +141,14 @@ export function createDetail({ gallery, compose, onAction, isDemo }) {
   }
 
   async function copyPrompt() {
-    try {
-      await navigator.clipboard.writeText(task.prompt);
-      toast(strings.copied);
-    } catch {
-      toast(strings.copyFailed, { tone: 'error' });
-    }
+    if (await copyText(task.prompt)) toast(strings.copied);
+    else toast(strings.copyFailed, { tone: 'error' });
+  }
+
+  async function copyDetails() {
+    const text = supportDetails(task, { now: Math.floor(now()), version: appVersion?.() ?? null });
+    if (await copyText(text)) toast(strings.detailsCopied);
+    else toast(strings.detailsCopyFailed, { tone: 'error' });
   }
 
   function again() {
@@ -124,8 +158,15 @@ export function createDetail({ gallery, compose, onAction, isDemo }) {
     toast(strings.againFilled);
   }
 
-  async function retry() {
-    const fresh = await act(() => ipc.retryTask(task.id));
+  async function retry({ confirmPaidAgain = false } = {}) {
+    if (retrying) return;
+    retrying = true;
+    const yes = byTestId('retry-confirm');
+    yes.disabled = true;
+    const fresh = await act(() => ipc.retryTask(task.id, { confirmPaidAgain })).finally(() => {
+      retrying = false;
+      yes.disabled = false;
+    });
     if (!fresh) return;
     gallery.apply([fresh]);
     close();
@@ -139,6 +180,21 @@ export function createDetail({ gallery, compose, onAction, isDemo }) {
     gallery.replace(updated);
     renderActions();
     byTestId('detail-favourite').focus();
+  }
+
+  // Making an uncertain video again may pay for it twice: the person says so first.
+  function askRetry() {
+    const credits = task.credits_reserved;
+    byTestId('retry-confirm-cost').textContent = credits != null ? strings.retryConfirmCost(credits) : '';
+    show(ui.actions, false);
+    show(ui.retryConfirm, true);
+    byTestId('retry-confirm-cancel').focus();
+  }
+
+  function cancelRetry() {
+    show(ui.retryConfirm, false);
+    show(ui.actions, true);
+    byTestId('detail-retry')?.focus();
   }
 
   function askDelete() {
@@ -186,12 +242,15 @@ export function createDetail({ gallery, compose, onAction, isDemo }) {
   byTestId('detail-close').addEventListener('click', close);
   byTestId('delete-cancel').addEventListener('click', cancelDelete);
   byTestId('delete-yes').addEventListener('click', confirmDelete);
+  byTestId('retry-confirm-cancel').addEventListener('click', cancelRetry);
+  byTestId('retry-confirm').addEventListener('click', () => retry({ confirmPaidAgain: true }));
 
   return {
     open(target) {
       opener = document.activeElement;
       task = gallery.find(target.id) ?? target;
       show(ui.confirm, false);
+      show(ui.retryConfirm, false);
       show(ui.actions, true);
       render();
       if (!dialog.open) dialog.showModal();
@@ -204,7 +263,12 @@ export function createDetail({ gallery, compose, onAction, isDemo }) {
       if (!fresh) return;
       const keepPlayer = fresh.state === 'done' && task.state === 'done' && fresh.video_url === task.video_url;
       task = fresh;
-      if (ui.confirm.hidden) render({ keepPlayer });
+      // A question open about the old state no longer fits a task that cannot be made again now.
+      if (!ui.retryConfirm.hidden && !canRetry(fresh)) {
+        show(ui.retryConfirm, false);
+        show(ui.actions, true);
+      }
+      if (ui.confirm.hidden && ui.retryConfirm.hidden) render({ keepPlayer });
     },
     close,
     get openId() { return task?.id ?? null; },

@@ -8,7 +8,7 @@ import { announce, messageOf } from './announce.js';
 import { TaskList } from './task-list.js';
 import { FILTERS, needsPoster, phase } from './tasks.js';
 import { cellPosition, contentHeight, gridLayout, visibleRange } from './vgrid.js';
-import { createCard, placeholderCard, timingText, updateCard } from './card.js';
+import { createCard, placeholderCard, timingText, updateCard, linkText } from './card.js';
 import { grabPosters } from './posters.js';
 
 const byTestId = (id) => $(`[data-testid="${id}"]`);
@@ -166,7 +166,7 @@ export function createGallery({ onOpen, onAction }) {
       h('button', { type: 'button', class: 'small', text: strings.tryAgain, onclick: () => { loadError = null; reload(); } }));
   }
 
-  /** Updates the elapsed time and time left on visible active cards, once a second. */
+  /** Updates the elapsed time, time left and link lifetime on visible active cards, once a second. */
   function tick() {
     const time = now();
     for (const element of cards.values()) {
@@ -174,6 +174,9 @@ export function createGallery({ onOpen, onAction }) {
       if (!task || phase(task.state) !== 'active') continue;
       const eta = element.querySelector('[data-testid="task-eta"]');
       if (eta) eta.textContent = timingText(task, time);
+      // The link's time left counts down too (and says when it has run out).
+      const link = element.querySelector('[data-testid="link-expires"]');
+      if (link) link.textContent = linkText(task, time);
     }
   }
 

@@ -57,7 +57,14 @@ export const submit = ({ prompt, orientation, duration, image = null }) =>
 export const listTasks = ({ states = [], search = '', favourites_only = false, offset = 0, limit = 100 } = {}) =>
   call('list_tasks', { query: { states, search, favourites_only, offset, limit } });
 export const getTask = (id) => call('get_task', { id });
-export const retryTask = (id) => call('retry_task', { id });
+/**
+ * A new paid task from an ended one. For an `outcome_unknown` task the backend refuses with
+ * `look_first` unless its lookup found nothing, then with `confirm_needed` unless the person
+ * confirmed paying again (`confirmPaidAgain`, as the command names it).
+ */
+export const retryTask = (id, { confirmPaidAgain = false } = {}) => call('retry_task', { id, confirmPaidAgain });
+/** Asks EvoLink again whether an `outcome_unknown` task was started (it goes back to `submitting`). */
+export const lookAgain = (id) => call('look_again', { id });
 export const deleteTask = (id) => call('delete_task', { id });
 export const setFavourite = (id, favourite) => call('set_favourite', { id, favourite });
 export const revealTask = (id) => call('reveal_task', { id });

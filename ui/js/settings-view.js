@@ -3,9 +3,10 @@
 
 import * as ipc from './ipc.js';
 import { strings } from './strings.js';
-import { $, $$, show } from './dom.js';
+import { $, $$, h, show } from './dom.js';
 import { messageOf, toast } from './announce.js';
 import { wireKeyForm } from './key-form.js';
+import { ACTIVE_STATES } from './tasks.js';
 
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 
@@ -27,6 +28,38 @@ export function createSettings({ app }) {
   };
   let opener = null;
 
+  // Before the key or an address changes while videos are being made, a note says what the change
+  // does to them: each video stays with the key and address it was started with. It stands beside
+  // the change being made (`noteFor` is that place) and goes once that change is saved or dropped.
+  const inflight = h('p', { class: 'inflight-note', testid: 'settings-inflight-note', role: 'status', hidden: true });
+  let noteFor = null;
+
+  async function noteInflight(anchor, words) {
+    if (noteFor === anchor) return;
+    noteFor = anchor;
+    // Demo mode counts the demo's videos, which no key or address of the real account moves.
+    const count = app.state.info?.demo ? 0 : await activeCount();
+    if (noteFor !== anchor) return;
+    if (count === 0) {
+      show(inflight, false);
+      return;
+    }
+    inflight.textContent = words(count);
+    anchor.after(inflight);
+    show(inflight, true);
+  }
+
+  function dropNote(anchor) {
+    if (anchor && noteFor !== anchor) return;
+    noteFor = null;
+    show(inflight, false);
+  }
+
+  async function activeCount() {
+    const stats = await app.gallery.refreshStats();
+    return ACTIVE_STATES.reduce((sum, state) => sum + (stats?.counts?.[state] ?? 0), 0);
+  }
+
   const form = wireKeyForm({
     form: keyForm,
     input: byTestId('settings-key-input'),
@@ -35,6 +68,7 @@ export function createSettings({ app }) {
     sessionOnly: byTestId('settings-key-session-only'),
   }, (result) => {
     show(keyForm, false);
+    dropNote();
     app.keySaved(result);
     render();
     toast(strings.keySaved);
@@ -92,21 +126,27 @@ export function createSettings({ app }) {
   // Key
   ui.replace.addEventListener('click', () => {
     show(keyForm, true);
+    show(ui.removeConfirm, false);
     form.reset();
     byTestId('settings-key-input').focus();
+    if (app.state.key?.set) noteInflight($('.row-buttons', $('#settings-key')), strings.inflightChange);
   });
   ui.remove.addEventListener('click', () => {
     show(ui.removeConfirm, true);
+    show(keyForm, false);
     byTestId('key-remove-cancel').focus();
+    noteInflight($('p', ui.removeConfirm), strings.inflightRemove);
   });
   byTestId('key-remove-cancel').addEventListener('click', () => {
     show(ui.removeConfirm, false);
+    dropNote();
     ui.remove.focus();
   });
   byTestId('key-remove-yes').addEventListener('click', async () => {
     try {
       app.keyRemoved(await ipc.removeKey());
       show(ui.removeConfirm, false);
+      dropNote();
       toast(strings.keyRemoved);
       render();
       ui.replace.focus();
@@ -149,11 +189,20 @@ export function createSettings({ app }) {
   // Advanced addresses: saved when the field is left or Enter is pressed; the backend validates.
   for (const input of $$('[data-field]', dialog)) {
     const error = byTestId(`${input.dataset.testid}-error`);
-    input.addEventListener('change', () => {
+    const field = input.dataset.field;
+    const place = input.closest('.text-field');
+    input.addEventListener('change', async () => {
       const value = input.value.trim();
-      const field = input.dataset.field;
-      save({ [field]: field === 'callback_url' && value === '' ? null : value }, error);
+      if (await save({ [field]: field === 'callback_url' && value === '' ? null : value }, error)) dropNote(place);
     });
+    // The hosts bind new videos; the webhook is only sent with new videos, so it needs no note.
+    if (field === 'api_base' || field === 'files_base') {
+      input.addEventListener('input', () => {
+        const saved = app.state.settings?.[field] ?? '';
+        if (input.value.trim() === saved) dropNote(place);
+        else noteInflight(place, strings.inflightChange);
+      });
+    }
     input.addEventListener('keydown', (event) => {
       if (event.key === 'Enter') {
         event.preventDefault();
@@ -167,6 +216,7 @@ export function createSettings({ app }) {
   dialog.addEventListener('close', () => {
     show(keyForm, false);
     show(ui.removeConfirm, false);
+    dropNote();
     (opener?.isConnected ? opener : byTestId('settings-open')).focus();
     opener = null;
   });

@@ -127,9 +127,16 @@ export const strings = {
   elapsed: (clock) => `${clock} so far`,
   remaining: (clock) => `about ${clock} left`,
   stillTrying: (message) => `${message} Still trying.`,
+  // A made video waiting to be saved: EvoLink keeps its link for 24 hours.
+  linkLasts: (time, left) => `Made; saving it. The link lasts until ${time} (${left} left)`,
+  linkGone: 'Made, but its link has run out, so it can no longer be saved.',
+  timeLeft: { hours: (n) => `${n} h`, minutes: (n) => `${n} min` },
+  clockTime: (seconds) => new Date(seconds * 1000).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' }),
+  keepOpen: (time) => `Keep Sora Desk open and connected until ${time}: after that EvoLink’s link runs out and the video can no longer be saved.`,
   cardLabel: (prompt, state) => `${prompt}. ${state}.`,
   credits: (n) => `${number(n)} credits`,
   creditsReserved: (n) => `${number(n)} credits set aside`,
+  creditsIfStarted: (n) => `${number(n)} credits, if it was started`,
   meta: { seconds: (n) => `${n} s`, landscape: 'Landscape', portrait: 'Portrait' },
   age: {
     now: 'just now',
@@ -153,17 +160,41 @@ export const strings = {
     server_trouble: 'EvoLink had a problem on its side. Try again later.',
     network_down: 'Your computer seems to be offline. Try again when you are connected.',
     model_unavailable: 'EvoLink no longer offers this video model, so this cannot be made again as it was.',
-    outcome_unknown: 'The connection dropped while EvoLink was being asked to start this video, so it may have started and been charged. Check your EvoLink balance or dashboard before retrying, so you don’t pay twice.',
+    outcome_unknown: 'Sora Desk lost EvoLink’s answer and could not tell whether this video was started.',
     expired: 'The video was made, but it could not be saved before EvoLink’s link to it ran out. Retrying makes (and charges) a new one.',
     other: 'Something went wrong. You can try again.',
+    // Notes on a video that is still on its way (it waits, and says why).
+    checking: 'EvoLink’s answer to sending this video was lost on the way. Sora Desk is asking whether it started; if it has to send it again, EvoLink treats that as the same video, so you are not charged twice. There is nothing to do.',
+    // These follow the backend's message, which already says what is wrong: they say what to do.
+    storage: 'The disk may be full, or the app’s data folder read-only. Free some space or check the folder (Settings shows where it is); Sora Desk keeps trying and carries on by itself.',
+    key_missing: 'Each video finishes with the EvoLink key it was started with. Put that key back in Settings and this one carries on where it stopped.',
+    task_trouble: 'EvoLink had accepted this video, so this is usually passing. Sora Desk keeps asking for a few hours; there is nothing to do.',
   },
+  // A video that may or may not have been started: what happened, what the last lookup found, what to do.
+  uncertain: {
+    what: 'Sora Desk lost EvoLink’s answer and could not tell whether this video was started.',
+    found: {
+      ambiguous: 'EvoLink has more than one video that could be this one.',
+      unavailable: 'EvoLink could not be asked just now.',
+      nothing_found: 'EvoLink has no video that matches, so it was most likely never started and not charged.',
+      none: '',
+    },
+    next: {
+      ambiguous: 'Your EvoLink dashboard shows which videos were made and charged. Look again to ask once more.',
+      unavailable: 'Look again in a little while.',
+      nothing_found: 'You can make it again; Sora Desk asks you first, as that starts a new paid video.',
+      none: 'Look again to ask EvoLink whether it was started.',
+    },
+  },
+  lookingAgain: 'Asking EvoLink again whether this video was started.',
   actions: {
     edit_prompt: 'Edit the description',
     choose_image: 'Choose another picture',
     top_up: 'Top up credits',
     check_key: 'Check key',
     retry: 'Try again',
-    retry_anyway: 'Retry anyway',
+    look_again: 'Look again',
+    restore_key: 'Put the key back',
   },
 
   // Detail view
@@ -184,6 +215,31 @@ export const strings = {
   copyPrompt: 'Copy description',
   again: 'Make another like this',
   retry: 'Try again',
+  makeAgain: 'Make it again',
+  retryConfirmQuestion: 'Make this video again?',
+  retryConfirmRisk: 'If EvoLink did start the first one after all, you will pay for both.',
+  retryConfirmCost: (credits) => `The new one costs about ${number(credits)} credits.`,
+  retryConfirmYes: 'Make it again',
+  copyDetails: 'Copy details for support',
+  detailsCopied: 'Details copied',
+  detailsCopyFailed: 'The details could not be copied. Try again; if it keeps failing, take a screenshot of this window for support.',
+  // Labels of the text "Copy details for support" puts on the clipboard.
+  support: {
+    app: 'App',
+    task: 'Sora Desk task',
+    remote: 'EvoLink task',
+    request: 'EvoLink request',
+    state: 'State',
+    code: 'Problem code',
+    message: 'Message',
+    lookup: 'Last lookup',
+    made: 'Made',
+    sent: 'Sent',
+    ended: 'Ended',
+    copied: 'Copied',
+    unknown: 'not known',
+    none: 'none',
+  },
   favouriteOn: 'Favourite',
   favouriteOff: 'Add to favourites',
   delete: 'Delete',
@@ -222,7 +278,15 @@ export const strings = {
   keyReplace: 'Replace key',
   keyAdd: 'Connect a key',
   keyRemove: 'Remove key',
-  keyRemoveQuestion: 'Remove the key from this computer? Videos in progress wait until a key is added again.',
+  keyRemoveQuestion: 'Remove the key from this computer? Videos in progress wait until this key is added again.',
+  // Said before a change of key or address while videos are being made: each video stays with the
+  // key and address it was started with.
+  inflightChange: (n) => (n === 1
+    ? '1 video is being made with the current key and address. It finishes there; only new videos use the new ones.'
+    : `${number(n)} videos are being made with the current key and address. They finish there; only new videos use the new ones.`),
+  inflightRemove: (n) => (n === 1
+    ? '1 video is being made with this key. Without the key it waits, and carries on once the key is back.'
+    : `${number(n)} videos are being made with this key. Without the key they wait, and carry on once it is back.`),
   keyRemoveYes: 'Remove key',
   keyRemoved: 'Key removed.',
   keySaved: 'Key saved.',

@@ -1,16 +1,21 @@
 // Pure knowledge about tasks: which states belong together, what a failure asks the person to do,
 // how far along a task is. No DOM, no backend: tested with `node --test`.
 
+import { strings } from './strings.js';
+
 export const ACTIVE_STATES = ['preparing', 'uploading', 'submitting', 'queued', 'generating', 'downloading'];
 export const ENDED_BADLY = ['failed', 'outcome_unknown', 'expired'];
 
 /** The gallery's filters and the states each one asks the backend for ([] means every state). */
 /**
  * Whether `incoming` is an older copy of `current` (the same task). A task only moves forward
- * through ACTIVE_STATES and never comes back from an ending, so a copy further back in that
- * order, or active after an ending, is stale; within one state, lower progress is.
+ * through ACTIVE_STATES and comes back from an ending only one way, so a copy further back in
+ * that order, or active after an ending, is stale; within one state, lower progress is.
  */
 export function isOlder(incoming, current) {
+  // The one way back: looking again puts an uncertain task back to `submitting` with the
+  // `checking` note. No create answer carries that note, so such a copy is the newer one.
+  if (current.state === 'outcome_unknown' && incoming.state === 'submitting' && incoming.error?.code === 'checking') return false;
   const rank = (t) => (ACTIVE_STATES.includes(t.state) ? ACTIVE_STATES.indexOf(t.state) : ACTIVE_STATES.length);
   if (rank(incoming) !== rank(current)) return rank(incoming) < rank(current);
   return incoming.state === current.state && ACTIVE_STATES.includes(incoming.state) && incoming.progress < current.progress;
@@ -30,19 +35,41 @@ export function phase(state) {
   return 'active';
 }
 
-/** Whether "Retry" makes sense: the task ended without a video. */
+/**
+ * Notes on an active task that say why it waits and have their own advice (strings.advice). Any
+ * other note on an active task (the network is down, EvoLink is busy...) is shown as "Still trying".
+ */
+export const WAITING_CODES = ['checking', 'storage', 'key_missing', 'task_trouble'];
+
+/**
+ * Whether the task can be made again as a new paid task. An uncertain one only once the app's
+ * lookup at EvoLink found no video that could be it (the backend refuses otherwise, `look_first`),
+ * and then only behind a confirmation (retryNeedsConfirmation).
+ */
 export function canRetry(task) {
+  if (task.state === 'outcome_unknown') return task.lookup === 'nothing_found';
   return ENDED_BADLY.includes(task.state);
 }
 
+/** Whether making it again may pay twice, so the person confirms first (`confirmPaidAgain`). */
+export function retryNeedsConfirmation(task) {
+  return task.state === 'outcome_unknown';
+}
+
 /**
- * What the person can do about a task that went wrong: an action for a button (or null) and the
- * key of the advice text in strings.advice. Chosen by state first, then by error code.
+ * What the person can do about a task that went wrong or waits: an action for a button (or null)
+ * and the key of the advice text in strings.advice (or null when there is nothing to add).
+ * Chosen by state first, then by error code.
  */
 export function nextStep(task) {
-  if (task.state === 'outcome_unknown') return { action: 'retry_anyway', advice: 'outcome_unknown' };
+  if (task.state === 'outcome_unknown') return { action: 'look_again', advice: 'outcome_unknown' };
   if (task.state === 'expired') return { action: 'retry', advice: 'expired' };
   const code = task.error?.code;
+  if (ACTIVE_STATES.includes(task.state)) {
+    // An active task keeps going by itself; only a missing key needs the person.
+    if (!WAITING_CODES.includes(code)) return { action: null, advice: null };
+    return { action: code === 'key_missing' ? 'restore_key' : null, advice: code };
+  }
   switch (code) {
     case 'moderation_blocked':
     case 'invalid_input':
@@ -54,6 +81,8 @@ export function nextStep(task) {
     case 'bad_key':
     case 'no_key':
       return { action: 'check_key', advice: 'bad_key' };
+    case 'key_missing':
+      return { action: 'restore_key', advice: code };
     case 'rate_limited':
     case 'server_trouble':
     case 'network_down':
@@ -63,6 +92,66 @@ export function nextStep(task) {
     default:
       return { action: task.error?.retryable === false ? null : 'retry', advice: 'other' };
   }
+}
+
+/**
+ * What the last automatic lookup at EvoLink found for an uncertain task, as a key of
+ * strings.uncertain: 'ambiguous', 'unavailable', 'nothing_found', or 'none' (not looked yet).
+ */
+export function lookupFound(task) {
+  return ['ambiguous', 'unavailable', 'nothing_found'].includes(task.lookup) ? task.lookup : 'none';
+}
+
+/**
+ * How long the made video's link lasts, for a task being saved: null when unknown (or not being
+ * saved), else { until } (Unix seconds) and what is left as { unit: 'hours'|'minutes'|'gone', n }.
+ * Hours are whole hours started counting down ("23 h" until 22 h 59 min), minutes round up so
+ * "0 min" is never said while the link still works.
+ */
+export function linkLifetime(task, now) {
+  if (task.state !== 'downloading' || task.results_expire_at == null) return null;
+  const left = task.results_expire_at - now;
+  const until = task.results_expire_at;
+  if (left <= 0) return { until, left: { unit: 'gone', n: 0 } };
+  if (left >= 3600) return { until, left: { unit: 'hours', n: Math.floor(left / 3600) } };
+  return { until, left: { unit: 'minutes', n: Math.ceil(left / 60) } };
+}
+
+/** "2026-12-01 18:40:05 +01:00": a local time that sorts and reads the same everywhere. */
+export function localIsoTime(seconds, offsetMinutes = new Date(seconds * 1000).getTimezoneOffset()) {
+  // getTimezoneOffset is minutes *behind* UTC; shift the instant and read it as UTC.
+  const shifted = new Date((seconds - offsetMinutes * 60) * 1000);
+  const pad = (n) => String(n).padStart(2, '0');
+  const east = -offsetMinutes;
+  const zone = `${east < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(east) / 60))}:${pad(Math.abs(east) % 60)}`;
+  return `${shifted.getUTCFullYear()}-${pad(shifted.getUTCMonth() + 1)}-${pad(shifted.getUTCDate())} `
+    + `${pad(shifted.getUTCHours())}:${pad(shifted.getUTCMinutes())}:${pad(shifted.getUTCSeconds())} ${zone}`;
+}
+
+/**
+ * The plain text a person pastes into a message to EvoLink's or Sora Desk's support: the ids
+ * both sides can look up, what went wrong, and when. A task never holds the key, but a message
+ * passes through from outside, so anything shaped like a key is cut out all the same.
+ */
+export function supportDetails(task, { now, version = null, offsetMinutes } = {}) {
+  const words = strings.support;
+  const time = (seconds) => (seconds == null ? words.unknown : localIsoTime(seconds, offsetMinutes ?? new Date(seconds * 1000).getTimezoneOffset()));
+  const redact = (text) => String(text).replace(/\bsk-[A-Za-z0-9_-]{4,}/g, 'sk-…');
+  const lines = [
+    [words.app, version ? `${strings.appName} ${version}` : strings.appName],
+    [words.task, task.id],
+    [words.remote, task.remote_id ?? words.unknown],
+    [words.request, task.request_id ?? words.unknown],
+    [words.state, task.state],
+    [words.code, task.error?.code ?? words.none],
+    task.error?.message ? [words.message, redact(task.error.message)] : null,
+    task.state === 'outcome_unknown' ? [words.lookup, task.lookup ?? words.none] : null,
+    [words.made, time(task.created_at)],
+    [words.sent, time(task.submitted_at)],
+    [words.ended, time(task.finished_at)],
+    [words.copied, time(now)],
+  ].filter(Boolean);
+  return lines.map(([label, value]) => `${label}: ${value}`).join('\n');
 }
 
 /** The moment a task started to count time: when it was sent, or else when it was made. */
@@ -88,6 +177,9 @@ export function progressInfo(task, now) {
     }
     if (remaining != null) remaining = Math.max(5, Math.round(remaining));
   }
+  // A task held up by a note with its own advice (being checked, out of disk, missing its key,
+  // not found for now) is not moving on, so no guess of the time left would be honest.
+  if (WAITING_CODES.includes(task.error?.code)) remaining = null;
   return { elapsed, remaining, percent };
 }
 
