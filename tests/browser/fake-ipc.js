@@ -16,7 +16,7 @@
 // and drive it afterwards through globalThis.__fake:
 //   calls                  every command as { command, args } (bytes as their length)
 //   emitTasks(tasks)       raise tasks-changed (partial tasks are completed like above)
-//   emitBalance(p), emitKeyRefused(p), emitMode(info)
+//   emitBalance(p), emitKeyRefused(p), emitMode(info), emitCloseRequested({ active })
 //   drop(paths)            a native file drop. Tests add a reference picture exactly as a real
 //                          drop does: through the very handler the UI registered with
 //                          onImageDrop (enter, over, then drop), never by setting inputs.
@@ -180,7 +180,7 @@ const error = (code, message, retryable = false) => ({ code, message, retryable 
 
 // Events
 
-const handlers = { tasks: new Set(), balance: new Set(), keyRefused: new Set(), mode: new Set(), drop: new Set() };
+const handlers = { tasks: new Set(), balance: new Set(), keyRefused: new Set(), mode: new Set(), drop: new Set(), close: new Set() };
 
 function on(kind, handler) {
   handlers[kind].add(handler);
@@ -374,6 +374,10 @@ export const stats = () => call('library_stats', null, () => {
 });
 
 export const openHelp = (topic) => call('open_help', { topic }, () => null);
+export const closeChoice = (choice) => call('close_choice', { choice }, () => {
+  if (!['background', 'quit', 'stay'].includes(choice)) throw error('invalid_argument', 'Closing Sora Desk expects "background", "quit" or "stay".');
+  return null;
+});
 
 // Events
 
@@ -382,6 +386,7 @@ export const onBalanceChanged = (handler) => on('balance', handler);
 export const onKeyRefused = (handler) => on('keyRefused', handler);
 export const onModeChanged = (handler) => on('mode', handler);
 export const onImageDrop = (handler) => on('drop', handler);
+export const onCloseRequested = (handler) => on('close', handler);
 
 globalThis.__fake = {
   state,
@@ -390,6 +395,7 @@ globalThis.__fake = {
   emitTasks,
   emitBalance: (payload) => emit('balance', payload),
   emitKeyRefused: (payload) => emit('keyRefused', payload),
+  emitCloseRequested: (payload) => emit('close', payload),
   emitMode: (info) => {
     state.info = { ...state.info, ...info };
     emit('mode', state.info);
