@@ -140,23 +140,37 @@ test('closing while a video is made: keep working in the background, the video i
   await until(() => !desktop('tray').present, 'the tray icon to go');
   assert.equal(alive(app.pid), true);
   await shoot(session, 'back-from-background-light');
+
+  // Nothing in progress any more: closing quits at once, without a question.
+  desktop('close', app.pid);
+  await until(() => !alive(app.pid), 'the app to quit', 10000);
 });
 
-test('a second close while the question is open quits, and the video is saved at the next start', { timeout: 90000 }, async (t) => {
+test('Escape keeps the window and the next close asks again; Quit quits, and the video is saved at the next start', { timeout: 90000 }, async (t) => {
   forgetKeys();
   t.after(() => forgetKeys());
   const profile = newProfile('quit-while-making');
   const dark = { GTK_THEME: 'Adwaita:dark' };
   const { app, mock, id } = await generating(t, profile, { env: dark });
+  const { session } = app;
   await closeAndWaitForQuestion(app);
-  await shoot(app.session, 'close-dialog-dark');
+  await shoot(session, 'close-dialog-dark');
 
-  // A page that cannot answer (blank or hung) must not keep the window open: close again.
-  desktop('close', app.pid);
+  // Escape: the window stays, and the app is asked again on the next close (not quit at once).
+  // A real key press (WebDriver's Escape key): a scripted event would not cancel a dialog.
+  await session.type(await session.find(byTestId('close-background')), '\uE00C');
+  await session.waitFor('return !document.querySelector(\'[data-testid="close-dialog"]\').open;', { what: 'the question to close' });
+  await sleep(500);
+  assert.equal(alive(app.pid), true);
+  assert.equal(desktop('window', app.pid).viewable, true);
+  await closeAndWaitForQuestion(app);
+
+  // Quit: the app quits before the video is ready...
+  await session.click(await session.find(byTestId('close-quit')));
   await until(() => !alive(app.pid), 'the app to quit', 15000);
   assert.deepEqual(videosIn(profile.libraryDir), [], 'quit before the video was ready');
 
-  // Opened again: the engine takes the task up where it was and saves the video.
+  // ...and, opened again, takes the task up where it was and saves the video.
   const again = await launch(profile, { mock, env: dark });
   t.after(() => again.close());
   assert.equal((await firstCard(again.session)).id, id, 'the same task, not a new one');
@@ -164,4 +178,19 @@ test('a second close while the question is open quits, and the video is saved at
   const [video] = videosIn(profile.libraryDir);
   assert.ok(video, 'the video is in the library folder');
   assert.equal(sha(join(profile.libraryDir, video)), sha(SAMPLE));
+});
+
+test('a page that does not answer cannot keep the window open: a second close quits', { timeout: 60000 }, async (t) => {
+  forgetKeys();
+  t.after(() => forgetKeys());
+  const profile = newProfile('unanswered');
+  const { app } = await generating(t, profile);
+  // The page stops listening, as a blank or hung page would not answer either.
+  await app.session.execute('document.querySelector(\'[data-testid="close-dialog"]\').remove(); return true;');
+  desktop('close', app.pid);
+  await sleep(1500);
+  assert.equal(alive(app.pid), true, 'the first close waits for an answer');
+  assert.equal(desktop('window', app.pid).viewable, true);
+  desktop('close', app.pid);
+  await until(() => !alive(app.pid), 'the app to quit', 15000);
 });
