@@ -22,9 +22,10 @@ import { alive } from '../support/webdriver.mjs';
 const KEY = 'sk-app-distinctive-b4c2e97a10d65f83';
 const PROMPT = 'A lighthouse keeper climbing the stairs at night, lantern swinging, storm outside';
 const SAMPLE = join(repo, 'crates/evolink-mock/assets/landscape.mp4');
-// Queued for 15 s and generating for 120 s of the fake server's time, ten times faster: the
-// video is still being made for about 12 s after the card shows "generating".
-const SLOW = ['--time-scale', '10', '--pending-secs', '15', '--generation-secs', '120'];
+// Queued for 15 s and generating for 160 s of the fake server's time, ten times faster: the
+// video is still being made for about 16 s after the card shows "generating", several times
+// what closing and answering take on a busy machine.
+const SLOW = ['--time-scale', '10', '--pending-secs', '15', '--generation-secs', '160'];
 // Debian's python3, which has the D-Bus, GObject and X11 modules (a python3 earlier on PATH may not).
 const PYTHON = '/usr/bin/python3';
 const DESKTOP = join(repo, 'tests/app/desktop.py');
