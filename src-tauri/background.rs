@@ -231,7 +231,9 @@ pub fn choose<R: Runtime>(app: &AppHandle<R>, choice: Choice) {
     }
 }
 
-/// Videos the engine still works on, in the world on show (`Service::stats`).
+/// Videos the engine still works on, in the world on show (`Service::stats`). While the demo
+/// is on, a paid video still being made in the real world is not counted: closing then quits,
+/// and that video is saved at the next start as after any quit.
 pub async fn active_count(service: &Service) -> u64 {
     match service.stats().await {
         Ok(stats) => stats
