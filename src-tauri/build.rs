@@ -34,5 +34,6 @@ fn sora_desk_commands() -> &'static [&'static str] {
         "open_library",
         "save_poster",
         "library_stats",
+        "close_choice",
     ]
 }

@@ -11,7 +11,7 @@ use sora_service::{
     SettingsChange, StatsView, SubmitInput, TaskPage, TaskView,
 };
 
-use crate::native;
+use crate::{background, native};
 use crate::{AppState, IpcError};
 
 type Answer<T> = Result<T, IpcError>;
@@ -206,4 +206,14 @@ fn raw_body(request: &Request<'_>) -> Answer<Vec<u8>> {
         InvokeBody::Raw(bytes) => Ok(bytes.clone()),
         InvokeBody::Json(_) => Err(IpcError::invalid("Expected the picture's bytes.")),
     }
+}
+
+// ---- Closing the window while videos are in progress ----
+
+/// The answer to `close-requested`: `"background"`, `"quit"` or `"stay"` (the question was
+/// dismissed). Checked here, so anything else is a plain `invalid_argument` problem.
+#[tauri::command]
+pub fn close_choice<R: Runtime>(app: AppHandle<R>, choice: String) -> Answer<()> {
+    background::choose(&app, background::Choice::parse(&choice)?);
+    Ok(())
 }

@@ -25,7 +25,11 @@ pub async fn forward<R: Runtime>(app: AppHandle<R>, service: Service) {
             Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
         };
         let sent = match event {
-            ServiceEvent::TasksChanged(tasks) => app.emit(TASKS_CHANGED, json!({ "tasks": tasks })),
+            ServiceEvent::TasksChanged(tasks) => {
+                // The tray icon, shown while the app works in the background, keeps count.
+                crate::background::tasks_changed(&app);
+                app.emit(TASKS_CHANGED, json!({ "tasks": tasks }))
+            }
             ServiceEvent::BalanceChanged(balance) => app.emit(BALANCE_CHANGED, balance),
             ServiceEvent::KeyRefused(message) => {
                 log::warn!("EvoLink refused the key; work waits for a new one");
@@ -61,10 +65,11 @@ pub async fn forward<R: Runtime>(app: AppHandle<R>, service: Service) {
     }
 }
 
+/// Whether the person is looking at the window. A hidden window (working in the background)
+/// is not looked at, whatever focus it last had: some systems keep reporting it focused.
 fn window_focused<R: Runtime>(app: &AppHandle<R>) -> bool {
     app.get_webview_window("main")
-        .and_then(|w| w.is_focused().ok())
-        .unwrap_or(false)
+        .is_some_and(|w| w.is_visible().unwrap_or(false) && w.is_focused().unwrap_or(false))
 }
 
 /// "Your video is ready" or why it is not, with the start of the prompt to say which.

@@ -2,8 +2,10 @@
 //! the web UI. It starts the service with the window, exposes each service call as a command
 //! (`commands.rs`), passes events on (`events.rs`), and does what only a desktop app can:
 //! system dialogs and the file manager (`native.rs`), notifications, one instance, the window
-//! remembered, logs. Domain logic does not live here; see ARCHITECTURE.md.
+//! remembered, working on in the background with a tray icon (`background.rs`), logs. Domain
+//! logic does not live here; see ARCHITECTURE.md.
 
+mod background;
 mod commands;
 mod events;
 mod native;
@@ -11,6 +13,7 @@ mod native;
 use std::time::Duration;
 
 use tauri::{Manager, RunEvent, Runtime};
+use tauri_plugin_window_state::StateFlags;
 
 /// The one shape of error that crosses into the webview: `{code, message, retryable}`.
 pub use sora_service::Problem as IpcError;
@@ -41,37 +44,41 @@ fn attach<R: Runtime>(app: &tauri::App<R>, service: Service) {
     app.manage(AppState {
         service: service.clone(),
     });
+    background::attach(app, service.clone());
     tauri::async_runtime::spawn(events::forward(app.handle().clone(), service));
 }
 
 fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![
-        commands::app_info,
-        commands::key_status,
-        commands::set_key,
-        commands::clear_key,
-        commands::refresh_balance,
-        commands::set_demo,
-        commands::open_help,
-        commands::get_settings,
-        commands::set_settings,
-        commands::choose_library_folder,
-        commands::choose_image,
-        commands::save_pasted_image,
-        commands::prepare_image,
-        commands::submit_task,
-        commands::list_tasks,
-        commands::get_task,
-        commands::retry_task,
-        commands::look_again,
-        commands::delete_task,
-        commands::set_favourite,
-        commands::reveal_task,
-        commands::save_copy,
-        commands::open_library,
-        commands::save_poster,
-        commands::library_stats,
-    ])
+    builder
+        .on_window_event(background::on_window_event)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::key_status,
+            commands::set_key,
+            commands::clear_key,
+            commands::refresh_balance,
+            commands::set_demo,
+            commands::open_help,
+            commands::get_settings,
+            commands::set_settings,
+            commands::choose_library_folder,
+            commands::choose_image,
+            commands::save_pasted_image,
+            commands::prepare_image,
+            commands::submit_task,
+            commands::list_tasks,
+            commands::get_task,
+            commands::retry_task,
+            commands::look_again,
+            commands::delete_task,
+            commands::set_favourite,
+            commands::reveal_task,
+            commands::save_copy,
+            commands::open_library,
+            commands::save_poster,
+            commands::library_stats,
+            commands::close_choice,
+        ])
 }
 
 /// The app's configuration, embedded assets and resolved permissions (from tauri.conf.json).
@@ -114,16 +121,19 @@ fn unix_seconds() -> u64 {
 pub fn run() {
     let builder = tauri::Builder::default()
         // First, and before the service starts: a second launch only brings the running
-        // window forward (the plugin ends the second process while the app is built).
+        // window forward (the plugin ends the second process while the app is built), also
+        // when it works in the background with its window hidden.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.show();
-                let _ = window.set_focus();
-            }
+            background::show_window(app);
         }))
         .plugin(log_plugin())
-        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                // Not whether the window was shown: quitting from the tray while it works in
+                // the background must not make the next start open without a window.
+                .with_state_flags(StateFlags::all() - StateFlags::VISIBLE)
+                .build(),
+        )
         .plugin(tauri_plugin_notification::init());
     let app = with_commands(builder)
         .build(context())
@@ -148,10 +158,14 @@ pub fn run() {
         tauri::async_runtime::block_on(service.app_info()).library_dir
     );
     attach(&app, service.clone());
-    app.run(move |_app, event| {
-        if let RunEvent::Exit = event {
+    app.run(move |_app, event| match event {
+        RunEvent::Exit => {
             // Let a paid call in flight record its answer; everything else resumes next time.
             tauri::async_runtime::block_on(service.shutdown(GRACEFUL_STOP));
         }
+        // The dock icon clicked while the window is hidden (working in the background).
+        #[cfg(target_os = "macos")]
+        RunEvent::Reopen { .. } => background::show_window(_app),
+        _ => {}
     });
 }

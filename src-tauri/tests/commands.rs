@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use serde_json::json;
+use tauri::Manager;
 
 #[test]
 fn app_info_and_key_status_answer_without_a_key() {
@@ -177,4 +178,30 @@ fn settings_and_demo_mode_through_the_commands() {
         rig.invoke("list_tasks", json!({ "query": {} })).unwrap()["total"],
         0
     );
+}
+
+#[test]
+fn close_choice_is_granted_and_takes_only_its_answers() {
+    let rig = Rig::start(None);
+    // Granted by the capability: "stay" (the question dismissed) answers, and changes nothing.
+    assert_eq!(
+        rig.invoke("close_choice", json!({ "choice": "stay" })),
+        Ok(serde_json::Value::Null)
+    );
+    assert!(rig.app.get_webview_window("main").is_some());
+    for bad in ["", "hide", "Quit", "background ", "../quit"] {
+        let problem = rig
+            .invoke("close_choice", json!({ "choice": bad }))
+            .unwrap_err();
+        assert_eq!(problem["code"], "invalid_argument", "{bad:?}: {problem}");
+        assert!(problem["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"background\""));
+        assert_eq!(problem["retryable"], false);
+    }
+    // Of the wrong type or missing: refused before the command runs.
+    for args in [json!({ "choice": 1 }), json!({}), json!({ "choice": null })] {
+        assert!(rig.invoke("close_choice", args.clone()).is_err(), "{args}");
+    }
 }

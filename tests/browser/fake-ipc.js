@@ -19,7 +19,7 @@
 //   finishLookup(id, found)  end the check lookAgain started, as the engine does: 'found' moves
 //                          the task on to queued (EvoLink had it), 'ambiguous', 'unavailable' or
 //                          'nothing_found' back to outcome_unknown with that lookup
-//   emitBalance(p), emitKeyRefused(p), emitMode(info)
+//   emitBalance(p), emitKeyRefused(p), emitMode(info), emitCloseRequested({ active })
 //   drop(paths)            a native file drop. Tests add a reference picture exactly as a real
 //                          drop does: through the very handler the UI registered with
 //                          onImageDrop (enter, over, then drop), never by setting inputs.
@@ -196,7 +196,7 @@ const error = (code, message, retryable = false) => ({ code, message, retryable 
 
 // Events
 
-const handlers = { tasks: new Set(), balance: new Set(), keyRefused: new Set(), mode: new Set(), drop: new Set() };
+const handlers = { tasks: new Set(), balance: new Set(), keyRefused: new Set(), mode: new Set(), drop: new Set(), close: new Set() };
 
 function on(kind, handler) {
   handlers[kind].add(handler);
@@ -419,6 +419,10 @@ export const stats = () => call('library_stats', null, () => {
 });
 
 export const openHelp = (topic) => call('open_help', { topic }, () => null);
+export const closeChoice = (choice) => call('close_choice', { choice }, () => {
+  if (!['background', 'quit', 'stay'].includes(choice)) throw error('invalid_argument', 'Closing Sora Desk expects "background", "quit" or "stay".');
+  return null;
+});
 
 // Events
 
@@ -427,6 +431,7 @@ export const onBalanceChanged = (handler) => on('balance', handler);
 export const onKeyRefused = (handler) => on('keyRefused', handler);
 export const onModeChanged = (handler) => on('mode', handler);
 export const onImageDrop = (handler) => on('drop', handler);
+export const onCloseRequested = (handler) => on('close', handler);
 
 globalThis.__fake = {
   state,
@@ -436,6 +441,7 @@ globalThis.__fake = {
   finishLookup,
   emitBalance: (payload) => emit('balance', payload),
   emitKeyRefused: (payload) => emit('keyRefused', payload),
+  emitCloseRequested: (payload) => emit('close', payload),
   emitMode: (info) => {
     state.info = { ...state.info, ...info };
     emit('mode', state.info);

@@ -1,5 +1,6 @@
 // Wires the page: fills in the words, loads what the backend knows, and connects the parts
-// (first run, header, compose, gallery, detail, settings) to each other and to live events.
+// (first run, header, compose, gallery, detail, settings, the question on closing) to each
+// other and to live events.
 
 import * as ipc from './ipc.js';
 import { strings } from './strings.js';
@@ -13,6 +14,7 @@ import { createDetail } from './detail.js';
 import { troubleText } from './card.js';
 import { createSettings } from './settings-view.js';
 import { createFirstRun } from './first-run.js';
+import { createCloseDialog } from './close-dialog.js';
 
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
@@ -121,6 +123,8 @@ const app = {
 };
 
 const settings = createSettings({ app });
+
+const closeDialog = createCloseDialog();
 
 const firstRun = createFirstRun({
   onKeySaved: (result) => {
@@ -277,6 +281,7 @@ function subscribe() {
     state.info = info;
     loadAll();
   }));
+  quietly(ipc.onCloseRequested((request) => closeDialog.ask(request)));
   quietly(ipc.onImageDrop((drop) => {
     if (firstRun.visible) return;
     compose.onDrop(drop);

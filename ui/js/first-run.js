@@ -35,7 +35,9 @@ export function createFirstRun({ onKeySaved, onDemo }) {
       const wasHidden = screen.hidden;
       show(screen, true);
       document.body.classList.add('first-run-open');
-      for (const element of document.querySelectorAll('body > :not(.first-run):not([data-testid="announcer"]):not(.toast)')) element.inert = true;
+      // The question asked on closing the window stays answerable: videos may be in progress
+      // (made before the key was removed) even while the welcome screen is up.
+      for (const element of document.querySelectorAll('body > :not(.first-run):not([data-testid="announcer"]):not(.toast):not([data-testid="close-dialog"])')) element.inert = true;
       if (problem?.code === 'keychain_unavailable') form.showError(strings.keyNoKeychainUpfront, { offerSession: true });
       if (wasHidden) byTestId('api-key-input').focus();
     },

@@ -76,12 +76,23 @@ export const stats = () => call('library_stats');
 /** @param {'get_key'|'top_up'} topic */
 export const openHelp = (topic) => call('open_help', { topic });
 
+// Closing the window while videos are in progress
+
+/**
+ * The answer to onCloseRequested: keep working with the window hidden, quit, or stay (the
+ * question was dismissed; the next close asks again).
+ * @param {'background'|'quit'|'stay'} choice
+ */
+export const closeChoice = (choice) => call('close_choice', { choice });
+
 // Events: each returns a Promise of a function that stops listening.
 
 export const onTasksChanged = (handler) => listen('tasks-changed', (p) => handler(p.tasks));
 export const onBalanceChanged = (handler) => listen('balance-changed', handler);
 export const onKeyRefused = (handler) => listen('key-refused', handler);
 export const onModeChanged = (handler) => listen('mode-changed', handler);
+/** The window was closed while videos are in progress: `{ active }` of them. Answer with closeChoice. */
+export const onCloseRequested = (handler) => listen('close-requested', handler);
 
 /**
  * Files dragged over or dropped on the window (the native drop; the webview never reads them).

@@ -315,6 +315,14 @@ export const strings = {
   version: (v) => `Version ${v}`,
   dataDir: (dir) => `App data in ${dir}`,
 
+  // Closing the window while videos are in progress
+  closeTitle: (active) => (active === 1 ? 'A video is still being made' : `${number(active)} videos are still being made`),
+  closeBody: (active) => (active === 1
+    ? 'EvoLink keeps making it either way. Keep Sora Desk working in the background to save it as soon as it is ready, or quit: Sora Desk saves it the next time you open it, within 24 hours.'
+    : 'EvoLink keeps making them either way. Keep Sora Desk working in the background to save them as soon as they are ready, or quit: Sora Desk saves them the next time you open it, within 24 hours.'),
+  closeBackground: 'Keep working in the background',
+  closeQuit: 'Quit',
+
   appInfo: (info) => `Videos are saved in ${info.library_dir}`,
   backendUnavailable: 'Sora Desk could not reach its engine. Restart the app; if it keeps happening, reinstall it.',
   sizes: { B: 'bytes', KB: 'KB', MB: 'MB', GB: 'GB' },
