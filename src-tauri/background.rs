@@ -231,23 +231,10 @@ pub fn choose<R: Runtime>(app: &AppHandle<R>, choice: Choice) {
     }
 }
 
-/// Videos the engine still works on, in the world on show (`Service::stats`). While the demo
-/// is on, a paid video still being made in the real world is not counted: closing then quits,
-/// and that video is saved at the next start as after any quit.
+/// Videos the engine still works on, in both worlds: a paid video in flight counts while the
+/// demo is on show too.
 pub async fn active_count(service: &Service) -> u64 {
-    match service.stats().await {
-        Ok(stats) => stats
-            .counts
-            .iter()
-            .filter(|(state, _)| state.is_active())
-            .map(|(_, n)| n)
-            .sum(),
-        Err(problem) => {
-            // Nothing to ask about that can be known: closing behaves as it always did.
-            log::warn!("videos in progress unknown: {}", problem.message);
-            0
-        }
-    }
+    service.active_count().await
 }
 
 /// Quits as the app always does on exit: `lib.rs` stops the engine gracefully on

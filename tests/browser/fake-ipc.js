@@ -19,7 +19,8 @@
 //   finishLookup(id, found)  end the check lookAgain started, as the engine does: 'found' moves
 //                          the task on to queued (EvoLink had it), 'ambiguous', 'unavailable' or
 //                          'nothing_found' back to outcome_unknown with that lookup
-//   emitBalance(p), emitKeyRefused(p), emitMode(info), emitCloseRequested({ active })
+//   emitBalance(p), emitKeyRefused(p), emitStoreTrouble(p), emitMode(info),
+//   emitCloseRequested({ active })
 //   drop(paths)            a native file drop. Tests add a reference picture exactly as a real
 //                          drop does: through the very handler the UI registered with
 //                          onImageDrop (enter, over, then drop), never by setting inputs.
@@ -196,7 +197,7 @@ const error = (code, message, retryable = false) => ({ code, message, retryable 
 
 // Events
 
-const handlers = { tasks: new Set(), balance: new Set(), keyRefused: new Set(), mode: new Set(), drop: new Set(), close: new Set() };
+const handlers = { tasks: new Set(), balance: new Set(), keyRefused: new Set(), storeTrouble: new Set(), mode: new Set(), drop: new Set(), close: new Set() };
 
 function on(kind, handler) {
   handlers[kind].add(handler);
@@ -429,6 +430,7 @@ export const closeChoice = (choice) => call('close_choice', { choice }, () => {
 export const onTasksChanged = (handler) => on('tasks', handler);
 export const onBalanceChanged = (handler) => on('balance', handler);
 export const onKeyRefused = (handler) => on('keyRefused', handler);
+export const onStoreTrouble = (handler) => on('storeTrouble', handler);
 export const onModeChanged = (handler) => on('mode', handler);
 export const onImageDrop = (handler) => on('drop', handler);
 export const onCloseRequested = (handler) => on('close', handler);
@@ -441,6 +443,7 @@ globalThis.__fake = {
   finishLookup,
   emitBalance: (payload) => emit('balance', payload),
   emitKeyRefused: (payload) => emit('keyRefused', payload),
+  emitStoreTrouble: (payload) => emit('storeTrouble', payload),
   emitCloseRequested: (payload) => emit('close', payload),
   emitMode: (info) => {
     state.info = { ...state.info, ...info };

@@ -383,3 +383,19 @@ test('the words on a card fit its picture, in a small window as in a large one',
     await close();
   }
 });
+
+test('while the data folder cannot be written a banner says so, and it goes once writing works again', async () => {
+  const { page, errors, close } = await openApp({ backend: { tasks: [FAILED] } });
+  await page.waitForSelector(card(FAILED.id));
+  const banner = byTestId('store-banner');
+  assert.equal(await page.isVisible(banner), false);
+  const message = 'Sora Desk could not write to its data folder (disk I/O error). Is the disk full or read-only? Nothing is lost: the app keeps trying, and carries on once it can write again.';
+  await page.evaluate((m) => globalThis.__fake.emitStoreTrouble({ message: m }), message);
+  await page.waitForSelector(banner, { state: 'visible' });
+  assert.equal((await page.textContent(`${banner} .banner-text`)).trim(), message);
+  await shoot(page, 'store-trouble-banner');
+  await page.evaluate(() => globalThis.__fake.emitStoreTrouble({ message: null }));
+  await page.waitForSelector(banner, { state: 'hidden' });
+  noErrors(errors);
+  await close();
+});

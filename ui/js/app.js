@@ -277,6 +277,12 @@ function subscribe() {
     showKeyBanner(message);
     settings.open('key');
   }));
+  // The data folder cannot be written (disk full, read-only): said until writing works again.
+  quietly(ipc.onStoreTrouble(({ message }) => {
+    const banner = byTestId('store-banner');
+    $('.banner-text', banner).textContent = message ?? '';
+    show(banner, Boolean(message));
+  }));
   quietly(ipc.onModeChanged((info) => {
     state.info = info;
     loadAll();

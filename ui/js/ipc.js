@@ -90,6 +90,7 @@ export const closeChoice = (choice) => call('close_choice', { choice });
 export const onTasksChanged = (handler) => listen('tasks-changed', (p) => handler(p.tasks));
 export const onBalanceChanged = (handler) => listen('balance-changed', handler);
 export const onKeyRefused = (handler) => listen('key-refused', handler);
+export const onStoreTrouble = (handler) => listen('store-trouble', handler);
 export const onModeChanged = (handler) => listen('mode-changed', handler);
 /** The window was closed while videos are in progress: `{ active }` of them. Answer with closeChoice. */
 export const onCloseRequested = (handler) => listen('close-requested', handler);

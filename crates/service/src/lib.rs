@@ -509,6 +509,16 @@ impl Service {
         worlds.real.client = client;
     }
 
+    /// Videos still being made in either world: a paid video in flight counts while the demo
+    /// is on show too (closing the window asks about it).
+    pub async fn active_count(&self) -> u64 {
+        let worlds = self.inner.worlds.lock().await;
+        std::iter::once(&worlds.real)
+            .chain(worlds.demo.as_ref())
+            .map(|world| world.store.active().map_or(0, |a| a.len() as u64))
+            .sum()
+    }
+
     /// Gives the engine the keys kept for tasks made with an earlier key.
     async fn restore_kept_keys(&self) {
         let worlds = self.inner.worlds.lock().await;
