@@ -149,27 +149,15 @@ impl MediaClient {
     }
 
     fn with(user_agent: &str, connect: Duration, read: Duration) -> Result<Self, Error> {
-        let ua = HeaderValue::from_str(user_agent).map_err(|_| {
-            Error::new(
-                ErrorKind::InvalidInput,
-                "The app version contains characters that cannot be sent.",
-            )
-        })?;
         let mut h = HeaderMap::new();
-        h.insert(USER_AGENT, ua);
+        h.insert(USER_AGENT, user_agent_header(user_agent)?);
         // No whole-request timeout: files are streamed; the caller watches progress instead.
         let http = reqwest::Client::builder()
             .default_headers(h)
             .connect_timeout(connect)
             .read_timeout(read)
             .build()
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::ServerTrouble,
-                    "The network layer could not start.",
-                )
-                .with_detail(e.to_string())
-            })?;
+            .map_err(network_layer_error)?;
         Ok(MediaClient { http })
     }
 
@@ -425,29 +413,14 @@ impl Client {
     pub fn new(cfg: ClientConfig) -> Result<Self, Error> {
         let api_base = check_base(&cfg.api_base)?;
         let files_base = check_base(&cfg.files_base)?;
-        let ua = HeaderValue::from_str(&cfg.user_agent()).map_err(|_| {
-            Error::new(
-                ErrorKind::InvalidInput,
-                "The app version contains characters that cannot be sent.",
-            )
-        })?;
-        let build = |ua: HeaderValue| {
-            let mut h = HeaderMap::new();
-            h.insert(USER_AGENT, ua);
-            reqwest::Client::builder()
-                .default_headers(h)
-                .connect_timeout(cfg.connect_timeout)
-                .timeout(cfg.request_timeout)
-                .build()
-                .map_err(|e| {
-                    Error::new(
-                        ErrorKind::ServerTrouble,
-                        "The network layer could not start.",
-                    )
-                    .with_detail(e.to_string())
-                })
-        };
-        let http = build(ua)?;
+        let mut h = HeaderMap::new();
+        h.insert(USER_AGENT, user_agent_header(&cfg.user_agent())?);
+        let http = reqwest::Client::builder()
+            .default_headers(h)
+            .connect_timeout(cfg.connect_timeout)
+            .timeout(cfg.request_timeout)
+            .build()
+            .map_err(network_layer_error)?;
         let media = MediaClient::new(&cfg)?;
         Ok(Client {
             cfg,
@@ -979,6 +952,23 @@ impl Client {
         cfg.api_key = api_key;
         Client::new(cfg)
     }
+}
+
+fn user_agent_header(user_agent: &str) -> Result<HeaderValue, Error> {
+    HeaderValue::from_str(user_agent).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidInput,
+            "The app version contains characters that cannot be sent.",
+        )
+    })
+}
+
+fn network_layer_error(e: reqwest::Error) -> Error {
+    Error::new(
+        ErrorKind::ServerTrouble,
+        "The network layer could not start.",
+    )
+    .with_detail(e.to_string())
 }
 
 /// Maps a non-2xx status of a result download: 403/404/410 mean the link expired.

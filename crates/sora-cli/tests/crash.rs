@@ -99,6 +99,22 @@ fn wait_with_limit(mut child: Child, limit: Duration) -> std::process::ExitStatu
     }
 }
 
+/// Runs `resume` (which ends once every task has ended) and returns the tasks of the store.
+fn resume_then_list(fake: &Fake, home: &Path, key: &str, trial: usize) -> Vec<sora_engine::Task> {
+    let status = wait_with_limit(
+        cli_as(fake, home, key, &["resume"]).spawn().unwrap(),
+        Duration::from_secs(60),
+    );
+    assert!(status.success(), "trial {trial}: resume failed ({status})");
+    Store::open_in(&home.join("data"))
+        .unwrap()
+        .list(&sora_engine::ListQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap()
+}
+
 fn served_sha(portrait: bool) -> String {
     let name = if portrait {
         "portrait.mp4"
@@ -157,21 +173,7 @@ fn sigkill_at_random_moments_then_resume_loses_nothing_and_pays_once() {
         *phases.entry(phase.clone()).or_default() += 1;
         drop(store);
 
-        let status = wait_with_limit(
-            cli_as(&fake, home.path(), &key, &["resume"])
-                .spawn()
-                .unwrap(),
-            Duration::from_secs(60),
-        );
-        assert!(status.success(), "trial {trial}: resume failed ({status})");
-
-        let store = Store::open_in(&home.path().join("data")).unwrap();
-        let tasks = store
-            .list(&sora_engine::ListQuery {
-                limit: 10,
-                ..Default::default()
-            })
-            .unwrap();
+        let tasks = resume_then_list(&fake, home.path(), &key, trial);
         assert!(
             tasks.len() <= 1,
             "trial {trial}: one generate made {} tasks",
@@ -293,20 +295,7 @@ fn sigkill_during_the_paid_call_then_resume_pays_once_and_saves_every_video() {
         *phases.entry(phase.clone()).or_default() += 1;
         drop(store);
 
-        let status = wait_with_limit(
-            cli_as(&fake, home.path(), &key, &["resume"])
-                .spawn()
-                .unwrap(),
-            Duration::from_secs(60),
-        );
-        assert!(status.success(), "trial {trial}: resume failed ({status})");
-        let store = Store::open_in(&home.path().join("data")).unwrap();
-        let tasks = store
-            .list(&sora_engine::ListQuery {
-                limit: 10,
-                ..Default::default()
-            })
-            .unwrap();
+        let tasks = resume_then_list(&fake, home.path(), &key, trial);
         let counters = fake.server.counters();
         recovered_by_replay += counters.replays - replays_before;
         for task in &tasks {
