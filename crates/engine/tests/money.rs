@@ -388,3 +388,43 @@ async fn an_uncertain_task_is_made_again_only_after_a_lookup_found_nothing() {
     // Unable to ask, the app never sent the request again.
     assert_eq!(server.counters().create_calls, 1);
 }
+
+/// EvoLink answers 404 for a task it had accepted (a glitch on its side or in between): the
+/// task waits with a note and is asked about again, not failed; the video is saved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_404_for_an_accepted_task_is_trouble_retried_not_a_failure() {
+    let mut config = slow_config(&[KEY]);
+    config.faults = Faults {
+        inject: vec![Injection::new(
+            "get_task",
+            4,
+            Action::Status {
+                status: 404,
+                retry_after: None,
+            },
+        )],
+        ..Faults::default()
+    };
+    let server = mock(config).await;
+    let rig = Rig::start(&server, EngineConfig::fast());
+    let mut events = rig.engine().subscribe();
+    let task = rig.submit("A tram in the snow at night");
+    let mut noted = false;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !noted {
+        if let EngineEvent::Tasks { tasks } = tokio::time::timeout_at(deadline, events.recv())
+            .await
+            .expect("the trouble was never noted")
+            .unwrap()
+        {
+            noted = tasks.iter().any(|t| {
+                t.id == task.id
+                    && t.state.is_active()
+                    && t.error_code.as_deref() == Some("task_trouble")
+            });
+        }
+    }
+    let done = rig.finished(&task.id, Duration::from_secs(40)).await;
+    assert_eq!(done.state, TaskState::Done, "{:?}", done.error_message);
+    assert_eq!(server.counters().tasks_created, 1);
+}
