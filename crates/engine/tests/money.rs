@@ -428,3 +428,22 @@ async fn a_404_for_an_accepted_task_is_trouble_retried_not_a_failure() {
     assert_eq!(done.state, TaskState::Done, "{:?}", done.error_message);
     assert_eq!(server.counters().tasks_created, 1);
 }
+
+/// A create refused for lack of credits fails at once with its reason; nothing was created or
+/// charged ("Nothing was charged for this one").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_refused_for_lack_of_credits_fails_and_nothing_is_charged() {
+    let server = mock(MockConfig {
+        balance: 10.0,
+        ..mock_config()
+    })
+    .await;
+    let rig = Rig::start(&server, EngineConfig::fast());
+    let task = rig.submit("A waterfall in a jungle, mist rising");
+    let failed = rig.finished(&task.id, Duration::from_secs(20)).await;
+    assert_eq!(failed.state, TaskState::Failed);
+    assert_eq!(failed.error_code.as_deref(), Some("no_credits"));
+    assert_eq!(server.counters().tasks_created, 0);
+    let balance = client(&server).credits().await.unwrap().spendable();
+    assert_eq!(balance, Some(10.0), "the balance is untouched");
+}
