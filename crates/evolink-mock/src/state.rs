@@ -499,6 +499,26 @@ mod tests {
     }
 
     #[test]
+    fn a_slower_model_stretches_the_whole_lifecycle() {
+        let cfg = MockConfig {
+            pending_secs: 10.0,
+            generation_secs: 100.0,
+            ..MockConfig::default()
+        };
+        let st = State::new(&cfg);
+        let t = TaskRec {
+            time_factor: 1.5,
+            ..task(Plan::Complete { empty: false }, vec![50; 10])
+        };
+        assert_eq!(st.phase(&cfg, &t, 1014.0), Phase::Pending, "15 s pending");
+        assert_eq!(st.phase(&cfg, &t, 1016.0), Phase::Processing(50));
+        assert_eq!(st.phase(&cfg, &t, 1164.0), Phase::Processing(50));
+        assert_eq!(st.phase(&cfg, &t, 1165.0), Phase::Completed { at: 1165.0 });
+        let v = st.task_json(&cfg, "http://m", &t, 1000.0, true);
+        assert_eq!(v["task_info"]["estimated_time"], 165);
+    }
+
+    #[test]
     fn settling_charges_or_refunds_once() {
         let cfg = MockConfig {
             pending_secs: 10.0,
