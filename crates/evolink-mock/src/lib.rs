@@ -27,6 +27,7 @@
 //! `DELETE /v1/tasks/{id}` is deliberately *not* a route: EvoLink never published it.
 
 mod config;
+mod models;
 mod routes;
 mod state;
 

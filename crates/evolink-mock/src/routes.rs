@@ -444,6 +444,61 @@ fn file_from_url(sh: &Shared, st: &State, u: &str, now: f64) -> Option<FileRec> 
     (now - f.uploaded <= sh.cfg.file_ttl.as_secs_f64()).then(|| f.clone())
 }
 
+/// Why an uploaded picture breaks a model's bounds (EvoLink then fails the task with
+/// `image_processing_error`), or its pixel size when it is fine.
+fn picture_problem(f: &FileRec, b: &crate::models::Bounds) -> Result<(u32, u32), String> {
+    if !b.formats.contains(&f.mime.as_str()) {
+        return Err(format!(
+            "Unsupported image format {}: use {}",
+            f.mime,
+            b.formats.join(", ")
+        ));
+    }
+    if f.bytes.len() > b.max_bytes {
+        return Err(format!(
+            "Image is larger than {} MB",
+            b.max_bytes / (1024 * 1024)
+        ));
+    }
+    let Ok(sz) = imagesize::blob_size(&f.bytes) else {
+        return Err("Unsupported or corrupt image".into());
+    };
+    let (w, h) = (sz.width as u32, sz.height as u32);
+    if b.min_side > 0 && w.min(h) < b.min_side {
+        return Err(format!(
+            "Image is {w}x{h}: each side must be at least {} px",
+            b.min_side
+        ));
+    }
+    if b.max_side > 0 && w.max(h) > b.max_side {
+        return Err(format!(
+            "Image is {w}x{h}: each side must be at most {} px",
+            b.max_side
+        ));
+    }
+    let ratio = w as f64 / h.max(1) as f64;
+    if b.min_ratio > 0.0 && !(b.min_ratio..=b.max_ratio).contains(&ratio) {
+        return Err(format!(
+            "Image is {w}x{h}: width/height must be between {} and {}",
+            b.min_ratio, b.max_ratio
+        ));
+    }
+    // PNG colour types 4 and 6 carry an alpha channel (byte 25, in the IHDR chunk).
+    if b.no_alpha && f.mime == "image/png" && matches!(f.bytes.get(25), Some(4 | 6)) {
+        return Err("Image has an alpha channel (transparency), which this model refuses".into());
+    }
+    Ok((w, h))
+}
+
+/// Whether the first picture, not `aspect_ratio`, gives the output its shape.
+fn picture_decides(model: &crate::models::ModelRow, aspect: &str, pictures: usize) -> bool {
+    use crate::models::{Family, Pictures};
+    matches!(aspect, "auto" | "adaptive")
+        || (matches!(model.family, Family::Kling | Family::MiniMax)
+            && matches!(model.pictures, Pictures::StartEnd { .. }))
+        || (model.family == Family::Grok && pictures == 1)
+}
+
 async fn create(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Response {
     if let Some(r) = auth(&sh, &headers, false) {
         return r;
@@ -510,75 +565,43 @@ async fn create(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Res
             &format!("Model {model_id} is currently unavailable"),
         );
     }
-    let Some(model) = MODELS.iter().find(|m| m.id == model_id) else {
+    let Some(model) = crate::models::find(model_id) else {
         return bad(
             &sh,
             &format!("model {model_id} is not supported on this endpoint"),
         );
     };
-    let prompt = match v.get("prompt") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-        _ => return bad(&sh, "prompt is required"),
+    // The model's own rules (crate::models), written from the model document.
+    let req = match crate::models::validate(model, &v) {
+        Ok(r) => r,
+        Err(msg) => return api_error(legacy(&sh), 400, crate::models::refusal_code(model), &msg),
     };
-    if prompt.chars().count() > 5000 {
-        return bad(&sh, "prompt must be at most 5000 characters");
-    }
-    let aspect = match v.get("aspect_ratio") {
-        None | Some(Value::Null) => "16:9".to_string(),
-        Some(Value::String(s)) if model.aspect_ratios.contains(&s.as_str()) => s.clone(),
-        _ => {
-            return bad(
-                &sh,
-                &format!(
-                    "aspect_ratio must be one of {}",
-                    model.aspect_ratios.join(", ")
-                ),
-            )
-        }
-    };
-    let portrait = aspect == "9:16" || aspect == "720x1280";
-    let duration = match v.get("duration") {
-        None | Some(Value::Null) => 4,
-        Some(d) if d.as_u64().is_some_and(|d| model.durations.contains(&d)) => {
-            d.as_u64().unwrap_or(4)
-        }
-        _ => return bad(&sh, "duration must be one of 4, 8, 12"),
-    };
-    let mut factor = 1.0;
-    match v.get("quality") {
-        None | Some(Value::Null) => {}
-        Some(Value::String(q)) if model.qualities.contains(&q.as_str()) => {
-            if q == "1080p" {
-                factor = 1.67;
-            }
-        }
-        _ => return bad(&sh, "quality is not supported for this model"),
-    }
-    let images: Vec<String> = match v.get("image_urls") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(a)) if a.iter().all(Value::is_string) => a
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect(),
-        _ => return bad(&sh, "image_urls must be an array of URLs"),
-    };
-    if images.len() > model.max_images {
-        return bad(
-            &sh,
-            &format!("image_urls supports at most {} image", model.max_images),
-        );
-    }
+    let prompt = v
+        .get("prompt")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let aspect = req.aspect.clone();
+    let mut portrait = req.portrait_aspect();
+    let duration = req.duration;
+    let images = req.pictures.clone();
     match v.get("callback_url") {
         None | Some(Value::Null) => {}
         Some(Value::String(u)) => {
             if let Some(p) = callback_problem(u) {
-                return bad(&sh, p);
+                return api_error(legacy(&sh), 400, crate::models::refusal_code(model), p);
             }
         }
-        _ => return bad(&sh, "callback_url must be a string"),
+        _ => {
+            return api_error(
+                legacy(&sh),
+                400,
+                crate::models::refusal_code(model),
+                "callback_url must be a string",
+            )
+        }
     }
-    let cost = round2(model.price_per_second * duration as f64 * factor);
+    let cost = req.cost;
     let now = sh.clock.now();
     let mut st = sh.lock();
     if st.balance + 1e-9 < cost {
@@ -593,36 +616,66 @@ async fn create(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Res
     }
     // What will happen to this task.
     let mut plan = Plan::Complete { empty: false };
-    if let Some(u) = images.first() {
-        let (ew, eh) = if portrait { (720, 1280) } else { (1280, 720) };
-        plan = match file_from_url(&sh, &st, u, now) {
-            None => Plan::Fail {
-                code: "image_processing_error".into(),
-                message: format!("Failed to fetch image from {u}"),
-                at: 0.0,
-            },
-            Some(f) => match imagesize::blob_size(&f.bytes) {
-                Err(_) => Plan::Fail {
-                    code: "image_processing_error".into(),
-                    message: "Unsupported or corrupt image".into(),
-                    at: 0.0,
-                },
-                Ok(_) if f.mime == "image/gif" => Plan::Fail {
-                    code: "image_processing_error".into(),
-                    message: "Unsupported image format: gif".into(),
-                    at: 0.0,
-                },
-                Ok(sz) if (sz.width, sz.height) != (ew, eh) => Plan::Fail {
-                    code: "image_dimension_mismatch".into(),
-                    message: format!(
-                        "Image is {}x{} but aspect_ratio {aspect} requires exactly {ew}x{eh}",
-                        sz.width, sz.height
-                    ),
-                    at: 0.0,
-                },
-                Ok(_) => plan,
-            },
-        };
+    match model.bounds {
+        // Sora: one picture whose pixels must equal the output size exactly.
+        None => {
+            if let Some(u) = images.first() {
+                let (ew, eh) = if portrait { (720, 1280) } else { (1280, 720) };
+                plan = match file_from_url(&sh, &st, u, now) {
+                    None => Plan::Fail {
+                        code: "image_processing_error".into(),
+                        message: format!("Failed to fetch image from {u}"),
+                        at: 0.0,
+                    },
+                    Some(f) => match imagesize::blob_size(&f.bytes) {
+                        Err(_) => Plan::Fail {
+                            code: "image_processing_error".into(),
+                            message: "Unsupported or corrupt image".into(),
+                            at: 0.0,
+                        },
+                        Ok(_) if f.mime == "image/gif" => Plan::Fail {
+                            code: "image_processing_error".into(),
+                            message: "Unsupported image format: gif".into(),
+                            at: 0.0,
+                        },
+                        Ok(sz) if (sz.width, sz.height) != (ew, eh) => Plan::Fail {
+                            code: "image_dimension_mismatch".into(),
+                            message: format!(
+                                "Image is {}x{} but aspect_ratio {aspect} requires exactly {ew}x{eh}",
+                                sz.width, sz.height
+                            ),
+                            at: 0.0,
+                        },
+                        Ok(_) => plan,
+                    },
+                };
+            }
+        }
+        // Every other model takes pictures within bounds and fits them to the output.
+        Some(bounds) => {
+            for (i, u) in images.iter().enumerate() {
+                let checked = match file_from_url(&sh, &st, u, now) {
+                    None => Err(format!("Failed to fetch image from {u}")),
+                    Some(f) => picture_problem(&f, &bounds).map(|(w, h)| (i, w, h)),
+                };
+                match checked {
+                    Err(message) => {
+                        plan = Plan::Fail {
+                            code: "image_processing_error".into(),
+                            message,
+                            at: 0.0,
+                        };
+                        break;
+                    }
+                    // Where the picture decides the shape (automatic aspect, Kling and
+                    // MiniMax image-to-video, Grok with one picture), the first one does.
+                    Ok((0, w, h)) if picture_decides(model, &aspect, images.len()) => {
+                        portrait = h > w;
+                    }
+                    Ok(_) => {}
+                }
+            }
+        }
     }
     let lower = prompt.to_lowercase();
     if matches!(plan, Plan::Complete { .. })
@@ -665,7 +718,7 @@ async fn create(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Res
         "object": "video.generation.task",
         "progress": 0,
         "status": "pending",
-        "task_info": { "can_cancel": true, "estimated_time": (sh.cfg.pending_secs + sh.cfg.generation_secs).round() as i64, "video_duration": duration },
+        "task_info": { "can_cancel": model.can_cancel, "estimated_time": ((sh.cfg.pending_secs + sh.cfg.generation_secs) * model.time_factor).round() as i64, "video_duration": duration },
         "type": "video",
         "usage": { "billing_rule": "per_call", "credits_reserved": cost, "user_group": "default" },
     });
@@ -681,6 +734,9 @@ async fn create(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Res
             duration,
             portrait,
             cost,
+            n: req.n,
+            time_factor: model.time_factor,
+            can_cancel: model.can_cancel,
             plan,
             curve,
             cancelled_at: None,
@@ -837,8 +893,10 @@ async fn models(AxState(sh): AxState<S>, headers: HeaderMap) -> Response {
     if let Some(r) = auth(&sh, &headers, false) {
         return r;
     }
-    let data: Vec<Value> = LISTED_MODELS
+    let data: Vec<Value> = crate::models::MODELS
         .iter()
+        .map(|m| m.id)
+        .chain(OTHER_LISTED_MODELS.iter().copied())
         .filter(|m| !sh.cfg.unavailable_models.iter().any(|u| u == *m))
         .map(|m| json!({ "id": m, "object": "model", "owned_by": "evolink", "created": 1_757_000_000 }))
         .collect();
@@ -1209,18 +1267,27 @@ async fn media(AxState(sh): AxState<S>, headers: HeaderMap, Path(name): Path<Str
             "Requests without a User-Agent are not allowed",
         );
     }
-    let Some(id) = name.strip_suffix(".mp4") else {
+    let Some(stem) = name.strip_suffix(".mp4") else {
         return s3_error(
             StatusCode::NOT_FOUND,
             "NoSuchKey",
             "The specified key does not exist.",
         );
     };
+    // `<id>_<i>.mp4` is the i-th video of a task that made several (see `media_urls`).
+    let (id, index) = match stem.split_once('_') {
+        // `_1` is not a name of the first video: that one is `<id>.mp4`.
+        Some((id, i)) => (id, i.parse::<u32>().ok().filter(|i| *i >= 2).unwrap_or(0)),
+        None => (stem, 1),
+    };
     let now = sh.clock.now();
     let (done_at, portrait) = {
         let st = sh.lock();
         match st.tasks.get(id) {
-            Some(t) if !matches!(t.plan, Plan::Complete { empty: true }) => {
+            Some(t)
+                if !matches!(t.plan, Plan::Complete { empty: true })
+                    && (1..=t.n.max(1)).contains(&index) =>
+            {
                 match st.phase(&sh.cfg, t, now) {
                     Phase::Completed { at } => (at, t.portrait),
                     _ => {

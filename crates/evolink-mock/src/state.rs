@@ -11,43 +11,9 @@ use crate::config::{Faults, MockConfig};
 pub(crate) const LANDSCAPE_MP4: &[u8] = include_bytes!("../assets/landscape.mp4");
 pub(crate) const PORTRAIT_MP4: &[u8] = include_bytes!("../assets/portrait.mp4");
 
-/// What the mock knows about each model it accepts on create.
-pub(crate) struct ModelRow {
-    pub id: &'static str,
-    pub aspect_ratios: &'static [&'static str],
-    pub durations: &'static [u64],
-    pub qualities: &'static [&'static str],
-    pub price_per_second: f64,
-    pub max_images: usize,
-}
-
-pub(crate) const MODELS: &[ModelRow] = &[
-    ModelRow {
-        id: "sora-2-preview",
-        aspect_ratios: &["1280x720", "720x1280", "16:9", "9:16"],
-        durations: &[4, 8, 12],
-        qualities: &[],
-        price_per_second: 5.76,
-        max_images: 1,
-    },
-    ModelRow {
-        id: "sora-2-pro-preview",
-        aspect_ratios: &["16:9", "9:16"],
-        durations: &[4, 8, 12],
-        qualities: &["720p", "1080p"],
-        price_per_second: 17.28,
-        max_images: 1,
-    },
-];
-
-/// Ids listed by `GET /v1/models` (more than the video models the mock can run).
-pub(crate) const LISTED_MODELS: &[&str] = &[
-    "sora-2-preview",
-    "sora-2-pro-preview",
-    "veo3.1-fast",
-    "kling-v2-master",
-    "gpt-4o-mini",
-];
+/// Ids listed by `GET /v1/models` besides the video models: EvoLink lists every model a key
+/// may use, chat models included, so a client must not take the list for video models only.
+pub(crate) const OTHER_LISTED_MODELS: &[&str] = &["gpt-4o-mini"];
 
 /// Counters that tests read through [`crate::MockServer::counters`].
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -109,6 +75,12 @@ pub(crate) struct TaskRec {
     pub duration: u64,
     pub portrait: bool,
     pub cost: f64,
+    /// Result videos on completion (Veo's `n`; 1 elsewhere).
+    pub n: u32,
+    /// The model's pending and generation times relative to the configured ones (Sora: 1).
+    pub time_factor: f64,
+    /// MiniMax tasks cannot be cancelled.
+    pub can_cancel: bool,
     pub plan: Plan,
     /// Progress at each of `curve.len()` equal slices of the processing phase.
     pub curve: Vec<u8>,
@@ -265,24 +237,25 @@ impl State {
     /// Where a task is at service time `now`.
     pub fn phase(&self, cfg: &MockConfig, t: &TaskRec, now: f64) -> Phase {
         let el = now - t.created;
-        let start_proc = cfg.pending_secs;
-        let end = cfg.pending_secs + cfg.generation_secs;
+        let (pending_secs, generation_secs) = t.times(cfg);
+        let start_proc = pending_secs;
+        let end = pending_secs + generation_secs;
         if let Some(c) = t.cancelled_at {
             if now >= c {
                 return Phase::Cancelled { at: c };
             }
         }
         match &t.plan {
-            Plan::Fail { code, message, at } if el >= start_proc + cfg.generation_secs * at => {
+            Plan::Fail { code, message, at } if el >= start_proc + generation_secs * at => {
                 return Phase::Failed {
-                    at: t.created + start_proc + cfg.generation_secs * at,
+                    at: t.created + start_proc + generation_secs * at,
                     code: code.clone(),
                     message: message.clone(),
                 }
             }
-            Plan::Cancel { at } if el >= start_proc + cfg.generation_secs * at => {
+            Plan::Cancel { at } if el >= start_proc + generation_secs * at => {
                 return Phase::Cancelled {
-                    at: t.created + start_proc + cfg.generation_secs * at,
+                    at: t.created + start_proc + generation_secs * at,
                 }
             }
             _ => {}
@@ -290,7 +263,7 @@ impl State {
         if el < start_proc {
             Phase::Pending
         } else if el < end {
-            let frac = (el - start_proc) / cfg.generation_secs.max(1e-9);
+            let frac = (el - start_proc) / generation_secs.max(1e-9);
             let i = ((frac * t.curve.len() as f64) as usize).min(t.curve.len() - 1);
             Phase::Processing(t.curve[i])
         } else {
@@ -353,7 +326,8 @@ impl State {
         with_results: bool,
     ) -> Value {
         let phase = self.phase(cfg, t, now);
-        let remaining = (t.created + cfg.pending_secs + cfg.generation_secs - now)
+        let (pending_secs, generation_secs) = t.times(cfg);
+        let remaining = (t.created + pending_secs + generation_secs - now)
             .max(0.0)
             .round();
         let (status, progress) = match &phase {
@@ -377,7 +351,7 @@ impl State {
             "object": "video.generation.task",
             "progress": progress,
             "status": status,
-            "task_info": { "can_cancel": running, "video_duration": t.duration },
+            "task_info": { "can_cancel": running && t.can_cancel, "video_duration": t.duration },
             "type": "video",
             "usage": { "billing_rule": "per_call", "credits_reserved": t.cost, "user_group": "default" },
         });
@@ -387,14 +361,14 @@ impl State {
         match &phase {
             Phase::Completed { .. } => {
                 let empty = matches!(t.plan, Plan::Complete { empty: true });
-                let url = format!("{base}/media/{}.mp4", t.id);
+                let urls = media_urls(base, t);
                 if with_results {
                     if empty {
                         v["results"] = json!([]);
                     } else if self.faults.results_in_result_data {
-                        v["result_data"] = json!({ "video_url": url });
+                        v["result_data"] = json!({ "video_url": urls[0] });
                     } else {
-                        v["results"] = json!([url]);
+                        v["results"] = json!(urls);
                     }
                 }
                 v["usage"]["credits_used"] = json!(t.cost);
@@ -413,6 +387,27 @@ impl State {
         }
         v
     }
+}
+
+impl TaskRec {
+    /// Pending and processing times of this task, in service seconds.
+    pub fn times(&self, cfg: &MockConfig) -> (f64, f64) {
+        (
+            cfg.pending_secs * self.time_factor,
+            cfg.generation_secs * self.time_factor,
+        )
+    }
+}
+
+/// Result links of a task: `<id>.mp4`, then `<id>_2.mp4`... for Veo's extra videos (task ids
+/// never hold `_`, so the media route can split them back).
+pub(crate) fn media_urls(base: &str, t: &TaskRec) -> Vec<String> {
+    (1..=t.n.max(1))
+        .map(|i| match i {
+            1 => format!("{base}/media/{}.mp4", t.id),
+            i => format!("{base}/media/{}_{i}.mp4", t.id),
+        })
+        .collect()
 }
 
 /// ISO 8601 with offset from Unix seconds (UTC, `+00:00`).
@@ -460,6 +455,9 @@ mod tests {
             duration: 4,
             portrait: false,
             cost: 23.04,
+            n: 1,
+            time_factor: 1.0,
+            can_cancel: true,
             plan,
             curve,
             cancelled_at: None,
@@ -498,6 +496,26 @@ mod tests {
         let mut c = task(Plan::Complete { empty: false }, curve);
         c.cancelled_at = Some(1030.0);
         assert_eq!(st.phase(&cfg, &c, 1031.0), Phase::Cancelled { at: 1030.0 });
+    }
+
+    #[test]
+    fn a_slower_model_stretches_the_whole_lifecycle() {
+        let cfg = MockConfig {
+            pending_secs: 10.0,
+            generation_secs: 100.0,
+            ..MockConfig::default()
+        };
+        let st = State::new(&cfg);
+        let t = TaskRec {
+            time_factor: 1.5,
+            ..task(Plan::Complete { empty: false }, vec![50; 10])
+        };
+        assert_eq!(st.phase(&cfg, &t, 1014.0), Phase::Pending, "15 s pending");
+        assert_eq!(st.phase(&cfg, &t, 1016.0), Phase::Processing(50));
+        assert_eq!(st.phase(&cfg, &t, 1164.0), Phase::Processing(50));
+        assert_eq!(st.phase(&cfg, &t, 1165.0), Phase::Completed { at: 1165.0 });
+        let v = st.task_json(&cfg, "http://m", &t, 1000.0, true);
+        assert_eq!(v["task_info"]["estimated_time"], 165);
     }
 
     #[test]
