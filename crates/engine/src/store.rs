@@ -126,6 +126,12 @@ pub enum Lookup {
 }
 
 impl Lookup {
+    pub const ALL: [Lookup; 3] = [Lookup::NothingFound, Lookup::Ambiguous, Lookup::Unavailable];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Lookup::NothingFound => "nothing_found",
@@ -357,12 +363,7 @@ impl Store {
             ],
         )?;
         if changed == 0 {
-            let actual = self.get(id)?.state;
-            return Err(StoreError::WrongState {
-                id: id.to_string(),
-                expected: from.as_str().to_string(),
-                actual,
-            });
+            return Err(self.wrong_state(id, from));
         }
         self.get(id)
     }
