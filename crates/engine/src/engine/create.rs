@@ -3,6 +3,8 @@
 //! and the outcome is recorded here: followed, refused, tried again later with the same
 //! idempotency key, or reconciled (`recover`) when the answer was lost.
 
+use std::time::Duration;
+
 use evolink::{Client, Created, Error as ApiError, ErrorKind, TaskStatus, VideoRequest};
 
 use super::trouble;
@@ -56,7 +58,7 @@ impl Engine {
                 self.accept(task, &created.task, how)
             }
             Err(e) if e.kind() == ErrorKind::OutcomeUnknown => {
-                self.still_uncertain(task, lookup, trouble::checking())
+                self.still_uncertain(task, lookup, e.retry_after())
             }
             // Refused for a passing reason: nothing was created by this attempt. Unless an
             // earlier attempt may still exist upstream (several candidates were seen), the
@@ -105,28 +107,24 @@ impl Engine {
 
     /// The answer is still not known: check again later, up to `max_checks` times; then the
     /// person is told, with what the last lookup found.
+    /// A `Retry-After` EvoLink sent with the failure is honoured when it is longer.
     pub(super) fn still_uncertain(
         &self,
         task: &Task,
         lookup: Option<Lookup>,
-        why: super::Trouble,
+        retry_after: Option<Duration>,
     ) -> StepResult {
         let checks = self.inner.store.record_check(&task.id, lookup)?;
         if checks >= self.inner.config.max_checks {
             let found = lookup
-                .or_else(|| {
-                    task.lookup.as_deref().and_then(|l| {
-                        [Lookup::NothingFound, Lookup::Ambiguous, Lookup::Unavailable]
-                            .into_iter()
-                            .find(|k| k.as_str() == l)
-                    })
-                })
+                .or_else(|| task.lookup.as_deref().and_then(Lookup::parse))
                 .unwrap_or(Lookup::Unavailable);
             return self.give_up_checking(task, found);
         }
-        let mut why = why;
-        why.at_once = true;
-        Err(StepError::Later(why.after(self.inner.config.check_after)))
+        let mut why = trouble::checking();
+        let check_after = self.inner.config.check_after;
+        why.retry_after = Some(retry_after.map_or(check_after, |asked| asked.max(check_after)));
+        Err(StepError::Later(why))
     }
 
     /// Leaves an uncertain create to the person ("Look again"), saying what is known.
@@ -136,13 +134,16 @@ impl Engine {
             Lookup::Unavailable => "Sora Desk lost EvoLink's answer and could not ask EvoLink whether this video was started. Use “Look again” when EvoLink can be reached.",
             Lookup::NothingFound => "Sora Desk lost EvoLink's answer. EvoLink has no video that matches, so it was most likely never started and not charged, but sending it again did not get through either. Use “Look again” later.",
         };
-        let error = ApiError::new(ErrorKind::OutcomeUnknown, message);
         log::warn!("task {}: outcome unknown ({})", task.id, lookup.as_str());
         self.advance(
             task,
             TaskState::OutcomeUnknown,
             Patch {
-                error: Some((error.code().to_string(), message.to_string(), false)),
+                error: Some((
+                    ErrorKind::OutcomeUnknown.code().to_string(),
+                    message.to_string(),
+                    false,
+                )),
                 lookup: Some(lookup),
                 ..Patch::default()
             },

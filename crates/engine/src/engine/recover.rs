@@ -28,9 +28,7 @@ impl Engine {
             Ok(found) => found,
             Err(e) => {
                 log::warn!("task {}: lookup failed ({})", task.id, e.support_line());
-                let mut why = super::trouble::checking();
-                why.retry_after = e.retry_after();
-                return self.still_uncertain(task, Some(Lookup::Unavailable), why);
+                return self.still_uncertain(task, Some(Lookup::Unavailable), e.retry_after());
             }
         };
         let lookup = match found {

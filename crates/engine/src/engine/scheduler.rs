@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::accounts::NoClient;
 use super::trouble::{self, Trouble};
-use super::{lock, Due, Engine, EngineEvent, Next, StepError};
+use super::{lock, Due, Engine, EngineEvent, Next, StepError, StepResult};
 use crate::state::TaskState;
 use crate::store::Task;
 
@@ -86,21 +86,9 @@ impl Engine {
     async fn step(&self, task: Task) {
         let result = match task.state {
             TaskState::Preparing => self.prepare(&task).await,
-            TaskState::Uploading => match self.client_for(&task) {
-                Ok(client) => self.upload(&client, &task).await,
-                Err(e) => Err(e),
-            },
-            TaskState::Submitting => match self.client_for(&task) {
-                Ok(client) if task.create_sent_at.is_some() => self.reconcile(&client, &task).await,
-                Ok(client) => self.create(&client, &task).await,
-                Err(e) => Err(e),
-            },
-            TaskState::Queued | TaskState::Generating => match self.client_for(&task) {
-                Ok(client) => self.poll(&client, &task).await,
-                Err(e) => Err(e),
-            },
             // Saving needs no key: a made video is saved even while the key is missing.
             TaskState::Downloading => self.save(&task).await,
+            state if state.is_active() => self.remote_step(&task).await,
             _ => Ok(Next::Done),
         };
         match result {
@@ -136,6 +124,19 @@ impl Engine {
                 let wait = self.backoff(&task.id, None);
                 self.due_in(&task.id, wait, true);
             }
+        }
+    }
+
+    /// A step that speaks to EvoLink, with the client the task is followed with.
+    async fn remote_step(&self, task: &Task) -> StepResult {
+        let client = self.client_for(task)?;
+        match task.state {
+            TaskState::Uploading => self.upload(&client, task).await,
+            TaskState::Submitting if task.create_sent_at.is_some() => {
+                self.reconcile(&client, task).await
+            }
+            TaskState::Submitting => self.create(&client, task).await,
+            _ => self.poll(&client, task).await,
         }
     }
 

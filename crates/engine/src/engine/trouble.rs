@@ -50,11 +50,6 @@ impl Trouble {
     pub(crate) fn into_error(self) -> (String, String, bool) {
         (self.code, self.message, true)
     }
-
-    pub(crate) fn after(mut self, wait: Duration) -> Self {
-        self.retry_after = Some(wait);
-        self
-    }
 }
 
 /// The paid call's answer was lost; the app is finding out whether EvoLink started the video.
