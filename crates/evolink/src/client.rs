@@ -488,23 +488,8 @@ impl Client {
                         paid::Decision::NotSent => return Err(err.with_retryable(false)),
                         // Not created, but not for a passing reason (a 503 "model unavailable",
                         // a request that cannot be built): sending it again will not help.
-                        paid::Decision::Retry
-                            if !err.kind().retryable()
-                                && err.kind() != ErrorKind::OutcomeUnknown =>
-                        {
-                            return Err(err)
-                        }
-                        paid::Decision::Retry => {
-                            let err = if err.kind() == ErrorKind::OutcomeUnknown {
-                                err.into_kind(
-                                    ErrorKind::NetworkDown,
-                                    ErrorKind::NetworkDown.default_message(),
-                                )
-                            } else {
-                                err
-                            };
-                            (err.with_retryable(true), true)
-                        }
+                        paid::Decision::Retry if !err.kind().retryable() => return Err(err),
+                        paid::Decision::Retry => (err, true),
                     },
                     Safety::Read => {
                         let retry = err.retryable();
@@ -548,88 +533,11 @@ impl Client {
             Ok(request) => http.execute(request).await,
             Err(e) => Err(e),
         };
-        let attempt = self.attempt_answer(sent, ctx).await;
+        let attempt = read_answer(sent, ctx).await;
         if let Attempt::Failed { err, .. } = &attempt {
             log::warn!("EvoLink {what}: {}", err.support_line());
         }
         attempt
-    }
-
-    async fn attempt_answer(
-        &self,
-        sent: Result<reqwest::Response, reqwest::Error>,
-        ctx: Ctx,
-    ) -> Attempt {
-        use paid::{Answer, Body, Sending};
-        let resp = match sent {
-            Ok(resp) => resp,
-            Err(e) => {
-                // A request that could not be built, or whose connection was never made, did
-                // not leave this computer.
-                let sending = if e.is_builder() || e.is_connect() {
-                    Sending::NotSent
-                } else {
-                    Sending::Sent
-                };
-                let err = if e.is_builder() {
-                    Error::new(
-                        ErrorKind::InvalidInput,
-                        "The request could not be prepared (the API key may contain characters that cannot be sent). Nothing was sent; check the key in Settings.",
-                    )
-                } else {
-                    transport_error(&e, ErrorKind::NetworkDown)
-                };
-                return Attempt::Failed {
-                    err,
-                    sending,
-                    answer: Answer::None,
-                };
-            }
-        };
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let rid = request_id(&headers);
-        let failed = |err: Error, body: Body| Attempt::Failed {
-            err,
-            sending: Sending::Sent,
-            answer: Answer::Status {
-                status: status.as_u16(),
-                body,
-            },
-        };
-        let body = match resp.bytes().await {
-            Ok(body) => body,
-            Err(e) => {
-                let err = transport_error(&e, ErrorKind::NetworkDown)
-                    .with_status(status.as_u16())
-                    .with_request_id(rid);
-                return failed(err, Body::Cut);
-            }
-        };
-        if !status.is_success() {
-            return failed(
-                map_http_error(status.as_u16(), &headers, &body, ctx),
-                Body::Read,
-            );
-        }
-        match serde_json::from_slice::<Value>(&body) {
-            Ok(value) => Attempt::Answered(Reply {
-                value,
-                headers,
-                request_id: rid,
-                attempts: 0,
-            }),
-            Err(_) => failed(
-                Error::new(
-                    ErrorKind::ServerTrouble,
-                    "EvoLink sent an answer the app could not read. The app will try again.",
-                )
-                .with_status(status.as_u16())
-                .with_request_id(rid)
-                .with_detail(format!("unreadable JSON: {}", excerpt(&body))),
-                Body::Unreadable,
-            ),
-        }
     }
 
     async fn get<T: DeserializeOwned>(&self, url: String, ctx: Ctx) -> Result<(T, Reply), Error> {
@@ -951,6 +859,80 @@ impl Client {
         cfg.api_base = api_base.to_string();
         cfg.api_key = api_key;
         Client::new(cfg)
+    }
+}
+
+/// What came back for one attempt (see [`paid`] for what it means for the paid call).
+async fn read_answer(sent: Result<reqwest::Response, reqwest::Error>, ctx: Ctx) -> Attempt {
+    use paid::{Answer, Body, Sending};
+    let resp = match sent {
+        Ok(resp) => resp,
+        Err(e) => {
+            // A request that could not be built, or whose connection was never made, did
+            // not leave this computer.
+            let sending = if e.is_builder() || e.is_connect() {
+                Sending::NotSent
+            } else {
+                Sending::Sent
+            };
+            let err = if e.is_builder() {
+                Error::new(
+                    ErrorKind::InvalidInput,
+                    "The request could not be prepared (the API key may contain characters that cannot be sent). Nothing was sent; check the key in Settings.",
+                )
+            } else {
+                transport_error(&e, ErrorKind::NetworkDown)
+            };
+            return Attempt::Failed {
+                err,
+                sending,
+                answer: Answer::None,
+            };
+        }
+    };
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let rid = request_id(&headers);
+    let failed = |err: Error, body: Body| Attempt::Failed {
+        err,
+        sending: Sending::Sent,
+        answer: Answer::Status {
+            status: status.as_u16(),
+            body,
+        },
+    };
+    let body = match resp.bytes().await {
+        Ok(body) => body,
+        Err(e) => {
+            let err = transport_error(&e, ErrorKind::NetworkDown)
+                .with_status(status.as_u16())
+                .with_request_id(rid);
+            return failed(err, Body::Cut);
+        }
+    };
+    if !status.is_success() {
+        return failed(
+            map_http_error(status.as_u16(), &headers, &body, ctx),
+            Body::Read,
+        );
+    }
+    match serde_json::from_slice::<Value>(&body) {
+        Ok(value) => Attempt::Answered(Reply {
+            value,
+            headers,
+            request_id: rid,
+            attempts: 0,
+        }),
+        Err(_) => failed(
+            Error::new(
+                ErrorKind::ServerTrouble,
+                "EvoLink sent an answer the app could not read. The app will try again.",
+            )
+            .with_status(status.as_u16())
+            .with_request_id(rid)
+            .with_detail(format!("unreadable JSON: {}", excerpt(&body))),
+            Body::Unreadable,
+        ),
     }
 }
 
