@@ -157,7 +157,7 @@ pub fn attach<R: Runtime>(app: &tauri::App<R>, service: Service) {
         loop {
             app.state::<Background<R>>().recount.notified().await;
             if app.state::<Background<R>>().in_background() {
-                let active = active_count(&service).await;
+                let active = service.active_count().await;
                 show_tray(&app, active);
             }
         }
@@ -201,7 +201,7 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
     api.prevent_close();
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let active = active_count(&service).await;
+        let active = service.active_count().await;
         if active == 0 {
             quit(&app);
             return;
@@ -229,12 +229,6 @@ pub fn choose<R: Runtime>(app: &AppHandle<R>, choice: Choice) {
             background.recount.notify_one();
         }
     }
-}
-
-/// Videos the engine still works on, in both worlds: a paid video in flight counts while the
-/// demo is on show too.
-pub async fn active_count(service: &Service) -> u64 {
-    service.active_count().await
 }
 
 /// Quits as the app always does on exit: `lib.rs` stops the engine gracefully on

@@ -512,10 +512,18 @@ impl Service {
     /// Videos still being made in either world: a paid video in flight counts while the demo
     /// is on show too (closing the window asks about it).
     pub async fn active_count(&self) -> u64 {
+        // Counted by the store, not by reading every task: the tray asks on each change.
+        let active = ListQuery {
+            states: TaskState::ALL
+                .into_iter()
+                .filter(|s| s.is_active())
+                .collect(),
+            ..ListQuery::default()
+        };
         let worlds = self.inner.worlds.lock().await;
         std::iter::once(&worlds.real)
             .chain(worlds.demo.as_ref())
-            .map(|world| world.store.active().map_or(0, |a| a.len() as u64))
+            .map(|world| world.store.count(&active).unwrap_or(0))
             .sum()
     }
 
