@@ -5,9 +5,12 @@
 //! The expected prices are worked out here by hand from the document's numbers (1 USD = 68
 //! credits), not taken from the fake's table, so a wrong factor in the table fails a test.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
+use common::http;
 use evolink_mock::{MockConfig, MockServer};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -25,84 +28,26 @@ async fn server() -> MockServer {
     .unwrap()
 }
 
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .user_agent("mock-model-tests/1")
-        .build()
-        .unwrap()
-}
-
 async fn post(s: &MockServer, path: &str, body: &Value) -> (StatusCode, Value) {
-    let r = http()
-        .post(format!("{}{path}", s.base_url()))
-        .bearer_auth(KEY)
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    let st = r.status();
-    (st, r.json().await.unwrap_or(Value::Null))
+    common::post(s, KEY, path, body).await
 }
 
 async fn create(s: &MockServer, body: &Value) -> (StatusCode, Value) {
     post(s, "/v1/videos/generations", body).await
 }
 
-fn crc32(data: &[u8]) -> u32 {
-    let mut c = 0xffff_ffffu32;
-    for b in data {
-        c ^= *b as u32;
-        for _ in 0..8 {
-            c = if c & 1 == 1 {
-                (c >> 1) ^ 0xedb8_8320
-            } else {
-                c >> 1
-            };
-        }
-    }
-    !c
-}
-
-fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-    let mut body = kind.to_vec();
-    body.extend_from_slice(data);
-    out.extend_from_slice(&body);
-    out.extend_from_slice(&crc32(&body).to_be_bytes());
-}
-
-/// A PNG of `w`x`h`, RGB or (with `alpha`) RGBA, one grey colour: rows of stored
-/// (uncompressed) deflate blocks, so it is a real picture any decoder opens.
+/// A PNG of `w`x`h`, RGB or (with `alpha`) RGBA, one grey colour.
 fn png(w: u32, h: u32, alpha: bool) -> Vec<u8> {
-    let bpp = if alpha { 4 } else { 3 };
-    let mut raw = Vec::with_capacity(((w * bpp + 1) * h) as usize);
-    for _ in 0..h {
-        raw.push(0); // filter: none
-        raw.extend(std::iter::repeat_n(0x80u8, (w * bpp) as usize));
-    }
-    let mut z = vec![0x78, 0x01];
-    let blocks: Vec<&[u8]> = raw.chunks(65_535).collect();
-    for (i, b) in blocks.iter().enumerate() {
-        z.push(u8::from(i + 1 == blocks.len()));
-        z.extend_from_slice(&(b.len() as u16).to_le_bytes());
-        z.extend_from_slice(&(!(b.len() as u16)).to_le_bytes());
-        z.extend_from_slice(b);
-    }
-    let (mut a, mut b) = (1u32, 0u32);
-    for x in &raw {
-        a = (a + *x as u32) % 65_521;
-        b = (b + a) % 65_521;
-    }
-    z.extend_from_slice(&((b << 16) | a).to_be_bytes());
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut ihdr = Vec::new();
-    ihdr.extend_from_slice(&w.to_be_bytes());
-    ihdr.extend_from_slice(&h.to_be_bytes());
-    ihdr.extend_from_slice(&[8, if alpha { 6 } else { 2 }, 0, 0, 0]);
-    chunk(&mut out, b"IHDR", &ihdr);
-    chunk(&mut out, b"IDAT", &z);
-    chunk(&mut out, b"IEND", &[]);
-    out
+    let grey =
+        image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(w, h, image::Rgb([0x80; 3])));
+    let picture = if alpha {
+        image::DynamicImage::ImageRgba8(grey.to_rgba8())
+    } else {
+        grey
+    };
+    let mut out = std::io::Cursor::new(Vec::new());
+    picture.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
 }
 
 /// Uploads a picture through the fake's file API and returns its `file_url`.
@@ -120,18 +65,9 @@ async fn upload(s: &MockServer, w: u32, h: u32, alpha: bool) -> String {
 }
 
 async fn task(s: &MockServer, id: &str) -> Value {
-    http()
-        .get(format!("{}/v1/tasks/{id}", s.base_url()))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    common::get(s, KEY, &format!("/v1/tasks/{id}")).await
 }
 
-/// Polls until the task is over and returns its last state.
 async fn finished(s: &MockServer, id: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -618,15 +554,7 @@ async fn timing_cancelling_and_the_model_list_follow_the_model() {
     );
     assert_eq!(sora["task_info"]["can_cancel"], true);
     // The list: every model of the document, minus the retired one.
-    let v: Value = http()
-        .get(format!("{}/v1/models", s.base_url()))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v = common::get(&s, KEY, "/v1/models").await;
     let ids: Vec<&str> = v["data"]
         .as_array()
         .unwrap()

@@ -5,6 +5,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::http;
 use evolink_mock::{Faults, MockConfig, MockServer};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -20,23 +23,8 @@ async fn server() -> MockServer {
     .unwrap()
 }
 
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .user_agent("mock-tests/1")
-        .build()
-        .unwrap()
-}
-
 async fn post(s: &MockServer, path: &str, body: Value) -> (StatusCode, Value) {
-    let r = http()
-        .post(format!("{}{path}", s.base_url()))
-        .bearer_auth(KEY)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let st = r.status();
-    (st, r.json().await.unwrap_or(Value::Null))
+    common::post(s, KEY, path, &body).await
 }
 
 #[tokio::test]
