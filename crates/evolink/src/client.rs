@@ -90,8 +90,8 @@ impl ClientConfig {
             api_base: DEFAULT_API_BASE.into(),
             files_base: DEFAULT_FILES_BASE.into(),
             api_key,
-            connect_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(60),
+            connect_timeout: CONNECT_TIMEOUT,
+            request_timeout: REQUEST_TIMEOUT,
             upload_timeout: Duration::from_secs(180),
             retry: RetryPolicy::default(),
             app_version: env!("CARGO_PKG_VERSION").into(),
@@ -110,13 +110,21 @@ impl ClientConfig {
     }
 
     pub fn user_agent(&self) -> String {
-        format!(
-            "SoraDesk/{} ({}; {})",
-            self.app_version,
-            std::env::consts::OS,
-            std::env::consts::ARCH
-        )
+        user_agent(&self.app_version)
     }
+}
+
+/// Default connection and whole-request (for media: between reads) timeouts.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// `SoraDesk/<app_version> (<os>; <arch>)`.
+fn user_agent(app_version: &str) -> String {
+    format!(
+        "SoraDesk/{app_version} ({}; {})",
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
 }
 
 /// The EvoLink client. Cheap to clone.
@@ -144,8 +152,11 @@ impl MediaClient {
 
     /// With this app's version and the default timeouts, for code that has no API client.
     pub fn for_app() -> Result<Self, Error> {
-        let defaults = ClientConfig::new(ApiKey::unset());
-        Self::new(&defaults)
+        Self::with(
+            &user_agent(env!("CARGO_PKG_VERSION")),
+            CONNECT_TIMEOUT,
+            REQUEST_TIMEOUT,
+        )
     }
 
     fn with(user_agent: &str, connect: Duration, read: Duration) -> Result<Self, Error> {

@@ -61,11 +61,6 @@ impl ApiKey {
         digest[..8].iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    /// No key: only for configurations that never authenticate (the media client).
-    pub(crate) fn unset() -> Self {
-        ApiKey(String::new())
-    }
-
     /// The secret itself. Only for building the `Authorization` header.
     pub fn expose(&self) -> &str {
         &self.0
