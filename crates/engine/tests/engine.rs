@@ -206,7 +206,9 @@ async fn a_graceful_stop_lets_a_paid_call_in_flight_finish_and_record_its_answer
     let rig = Rig::start(&server, EngineConfig::fast());
     let task = rig.submit("A snow globe being shaken");
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while rig.store.get(&task.id).unwrap().state != TaskState::Submitting {
+    // Wait until the paid request has actually left (its in-flight mark is written just
+    // before sending); a stop before that point sends nothing, which is a different case.
+    while rig.store.get(&task.id).unwrap().create_sent_at.is_none() {
         assert!(std::time::Instant::now() < deadline);
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
