@@ -1,0 +1,253 @@
+//! From what a person chose to what is sent: every choice checked against the model, every
+//! missing one filled with the model's default, so the store and the recipe name them all.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Audio, Model, Variant, WithPictures};
+
+/// What a person chose for a video; `None` means "the model's default".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Choices {
+    /// Seconds (or the model's "auto" value).
+    pub duration: Option<i64>,
+    pub quality: Option<String>,
+    /// As sent, e.g. `16:9`.
+    pub aspect: Option<String>,
+    /// Sound on or off.
+    pub audio: Option<bool>,
+    pub seed: Option<u64>,
+    /// What to keep out of the video.
+    pub negative_prompt: Option<String>,
+}
+
+/// A request's parameters, complete and checked against its model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settled {
+    /// EvoLink's `model` value.
+    pub api_id: String,
+    pub duration: i64,
+    pub quality: Option<String>,
+    pub aspect: String,
+    /// `Some(true)` for sound, `Some(false)` for silent, `None` where EvoLink does not say.
+    pub audio: Option<bool>,
+    pub seed: Option<u64>,
+    pub negative_prompt: Option<String>,
+}
+
+/// A choice the model cannot take: which one, and why, in plain words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    /// The choice at fault: `duration`, `quality`, `aspect`, `audio`, `seed`,
+    /// `negative_prompt`, `prompt`, `pictures` or `model`.
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+fn invalid(field: &'static str, message: String) -> Invalid {
+    Invalid { field, message }
+}
+
+/// Input pictures of a request, by role.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PictureRoles {
+    pub first: bool,
+    pub last: bool,
+}
+
+impl PictureRoles {
+    pub fn any(self) -> bool {
+        self.first || self.last
+    }
+    pub fn count(self) -> usize {
+        self.first as usize + self.last as usize
+    }
+}
+
+impl Model {
+    /// Checks `choices` and the pictures against this model and fills in its defaults.
+    pub fn settle(&self, choices: &Choices, pictures: PictureRoles) -> Result<Settled, Invalid> {
+        let name = &self.name;
+        if pictures.last && !self.pictures.last {
+            return Err(invalid(
+                "pictures",
+                format!("{name} takes a first picture only, not a last frame."),
+            ));
+        }
+        if pictures.last && !pictures.first && !self.pictures.last_alone {
+            return Err(invalid(
+                "pictures",
+                format!("{name} needs a first frame before a last frame."),
+            ));
+        }
+        let duration = choices.duration.unwrap_or(self.duration.default);
+        if !self.accepts_duration(duration) {
+            return Err(invalid("duration", format!("{name} makes {}, not {duration} s.", self.lengths_in_words())));
+        }
+        let quality = match (&self.quality, &choices.quality) {
+            (None, None) => None,
+            (None, Some(_)) => {
+                return Err(invalid("quality", format!("{name} has no quality setting.")))
+            }
+            (Some(q), None) => Some(q.default.clone()),
+            (Some(q), Some(v)) if q.values.contains(v) => Some(v.clone()),
+            (Some(q), Some(v)) => {
+                return Err(invalid(
+                    "quality",
+                    format!("{name} offers {}, not {v}.", q.values.join(", ")),
+                ))
+            }
+        };
+        let aspect = match &choices.aspect {
+            None => self.aspect.default.clone(),
+            Some(a) if self.aspect.values.contains(a) => a.clone(),
+            Some(a) => {
+                return Err(invalid(
+                    "aspect",
+                    format!("{name} makes {} videos, not {a}.", self.aspect.values.join(", ")),
+                ))
+            }
+        };
+        let audio = match (&self.audio, choices.audio) {
+            (Audio::Always, Some(false)) => {
+                return Err(invalid("audio", format!("{name} always makes videos with sound.")))
+            }
+            (Audio::Always, _) => Some(true),
+            (Audio::None, Some(_)) => {
+                return Err(invalid("audio", format!("{name} has no sound setting.")))
+            }
+            (Audio::None, None) => None,
+            (Audio::Switch { default, .. }, choice) => Some(choice.unwrap_or(*default)),
+        };
+        let seed = match (self.seed, choices.seed) {
+            (_, None) => None,
+            (None, Some(_)) => return Err(invalid("seed", format!("{name} takes no seed."))),
+            (Some(r), Some(s)) if (r.min..=r.max).contains(&s) => Some(s),
+            (Some(r), Some(s)) => {
+                return Err(invalid(
+                    "seed",
+                    format!("A seed for {name} is a whole number from {} to {}, not {s}.", r.min, r.max),
+                ))
+            }
+        };
+        let negative_prompt = match choices.negative_prompt.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(_) if !self.negative_prompt => {
+                return Err(invalid(
+                    "negative_prompt",
+                    format!("{name} does not take a list of things to avoid."),
+                ))
+            }
+            Some(text) => Some(text.to_string()),
+        };
+        Ok(Settled {
+            api_id: self.api_id(pictures.any()).to_string(),
+            duration,
+            quality,
+            aspect,
+            audio,
+            seed,
+            negative_prompt,
+        })
+    }
+
+    /// The lengths on offer in words: "4, 8 or 12 s", "3 to 15 s".
+    pub fn lengths_in_words(&self) -> String {
+        let d = &self.duration;
+        let mut text = match (&d.values, d.min, d.max) {
+            (Some(values), _, _) => {
+                let list: Vec<String> = values.iter().map(i64::to_string).collect();
+                match list.split_last() {
+                    Some((last, rest)) if !rest.is_empty() => format!("{} or {last} s", rest.join(", ")),
+                    _ => format!("{} s", list.join("")),
+                }
+            }
+            (None, Some(min), Some(max)) => format!("{min} to {max} s"),
+            _ => String::new(),
+        };
+        if d.auto.is_some() {
+            text.push_str(", or lets the model choose");
+        }
+        text
+    }
+
+    /// Checks that `prompt` fits this model.
+    pub fn check_prompt(&self, prompt: &str) -> Result<(), Invalid> {
+        if prompt.trim().is_empty() {
+            return Err(invalid("prompt", "Describe the video you want: the prompt is empty.".into()));
+        }
+        if let Some(max) = self.prompt_max_chars() {
+            let n = prompt.chars().count();
+            if n > max {
+                return Err(invalid(
+                    "prompt",
+                    format!("The prompt is {n} characters long; {} allows at most {max}. Shorten it a little.", self.name),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The JSON body fields this model takes for a settled request, pictures aside (their
+    /// field names come from [`Model::picture_fields`]).
+    pub fn body_fields(&self, s: &Settled, variant: Variant) -> Vec<(String, serde_json::Value)> {
+        use serde_json::json;
+        let with_pictures = variant == Variant::Picture;
+        let mut fields = vec![("duration".to_string(), json!(s.duration))];
+        if let Some(q) = &s.quality {
+            fields.push(("quality".into(), json!(q)));
+        }
+        if !with_pictures || self.aspect.with_pictures == WithPictures::Sent {
+            fields.push(("aspect_ratio".into(), json!(s.aspect)));
+        }
+        if let (Audio::Switch { field, on, off, .. }, Some(audio)) = (&self.audio, s.audio) {
+            fields.push((field.clone(), if audio { on.clone() } else { off.clone() }));
+        }
+        if let Some(mode) = &self.mode_field {
+            let value = if with_pictures { &mode.pictures } else { &mode.text };
+            fields.push((mode.field.clone(), json!(value)));
+        }
+        if let Some(seed) = s.seed {
+            fields.push(("seed".into(), json!(seed)));
+        }
+        if let Some(n) = &s.negative_prompt {
+            fields.push(("negative_prompt".into(), json!(n)));
+        }
+        fields
+    }
+}
+
+impl Model {
+    /// The picture fields of the body: `image_urls` (first, then last) or `image_start` /
+    /// `image_end`, as this model takes them. `first` and `last` are uploaded URLs.
+    pub fn picture_fields(
+        &self,
+        first: Option<&str>,
+        last: Option<&str>,
+    ) -> Vec<(String, serde_json::Value)> {
+        use serde_json::json;
+        match self.pictures.style {
+            crate::PictureStyle::Urls => {
+                let urls: Vec<&str> = first.into_iter().chain(last).collect();
+                if urls.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![("image_urls".to_string(), json!(urls))]
+                }
+            }
+            crate::PictureStyle::StartEnd => first
+                .map(|u| ("image_start".to_string(), json!(u)))
+                .into_iter()
+                .chain(last.map(|u| ("image_end".to_string(), json!(u))))
+                .collect(),
+        }
+    }
+}
