@@ -109,6 +109,11 @@ impl Engine {
                 format!("The recipe beside the video could not be written ({e})."),
             )));
         }
+        // The prepared picture is no longer needed once the video is safe; removed before the
+        // task is marked done, so whoever sees it done never finds a stale copy.
+        if let Some(prepared) = &task.prepared_image {
+            let _ = std::fs::remove_file(prepared);
+        }
         self.advance(
             task,
             TaskState::Done,
@@ -117,9 +122,6 @@ impl Engine {
                 ..Patch::default()
             },
         )?;
-        if let Some(prepared) = &task.prepared_image {
-            let _ = std::fs::remove_file(prepared);
-        }
         self.refresh_balance().await;
         Ok(Next::Done)
     }
