@@ -77,7 +77,7 @@ async fn download(base: &str, key: &str, out: &str) {
     let client = client(base, key);
     let created = client
         .create_video(
-            &VideoRequest::new("Benchmark download", Orientation::Landscape, 4),
+            &VideoRequest::sora("Benchmark download", "16:9", 4),
             "bench-download-0000001",
         )
         .await

@@ -12,7 +12,7 @@ async fn finished_video_url(server: &evolink_mock::MockServer) -> String {
     let client = client(server);
     let created = client
         .create_video(
-            &VideoRequest::new("A kite on a beach", Orientation::Landscape, 4),
+            &VideoRequest::sora("A kite on a beach", "16:9", 4),
             "download-test-00000001",
         )
         .await

@@ -207,6 +207,9 @@ async fn gate(AxState(sh): AxState<S>, req: Request, next: Next) -> Response {
     let Ok(body) = axum::body::to_bytes(body, 4 * MAX_UPLOAD).await else {
         return file_error(413, 413, "Request body too large");
     };
+    let create_body = (ep == "create")
+        .then(|| serde_json::from_slice::<Value>(&body).ok())
+        .flatten();
     let req = Request::from_parts(parts, Body::from(body));
     let ctl = req.extensions().get::<ConnCtl>().cloned();
     let ua = req
@@ -231,6 +234,7 @@ async fn gate(AxState(sh): AxState<S>, req: Request, next: Next) -> Response {
         st.counters.last_user_agent = ua;
         if ep == "create" {
             st.counters.create_calls += 1;
+            st.counters.create_bodies.extend(create_body);
             if let Some(k) = &idem {
                 *st.counters.creates_per_key.entry(k.clone()).or_default() += 1;
             }

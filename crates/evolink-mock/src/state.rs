@@ -20,6 +20,8 @@ pub(crate) const OTHER_LISTED_MODELS: &[&str] = &["gpt-4o-mini"];
 pub struct Counters {
     /// Every `POST /v1/videos/generations` that reached the server (faulted ones included).
     pub create_calls: u64,
+    /// The JSON body of every create call that was JSON, in order: what the client sent.
+    pub create_bodies: Vec<serde_json::Value>,
     /// Create calls per `Idempotency-Key` (calls without a key are not listed).
     pub creates_per_key: BTreeMap<String, u64>,
     /// Tasks actually created (replays and refusals excluded).

@@ -92,7 +92,7 @@ impl ErrorKind {
             ErrorKind::NoCredits => "Your EvoLink balance is too low for this video. Top up your account, then try again.",
             ErrorKind::ModelUnavailable => "This video model is not available right now (it may have been retired, or your key may not be allowed to use it). Pick another model or try again later.",
             ErrorKind::ModerationBlocked => "The video was blocked by the safety filters. Change the prompt or the picture (real people and famous characters are often refused) and try again.",
-            ErrorKind::InvalidInput => "Some of the settings for this video are not accepted. Check the prompt, orientation and length, then try again.",
+            ErrorKind::InvalidInput => "Some of the settings for this video are not accepted. Check the prompt, shape and length, then try again.",
             ErrorKind::ImageRejected => "The picture could not be used. Try another picture, or let the app resize it to the exact frame size.",
             ErrorKind::RateLimited => "EvoLink is receiving too many requests from you right now. The app will wait a moment and try again.",
             ErrorKind::ServerTrouble => "EvoLink is having trouble right now. Nothing was lost; try again in a few minutes.",
@@ -259,7 +259,7 @@ impl Error {
             ),
             "image_dimension_mismatch" => (
                 ErrorKind::ImageRejected,
-                "The picture does not have the exact frame size for the chosen orientation (1280x720 for landscape, 720x1280 for portrait). Let the app resize it and try again.",
+                "The picture does not have the exact frame size this model needs. Let the app prepare it again and try again.",
                 false,
             ),
             "request_cancelled" => (ErrorKind::Cancelled, ErrorKind::Cancelled.default_message(), false),

@@ -18,10 +18,9 @@ pub use client::{
 };
 pub use error::{Error, ErrorKind};
 pub use key::ApiKey;
-pub use model::{
-    model_spec, validate_callback_url, validate_idempotency_key, CreateBody, ModelSpec,
-    Orientation, VideoRequest, DEFAULT_MODEL, MODELS, SORA_2_PREVIEW, SORA_2_PRO_PREVIEW,
-};
+pub use model::{validate_callback_url, validate_idempotency_key, VideoRequest};
+/// The model manifest the requests are checked against.
+pub use sora_models as models;
 pub use types::{
     ApiErrorBody, Balance, Created, Credits, FileEntry, FileList, FileQuota, ModelInfo, Task,
     TaskInfo, TaskListQuery, TaskOutcome, TaskPage, TaskStatus, UploadedFile, Usage,

@@ -1,156 +1,62 @@
-//! Video models as data: what each model accepts, and the typed request that is checked against
-//! that description before anything goes over the network.
+//! The typed create request, checked against the model manifest (`sora_models`) before anything
+//! goes over the network, and the rules for the addresses it may carry.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use serde::Serialize;
+use serde_json::{Map, Value};
+use sora_models::{manifest, Choices, Invalid, Model, PictureRoles, Settled, Variant};
 
 use crate::error::{Error, ErrorKind};
 
-/// Landscape or portrait. The frame sizes are those of the image a model requires.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Orientation {
-    Landscape,
-    Portrait,
-}
-
-impl Orientation {
-    /// Exact pixel size a reference image must have, for the Sora models.
-    pub fn frame(self) -> (u32, u32) {
-        match self {
-            Orientation::Landscape => (1280, 720),
-            Orientation::Portrait => (720, 1280),
-        }
-    }
-}
-
-/// What one model accepts on `POST /v1/videos/generations`. New models are new rows in
-/// [`MODELS`], not new branches in code.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ModelSpec {
-    /// The `model` value sent to EvoLink.
-    pub id: &'static str,
-    /// Name to show people.
-    pub display_name: &'static str,
-    /// `aspect_ratio` value sent for each orientation.
-    pub aspect_ratios: &'static [(Orientation, &'static str)],
-    /// Accepted `duration` values in seconds.
-    pub durations: &'static [u32],
-    pub default_duration: u32,
-    /// Prompt limit in characters (Unicode scalar values, not bytes).
-    pub max_prompt_chars: usize,
-    /// Maximum number of `image_urls`.
-    pub max_images: usize,
-    /// Accepted `quality` values; empty when the model has no such parameter.
-    pub qualities: &'static [&'static str],
-    /// Price multiplier per quality (same order as `qualities`).
-    pub quality_price_factor: &'static [f64],
-    /// Estimated credits per second of video, from a public price list. An estimate to show
-    /// before submitting, never a promise: the `credits_reserved` that comes back wins.
-    pub estimated_credits_per_second: Option<f64>,
-}
-
-/// `sora-2-preview`: 16:9 / 9:16, 4/8/12 s, one image, 5000 characters.
-pub const SORA_2_PREVIEW: ModelSpec = ModelSpec {
-    id: "sora-2-preview",
-    display_name: "Sora 2",
-    aspect_ratios: &[
-        (Orientation::Landscape, "16:9"),
-        (Orientation::Portrait, "9:16"),
-    ],
-    durations: &[4, 8, 12],
-    default_duration: 4,
-    max_prompt_chars: 5000,
-    max_images: 1,
-    qualities: &[],
-    quality_price_factor: &[],
-    estimated_credits_per_second: Some(5.76),
-};
-
-/// `sora-2-pro-preview`: as above plus `quality` 720p/1080p (1080p about 1.67x the price).
-pub const SORA_2_PRO_PREVIEW: ModelSpec = ModelSpec {
-    id: "sora-2-pro-preview",
-    display_name: "Sora 2 Pro",
-    aspect_ratios: &[
-        (Orientation::Landscape, "16:9"),
-        (Orientation::Portrait, "9:16"),
-    ],
-    durations: &[4, 8, 12],
-    default_duration: 4,
-    max_prompt_chars: 5000,
-    max_images: 1,
-    qualities: &["720p", "1080p"],
-    quality_price_factor: &[1.0, 1.67],
-    estimated_credits_per_second: None,
-};
-
-/// The capability table.
-pub const MODELS: &[ModelSpec] = &[SORA_2_PREVIEW, SORA_2_PRO_PREVIEW];
-
-/// The model the app uses by default.
-pub const DEFAULT_MODEL: &str = "sora-2-preview";
-
-/// Looks a model up in [`MODELS`].
-pub fn model_spec(id: &str) -> Option<&'static ModelSpec> {
-    MODELS.iter().find(|m| m.id == id)
-}
-
-impl ModelSpec {
-    pub fn aspect_ratio(&self, o: Orientation) -> Option<&'static str> {
-        self.aspect_ratios
-            .iter()
-            .find(|(x, _)| *x == o)
-            .map(|(_, a)| *a)
-    }
-
-    /// Estimated price of a video, or `None` when no price is known for this model.
-    pub fn estimate_credits(&self, duration: u32, quality: Option<&str>) -> Option<f64> {
-        let per_s = self.estimated_credits_per_second?;
-        let factor = match quality {
-            Some(q) => self
-                .qualities
-                .iter()
-                .position(|x| *x == q)
-                .and_then(|i| self.quality_price_factor.get(i).copied())
-                .unwrap_or(1.0),
-            None => 1.0,
-        };
-        Some(((per_s * duration as f64 * factor) * 100.0).round() / 100.0)
-    }
-}
-
-/// A request to make one video, as the app thinks of it.
+/// A request to make one video, as the app thinks of it: a model (EvoLink's id), a prompt,
+/// the person's choices and the uploaded pictures by role. What each model accepts is data
+/// (`sora_models`); [`VideoRequest::to_body`] checks the request against it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VideoRequest {
+    /// EvoLink's `model` value, e.g. `kling-v3-image-to-video`.
     pub model: String,
     pub prompt: String,
-    pub orientation: Orientation,
-    /// Seconds.
-    pub duration: u32,
-    /// URL of an image already uploaded through the file API.
-    pub image_urls: Vec<String>,
+    pub choices: Choices,
+    /// URL of the first frame, already uploaded through the file API.
+    pub first_image: Option<String>,
+    /// URL of the last frame, already uploaded through the file API.
+    pub last_image: Option<String>,
     pub callback_url: Option<String>,
-    /// Only for models that have a quality parameter.
-    pub quality: Option<String>,
 }
 
 impl VideoRequest {
-    /// A `sora-2-preview` request with no image.
-    pub fn new(prompt: impl Into<String>, orientation: Orientation, duration: u32) -> Self {
+    /// A request for `model` (EvoLink's id) with every choice at the model's default.
+    pub fn new(model: impl Into<String>, prompt: impl Into<String>) -> Self {
         VideoRequest {
-            model: DEFAULT_MODEL.to_string(),
+            model: model.into(),
             prompt: prompt.into(),
-            orientation,
-            duration,
-            image_urls: Vec::new(),
+            choices: Choices::default(),
+            first_image: None,
+            last_image: None,
             callback_url: None,
-            quality: None,
         }
     }
 
+    /// A request for the default model (Sora 2) of this shape and length.
+    pub fn sora(prompt: impl Into<String>, aspect: &str, duration: i64) -> Self {
+        let mut request = Self::new(manifest().default_model().api_id(false), prompt);
+        request.choices.aspect = Some(aspect.to_string());
+        request.choices.duration = Some(duration);
+        request
+    }
+
+    pub fn with_choices(mut self, choices: Choices) -> Self {
+        self.choices = choices;
+        self
+    }
+
     pub fn with_image(mut self, url: impl Into<String>) -> Self {
-        self.image_urls.push(url.into());
+        self.first_image = Some(url.into());
+        self
+    }
+
+    pub fn with_last_image(mut self, url: impl Into<String>) -> Self {
+        self.last_image = Some(url.into());
         self
     }
 
@@ -159,52 +65,36 @@ impl VideoRequest {
         self
     }
 
-    pub fn with_model(mut self, model: impl Into<String>) -> Self {
-        self.model = model.into();
-        self
-    }
-
-    /// Checks the request against the model's description and builds the JSON body.
-    pub fn to_body(&self) -> Result<CreateBody, Error> {
-        let spec = model_spec(&self.model).ok_or_else(|| {
+    /// The model entry and its settled choices, checked: everything short of the URLs.
+    pub fn settle(&self) -> Result<(&'static Model, Settled), Error> {
+        let (model, _) = manifest().by_api_id(&self.model).ok_or_else(|| {
             invalid(format!(
                 "The app does not know the model \"{}\". Pick one of the offered models.",
                 self.model
             ))
         })?;
-        let prompt = self.prompt.trim();
-        if prompt.is_empty() {
-            return Err(invalid("Describe the video you want: the prompt is empty."));
+        model.check_prompt(&self.prompt).map_err(from_invalid)?;
+        let roles = PictureRoles {
+            first: self.first_image.is_some(),
+            last: self.last_image.is_some(),
+        };
+        let settled = model.settle(&self.choices, roles).map_err(from_invalid)?;
+        if settled.api_id != self.model {
+            let why = if roles.any() {
+                format!("{} takes no pictures; use {}.", self.model, settled.api_id)
+            } else {
+                format!("{} needs a picture.", self.model)
+            };
+            return Err(invalid(why));
         }
-        let n = self.prompt.chars().count();
-        if n > spec.max_prompt_chars {
-            return Err(invalid(format!(
-                "The prompt is {n} characters long; {} allows at most {}. Shorten it a little.",
-                spec.display_name, spec.max_prompt_chars
-            )));
-        }
-        let aspect = spec.aspect_ratio(self.orientation).ok_or_else(|| {
-            invalid(format!(
-                "{} cannot make {:?} videos.",
-                spec.display_name, self.orientation
-            ))
-        })?;
-        if !spec.durations.contains(&self.duration) {
-            let list: Vec<String> = spec.durations.iter().map(|d| d.to_string()).collect();
-            return Err(invalid(format!(
-                "A video can be {} seconds long, not {}.",
-                list.join(", "),
-                self.duration
-            )));
-        }
-        if self.image_urls.len() > spec.max_images {
-            return Err(invalid(format!(
-                "Only {} picture can be used per video.",
-                spec.max_images
-            )));
-        }
-        for u in &self.image_urls {
-            match url::Url::parse(u) {
+        Ok((model, settled))
+    }
+
+    /// Checks the request against its model and builds the JSON body of the create call.
+    pub fn to_body(&self) -> Result<Value, Error> {
+        let (model, settled) = self.settle()?;
+        for url in self.first_image.iter().chain(&self.last_image) {
+            match url::Url::parse(url) {
                 Ok(p) if p.scheme() == "https" || p.scheme() == "http" => {}
                 _ => {
                     return Err(Error::new(
@@ -217,51 +107,25 @@ impl VideoRequest {
         if let Some(cb) = &self.callback_url {
             validate_callback_url(cb)?;
         }
-        let quality = match (&self.quality, spec.qualities.is_empty()) {
-            (None, _) => None,
-            (Some(_), true) => {
-                return Err(invalid(format!(
-                    "{} has no quality setting.",
-                    spec.display_name
-                )))
-            }
-            (Some(q), false) if spec.qualities.contains(&q.as_str()) => Some(q.clone()),
-            (Some(q), false) => {
-                return Err(invalid(format!(
-                    "Quality \"{q}\" is not offered; choose {}.",
-                    spec.qualities.join(" or ")
-                )))
-            }
+        let variant = if self.first_image.is_some() || self.last_image.is_some() {
+            Variant::Picture
+        } else {
+            Variant::Text
         };
-        Ok(CreateBody {
-            model: spec.id.to_string(),
-            prompt: self.prompt.clone(),
-            aspect_ratio: aspect.to_string(),
-            duration: self.duration,
-            image_urls: if self.image_urls.is_empty() {
-                None
-            } else {
-                Some(self.image_urls.clone())
-            },
-            callback_url: self.callback_url.clone(),
-            quality,
-        })
+        let mut body = Map::new();
+        body.insert("model".into(), Value::String(settled.api_id.clone()));
+        body.insert("prompt".into(), Value::String(self.prompt.clone()));
+        body.extend(model.body_fields(&settled, variant));
+        body.extend(model.picture_fields(self.first_image.as_deref(), self.last_image.as_deref()));
+        if let Some(cb) = &self.callback_url {
+            body.insert("callback_url".into(), Value::String(cb.clone()));
+        }
+        Ok(Value::Object(body))
     }
 }
 
-/// The JSON body of `POST /v1/videos/generations`, already validated.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreateBody {
-    pub model: String,
-    pub prompt: String,
-    pub aspect_ratio: String,
-    pub duration: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub image_urls: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub callback_url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub quality: Option<String>,
+fn from_invalid(e: Invalid) -> Error {
+    invalid(e.message)
 }
 
 fn invalid(msg: impl Into<String>) -> Error {
@@ -368,21 +232,44 @@ mod tests {
     use super::*;
 
     fn req() -> VideoRequest {
-        VideoRequest::new("a cat surfing", Orientation::Landscape, 8)
+        VideoRequest::sora("a cat surfing", "16:9", 8)
     }
 
     #[test]
     fn builds_body_with_aspect_ratio_words() {
         let b = req().to_body().unwrap();
-        assert_eq!(b.aspect_ratio, "16:9");
-        assert_eq!(b.duration, 8);
-        let p = VideoRequest::new("x", Orientation::Portrait, 4)
+        assert_eq!(
+            b,
+            serde_json::json!({"model": "sora-2-preview", "prompt": "a cat surfing", "aspect_ratio": "16:9", "duration": 8})
+        );
+        let p = VideoRequest::sora("x", "9:16", 4).to_body().unwrap();
+        assert_eq!(p["aspect_ratio"], "9:16");
+    }
+
+    #[test]
+    fn the_picture_variant_must_match_the_pictures() {
+        let text = VideoRequest::new("kling-v3-text-to-video", "a kite");
+        assert!(text.to_body().is_ok());
+        let e = text
+            .clone()
+            .with_image("https://f.example/a.png")
+            .to_body()
+            .unwrap_err();
+        assert!(e.message().contains("takes no pictures"), "{e:?}");
+        let picture = VideoRequest::new("kling-v3-image-to-video", "a kite");
+        assert!(picture
+            .to_body()
+            .unwrap_err()
+            .message()
+            .contains("needs a picture"));
+        let b = picture
+            .with_image("https://f.example/a.png")
+            .with_last_image("https://f.example/b.png")
             .to_body()
             .unwrap();
-        assert_eq!(p.aspect_ratio, "9:16");
-        let j = serde_json::to_value(&b).unwrap();
-        assert!(j.get("image_urls").is_none() && j.get("callback_url").is_none());
-        assert_eq!(j["model"], "sora-2-preview");
+        assert_eq!(b["image_start"], "https://f.example/a.png");
+        assert_eq!(b["image_end"], "https://f.example/b.png");
+        assert!(b.get("aspect_ratio").is_none());
     }
 
     #[test]
@@ -402,12 +289,12 @@ mod tests {
     fn durations_and_images() {
         for d in [0, 5, 10, 15, 25] {
             let mut r = req();
-            r.duration = d;
+            r.choices.duration = Some(d);
             assert_eq!(r.to_body().unwrap_err().code(), "invalid_input", "{d}");
         }
         let r = req()
             .with_image("https://f.example/a.png")
-            .with_image("https://f.example/b.png");
+            .with_last_image("https://f.example/b.png");
         assert_eq!(r.to_body().unwrap_err().code(), "invalid_input");
         let r = req().with_image("/home/me/a.png");
         assert_eq!(r.to_body().unwrap_err().code(), "image_rejected");
@@ -415,23 +302,18 @@ mod tests {
 
     #[test]
     fn unknown_model_and_quality() {
-        assert!(req().with_model("nope").to_body().is_err());
-        let mut r = req().with_model("sora-2-pro-preview");
-        r.quality = Some("1080p".into());
-        assert_eq!(r.to_body().unwrap().quality.as_deref(), Some("1080p"));
-        r.quality = Some("4k".into());
+        let mut r = req();
+        r.model = "nope".into();
         assert!(r.to_body().is_err());
         let mut r = req();
-        r.quality = Some("720p".into());
+        r.model = "sora-2-pro-preview".into();
+        r.choices.quality = Some("1080p".into());
+        assert_eq!(r.to_body().unwrap()["quality"], "1080p");
+        r.choices.quality = Some("4k".into());
         assert!(r.to_body().is_err());
-    }
-
-    #[test]
-    fn estimates_match_price_list() {
-        assert_eq!(SORA_2_PREVIEW.estimate_credits(4, None), Some(23.04));
-        assert_eq!(SORA_2_PREVIEW.estimate_credits(8, None), Some(46.08));
-        assert_eq!(SORA_2_PREVIEW.estimate_credits(12, None), Some(69.12));
-        assert_eq!(SORA_2_PRO_PREVIEW.estimate_credits(4, None), None);
+        let mut r = req();
+        r.choices.quality = Some("720p".into());
+        assert!(r.to_body().is_err());
     }
 
     #[test]

@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use evolink::reqwest::StatusCode;
 use evolink::{
-    media_status_error, ErrorKind, Orientation, TaskListQuery, TaskOutcome, TaskStatus,
-    VideoRequest,
+    media_status_error, ErrorKind, TaskListQuery, TaskOutcome, TaskStatus, VideoRequest,
 };
 use evolink_mock::{Action, Injection, MockConfig};
 
@@ -52,10 +51,7 @@ async fn create_poll_complete_download_with_resume() {
     let c = client(&server);
     let key = idem();
     let created = c
-        .create_video(
-            &VideoRequest::new("a red fox in snow", Orientation::Landscape, 8),
-            &key,
-        )
+        .create_video(&VideoRequest::sora("a red fox in snow", "16:9", 8), &key)
         .await
         .unwrap();
     let t = &created.task;
@@ -134,10 +130,7 @@ async fn portrait_result_is_portrait() {
     let server = start(mock_config()).await;
     let c = client(&server);
     let t = c
-        .create_video(
-            &VideoRequest::new("tall waterfall", Orientation::Portrait, 4),
-            &idem(),
-        )
+        .create_video(&VideoRequest::sora("tall waterfall", "9:16", 4), &idem())
         .await
         .unwrap()
         .task;
@@ -249,8 +242,7 @@ async fn image_to_video_checks_pixels() {
         .await
         .unwrap();
     // Wrong orientation for that picture: fails with image_dimension_mismatch.
-    let wrong = VideoRequest::new("the picture comes alive", Orientation::Portrait, 4)
-        .with_image(&up.file_url);
+    let wrong = VideoRequest::sora("the picture comes alive", "9:16", 4).with_image(&up.file_url);
     let wrong = c.create_video(&wrong, &idem()).await.unwrap();
     // A URL the mock cannot fetch: image_processing_error.
     let foreign = c
@@ -272,7 +264,7 @@ async fn image_to_video_checks_pixels() {
     };
     assert_eq!(e.kind(), ErrorKind::ImageRejected);
     assert_eq!(e.api_code(), Some("image_dimension_mismatch"));
-    assert!(e.message().contains("1280x720"));
+    assert!(e.message().contains("exact frame size"), "{e:?}");
     let last = poll_until_done(&c, &foreign.task.id).await.pop().unwrap();
     let TaskOutcome::Failed(e) = last.outcome() else {
         panic!()
@@ -552,17 +544,14 @@ async fn no_credits_and_retired_model() {
     let server = start(cfg).await;
     let c = client(&server);
     let e = c
-        .create_video(
-            &VideoRequest::new("long", Orientation::Landscape, 12),
-            &idem(),
-        )
+        .create_video(&VideoRequest::sora("long", "16:9", 12), &idem())
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NoCredits);
     assert_eq!(e.status(), Some(402));
     assert!(!e.retryable());
     let e = c
-        .create_video(&landscape("pro").with_model("sora-2-pro-preview"), &idem())
+        .create_video(&VideoRequest::new("sora-2-pro-preview", "pro"), &idem())
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ModelUnavailable);
@@ -582,7 +571,7 @@ async fn invalid_requests_never_reach_the_network() {
     let server = start(mock_config()).await;
     let c = client(&server);
     let mut r = landscape("ok");
-    r.duration = 10;
+    r.choices.duration = Some(10);
     assert_eq!(
         c.create_video(&r, &idem()).await.unwrap_err().kind(),
         ErrorKind::InvalidInput

@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use evolink::{ApiKey, Client, ErrorKind, Orientation, VideoRequest};
+use evolink::{ApiKey, Client, ErrorKind, VideoRequest};
 use evolink_mock::{Action, Faults, Injection};
 
 fn check(text: &str) {
@@ -104,7 +104,7 @@ async fn no_output_contains_the_key() {
     server.set_faults(Faults::default());
     // Validation errors, unknown routes, a closed port.
     errors.extend(
-        c.create_video(&VideoRequest::new("", Orientation::Portrait, 4), &idem())
+        c.create_video(&VideoRequest::sora("", "9:16", 4), &idem())
             .await
             .err(),
     );

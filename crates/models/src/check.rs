@@ -19,17 +19,30 @@ impl Manifest {
     pub(crate) fn check(&self) -> Result<(), ManifestError> {
         let fail = |m: &Model, what: String| Err(ManifestError(format!("{}: {what}", m.id)));
         if self.model(&self.default).is_none() {
-            return Err(ManifestError(format!("default {} is not a model", self.default)));
+            return Err(ManifestError(format!(
+                "default {} is not a model",
+                self.default
+            )));
         }
         for (i, m) in self.models.iter().enumerate() {
-            if self.models[..i].iter().any(|o| o.id == m.id || o.short == m.short) {
+            if self.models[..i]
+                .iter()
+                .any(|o| o.id == m.id || o.short == m.short)
+            {
                 return fail(m, "its id or short name is used twice".into());
             }
             if self.family(&m.family).is_none() {
                 return fail(m, format!("unknown family {}", m.family));
             }
-            if !m.short.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.') {
-                return fail(m, "short names are lowercase letters, digits, dots and dashes".into());
+            if !m
+                .short
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+            {
+                return fail(
+                    m,
+                    "short names are lowercase letters, digits, dots and dashes".into(),
+                );
             }
             for other in &self.models {
                 let shared = [&m.api_ids.text, &m.api_ids.picture]
@@ -57,9 +70,16 @@ impl Manifest {
                 }
             }
             if !m.aspect.values.contains(&m.aspect.default) {
-                return fail(m, format!("default aspect {} is not on offer", m.aspect.default));
+                return fail(
+                    m,
+                    format!("default aspect {} is not on offer", m.aspect.default),
+                );
             }
-            let qualities: Vec<&str> = m.quality.iter().flat_map(|q| q.values.iter().map(String::as_str)).collect();
+            let qualities: Vec<&str> = m
+                .quality
+                .iter()
+                .flat_map(|q| q.values.iter().map(String::as_str))
+                .collect();
             for table in [&m.price.quality_factor, &m.price.sound_factor] {
                 for q in table.keys() {
                     if !qualities.contains(&q.as_str()) {

@@ -322,7 +322,8 @@ impl Manifest {
 
     /// The default model.
     pub fn default_model(&self) -> &Model {
-        self.model(&self.default).expect("checked: the default model exists")
+        self.model(&self.default)
+            .expect("checked: the default model exists")
     }
 }
 
@@ -391,7 +392,9 @@ impl Model {
         self.picture_rules
             .exact
             .iter()
-            .find(|f| f.aspect == aspect && (f.quality.is_none() || f.quality.as_deref() == quality))
+            .find(|f| {
+                f.aspect == aspect && (f.quality.is_none() || f.quality.as_deref() == quality)
+            })
             .map(|f| (f.size[0], f.size[1]))
     }
 
@@ -411,7 +414,8 @@ impl Model {
     /// cents. An estimate shown before Generate: EvoLink's `credits_reserved` always wins.
     pub fn estimate(&self, settled: &Settled, pictures: usize) -> f64 {
         let seconds = self.billed_seconds(settled.duration) as f64;
-        let per_s = self.credits_per_second(settled.quality.as_deref(), settled.audio == Some(true));
+        let per_s =
+            self.credits_per_second(settled.quality.as_deref(), settled.audio == Some(true));
         let credits = per_s * seconds + self.price.per_picture * pictures as f64;
         (credits * 100.0).round() / 100.0
     }

@@ -90,12 +90,21 @@ impl Model {
         }
         let duration = choices.duration.unwrap_or(self.duration.default);
         if !self.accepts_duration(duration) {
-            return Err(invalid("duration", format!("{name} makes {}, not {duration} s.", self.lengths_in_words())));
+            return Err(invalid(
+                "duration",
+                format!(
+                    "{name} makes {}, not {duration} s.",
+                    self.lengths_in_words()
+                ),
+            ));
         }
         let quality = match (&self.quality, &choices.quality) {
             (None, None) => None,
             (None, Some(_)) => {
-                return Err(invalid("quality", format!("{name} has no quality setting.")))
+                return Err(invalid(
+                    "quality",
+                    format!("{name} has no quality setting."),
+                ))
             }
             (Some(q), None) => Some(q.default.clone()),
             (Some(q), Some(v)) if q.values.contains(v) => Some(v.clone()),
@@ -112,13 +121,19 @@ impl Model {
             Some(a) => {
                 return Err(invalid(
                     "aspect",
-                    format!("{name} makes {} videos, not {a}.", self.aspect.values.join(", ")),
+                    format!(
+                        "{name} makes {} videos, not {a}.",
+                        self.aspect.values.join(", ")
+                    ),
                 ))
             }
         };
         let audio = match (&self.audio, choices.audio) {
             (Audio::Always, Some(false)) => {
-                return Err(invalid("audio", format!("{name} always makes videos with sound.")))
+                return Err(invalid(
+                    "audio",
+                    format!("{name} always makes videos with sound."),
+                ))
             }
             (Audio::Always, _) => Some(true),
             (Audio::None, Some(_)) => {
@@ -134,7 +149,10 @@ impl Model {
             (Some(r), Some(s)) => {
                 return Err(invalid(
                     "seed",
-                    format!("A seed for {name} is a whole number from {} to {}, not {s}.", r.min, r.max),
+                    format!(
+                        "A seed for {name} is a whole number from {} to {}, not {s}.",
+                        r.min, r.max
+                    ),
                 ))
             }
         };
@@ -166,7 +184,9 @@ impl Model {
             (Some(values), _, _) => {
                 let list: Vec<String> = values.iter().map(i64::to_string).collect();
                 match list.split_last() {
-                    Some((last, rest)) if !rest.is_empty() => format!("{} or {last} s", rest.join(", ")),
+                    Some((last, rest)) if !rest.is_empty() => {
+                        format!("{} or {last} s", rest.join(", "))
+                    }
                     _ => format!("{} s", list.join("")),
                 }
             }
@@ -182,7 +202,10 @@ impl Model {
     /// Checks that `prompt` fits this model.
     pub fn check_prompt(&self, prompt: &str) -> Result<(), Invalid> {
         if prompt.trim().is_empty() {
-            return Err(invalid("prompt", "Describe the video you want: the prompt is empty.".into()));
+            return Err(invalid(
+                "prompt",
+                "Describe the video you want: the prompt is empty.".into(),
+            ));
         }
         if let Some(max) = self.prompt_max_chars() {
             let n = prompt.chars().count();
@@ -212,7 +235,11 @@ impl Model {
             fields.push((field.clone(), if audio { on.clone() } else { off.clone() }));
         }
         if let Some(mode) = &self.mode_field {
-            let value = if with_pictures { &mode.pictures } else { &mode.text };
+            let value = if with_pictures {
+                &mode.pictures
+            } else {
+                &mode.text
+            };
             fields.push((mode.field.clone(), json!(value)));
         }
         if let Some(seed) = s.seed {

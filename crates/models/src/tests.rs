@@ -52,13 +52,55 @@ fn estimates_follow_the_published_prices() {
         ("sora-2-preview", 12, None, None, true, 69.12),
         ("sora-2-pro-preview", 4, Some("720p"), None, false, 68.0),
         ("sora-2-pro-preview", 4, Some("1080p"), None, false, 113.36),
-        ("veo-3.1-fast-generate-preview", 8, Some("720p"), Some(false), false, 50.72),
-        ("veo-3.1-fast-generate-preview", 8, Some("720p"), Some(true), false, 76.08),
-        ("veo-3.1-fast-generate-preview", 8, Some("4k"), Some(true), false, 178.03),
-        ("veo-3.1-generate-preview", 4, Some("4k"), Some(false), false, 101.44),
-        ("veo-3.1-generate-preview", 4, Some("1080p"), Some(true), false, 101.44),
+        (
+            "veo-3.1-fast-generate-preview",
+            8,
+            Some("720p"),
+            Some(false),
+            false,
+            50.72,
+        ),
+        (
+            "veo-3.1-fast-generate-preview",
+            8,
+            Some("720p"),
+            Some(true),
+            false,
+            76.08,
+        ),
+        (
+            "veo-3.1-fast-generate-preview",
+            8,
+            Some("4k"),
+            Some(true),
+            false,
+            178.03,
+        ),
+        (
+            "veo-3.1-generate-preview",
+            4,
+            Some("4k"),
+            Some(false),
+            false,
+            101.44,
+        ),
+        (
+            "veo-3.1-generate-preview",
+            4,
+            Some("1080p"),
+            Some(true),
+            false,
+            101.44,
+        ),
         ("seedance-2.0", 10, Some("1080p"), Some(true), false, 337.5),
-        ("seedance-2.0-mini", 5, Some("480p"), Some(false), false, 6.28),
+        (
+            "seedance-2.0-mini",
+            5,
+            Some("480p"),
+            Some(false),
+            false,
+            6.28,
+        ),
         ("kling-v3", 10, Some("1080p"), Some(true), true, 108.0),
         ("kling-v3", 10, Some("1080p"), Some(false), false, 72.04),
         ("wan3.0", 10, Some("1080p"), None, false, 102.0),
@@ -79,52 +121,145 @@ fn estimates_follow_the_published_prices() {
             false,
         )
         .unwrap();
-        assert_eq!(model(id).estimate(&s, picture as usize), credits, "{id} {duration} {quality:?}");
+        assert_eq!(
+            model(id).estimate(&s, picture as usize),
+            credits,
+            "{id} {duration} {quality:?}"
+        );
     }
 }
 
 #[test]
 fn impossible_choices_are_refused_with_the_reason() {
-    let long = |id, d| settle(id, Choices { duration: Some(d), ..Choices::default() }, false, false);
+    let long = |id, d| {
+        settle(
+            id,
+            Choices {
+                duration: Some(d),
+                ..Choices::default()
+            },
+            false,
+            false,
+        )
+    };
     assert_eq!(long("kling-v3", 20).unwrap_err().field, "duration");
-    assert!(long("kling-v3", 20).unwrap_err().message.contains("3 to 15 s"));
-    assert!(long("veo-3.1-generate-preview", 5).unwrap_err().message.contains("4, 6 or 8 s"));
+    assert!(long("kling-v3", 20)
+        .unwrap_err()
+        .message
+        .contains("3 to 15 s"));
+    assert!(long("veo-3.1-generate-preview", 5)
+        .unwrap_err()
+        .message
+        .contains("4, 6 or 8 s"));
     assert!(long("sora-2-preview", 10).is_err());
     assert!(long("wan3.0", -1).is_ok());
     assert!(long("kling-v3", -1).is_err());
     let quality = |id: &str, q: &str| {
-        settle(id, Choices { quality: Some(q.into()), ..Choices::default() }, false, false)
+        settle(
+            id,
+            Choices {
+                quality: Some(q.into()),
+                ..Choices::default()
+            },
+            false,
+            false,
+        )
     };
     assert_eq!(quality("wan3.0", "4k").unwrap_err().field, "quality");
-    assert!(quality("sora-2-preview", "1080p").unwrap_err().message.contains("no quality"));
+    assert!(quality("sora-2-preview", "1080p")
+        .unwrap_err()
+        .message
+        .contains("no quality"));
     assert!(quality("seedance-2.0-fast", "1080p").is_err());
     assert!(quality("sora-2-pro-preview", "1080p").is_ok());
     let aspect = |id: &str, a: &str| {
-        settle(id, Choices { aspect: Some(a.into()), ..Choices::default() }, false, false)
+        settle(
+            id,
+            Choices {
+                aspect: Some(a.into()),
+                ..Choices::default()
+            },
+            false,
+            false,
+        )
     };
     assert!(aspect("sora-2-preview", "1:1").is_err());
     assert!(aspect("minimax-h3", "21:9").is_ok());
     let audio = |id: &str, on| {
-        settle(id, Choices { audio: Some(on), ..Choices::default() }, false, false)
+        settle(
+            id,
+            Choices {
+                audio: Some(on),
+                ..Choices::default()
+            },
+            false,
+            false,
+        )
     };
     assert!(audio("sora-2-preview", false).is_err());
     assert!(audio("grok-imagine-video-1.0", true).is_err());
     assert_eq!(audio("kling-v3", true).unwrap().audio, Some(true));
     // Pictures: a last frame only where the model takes one, alone only on MiniMax.
     let none = Choices::default();
-    assert_eq!(model("sora-2-preview").settle(&none, PictureRoles { first: true, last: true }).unwrap_err().field, "pictures");
-    assert!(model("kling-v3").settle(&none, PictureRoles { first: false, last: true }).is_err());
     assert_eq!(
-        model("minimax-h3").settle(&none, PictureRoles { first: false, last: true }).unwrap().api_id,
+        model("sora-2-preview")
+            .settle(
+                &none,
+                PictureRoles {
+                    first: true,
+                    last: true
+                }
+            )
+            .unwrap_err()
+            .field,
+        "pictures"
+    );
+    assert!(model("kling-v3")
+        .settle(
+            &none,
+            PictureRoles {
+                first: false,
+                last: true
+            }
+        )
+        .is_err());
+    assert_eq!(
+        model("minimax-h3")
+            .settle(
+                &none,
+                PictureRoles {
+                    first: false,
+                    last: true
+                }
+            )
+            .unwrap()
+            .api_id,
         "minimax-h3-image-to-video"
     );
-    let seed = |id: &str, s| settle(id, Choices { seed: Some(s), ..Choices::default() }, false, false);
+    let seed = |id: &str, s| {
+        settle(
+            id,
+            Choices {
+                seed: Some(s),
+                ..Choices::default()
+            },
+            false,
+            false,
+        )
+    };
     assert!(seed("veo-3.1-generate-preview", 0).is_err());
     assert!(seed("veo-3.1-generate-preview", 4_294_967_295).is_ok());
     assert!(seed("kling-v3", 7).is_err());
-    let avoid = Choices { negative_prompt: Some("blur".into()), ..Choices::default() };
-    assert!(model("kling-v3").settle(&avoid, PictureRoles::default()).is_ok());
-    assert!(model("sora-2-preview").settle(&avoid, PictureRoles::default()).is_err());
+    let avoid = Choices {
+        negative_prompt: Some("blur".into()),
+        ..Choices::default()
+    };
+    assert!(model("kling-v3")
+        .settle(&avoid, PictureRoles::default())
+        .is_ok());
+    assert!(model("sora-2-preview")
+        .settle(&avoid, PictureRoles::default())
+        .is_err());
 }
 
 #[test]
@@ -145,23 +280,45 @@ fn defaults_fill_every_choice_and_pictures_pick_the_evolink_id() {
     let s = settle("kling-v3", Choices::default(), true, true).unwrap();
     assert_eq!(s.api_id, "kling-v3-image-to-video");
     let sora = settle("sora-2-preview", Choices::default(), true, false).unwrap();
-    assert_eq!((sora.api_id.as_str(), sora.duration, sora.audio), ("sora-2-preview", 4, Some(true)));
+    assert_eq!(
+        (sora.api_id.as_str(), sora.duration, sora.audio),
+        ("sora-2-preview", 4, Some(true))
+    );
 }
 
 #[test]
 fn body_fields_follow_each_model_s_shape() {
     let fields = |id: &str, choices: Choices, variant: Variant| {
         let m = model(id);
-        let s = m.settle(&choices, PictureRoles { first: variant == Variant::Picture, last: false }).unwrap();
+        let s = m
+            .settle(
+                &choices,
+                PictureRoles {
+                    first: variant == Variant::Picture,
+                    last: false,
+                },
+            )
+            .unwrap();
         serde_json::Value::Object(m.body_fields(&s, variant).into_iter().collect())
     };
     use serde_json::json;
     assert_eq!(
-        fields("kling-v3", Choices { audio: Some(true), ..Choices::default() }, Variant::Picture),
+        fields(
+            "kling-v3",
+            Choices {
+                audio: Some(true),
+                ..Choices::default()
+            },
+            Variant::Picture
+        ),
         json!({"duration": 5, "quality": "720p", "sound": "on"})
     );
     assert_eq!(
-        fields("veo-3.1-fast-generate-preview", Choices::default(), Variant::Text),
+        fields(
+            "veo-3.1-fast-generate-preview",
+            Choices::default(),
+            Variant::Text
+        ),
         json!({"duration": 4, "quality": "720p", "aspect_ratio": "16:9", "generate_audio": true, "generation_type": "TEXT"})
     );
     assert_eq!(
@@ -171,11 +328,18 @@ fn body_fields_follow_each_model_s_shape() {
     let m = model("kling-v3");
     assert_eq!(
         m.picture_fields(Some("https://f/a.png"), Some("https://f/b.png")),
-        vec![("image_start".to_string(), json!("https://f/a.png")), ("image_end".to_string(), json!("https://f/b.png"))]
+        vec![
+            ("image_start".to_string(), json!("https://f/a.png")),
+            ("image_end".to_string(), json!("https://f/b.png"))
+        ]
     );
     assert_eq!(
-        model("veo-3.1-generate-preview").picture_fields(Some("https://f/a.png"), Some("https://f/b.png")),
-        vec![("image_urls".to_string(), json!(["https://f/a.png", "https://f/b.png"]))]
+        model("veo-3.1-generate-preview")
+            .picture_fields(Some("https://f/a.png"), Some("https://f/b.png")),
+        vec![(
+            "image_urls".to_string(),
+            json!(["https://f/a.png", "https://f/b.png"])
+        )]
     );
 }
 
@@ -199,15 +363,23 @@ fn a_broken_manifest_is_refused_with_the_reason() {
     assert!(e.0.contains("sora-2-preview: default duration 5"), "{e}");
     let typo = good.replacen("\"good_at\"", "\"good_for\"", 1);
     assert!(Manifest::parse(&typo).is_err());
-    let no_frame = good.replacen("{ \"aspect\": \"9:16\", \"size\": [720, 1280] }", "", 1).replacen("[1280, 720] },\n", "[1280, 720] }\n", 1);
-    assert!(Manifest::parse(&no_frame).unwrap_err().0.contains("no exact frame"));
+    let no_frame = good
+        .replacen("{ \"aspect\": \"9:16\", \"size\": [720, 1280] }", "", 1)
+        .replacen("[1280, 720] },\n", "[1280, 720] }\n", 1);
+    assert!(Manifest::parse(&no_frame)
+        .unwrap_err()
+        .0
+        .contains("no exact frame"));
 }
 
 #[test]
 fn lengths_read_naturally() {
     assert_eq!(model("sora-2-preview").lengths_in_words(), "4, 8 or 12 s");
     assert_eq!(model("kling-v3").lengths_in_words(), "3 to 15 s");
-    assert_eq!(model("wan3.0").lengths_in_words(), "2 to 30 s, or lets the model choose");
+    assert_eq!(
+        model("wan3.0").lengths_in_words(),
+        "2 to 30 s, or lets the model choose"
+    );
     assert_eq!(model("kling-v3").longest(), 15);
     assert_eq!(model("wan3.0").longest(), 30);
 }

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use evolink::{ApiKey, Client, ClientConfig, Orientation, RetryPolicy, Task, VideoRequest};
+use evolink::{ApiKey, Client, ClientConfig, RetryPolicy, Task, VideoRequest};
 use evolink_mock::{MockConfig, MockServer};
 
 /// A distinctive key: the leak test searches every output for it.
@@ -54,7 +54,7 @@ pub fn idem() -> String {
 }
 
 pub fn landscape(prompt: &str) -> VideoRequest {
-    VideoRequest::new(prompt, Orientation::Landscape, 4)
+    VideoRequest::sora(prompt, "16:9", 4)
 }
 
 /// Polls until the task is terminal (bounded: 30 s of wall time), returning every state seen.
