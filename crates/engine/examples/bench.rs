@@ -9,9 +9,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use evolink::{ApiKey, Client, ClientConfig, Orientation, VideoRequest};
+use evolink::{ApiKey, Client, ClientConfig, VideoRequest};
 use sora_engine::library::Library;
-use sora_engine::{Engine, EngineConfig, ImageFit, Store, SubmitRequest};
+use sora_engine::{Engine, EngineConfig, Store, SubmitRequest};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -53,15 +53,10 @@ async fn polling(base: &str, key: &str, tasks: usize, seconds: u64) {
     for i in 0..tasks {
         handle
             .engine
-            .submit(SubmitRequest {
-                prompt: format!("Benchmark scene {i}"),
-                orientation: Orientation::Landscape,
-                duration: 4,
-                model: "sora-2-preview".into(),
-                image: None,
-                image_fit: ImageFit::default(),
-                callback_url: None,
-            })
+            .submit(SubmitRequest::new(
+                "sora-2-preview",
+                format!("Benchmark scene {i}"),
+            ))
             .unwrap();
     }
     let start = Instant::now();

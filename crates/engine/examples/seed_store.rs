@@ -16,7 +16,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use evolink::Orientation;
+use evolink::models::Choices;
 use sora_engine::{NewTask, Patch, Store, TaskState};
 
 const SUBJECTS: &[&str] = &[
@@ -123,25 +123,22 @@ fn seed_one(
         PLACES[(i / 7) % PLACES.len()],
         i + 1
     );
-    let orientation = if i % 5 == 3 {
-        Orientation::Portrait
-    } else {
-        Orientation::Landscape
-    };
+    let aspect = if i % 5 == 3 { "9:16" } else { "16:9" };
     let duration = [4, 8, 12][i % 3];
     let id = format!("sd-seed{i:022}");
-    store.insert(&NewTask {
-        id: id.clone(),
-        model: "sora-2-preview".into(),
-        prompt,
-        orientation,
-        duration,
-        callback_url: None,
-        source_image: None,
-        image_options: None,
-        retry_of: None,
-    })?;
-    let credits = 5.76 * f64::from(duration);
+    let choices = Choices {
+        duration: Some(duration),
+        aspect: Some(aspect.into()),
+        ..Choices::default()
+    };
+    let task = store.insert(&NewTask::with_defaults(
+        &id,
+        "sora-2-preview",
+        &prompt,
+        &choices,
+    ))?;
+    let model = task.model_entry().ok_or("a known model")?;
+    let credits = model.estimate(&task.settled(), 0);
     let submitted = store.advance(
         &id,
         TaskState::Preparing,

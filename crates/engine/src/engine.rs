@@ -30,14 +30,15 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use evolink::{Client, Error as ApiError, MediaClient, Orientation, VideoRequest};
+use evolink::models::{Choices, PictureRoles};
+use evolink::{Client, Error as ApiError, MediaClient, VideoRequest};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, Notify, Semaphore};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::state::TaskState;
-use crate::store::{NewTask, Patch, Store, StoreError, Task};
+use crate::store::{NewPicture, NewTask, Patch, Store, StoreError, Task};
 
 use accounts::Accounts;
 pub use trouble::Trouble;
@@ -170,12 +171,33 @@ pub struct ImageFit {
 #[derive(Debug, Clone)]
 pub struct SubmitRequest {
     pub prompt: String,
-    pub orientation: Orientation,
-    pub duration: u32,
+    /// The model: its manifest id (`kling-v3`) or one of its EvoLink ids.
     pub model: String,
+    /// What the person chose; the rest is the model's default.
+    pub choices: Choices,
+    /// The first frame (the only picture of most models).
     pub image: Option<PathBuf>,
     pub image_fit: ImageFit,
+    /// The last frame, for models that take one.
+    pub last_image: Option<PathBuf>,
+    pub last_image_fit: ImageFit,
     pub callback_url: Option<String>,
+}
+
+impl SubmitRequest {
+    /// A request for `model` with every choice at its default and no pictures.
+    pub fn new(model: impl Into<String>, prompt: impl Into<String>) -> Self {
+        SubmitRequest {
+            prompt: prompt.into(),
+            model: model.into(),
+            choices: Choices::default(),
+            image: None,
+            image_fit: ImageFit::default(),
+            last_image: None,
+            last_image_fit: ImageFit::default(),
+            callback_url: None,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -400,15 +422,19 @@ impl Engine {
                 return Err(EngineError::ConfirmNeeded);
             }
         }
+        let picture = |source: &Option<String>, options: &Option<String>| {
+            source.as_ref().map(|source| NewPicture {
+                source: source.clone(),
+                options: options.clone(),
+            })
+        };
         let task = self.inner.store.insert(&NewTask {
             id: new_task_id(),
-            model: old.model,
+            settled: old.settled(),
+            first: picture(&old.source_image, &old.image_options),
+            last: picture(&old.last_source_image, &old.last_image_options),
             prompt: old.prompt,
-            orientation: old.orientation,
-            duration: old.duration,
             callback_url: old.callback_url,
-            source_image: old.source_image,
-            image_options: old.image_options,
             retry_of: Some(old.id),
         })?;
         self.changed(&task.id);
@@ -582,29 +608,53 @@ type StepResult = Result<Next, StepError>;
 /// Validates a request and records it as a new task, for the engine running on this store
 /// (here or in another process) to carry. Nothing is sent and nothing is paid here.
 pub fn record(store: &Store, request: SubmitRequest) -> Result<Task, EngineError> {
-    let mut check = VideoRequest::new(
-        request.prompt.clone(),
-        request.orientation,
-        request.duration,
-    )
-    .with_model(request.model.clone());
+    let manifest = evolink::models::manifest();
+    let model = manifest
+        .model(&request.model)
+        .or_else(|| manifest.by_api_id(&request.model).map(|(m, _)| m))
+        .ok_or_else(|| {
+            EngineError::Invalid(ApiError::new(
+                evolink::ErrorKind::InvalidInput,
+                format!(
+                    "The app does not know the model \"{}\". Pick one of the offered models.",
+                    request.model
+                ),
+            ))
+        })?;
+    let roles = PictureRoles {
+        first: request.image.is_some(),
+        last: request.last_image.is_some(),
+    };
+    let settled = model.settle(&request.choices, roles).map_err(|e| {
+        EngineError::Invalid(ApiError::new(evolink::ErrorKind::InvalidInput, e.message))
+    })?;
+    // The whole create request, checked now with stand-in picture URLs, so that nothing the
+    // model cannot take is ever recorded.
+    let mut check = VideoRequest::new(settled.api_id.clone(), request.prompt.clone())
+        .with_choices(request.choices.clone());
     if request.image.is_some() {
-        // A stand-in URL: only the number of images matters to validation here.
-        check = check.with_image("https://files.invalid/reference.jpg");
+        check = check.with_image("https://files.invalid/first.jpg");
+    }
+    if request.last_image.is_some() {
+        check = check.with_last_image("https://files.invalid/last.jpg");
     }
     if let Some(url) = &request.callback_url {
         check = check.with_callback(url.clone());
     }
     check.to_body().map_err(EngineError::Invalid)?;
+    let picture = |path: Option<PathBuf>, fit: &ImageFit| {
+        path.map(|p| NewPicture {
+            source: p.display().to_string(),
+            options: Some(serde_json::to_string(fit).unwrap_or_default()),
+        })
+    };
     Ok(store.insert(&NewTask {
         id: new_task_id(),
-        model: request.model,
         prompt: request.prompt,
-        orientation: request.orientation,
-        duration: request.duration,
+        settled,
         callback_url: request.callback_url,
-        source_image: request.image.map(|p| p.display().to_string()),
-        image_options: Some(serde_json::to_string(&request.image_fit).unwrap_or_default()),
+        first: picture(request.image, &request.image_fit),
+        last: picture(request.last_image, &request.last_image_fit),
         retry_of: None,
     })?)
 }

@@ -82,10 +82,21 @@ impl Library {
 pub struct Recipe {
     pub app: &'static str,
     pub prompt: String,
+    /// EvoLink's model id, and the model's name.
     pub model: String,
-    pub orientation: evolink::Orientation,
-    pub duration_seconds: u32,
-    pub reference_image: Option<String>,
+    pub model_name: Option<String>,
+    /// The shape as sent, e.g. `16:9`.
+    pub aspect: String,
+    /// Seconds asked for (-1: the model chose).
+    pub duration_seconds: i64,
+    pub quality: Option<String>,
+    pub sound: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub negative_prompt: Option<String>,
+    pub first_frame: Option<String>,
+    pub last_frame: Option<String>,
     pub task_id: String,
     pub evolink_task_id: Option<String>,
     pub created_at: i64,
@@ -101,9 +112,15 @@ impl Recipe {
             app: "Sora Desk",
             prompt: task.prompt.clone(),
             model: task.model.clone(),
-            orientation: task.orientation,
+            model_name: task.model_entry().map(|m| m.name.clone()),
+            aspect: task.aspect.clone(),
             duration_seconds: task.duration,
-            reference_image: task.source_image.clone(),
+            quality: task.quality.clone(),
+            sound: task.audio,
+            seed: task.seed,
+            negative_prompt: task.negative_prompt.clone(),
+            first_frame: task.source_image.clone(),
+            last_frame: task.last_source_image.clone(),
             task_id: task.id.clone(),
             evolink_task_id: task.remote_id.clone(),
             created_at: task.created_at,
@@ -116,7 +133,7 @@ impl Recipe {
 }
 
 /// A readable file name (without extension) for a task's video, safe on Windows, macOS and
-/// Linux: `2026-11-24 A cat playing piano (landscape, 8s)`. The date is the person's local
+/// Linux: `2026-11-24 A cat playing piano (sora-2, landscape, 8s)`. The date is the person's local
 /// date when they asked for the video.
 pub fn video_stem(task: &Task) -> String {
     video_stem_at_offset(task, local_utc_offset(task.created_at))
@@ -126,16 +143,31 @@ pub fn video_stem(task: &Task) -> String {
 pub fn video_stem_at_offset(task: &Task, utc_offset_seconds: i64) -> String {
     let date = date_of(task.created_at + utc_offset_seconds);
     let prompt = name_safe_prompt(&task.prompt);
-    let shape = match task.orientation {
-        evolink::Orientation::Landscape => "landscape",
-        evolink::Orientation::Portrait => "portrait",
-    };
     let prompt = if prompt.is_empty() {
         "Video".to_string()
     } else {
         prompt
     };
-    format!("{date} {prompt} ({shape}, {}s)", task.duration)
+    // The model's short name, the shape in words where it has one, and the length.
+    let mut parts = Vec::new();
+    parts.push(match task.model_entry() {
+        Some(model) => model.short.clone(),
+        None => name_safe_prompt(&task.model),
+    });
+    match task.aspect.as_str() {
+        "16:9" => parts.push("landscape".to_string()),
+        "9:16" => parts.push("portrait".to_string()),
+        "1:1" => parts.push("square".to_string()),
+        // A shape the model picks itself says nothing useful in a name.
+        "adaptive" | "auto" => {}
+        other => parts.push(other.replace(':', "x")),
+    }
+    parts.push(if task.duration > 0 {
+        format!("{}s", task.duration)
+    } else {
+        "auto length".to_string()
+    });
+    format!("{date} {prompt} ({})", parts.join(", "))
 }
 
 fn local_utc_offset(unix: i64) -> i64 {
@@ -182,7 +214,7 @@ fn name_safe_prompt(prompt: &str) -> String {
         name.push_str(word);
     }
     // Windows drops trailing dots and spaces from names; do it ourselves so names round-trip.
-    // A cut prompt does not end on a comma or a dash before the "(landscape, 4s)" part.
+    // A cut prompt does not end on a comma or a dash before the "(sora-2, landscape, 4s)" part.
     name.trim_end_matches(['.', ' ', ',', ';', '-']).to_string()
 }
 
@@ -250,17 +282,15 @@ mod tests {
     fn task(prompt: &str, created_at: i64) -> Task {
         let store = crate::Store::in_memory().unwrap();
         let mut task = store
-            .insert(&crate::NewTask {
-                id: "t".into(),
-                model: "sora-2-preview".into(),
-                prompt: prompt.into(),
-                orientation: evolink::Orientation::Landscape,
-                duration: 8,
-                callback_url: None,
-                source_image: None,
-                image_options: None,
-                retry_of: None,
-            })
+            .insert(&crate::NewTask::with_defaults(
+                "t",
+                "sora-2-preview",
+                prompt,
+                &evolink::models::Choices {
+                    duration: Some(8),
+                    ..Default::default()
+                },
+            ))
             .unwrap();
         task.created_at = created_at;
         task
@@ -271,7 +301,7 @@ mod tests {
         let t = task("A cat playing piano", 1_795_478_400 + 3_600); // 2026-11-24 01:00 UTC
         assert_eq!(
             video_stem_at_offset(&t, 0),
-            "2026-11-24 A cat playing piano (landscape, 8s)"
+            "2026-11-24 A cat playing piano (sora-2, landscape, 8s)"
         );
         // Five in the afternoon of the 23rd in San Francisco.
         assert!(video_stem_at_offset(&t, -8 * 3600).starts_with("2026-11-23 "));
@@ -288,7 +318,7 @@ mod tests {
         let stem = video_stem_at_offset(&t, 0);
         assert_eq!(
             stem,
-            "1970-01-01 What A quoted tag back slash star colon new line (landscape, 8s)"
+            "1970-01-01 What A quoted tag back slash star colon new line (sora-2, landscape, 8s)"
         );
         for bad in ['<', '>', ':', '"', '/', '\\', '|', '?', '*', '\n'] {
             assert!(
@@ -311,7 +341,7 @@ mod tests {
         );
         assert_eq!(
             video_stem_at_offset(&cut, 0),
-            "1970-01-01 A paper boat drifting down a rainy street at dusk (landscape, 8s)"
+            "1970-01-01 A paper boat drifting down a rainy street at dusk (sora-2, landscape, 8s)"
         );
     }
 
@@ -358,7 +388,9 @@ mod tests {
         assert_eq!(path, dir.path().join("clip.json"));
         let json: serde_json::Value = serde_json::from_slice(&fs::read(path).unwrap()).unwrap();
         assert_eq!(json["prompt"], "A kite");
-        assert_eq!(json["orientation"], "landscape");
+        assert_eq!(json["aspect"], "16:9");
+        assert_eq!(json["model_name"], "Sora 2");
+        assert_eq!(json["sound"], true);
         assert_eq!(json["duration_seconds"], 8);
         assert_eq!(json["sha256"], "abc");
     }

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use evolink::Orientation;
+use evolink::models::{Choices, Settled};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
@@ -18,6 +18,7 @@ use crate::state::TaskState;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_tasks.sql"),
     include_str!("migrations/002_bound_and_checked.sql"),
+    include_str!("migrations/003_models.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -52,15 +53,42 @@ pub fn now() -> i64 {
 #[derive(Debug, Clone)]
 pub struct NewTask {
     pub id: String,
-    pub model: String,
     pub prompt: String,
-    pub orientation: Orientation,
-    pub duration: u32,
+    /// The model (its EvoLink id, `settled.api_id`) and every choice, checked and complete.
+    pub settled: Settled,
     pub callback_url: Option<String>,
-    pub source_image: Option<String>,
-    /// How to fit the picture (framing, focus), as JSON understood by the preflight step.
-    pub image_options: Option<String>,
+    pub first: Option<NewPicture>,
+    pub last: Option<NewPicture>,
     pub retry_of: Option<String>,
+}
+
+impl NewTask {
+    /// A text-only task for `model` (a manifest id) with its default choices and `choices`.
+    /// Panics on choices the model cannot take: for tests, tools and examples only.
+    pub fn with_defaults(id: &str, model: &str, prompt: &str, choices: &Choices) -> NewTask {
+        let settled = evolink::models::manifest()
+            .model(model)
+            .expect("a model of the manifest")
+            .settle(choices, Default::default())
+            .expect("choices the model takes");
+        NewTask {
+            id: id.to_string(),
+            prompt: prompt.to_string(),
+            settled,
+            callback_url: None,
+            first: None,
+            last: None,
+            retry_of: None,
+        }
+    }
+}
+
+/// A picture the person gave, before it is prepared.
+#[derive(Debug, Clone)]
+pub struct NewPicture {
+    pub source: String,
+    /// How to fit the picture (framing, focus), as JSON understood by the preflight step.
+    pub options: Option<String>,
 }
 
 /// A task as recorded.
@@ -68,17 +96,33 @@ pub struct NewTask {
 pub struct Task {
     pub id: String,
     pub remote_id: Option<String>,
+    /// EvoLink's `model` value as sent.
     pub model: String,
     pub prompt: String,
-    pub orientation: Orientation,
-    pub duration: u32,
+    /// The `aspect_ratio` chosen, e.g. `16:9`.
+    pub aspect: String,
+    /// Seconds, or the model's "let it choose" value.
+    pub duration: i64,
+    pub quality: Option<String>,
+    /// With sound, silent, or not said by the model.
+    pub audio: Option<bool>,
+    pub seed: Option<u64>,
+    pub negative_prompt: Option<String>,
     pub callback_url: Option<String>,
+    /// The first frame: the person's picture, how to fit it, its prepared copy and upload.
     pub source_image: Option<String>,
     pub image_options: Option<String>,
     pub prepared_image: Option<String>,
     pub prepared_sha256: Option<String>,
     pub upload_url: Option<String>,
     pub upload_expires_at: Option<i64>,
+    /// The last frame, the same way.
+    pub last_source_image: Option<String>,
+    pub last_image_options: Option<String>,
+    pub last_prepared_image: Option<String>,
+    pub last_prepared_sha256: Option<String>,
+    pub last_upload_url: Option<String>,
+    pub last_upload_expires_at: Option<i64>,
     pub state: TaskState,
     pub progress: u8,
     pub remote_status: Option<String>,
@@ -112,6 +156,40 @@ pub struct Task {
     pub lookup: Option<String>,
     /// EvoLink's request id of the last failed call, for support.
     pub request_id: Option<String>,
+}
+
+impl Task {
+    /// The model and every choice the task was recorded with.
+    pub fn settled(&self) -> Settled {
+        Settled {
+            api_id: self.model.clone(),
+            duration: self.duration,
+            quality: self.quality.clone(),
+            aspect: self.aspect.clone(),
+            audio: self.audio,
+            seed: self.seed,
+            negative_prompt: self.negative_prompt.clone(),
+        }
+    }
+
+    /// The choices the task was recorded with, as a request carries them.
+    pub fn choices(&self) -> Choices {
+        Choices {
+            duration: Some(self.duration),
+            quality: self.quality.clone(),
+            aspect: Some(self.aspect.clone()),
+            audio: self.audio,
+            seed: self.seed,
+            negative_prompt: self.negative_prompt.clone(),
+        }
+    }
+
+    /// The model's entry in the manifest (None for a model this version no longer knows).
+    pub fn model_entry(&self) -> Option<&'static evolink::models::Model> {
+        evolink::models::manifest()
+            .by_api_id(&self.model)
+            .map(|(m, _)| m)
+    }
 }
 
 /// What looking up an uncertain create at EvoLink found.
@@ -172,6 +250,10 @@ pub struct Patch {
     pub prepared_sha256: Option<String>,
     pub upload_url: Option<String>,
     pub upload_expires_at: Option<i64>,
+    pub last_prepared_image: Option<String>,
+    pub last_prepared_sha256: Option<String>,
+    pub last_upload_url: Option<String>,
+    pub last_upload_expires_at: Option<i64>,
     pub progress: Option<u8>,
     pub remote_status: Option<String>,
     pub error: Option<(String, String, bool)>,
@@ -257,19 +339,29 @@ impl Store {
     /// Records a new task in `preparing`, before anything else happens for it.
     pub fn insert(&self, new: &NewTask) -> Result<Task> {
         let now = now();
+        let s = &new.settled;
+        let (first, last) = (new.first.as_ref(), new.last.as_ref());
         self.conn().execute(
-            "INSERT INTO tasks (id, model, prompt, orientation, duration, callback_url,
-                                source_image, image_options, retry_of, state, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+            "INSERT INTO tasks (id, model, prompt, aspect, duration, quality, audio, seed,
+                                negative_prompt, callback_url, source_image, image_options,
+                                last_source_image, last_image_options, retry_of, state,
+                                created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17)",
             params![
                 new.id,
-                new.model,
+                s.api_id,
                 new.prompt,
-                orientation_name(new.orientation),
-                new.duration,
+                s.aspect,
+                s.duration,
+                s.quality,
+                s.audio,
+                s.seed.map(|n| n as i64),
+                s.negative_prompt,
                 new.callback_url,
-                new.source_image,
-                new.image_options,
+                first.map(|p| &p.source),
+                first.and_then(|p| p.options.as_ref()),
+                last.map(|p| &p.source),
+                last.and_then(|p| p.options.as_ref()),
                 new.retry_of,
                 TaskState::Preparing.as_str(),
                 now,
@@ -326,7 +418,11 @@ impl Store {
                 updated_at = ?24,
                 request_id = COALESCE(?26, request_id),
                 lookup = COALESCE(?27, lookup),
-                checks = CASE WHEN ?2 = 'outcome_unknown' THEN 0 ELSE checks END
+                checks = CASE WHEN ?2 = 'outcome_unknown' THEN 0 ELSE checks END,
+                last_prepared_image = COALESCE(?28, last_prepared_image),
+                last_prepared_sha256 = COALESCE(?29, last_prepared_sha256),
+                last_upload_url = COALESCE(?30, last_upload_url),
+                last_upload_expires_at = COALESCE(?31, last_upload_expires_at)
              WHERE id = ?1 AND state = ?2",
             params![
                 id,
@@ -360,6 +456,10 @@ impl Store {
                 !to.is_final() && error.is_none(),
                 patch.request_id,
                 patch.lookup.map(Lookup::as_str),
+                patch.last_prepared_image,
+                patch.last_prepared_sha256,
+                patch.last_upload_url,
+                patch.last_upload_expires_at,
             ],
         )?;
         if changed == 0 {
@@ -691,13 +791,6 @@ fn list_filter(query: &ListQuery) -> (String, Vec<String>) {
     (where_sql, args)
 }
 
-fn orientation_name(orientation: Orientation) -> &'static str {
-    match orientation {
-        Orientation::Landscape => "landscape",
-        Orientation::Portrait => "portrait",
-    }
-}
-
 fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
     let state_text: String = row.get("state")?;
     let state = TaskState::parse(&state_text).ok_or_else(|| {
@@ -707,18 +800,18 @@ fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
             format!("unknown task state {state_text}").into(),
         )
     })?;
-    let orientation = match row.get::<_, String>("orientation")?.as_str() {
-        "portrait" => Orientation::Portrait,
-        _ => Orientation::Landscape,
-    };
     let result_urls: Option<String> = row.get("result_urls")?;
     Ok(Task {
         id: row.get("id")?,
         remote_id: row.get("remote_id")?,
         model: row.get("model")?,
         prompt: row.get("prompt")?,
-        orientation,
+        aspect: row.get("aspect")?,
         duration: row.get("duration")?,
+        quality: row.get("quality")?,
+        audio: row.get("audio")?,
+        seed: row.get::<_, Option<i64>>("seed")?.map(|n| n as u64),
+        negative_prompt: row.get("negative_prompt")?,
         callback_url: row.get("callback_url")?,
         source_image: row.get("source_image")?,
         image_options: row.get("image_options")?,
@@ -726,6 +819,12 @@ fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
         prepared_sha256: row.get("prepared_sha256")?,
         upload_url: row.get("upload_url")?,
         upload_expires_at: row.get("upload_expires_at")?,
+        last_source_image: row.get("last_source_image")?,
+        last_image_options: row.get("last_image_options")?,
+        last_prepared_image: row.get("last_prepared_image")?,
+        last_prepared_sha256: row.get("last_prepared_sha256")?,
+        last_upload_url: row.get("last_upload_url")?,
+        last_upload_expires_at: row.get("last_upload_expires_at")?,
         state,
         progress: row.get::<_, i64>("progress")?.clamp(0, 100) as u8,
         remote_status: row.get("remote_status")?,

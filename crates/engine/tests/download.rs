@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use evolink::{Orientation, VideoRequest};
+use evolink::VideoRequest;
 use sora_engine::download::download;
 
 async fn finished_video_url(server: &evolink_mock::MockServer) -> String {
@@ -43,7 +43,7 @@ async fn an_interrupted_download_continues_from_what_is_on_disk() {
     std::fs::write(&part, &clip[..40_000]).unwrap();
     let saved = download(client.media(), &url, &part).await.unwrap();
     assert_eq!(saved.size, clip.len() as u64);
-    assert_eq!(saved.sha256, served_clip_sha(Orientation::Landscape));
+    assert_eq!(saved.sha256, served_clip_sha("16:9"));
     assert_eq!(std::fs::read(&part).unwrap(), clip);
 
     // Proof that only the missing bytes were requested: a prefix with wrong bytes in its middle
@@ -54,7 +54,7 @@ async fn an_interrupted_download_continues_from_what_is_on_disk() {
     std::fs::write(&part, &prefix).unwrap();
     let saved = download(client.media(), &url, &part).await.unwrap();
     assert_eq!(saved.size, clip.len() as u64);
-    assert_ne!(saved.sha256, served_clip_sha(Orientation::Landscape));
+    assert_ne!(saved.sha256, served_clip_sha("16:9"));
     let on_disk = std::fs::read(&part).unwrap();
     assert_eq!(&on_disk[40_000..], &clip[40_000..]);
 
@@ -63,7 +63,7 @@ async fn an_interrupted_download_continues_from_what_is_on_disk() {
     std::fs::write(&part, &clip).unwrap();
     let before = server.counters().media_requests;
     let saved = download(client.media(), &url, &part).await.unwrap();
-    assert_eq!(saved.sha256, served_clip_sha(Orientation::Landscape));
+    assert_eq!(saved.sha256, served_clip_sha("16:9"));
     assert_eq!(
         server.counters().media_requests,
         before + 1,
@@ -80,5 +80,5 @@ async fn an_interrupted_download_continues_from_what_is_on_disk() {
         "the bad bytes are gone; the next attempt starts from zero"
     );
     let saved = download(client.media(), &url, &part).await.unwrap();
-    assert_eq!(saved.sha256, served_clip_sha(Orientation::Landscape));
+    assert_eq!(saved.sha256, served_clip_sha("16:9"));
 }

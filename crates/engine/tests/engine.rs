@@ -5,7 +5,6 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use evolink::Orientation;
 use sora_engine::{EngineConfig, EngineEvent, ImageFit, TaskState};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -29,17 +28,21 @@ async fn a_prompt_becomes_a_saved_video_with_its_recipe() {
     assert_eq!(video.parent().unwrap(), rig.library_dir());
     let name = video.file_name().unwrap().to_string_lossy().into_owned();
     assert!(
-        name.ends_with(" A cat playing piano (landscape, 4s).mp4"),
+        name.ends_with(" A cat playing piano (sora-2, landscape, 4s).mp4"),
         "{name}"
     );
-    assert_eq!(sha256_file(&video), served_clip_sha(Orientation::Landscape));
+    assert_eq!(sha256_file(&video), served_clip_sha("16:9"));
     assert_eq!(
         done.video_sha256.as_deref(),
-        Some(served_clip_sha(Orientation::Landscape).as_str())
+        Some(served_clip_sha("16:9").as_str())
     );
     let recipe: serde_json::Value =
         serde_json::from_slice(&std::fs::read(video.with_extension("json")).unwrap()).unwrap();
     assert_eq!(recipe["prompt"], "A cat playing piano");
+    assert_eq!(recipe["model"], "sora-2-preview");
+    assert_eq!(recipe["model_name"], "Sora 2");
+    assert_eq!(recipe["aspect"], "16:9");
+    assert_eq!(recipe["duration_seconds"], 4);
     assert_eq!(recipe["evolink_task_id"], done.remote_id.clone().unwrap());
 
     // Exactly one paid call for this task, and the media host never saw the key.
@@ -89,10 +92,10 @@ async fn a_picture_is_prepared_uploaded_once_and_used() {
     .unwrap();
 
     let mut ids = Vec::new();
-    for orientation in [Orientation::Portrait, Orientation::Portrait] {
+    for _ in 0..2 {
         let mut request = request("Waves rolling onto the beach");
         request.image = Some(picture.clone());
-        request.orientation = orientation;
+        request.choices.aspect = Some("9:16".into());
         request.image_fit = ImageFit::default();
         ids.push(rig.engine().submit(request).unwrap().id);
     }
@@ -102,7 +105,7 @@ async fn a_picture_is_prepared_uploaded_once_and_used() {
         assert!(done.upload_url.is_some());
         assert_eq!(
             sha256_file(std::path::Path::new(done.video_path.as_deref().unwrap())),
-            served_clip_sha(Orientation::Portrait)
+            served_clip_sha("9:16")
         );
         // The prepared copy is not kept once the video is saved.
         assert!(!std::path::Path::new(done.prepared_image.as_deref().unwrap()).exists());
@@ -133,7 +136,7 @@ async fn invalid_requests_are_refused_before_anything_is_recorded() {
         request(""),
         {
             let mut r = request("ok");
-            r.duration = 10;
+            r.choices.duration = Some(10);
             r
         },
         request(&"x".repeat(5001)),
@@ -242,7 +245,7 @@ async fn a_crash_between_naming_the_video_and_cleaning_up_leaves_one_copy() {
             .join("../evolink-mock/assets/landscape.mp4"),
     )
     .unwrap();
-    let sha = served_clip_sha(Orientation::Landscape);
+    let sha = served_clip_sha("16:9");
 
     // The state a crash leaves: the name and hash recorded, the file linked under that name,
     // the part file not yet removed, the task still "downloading".

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use common::*;
-use evolink::{Orientation, TaskStatus};
+use evolink::TaskStatus;
 use evolink_mock::{Action, Faults, Injection};
 use sora_engine::{EngineConfig, ImageFit, TaskState};
 
@@ -87,7 +87,7 @@ async fn thirty_four_tasks_under_faults_end_right_and_none_is_paid_twice() {
             request.image_fit = ImageFit::default();
         }
         if i % 2 == 1 {
-            request.orientation = Orientation::Portrait;
+            request.choices.aspect = Some("9:16".into());
         }
         ids.push(rig.engine().submit(request).unwrap().id);
     }
@@ -110,11 +110,7 @@ async fn thirty_four_tasks_under_faults_end_right_and_none_is_paid_twice() {
             TaskState::Done => {
                 assert_eq!(created, 1);
                 let video = std::path::Path::new(task.video_path.as_deref().unwrap());
-                assert_eq!(
-                    sha256_file(video),
-                    served_clip_sha(task.orientation),
-                    "{id}"
-                );
+                assert_eq!(sha256_file(video), served_clip_sha(&task.aspect), "{id}");
                 assert!(video.with_extension("json").exists());
             }
             TaskState::Failed => {

@@ -38,7 +38,7 @@ async fn a_lost_create_answer_is_recovered_and_the_video_saved_with_one_task_ups
         assert_eq!(counters.tasks_created, 1, "{name}");
         assert_eq!(counters.tasks_per_key.get(&task.id), Some(&1), "{name}");
         let video = std::path::Path::new(task.video_path.as_deref().unwrap());
-        assert_eq!(sha256_file(video), served_clip_sha(task.orientation));
+        assert_eq!(sha256_file(video), served_clip_sha(&task.aspect));
         println!(
             "{name}: create calls {}, replays {}, lookups {} -> recovered by {}",
             counters.create_calls,

@@ -1,20 +1,14 @@
-use evolink::Orientation;
+use evolink::models::Choices;
 use sora_engine::store::{ListQuery, NewTask, Patch, Store, StoreError};
 use sora_engine::TaskState;
 use sora_engine::UploadKey;
 
 fn new_task(id: &str, prompt: &str) -> NewTask {
-    NewTask {
-        id: id.into(),
-        model: "sora-2-preview".into(),
-        prompt: prompt.into(),
-        orientation: Orientation::Landscape,
-        duration: 8,
-        callback_url: None,
-        source_image: None,
-        image_options: None,
-        retry_of: None,
-    }
+    let choices = Choices {
+        duration: Some(8),
+        ..Choices::default()
+    };
+    NewTask::with_defaults(id, "sora-2-preview", prompt, &choices)
 }
 
 #[test]
@@ -25,8 +19,9 @@ fn a_new_task_is_recorded_as_preparing_with_what_was_asked() {
         .unwrap();
     assert_eq!(task.state, TaskState::Preparing);
     assert_eq!(task.prompt, "A cat playing piano");
-    assert_eq!(task.orientation, Orientation::Landscape);
+    assert_eq!(task.aspect, "16:9");
     assert_eq!(task.duration, 8);
+    assert_eq!(task.audio, Some(true));
     assert!(task.remote_id.is_none());
     assert_eq!(store.get("t1").unwrap(), task);
     assert!(matches!(
@@ -369,4 +364,122 @@ fn stats_add_up_spend_and_count_states() {
     let later = store.stats(sora_engine::store::now() + 10).unwrap();
     assert_eq!(later.credits_used_since, 0.0);
     assert!((later.credits_used_total - 69.12).abs() < 1e-9);
+}
+
+/// A store written by the app before tasks could use any model (schema 2), with finished tasks
+/// made by that version's own writer path, plus in-flight rows of every kind added the way
+/// that version wrote them. Opening it migrates it, and every task is still there, unchanged.
+#[test]
+fn a_store_from_before_models_opens_with_every_task_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sora-desk.sqlite3");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/store-v2.sqlite3"
+        ),
+        &path,
+    )
+    .unwrap();
+    let columns =
+        "id, remote_id, model, prompt, duration, callback_url, source_image, image_options,
+        prepared_image, prepared_sha256, upload_url, upload_expires_at, state, progress,
+        remote_status, error_code, error_message, error_retryable, credits_reserved, credits_used,
+        estimated_seconds, result_urls, results_expire_at, video_path, video_size, video_sha256,
+        favourite, retry_of, created_at, updated_at, submitted_at, finished_at, api_base, account,
+        create_sent_at, checks, lookup, request_id";
+    let snapshot = |conn: &rusqlite::Connection| -> Vec<(Vec<String>, String)> {
+        let sql = format!("SELECT {columns}, orientation FROM tasks ORDER BY rowid");
+        let sql = if conn
+            .prepare("SELECT orientation FROM tasks LIMIT 0")
+            .is_ok()
+        {
+            sql
+        } else {
+            sql.replace("orientation FROM", "aspect FROM")
+        };
+        let mut statement = conn.prepare(&sql).unwrap();
+        let n = statement.column_count();
+        statement
+            .query_map([], |row| {
+                let values = (0..n - 1)
+                    .map(|i| format!("{:?}", row.get_ref(i).unwrap()))
+                    .collect();
+                let shape: String = row.get(n - 1)?;
+                Ok((values, shape))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let before = {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 2, "the fixture is a store from before models");
+        conn.execute_batch(
+            "INSERT INTO tasks (id, model, prompt, orientation, duration, source_image, image_options,
+                                prepared_image, prepared_sha256, upload_url, upload_expires_at, state,
+                                remote_id, progress, created_at, updated_at, submitted_at, api_base, account)
+             VALUES ('sd-generating-with-picture', 'sora-2-preview', 'A kite over the dunes', 'portrait', 12,
+                     '/home/me/kite.jpg', '{\"framing\":\"fill\",\"focus\":null,\"crop\":null}',
+                     '/data/prepared/sd-generating-with-picture.jpg', 'abc123', 'https://files.example/k.jpg', 1999999999,
+                     'generating', 'task-unified-1-kite', 40, 1796000000, 1796000100, 1796000005,
+                     'https://api.evolink.ai', '0123456789abcdef');
+             INSERT INTO tasks (id, model, prompt, orientation, duration, state, created_at, updated_at,
+                                create_sent_at, checks, lookup, error_code, error_message, api_base, account)
+             VALUES ('sd-uncertain', 'sora-2-preview', 'A lighthouse in fog', 'landscape', 4, 'outcome_unknown',
+                     1796000200, 1796000300, 1796000201, 0, 'ambiguous', 'outcome_unknown', 'Not sure it started',
+                     'https://api.evolink.ai', '0123456789abcdef');
+             INSERT INTO tasks (id, model, prompt, orientation, duration, state, created_at, updated_at, create_sent_at)
+             VALUES ('sd-in-flight', 'sora-2-preview', 'A tram at night', 'landscape', 8, 'submitting',
+                     1796000400, 1796000400, 1796000401);",
+        )
+        .unwrap();
+        snapshot(&conn)
+    };
+    assert_eq!(before.len(), 43);
+    let store = Store::open(&path).unwrap();
+    let after = snapshot(&rusqlite::Connection::open(&path).unwrap());
+    assert_eq!(after.len(), before.len());
+    for ((old, orientation), (new, aspect)) in before.iter().zip(&after) {
+        assert_eq!(old, new, "every column is kept");
+        let expected = if orientation == "portrait" {
+            "9:16"
+        } else {
+            "16:9"
+        };
+        assert_eq!(aspect, expected);
+    }
+    // And the app reads every task: the gallery's page, the engine's in-flight list.
+    let all = store
+        .list(&ListQuery {
+            limit: 100,
+            ..ListQuery::default()
+        })
+        .unwrap();
+    assert_eq!(all.len(), 43);
+    assert!(all
+        .iter()
+        .all(|t| t.model == "sora-2-preview" && t.audio == Some(true)));
+    let kite = store.get("sd-generating-with-picture").unwrap();
+    assert_eq!((kite.aspect.as_str(), kite.duration), ("9:16", 12));
+    assert_eq!(
+        kite.upload_url.as_deref(),
+        Some("https://files.example/k.jpg")
+    );
+    assert_eq!(kite.model_entry().unwrap().name, "Sora 2");
+    let active: Vec<String> = store.active().unwrap().into_iter().map(|t| t.id).collect();
+    assert_eq!(active, ["sd-generating-with-picture", "sd-in-flight"]);
+    assert_eq!(
+        store.get("sd-in-flight").unwrap().create_sent_at,
+        Some(1796000401)
+    );
+    assert_eq!(
+        store.get("sd-uncertain").unwrap().lookup.as_deref(),
+        Some("ambiguous")
+    );
+    let done = all.iter().filter(|t| t.state == TaskState::Done).count();
+    assert_eq!(done, 34);
 }

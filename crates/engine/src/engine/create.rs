@@ -154,10 +154,13 @@ impl Engine {
 
 /// The create request of a task, exactly as recorded.
 pub(super) fn create_request(task: &Task) -> VideoRequest {
-    let mut request = VideoRequest::new(task.prompt.clone(), task.orientation, task.duration)
-        .with_model(task.model.clone());
+    let mut request =
+        VideoRequest::new(task.model.clone(), task.prompt.clone()).with_choices(task.choices());
     if let Some(url) = &task.upload_url {
         request = request.with_image(url.clone());
+    }
+    if let Some(url) = &task.last_upload_url {
+        request = request.with_last_image(url.clone());
     }
     if let Some(url) = &task.callback_url {
         request = request.with_callback(url.clone());

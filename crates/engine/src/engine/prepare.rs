@@ -1,44 +1,95 @@
-//! Step 1: the reference picture (if any) is prepared into the data folder. Nothing leaves the
-//! computer and nothing is paid; after a crash the step is simply done again.
+//! Step 1: the pictures (first frame, and last frame where the model takes one) are prepared
+//! into the data folder for the task's model. Nothing leaves the computer and nothing is paid;
+//! after a crash the step is simply done again.
 
 use std::path::PathBuf;
 
-use evolink::{Error as ApiError, ErrorKind, Orientation};
+use evolink::{Error as ApiError, ErrorKind};
 use sha2::Digest as _;
 
 use super::{Engine, ImageFit, Next, StepResult};
 use crate::state::TaskState;
 use crate::store::{Patch, Task};
 
+/// A prepared copy: where it is and the SHA-256 of its bytes.
+type Prepared = (PathBuf, String);
+
 impl Engine {
-    /// Prepares the reference picture (if any) into the data folder.
+    /// Prepares the task's pictures (if any) into the data folder.
     pub(super) async fn prepare(&self, task: &Task) -> StepResult {
-        let Some(source) = task.source_image.clone() else {
-            self.advance(task, TaskState::Submitting, Patch::default())?;
-            return Ok(Next::Now);
+        let first = self.prepare_one(task, Role::First).await;
+        let last = self.prepare_one(task, Role::Last).await;
+        let (first, last) = match (first, last) {
+            (Ok(first), Ok(last)) => (first, last),
+            (Err(message), _) | (_, Err(message)) => {
+                self.fail_as(
+                    task,
+                    TaskState::Failed,
+                    &ApiError::new(ErrorKind::ImageRejected, message),
+                )?;
+                return Ok(Next::Done);
+            }
         };
-        let fit: ImageFit = task
-            .image_options
+        let next = if first.is_some() || last.is_some() {
+            TaskState::Uploading
+        } else {
+            TaskState::Submitting
+        };
+        let text = |p: &Option<Prepared>| p.as_ref().map(|(path, _)| path.display().to_string());
+        let sha = |p: &Option<Prepared>| p.as_ref().map(|(_, sha)| sha.clone());
+        self.advance(
+            task,
+            next,
+            Patch {
+                prepared_image: text(&first),
+                prepared_sha256: sha(&first),
+                last_prepared_image: text(&last),
+                last_prepared_sha256: sha(&last),
+                ..Patch::default()
+            },
+        )?;
+        Ok(Next::Now)
+    }
+
+    /// Prepares one picture of the task, or nothing when it has none in that role.
+    async fn prepare_one(&self, task: &Task, role: Role) -> Result<Option<Prepared>, String> {
+        let (source, fit) = match role {
+            Role::First => (&task.source_image, &task.image_options),
+            Role::Last => (&task.last_source_image, &task.last_image_options),
+        };
+        let Some(source) = source.clone() else {
+            return Ok(None);
+        };
+        let fit: ImageFit = fit
             .as_deref()
             .and_then(|json| serde_json::from_str(json).ok())
             .unwrap_or_default();
+        let model = task.model_entry().ok_or_else(|| {
+            format!(
+                "This version of the app does not know the model {}.",
+                task.model
+            )
+        })?;
         let options = sora_preflight::Options {
-            orientation: Some(match task.orientation {
-                Orientation::Landscape => sora_preflight::Orientation::Landscape,
-                Orientation::Portrait => sora_preflight::Orientation::Portrait,
-            }),
             framing: fit.framing,
             focus: fit.focus,
             crop: fit.crop,
+            // TEMPORARY until preflight knows models
+            orientation: Some(if task.aspect == "9:16" {
+                sora_preflight::Orientation::Portrait
+            } else {
+                sora_preflight::Orientation::Landscape
+            }),
             ..Default::default()
         };
+        let _ = model;
         let prepared_dir = self.inner.prepared_dir.clone();
-        let id = task.id.clone();
-        let outcome = tokio::task::spawn_blocking(move || -> Result<(PathBuf, String), String> {
+        let name = format!("{}{}", task.id, role.suffix());
+        let outcome = tokio::task::spawn_blocking(move || -> Result<Prepared, String> {
             let prepared =
                 sora_preflight::preflight_path(&source, &options).map_err(|e| e.to_string())?;
             std::fs::create_dir_all(&prepared_dir).map_err(|e| e.to_string())?;
-            let path = prepared_dir.join(format!("{id}.{}", prepared.output.format.extension()));
+            let path = prepared_dir.join(format!("{name}.{}", prepared.output.format.extension()));
             let temp = path.with_extension("part");
             std::fs::write(&temp, &prepared.bytes).map_err(|e| e.to_string())?;
             std::fs::rename(&temp, &path).map_err(|e| e.to_string())?;
@@ -47,37 +98,25 @@ impl Engine {
         })
         .await;
         match outcome {
-            Ok(Ok((path, sha))) => {
-                self.advance(
-                    task,
-                    TaskState::Uploading,
-                    Patch {
-                        prepared_image: Some(path.display().to_string()),
-                        prepared_sha256: Some(sha),
-                        ..Patch::default()
-                    },
-                )?;
-                Ok(Next::Now)
-            }
-            Ok(Err(message)) => {
-                self.fail_as(
-                    task,
-                    TaskState::Failed,
-                    &ApiError::new(ErrorKind::ImageRejected, message),
-                )?;
-                Ok(Next::Done)
-            }
-            Err(_) => {
-                self.fail_as(
-                    task,
-                    TaskState::Failed,
-                    &ApiError::new(
-                        ErrorKind::ImageRejected,
-                        "The picture could not be prepared.",
-                    ),
-                )?;
-                Ok(Next::Done)
-            }
+            Ok(result) => result.map(Some),
+            Err(_) => Err("The picture could not be prepared.".to_string()),
+        }
+    }
+}
+
+/// The role of a picture in a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    First,
+    Last,
+}
+
+impl Role {
+    /// What the prepared copy's name carries after the task id.
+    fn suffix(self) -> &'static str {
+        match self {
+            Role::First => "",
+            Role::Last => "-last",
         }
     }
 }

@@ -80,7 +80,9 @@ impl Engine {
                     continue;
                 }
                 let duration = remote.task_info.as_ref().and_then(|i| i.video_duration);
-                if duration.is_some_and(|d| d.round() as u32 != task.duration) {
+                // A length the model chose ("auto") cannot be compared.
+                if task.duration > 0 && duration.is_some_and(|d| d.round() as i64 != task.duration)
+                {
                     continue;
                 }
                 let taken =

@@ -109,9 +109,9 @@ impl Engine {
                 format!("The recipe beside the video could not be written ({e})."),
             )));
         }
-        // The prepared picture is no longer needed once the video is safe; removed before the
+        // The prepared pictures are no longer needed once the video is safe; removed before the
         // task is marked done, so whoever sees it done never finds a stale copy.
-        if let Some(prepared) = &task.prepared_image {
+        for prepared in task.prepared_image.iter().chain(&task.last_prepared_image) {
             let _ = std::fs::remove_file(prepared);
         }
         self.advance(

@@ -6,12 +6,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use evolink::{ApiKey, Client, ClientConfig, Orientation, RetryPolicy};
+use evolink::{ApiKey, Client, ClientConfig, RetryPolicy};
 use evolink_mock::{MockConfig, MockServer};
 use sora_engine::library::Library;
-use sora_engine::{
-    Engine, EngineConfig, EngineHandle, ImageFit, Store, SubmitRequest, Task, TaskState,
-};
+use sora_engine::{Engine, EngineConfig, EngineHandle, Store, SubmitRequest, Task, TaskState};
 
 pub const KEY: &str = "sk-engine-test-5b1e0c7d9a";
 
@@ -117,27 +115,24 @@ impl Rig {
     }
 }
 
+/// A Sora 2 request, landscape, 4 s.
 pub fn request(prompt: &str) -> SubmitRequest {
-    SubmitRequest {
-        prompt: prompt.into(),
-        orientation: Orientation::Landscape,
-        duration: 4,
-        model: "sora-2-preview".into(),
-        image: None,
-        image_fit: ImageFit::default(),
-        callback_url: None,
-    }
+    let mut request = SubmitRequest::new("sora-2-preview", prompt);
+    request.choices.aspect = Some("16:9".into());
+    request.choices.duration = Some(4);
+    request
 }
 
 pub fn sha256_file(path: &std::path::Path) -> String {
     sora_engine::library::hash_file(path).unwrap().0
 }
 
-/// SHA-256 of the clip the mock serves for an orientation.
-pub fn served_clip_sha(orientation: Orientation) -> String {
-    let name = match orientation {
-        Orientation::Landscape => "landscape.mp4",
-        Orientation::Portrait => "portrait.mp4",
+/// SHA-256 of the clip the mock serves for a shape (`9:16` is portrait).
+pub fn served_clip_sha(aspect: &str) -> String {
+    let name = if aspect == "9:16" {
+        "portrait.mp4"
+    } else {
+        "landscape.mp4"
     };
     sha256_file(
         &PathBuf::from(env!("CARGO_MANIFEST_DIR"))
