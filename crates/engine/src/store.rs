@@ -522,6 +522,17 @@ impl Store {
     }
 
     /// Whether a local task already follows this EvoLink task.
+    /// EvoLink ids a create was refused for as unavailable (`model_unavailable`) since `since`.
+    pub fn refused_models(&self, since: i64) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let mut statement = conn.prepare(
+            "SELECT DISTINCT model FROM tasks
+             WHERE error_code = 'model_unavailable' AND finished_at >= ?1",
+        )?;
+        let rows = statement.query_map([since], |row| row.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     pub fn remote_id_taken(&self, remote_id: &str) -> Result<bool> {
         Ok(self
             .conn()

@@ -16,6 +16,7 @@
 mod config;
 pub mod images;
 pub mod media;
+pub mod models;
 pub mod problem;
 pub mod redact;
 pub mod settings;
@@ -27,7 +28,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use evolink::{ApiKey, Client, Orientation};
+use evolink::models::Choices;
+use evolink::{ApiKey, Client};
 use evolink_mock::{MockConfig, MockServer};
 use serde::{Deserialize, Serialize};
 use sora_core::Endpoints;
@@ -111,10 +113,16 @@ pub struct Balance {
 #[serde(deny_unknown_fields)]
 pub struct SubmitInput {
     pub prompt: String,
-    pub orientation: Orientation,
-    pub duration: u32,
+    /// The model's manifest id (`kling-v3`).
+    pub model: String,
+    #[serde(default)]
+    pub choices: Choices,
+    /// The first frame (the only picture of most models).
     #[serde(default)]
     pub image: Option<ImageChoice>,
+    /// The last frame, for models that take one.
+    #[serde(default)]
+    pub last_image: Option<ImageChoice>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -178,6 +186,8 @@ struct Inner {
     /// Where the key in use came from (`None`: no key).
     key_source: std::sync::Mutex<Option<Source>>,
     events: broadcast::Sender<ServiceEvent>,
+    /// Which models the key in use may use, as EvoLink last said.
+    availability: std::sync::Mutex<models::Availability>,
 }
 
 /// The app's service; cheap to clone.
@@ -255,6 +265,7 @@ impl Service {
                 demo_on,
                 key_source: std::sync::Mutex::new(source),
                 events,
+                availability: std::sync::Mutex::new(models::Availability::default()),
             }),
         };
         service.update_resolver().await;
@@ -681,8 +692,8 @@ impl Service {
             },
             notifications: settings::notifications(home),
             theme: settings::theme(home),
-            default_orientation: settings::default_orientation(home),
-            default_duration: settings::default_duration(home),
+            default_model: settings::default_model(home),
+            model_choices: settings::model_choices(home),
             api_base: endpoints.api_base,
             files_base: endpoints.files_base,
             callback_url: settings::stored(home, settings::KEY_CALLBACK_URL),
@@ -770,27 +781,26 @@ impl Service {
     /// Records a task (before anything is sent or paid) and starts it.
     pub async fn submit(&self, input: SubmitInput) -> Result<TaskView, Problem> {
         let active = self.active().await;
-        let engine = active.engine?;
+        let engine = active.engine.clone()?;
         if active.client.is_none() {
             return Err(no_key());
         }
-        let (image, image_fit) = match input.image {
-            Some(choice) => {
-                let path = images::check_picture_path(&choice.path)?;
-                if let Some(crop) = &choice.crop {
-                    images::check_crop(crop)?;
-                }
-                (
-                    Some(path),
-                    ImageFit {
-                        framing: choice.framing,
-                        focus: None,
-                        crop: choice.crop,
-                    },
-                )
-            }
-            None => (None, ImageFit::default()),
+        let model = models::model(&input.model)?;
+        let pictures = models::PicturesGiven {
+            first: input.image.is_some(),
+            last: input.last_image.is_some(),
         };
+        // A model EvoLink said this key cannot use is refused here, before anything is
+        // recorded, with other models that take the same pictures.
+        let (listed, refused) = self.availability(&active).await;
+        if let Some(why) = models::unavailable_reason(model, listed.as_deref(), &refused) {
+            let mut problem = Problem::new("model_unavailable", why, false);
+            problem.alternatives =
+                models::alternatives(model, listed.as_deref(), &refused, pictures);
+            return Err(problem);
+        }
+        let (image, image_fit) = picture_choice(input.image)?;
+        let (last_image, last_image_fit) = picture_choice(input.last_image)?;
         let callback_url = if active.demo {
             None
         } else {
@@ -798,14 +808,64 @@ impl Service {
         };
         let task = engine.submit(SubmitRequest {
             prompt: input.prompt,
-            orientation: input.orientation,
-            duration: input.duration,
-            model: evolink::DEFAULT_MODEL.into(),
+            model: model.id.clone(),
+            choices: input.choices.clone(),
             image,
             image_fit,
+            last_image,
+            last_image_fit,
             callback_url,
         })?;
+        settings::remember_choices(&self.inner.home, &model.id, &input.choices)?;
         Ok(self.view(task, &active.posters))
+    }
+
+    // ---- Models ----
+
+    /// Every model, each marked available or not for the key in use.
+    pub async fn list_models(&self) -> models::ModelList {
+        let active = self.active().await;
+        let (listed, refused) = self.availability(&active).await;
+        models::list(listed.as_deref(), &refused)
+    }
+
+    /// Checks a request against its model and prices it, before anything is recorded.
+    pub fn estimate(&self, input: &models::EstimateInput) -> Result<models::Estimate, Problem> {
+        models::estimate(input)
+    }
+
+    /// The EvoLink ids the key may use (asked at most every few minutes; `None` when EvoLink
+    /// could not be asked, so the manifest is trusted), and the ids a create was refused for as
+    /// unavailable since that list was made.
+    async fn availability(&self, active: &Active) -> (Option<Vec<String>>, Vec<String>) {
+        let Some(client) = &active.client else {
+            return (None, Vec::new());
+        };
+        let account = client.account();
+        let cached = lock(&self.inner.availability)
+            .fresh(&account)
+            .map(<[String]>::to_vec);
+        let listed = match cached {
+            Some(ids) => Some(ids),
+            None => match client.models().await {
+                Ok(list) => {
+                    let ids: Vec<String> = list.into_iter().map(|m| m.id).collect();
+                    lock(&self.inner.availability).listed =
+                        Some((std::time::Instant::now(), account, ids.clone()));
+                    Some(ids)
+                }
+                Err(e) => {
+                    log::info!(
+                        "the models this key may use are unknown ({})",
+                        e.support_line()
+                    );
+                    None
+                }
+            },
+        };
+        let since = sora_engine::store::now() - models::MODELS_CHECK_TTL.as_secs() as i64;
+        let refused = active.store.refused_models(since).unwrap_or_default();
+        (listed, refused)
     }
 
     pub async fn list(&self, input: ListInput) -> Result<TaskPage, Problem> {
@@ -1012,4 +1072,28 @@ fn blocking<T>(f: impl FnOnce() -> T) -> T {
         }
         _ => f(),
     }
+}
+
+/// A picture from the page: a checked path and how to fit it.
+fn picture_choice(choice: Option<ImageChoice>) -> Result<(Option<PathBuf>, ImageFit), Problem> {
+    let Some(choice) = choice else {
+        return Ok((None, ImageFit::default()));
+    };
+    let path = images::check_picture_path(&choice.path)?;
+    if let Some(crop) = &choice.crop {
+        images::check_crop(crop)?;
+    }
+    Ok((
+        Some(path),
+        ImageFit {
+            framing: choice.framing,
+            focus: None,
+            crop: choice.crop,
+        },
+    ))
+}
+
+/// A std mutex, kept usable after a panic elsewhere (its data stays consistent: plain values).
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }

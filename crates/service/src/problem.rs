@@ -8,6 +8,12 @@ pub struct Problem {
     pub code: &'static str,
     pub message: String,
     pub retryable: bool,
+    /// The choice at fault, when one is (`duration`, `quality`, `aspect`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
+    /// Other models to offer when this one cannot be used (manifest ids).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<String>,
 }
 
 impl Problem {
@@ -16,6 +22,8 @@ impl Problem {
             code,
             message: message.into(),
             retryable,
+            field: None,
+            alternatives: Vec::new(),
         }
     }
 

@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use evolink::Orientation;
+use std::collections::BTreeMap;
+
+use evolink::models::{manifest, Choices, PictureRoles};
 use serde::{Deserialize, Serialize};
 use sora_engine::Store;
 
@@ -12,8 +14,13 @@ use crate::Problem;
 pub use sora_core::paths::SETTING_LIBRARY_DIR as KEY_LIBRARY_DIR;
 pub const KEY_NOTIFICATIONS: &str = "notifications";
 pub const KEY_THEME: &str = "theme";
-pub const KEY_DEFAULT_ORIENTATION: &str = "default_orientation";
-pub const KEY_DEFAULT_DURATION: &str = "default_duration";
+pub const KEY_DEFAULT_MODEL: &str = "default_model";
+/// Each model's last choices are kept under `choices.<model id>`, as JSON.
+const CHOICES_PREFIX: &str = "choices.";
+/// Sora's shape and length from before the app had other models: the first choices offered
+/// for Sora 2 until it is used again.
+const KEY_OLD_ORIENTATION: &str = "default_orientation";
+const KEY_OLD_DURATION: &str = "default_duration";
 /// The same keys `sora-desk-cli` reads (defined once, in `sora-core`).
 pub use sora_core::paths::{
     SETTING_API_BASE as KEY_API_BASE, SETTING_FILES_BASE as KEY_FILES_BASE,
@@ -35,8 +42,10 @@ pub struct Settings {
     pub library_dir: String,
     pub notifications: bool,
     pub theme: Theme,
-    pub default_orientation: Orientation,
-    pub default_duration: u32,
+    /// The model Compose opens with (a manifest id).
+    pub default_model: String,
+    /// Each model's last choices, by manifest id.
+    pub model_choices: BTreeMap<String, Choices>,
     /// The task API in use ("" never: the default is shown).
     pub api_base: String,
     pub files_base: String,
@@ -51,23 +60,10 @@ pub struct SettingsChange {
     pub library_dir: Option<String>,
     pub notifications: Option<bool>,
     pub theme: Option<Theme>,
-    pub default_orientation: Option<Orientation>,
-    pub default_duration: Option<u32>,
+    pub default_model: Option<String>,
     pub api_base: Option<String>,
     pub files_base: Option<String>,
     pub callback_url: Option<String>,
-}
-
-/// The lengths the app's model accepts.
-pub fn durations() -> &'static [u32] {
-    evolink::model_spec(evolink::DEFAULT_MODEL).map_or(&[4, 8, 12], |m| m.durations)
-}
-
-pub fn orientation_name(orientation: Orientation) -> &'static str {
-    match orientation {
-        Orientation::Landscape => "landscape",
-        Orientation::Portrait => "portrait",
-    }
 }
 
 /// A settings value as stored: plain text, absent when it was never set.
@@ -87,18 +83,57 @@ pub fn theme(store: &Store) -> Theme {
     }
 }
 
-pub fn default_orientation(store: &Store) -> Orientation {
-    match stored(store, KEY_DEFAULT_ORIENTATION).as_deref() {
-        Some("portrait") => Orientation::Portrait,
-        _ => Orientation::Landscape,
-    }
+/// The model Compose opens with: the person's choice while the manifest still has it.
+pub fn default_model(store: &Store) -> String {
+    stored(store, KEY_DEFAULT_MODEL)
+        .filter(|id| manifest().model(id).is_some())
+        .unwrap_or_else(|| manifest().default.clone())
 }
 
-pub fn default_duration(store: &Store) -> u32 {
-    stored(store, KEY_DEFAULT_DURATION)
-        .and_then(|v| v.parse().ok())
-        .filter(|d| durations().contains(d))
-        .unwrap_or(4)
+/// Each model's last choices that the model still takes (a manifest update may have dropped
+/// a length or a quality: those choices are forgotten rather than offered).
+pub fn model_choices(store: &Store) -> BTreeMap<String, Choices> {
+    let mut all = BTreeMap::new();
+    for model in &manifest().models {
+        let saved = stored(store, &format!("{CHOICES_PREFIX}{}", model.id))
+            .and_then(|json| serde_json::from_str::<Choices>(&json).ok())
+            .or_else(|| {
+                (model.id == manifest().default)
+                    .then(|| old_sora_choices(store))
+                    .flatten()
+            });
+        if let Some(choices) = saved {
+            if model.settle(&choices, PictureRoles::default()).is_ok() {
+                all.insert(model.id.clone(), choices);
+            }
+        }
+    }
+    all
+}
+
+/// Sora's shape and length as the Settings of the previous version kept them.
+fn old_sora_choices(store: &Store) -> Option<Choices> {
+    let aspect =
+        stored(store, KEY_OLD_ORIENTATION).map(|o| if o == "portrait" { "9:16" } else { "16:9" });
+    let duration = stored(store, KEY_OLD_DURATION).and_then(|d| d.parse().ok());
+    (aspect.is_some() || duration.is_some()).then(|| Choices {
+        aspect: aspect.map(str::to_string),
+        duration,
+        ..Choices::default()
+    })
+}
+
+/// Remembers what was chosen for a model, offered again next time it is picked. The seed and
+/// the things to avoid belong to one video and are not carried over.
+pub fn remember_choices(store: &Store, model_id: &str, choices: &Choices) -> Result<(), Problem> {
+    let kept = Choices {
+        seed: None,
+        negative_prompt: None,
+        ..choices.clone()
+    };
+    let json = serde_json::to_string(&kept).map_err(|e| Problem::invalid(e.to_string()))?;
+    store.set_setting(&format!("{CHOICES_PREFIX}{model_id}"), &json)?;
+    Ok(())
 }
 
 /// Checks a change completely before anything is written, so a refused change leaves every
@@ -122,17 +157,13 @@ pub fn validate(change: &SettingsChange) -> Result<Vec<(&'static str, String)>, 
         };
         writes.push((KEY_THEME, name.into()));
     }
-    if let Some(orientation) = change.default_orientation {
-        writes.push((
-            KEY_DEFAULT_ORIENTATION,
-            orientation_name(orientation).into(),
-        ));
-    }
-    if let Some(duration) = change.default_duration {
-        if !durations().contains(&duration) {
-            return Err(Problem::invalid("A video lasts 4, 8 or 12 seconds."));
+    if let Some(model) = &change.default_model {
+        if manifest().model(model).is_none() {
+            return Err(Problem::invalid(format!(
+                "The app does not know the model “{model}”. Pick one of the offered models."
+            )));
         }
-        writes.push((KEY_DEFAULT_DURATION, duration.to_string()));
+        writes.push((KEY_DEFAULT_MODEL, model.clone()));
     }
     for (key, value) in [
         (KEY_API_BASE, &change.api_base),

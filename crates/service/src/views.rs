@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use evolink::Orientation;
 use serde::{Deserialize, Serialize};
 use sora_engine::{ImageFit, Task, TaskState};
 use sora_preflight::{CropRect, Framing};
@@ -32,9 +31,22 @@ pub struct ImageChoice {
 pub struct TaskView {
     pub id: String,
     pub prompt: String,
+    /// EvoLink's model id as sent.
     pub model: String,
-    pub orientation: Orientation,
-    pub duration: u32,
+    /// The model's manifest id and name (None for a model this version no longer knows).
+    pub model_id: Option<String>,
+    pub model_name: Option<String>,
+    /// The shape asked for, as sent (`16:9`, `adaptive`...).
+    pub aspect: String,
+    /// `landscape` or `portrait`, for laying out cards (a shape the model picks is shown as
+    /// landscape until the video says otherwise).
+    pub orientation: &'static str,
+    /// Seconds (-1: the model chooses).
+    pub duration: i64,
+    pub quality: Option<String>,
+    pub audio: Option<bool>,
+    pub seed: Option<u64>,
+    pub negative_prompt: Option<String>,
     pub state: TaskState,
     pub progress: u8,
     pub error: Option<ErrorView>,
@@ -45,6 +57,8 @@ pub struct TaskView {
     pub submitted_at: Option<i64>,
     pub finished_at: Option<i64>,
     pub image: Option<ImageChoice>,
+    /// The last frame, for models that take one.
+    pub last_image: Option<ImageChoice>,
     pub favourite: bool,
     pub retry_of: Option<String>,
     pub video_path: Option<String>,
@@ -69,6 +83,7 @@ pub fn poster_path(posters_dir: &Path, id: &str) -> std::path::PathBuf {
 
 impl TaskView {
     pub fn new(task: Task, media: &MediaServer, posters_dir: &Path) -> TaskView {
+        let model = task.model_entry();
         let error = match (task.error_code, task.error_message) {
             (Some(code), Some(message)) => Some(ErrorView {
                 code,
@@ -77,18 +92,11 @@ impl TaskView {
             }),
             _ => None,
         };
-        let image = task.source_image.map(|path| {
-            let fit: ImageFit = task
-                .image_options
-                .as_deref()
-                .and_then(|o| serde_json::from_str(o).ok())
-                .unwrap_or_default();
-            ImageChoice {
-                path,
-                framing: fit.framing,
-                crop: fit.crop,
-            }
-        });
+        let image = picture(task.source_image.clone(), task.image_options.as_deref());
+        let last_image = picture(
+            task.last_source_image.clone(),
+            task.last_image_options.as_deref(),
+        );
         let done = task.state == TaskState::Done && task.video_path.is_some();
         let video_url = done.then(|| media.url(MediaKind::Video, &task.id));
         let poster = poster_path(posters_dir, &task.id);
@@ -108,8 +116,15 @@ impl TaskView {
             id: task.id,
             prompt: task.prompt,
             model: task.model,
-            orientation: task.orientation,
+            model_id: model.map(|m| m.id.clone()),
+            model_name: model.map(|m| m.name.clone()),
+            orientation: orientation_of(&task.aspect),
+            aspect: task.aspect,
             duration: task.duration,
+            quality: task.quality,
+            audio: task.audio,
+            seed: task.seed,
+            negative_prompt: task.negative_prompt,
             state: task.state,
             progress: task.progress,
             error,
@@ -120,6 +135,7 @@ impl TaskView {
             submitted_at: task.submitted_at,
             finished_at: task.finished_at,
             image,
+            last_image,
             favourite: task.favourite,
             retry_of: task.retry_of,
             video_path: task.video_path,
@@ -133,5 +149,25 @@ impl TaskView {
                 .then_some(task.lookup)
                 .flatten(),
         }
+    }
+}
+
+fn picture(path: Option<String>, options: Option<&str>) -> Option<ImageChoice> {
+    let fit: ImageFit = options
+        .and_then(|o| serde_json::from_str(o).ok())
+        .unwrap_or_default();
+    path.map(|path| ImageChoice {
+        path,
+        framing: fit.framing,
+        crop: fit.crop,
+    })
+}
+
+/// `portrait` for a shape taller than wide (`9:16`, `3:4`), else `landscape`.
+pub fn orientation_of(aspect: &str) -> &'static str {
+    let sides: Vec<f64> = aspect.split(':').filter_map(|n| n.parse().ok()).collect();
+    match sides.as_slice() {
+        [w, h] if h > w => "portrait",
+        _ => "landscape",
     }
 }

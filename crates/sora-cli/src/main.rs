@@ -59,6 +59,8 @@ enum Command {
     /// Start a video (a paid task) and follow it; --wait follows it until it is saved.
     #[command(after_help = EXIT_CODES)]
     Generate(tasks::GenerateArgs),
+    /// The video models the app can use: lengths, qualities, shapes, sound, pictures.
+    Models(tasks::ModelsArgs),
     /// List tasks, newest first.
     List(tasks::ListArgs),
     /// Everything about one task.
@@ -147,6 +149,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Preflight(args) => preflight(args),
         Command::Generate(args) => tasks::run(runtime().block_on(tasks::generate(args))),
+        Command::Models(args) => tasks::run(runtime().block_on(tasks::models(args))),
         Command::List(args) => tasks::run(tasks::list(args)),
         Command::Show(args) => tasks::run(tasks::show(args)),
         Command::Resume(args) => tasks::run(runtime().block_on(tasks::resume(args))),

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::ValueEnum;
-use evolink::{ApiKey, Client, ClientConfig, Orientation};
+use evolink::models::Choices;
+use evolink::{ApiKey, Client, ClientConfig};
 use sora_core::{AppPaths, Endpoints};
 use sora_engine::library::Library;
 use sora_engine::{
@@ -19,17 +20,41 @@ use crate::exit;
 
 #[derive(clap::Args)]
 pub struct GenerateArgs {
-    /// What should happen in the video (at most 5000 characters).
+    /// What should happen in the video (each model has its own limit: see `models`).
     #[arg(long)]
     prompt: String,
-    /// A reference picture; it is prepared to the exact size Sora needs.
+    /// The model: an id from `models` (e.g. kling-v3) or one of EvoLink's ids. Default: the
+    /// app's default model.
+    #[arg(long)]
+    model: Option<String>,
+    /// Length in seconds, among the model's lengths (see `models`); "auto" lets a model that
+    /// can choose do so. Default: the model's.
+    #[arg(long, value_parser = parse_duration)]
+    duration: Option<Duration_>,
+    /// Quality, among the model's (e.g. 720p, 1080p, 4k).
+    #[arg(long)]
+    quality: Option<String>,
+    /// Shape as EvoLink takes it (e.g. 16:9, 9:16, 1:1, 21:9, adaptive).
+    #[arg(long, conflicts_with = "orientation")]
+    aspect: Option<String>,
+    /// Same as --aspect 16:9 (landscape) or 9:16 (portrait).
+    #[arg(long, value_enum)]
+    orientation: Option<Shape>,
+    /// Sound on or off, for models with a sound switch.
+    #[arg(long, value_enum)]
+    audio: Option<OnOff>,
+    /// The first frame (the only picture of most models); prepared to the model's rules.
     #[arg(long)]
     image: Option<PathBuf>,
-    #[arg(long, value_enum, default_value_t = Shape::Landscape)]
-    orientation: Shape,
-    /// Length in seconds: 4, 8 or 12.
-    #[arg(long, default_value_t = 4)]
-    duration: u32,
+    /// The last frame, for models that take one.
+    #[arg(long)]
+    last_image: Option<PathBuf>,
+    /// A seed, for models that take one.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// What to keep out of the video, for models that take it.
+    #[arg(long)]
+    avoid: Option<String>,
     /// How the picture fits: "fill" crops, "fit" adds black bars.
     #[arg(long, value_enum, default_value_t = Fit::Fill)]
     fit: Fit,
@@ -40,6 +65,35 @@ pub struct GenerateArgs {
     /// Print the task as JSON instead of progress lines.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct ModelsArgs {
+    /// Print the whole manifest entry of each model, and its availability, as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// A length argument: seconds, or "auto".
+#[derive(Clone, Copy, Debug)]
+pub enum Duration_ {
+    Seconds(i64),
+    Auto,
+}
+
+fn parse_duration(s: &str) -> Result<Duration_, String> {
+    if s.eq_ignore_ascii_case("auto") {
+        return Ok(Duration_::Auto);
+    }
+    s.parse()
+        .map(Duration_::Seconds)
+        .map_err(|_| format!("'{s}' is not a number of seconds or \"auto\""))
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OnOff {
+    On,
+    Off,
 }
 
 #[derive(clap::Args)]
@@ -175,22 +229,55 @@ const ELSEWHERE: &str =
 pub async fn generate(args: GenerateArgs) -> Outcome {
     let context = open()?;
     let mut handle = context.engine()?;
+    let manifest = evolink::models::manifest();
+    let model_id = args
+        .model
+        .clone()
+        .unwrap_or_else(|| manifest.default.clone());
+    let model = manifest
+        .model(&model_id)
+        .or_else(|| manifest.by_api_id(&model_id).map(|(m, _)| m))
+        .ok_or_else(|| {
+            Failure(
+                exit::BAD_INPUT,
+                format!("The app does not know the model \"{model_id}\"; `sora-desk-cli models` lists them."),
+            )
+        })?;
+    let duration = match args.duration {
+        None => None,
+        Some(Duration_::Seconds(s)) => Some(s),
+        Some(Duration_::Auto) => Some(model.duration.auto.map(|a| a.value).ok_or_else(|| {
+            Failure(
+                exit::BAD_INPUT,
+                format!("{} cannot choose its own length.", model.name),
+            )
+        })?),
+    };
+    let fit = ImageFit {
+        framing: match args.fit {
+            Fit::Fill => sora_preflight::Framing::Fill,
+            Fit::Fit => sora_preflight::Framing::Fit,
+        },
+        ..ImageFit::default()
+    };
     let request = SubmitRequest {
         prompt: args.prompt,
-        orientation: match args.orientation {
-            Shape::Landscape => Orientation::Landscape,
-            Shape::Portrait => Orientation::Portrait,
+        model: model.id.clone(),
+        choices: Choices {
+            duration,
+            quality: args.quality,
+            aspect: args.aspect.or(args.orientation.map(|o| match o {
+                Shape::Landscape => "16:9".to_string(),
+                Shape::Portrait => "9:16".to_string(),
+            })),
+            audio: args.audio.map(|a| matches!(a, OnOff::On)),
+            seed: args.seed,
+            negative_prompt: args.avoid,
         },
-        duration: args.duration,
-        model: evolink::DEFAULT_MODEL.to_string(),
         image: args.image,
-        image_fit: ImageFit {
-            framing: match args.fit {
-                Fit::Fill => sora_preflight::Framing::Fill,
-                Fit::Fit => sora_preflight::Framing::Fit,
-            },
-            ..ImageFit::default()
-        },
+        image_fit: fit.clone(),
+        last_image: args.last_image,
+        last_image_fit: fit,
         callback_url: None,
     };
     let task = match &handle {
@@ -319,10 +406,7 @@ pub fn show(args: ShowArgs) -> Outcome {
         println!("Task      {}", task.id);
         println!("State     {}", status_line(&task));
         println!("Prompt    {}", task.prompt);
-        println!(
-            "Shape     {:?}, {} s, {}",
-            task.orientation, task.duration, task.model
-        );
+        println!("Model     {}", model_line(&task));
         if let Some(remote) = &task.remote_id {
             println!("EvoLink   {remote}");
         }
@@ -427,4 +511,88 @@ fn print_json<T: serde::Serialize>(value: &T) {
 
 fn store_failure(e: sora_engine::StoreError) -> Failure {
     Failure(exit::STORE, e.to_string())
+}
+
+/// "Kling V3 (kling-v3-image-to-video), 16:9, 10 s, 1080p, with sound".
+fn model_line(task: &Task) -> String {
+    let name = task.model_entry().map_or(task.model.clone(), |m| {
+        format!("{} ({})", m.name, task.model)
+    });
+    let length = if task.duration > 0 {
+        format!("{} s", task.duration)
+    } else {
+        "length chosen by the model".to_string()
+    };
+    let mut parts = vec![name, task.aspect.clone(), length];
+    parts.extend(task.quality.clone());
+    parts.extend(
+        task.audio
+            .map(|on| if on { "with sound" } else { "silent" }.to_string()),
+    );
+    parts.join(", ")
+}
+
+/// `models`: every model the app can use, and whether this key may use it.
+pub async fn models(args: ModelsArgs) -> Outcome {
+    let manifest = evolink::models::manifest();
+    // Availability is asked of EvoLink only when a key is at hand; offline, the manifest is
+    // trusted (and said so).
+    let listed = match open().ok().and_then(|c| c.client().ok()) {
+        Some(client) => client
+            .models()
+            .await
+            .ok()
+            .map(|l| l.into_iter().map(|m| m.id).collect::<Vec<_>>()),
+        None => None,
+    };
+    let available = |m: &evolink::models::Model| {
+        listed
+            .as_ref()
+            .map(|l| l.contains(&m.api_ids.text) || l.contains(&m.api_ids.picture))
+    };
+    if args.json {
+        let all: Vec<serde_json::Value> = manifest
+            .models
+            .iter()
+            .map(|m| {
+                let mut v = serde_json::to_value(m).unwrap_or_default();
+                v["available"] = serde_json::json!(available(m));
+                v
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+        return Ok(ExitCode::SUCCESS);
+    }
+    for family in &manifest.families {
+        println!("{} ({})", family.name, family.maker);
+        for m in manifest.models.iter().filter(|m| m.family == family.id) {
+            let default = if m.id == manifest.default {
+                ", the default"
+            } else {
+                ""
+            };
+            let note = match available(m) {
+                Some(false) => " [not available for this key]",
+                _ => "",
+            };
+            println!("  {:<30} {}{default}{note}", m.id, m.name);
+            println!("  {:<30} {}", "", m.good_at);
+            let mut facts = vec![m.lengths_in_words()];
+            if let Some(q) = &m.quality {
+                facts.push(q.values.join("/"));
+            }
+            facts.push(m.aspect.values.join(" "));
+            if m.has_sound_switch() {
+                facts.push("sound on/off".into());
+            }
+            if m.pictures.last {
+                facts.push("first + last frame".into());
+            }
+            println!("  {:<30} {}", "", facts.join(" · "));
+        }
+    }
+    if listed.is_none() {
+        println!("\n(Which models your key may use is unknown: no key, or EvoLink could not be reached.)");
+    }
+    Ok(ExitCode::SUCCESS)
 }
