@@ -22,6 +22,8 @@ fn sora_desk_commands() -> &'static [&'static str] {
         "choose_image",
         "save_pasted_image",
         "prepare_image",
+        "list_models",
+        "estimate",
         "submit_task",
         "list_tasks",
         "get_task",

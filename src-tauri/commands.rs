@@ -6,6 +6,7 @@
 use tauri::ipc::{InvokeBody, Request};
 use tauri::{AppHandle, Runtime, State};
 
+use sora_service::models::{Estimate, EstimateInput, ModelList};
 use sora_service::{
     AppInfo, Balance, KeySaved, KeyStatus, ListInput, PrepareRequest, PreparedImage, Settings,
     SettingsChange, StatsView, SubmitInput, TaskPage, TaskView,
@@ -107,6 +108,18 @@ pub async fn prepare_image(
     request: PrepareRequest,
 ) -> Answer<PreparedImage> {
     state.service.prepare_image(request).await
+}
+
+// ---- Models ----
+
+#[tauri::command]
+pub async fn list_models(state: State<'_, AppState>) -> Answer<ModelList> {
+    Ok(state.service.list_models().await)
+}
+
+#[tauri::command]
+pub fn estimate(state: State<'_, AppState>, input: EstimateInput) -> Answer<Estimate> {
+    state.service.estimate(&input)
 }
 
 // ---- Tasks ----

@@ -65,6 +65,8 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::choose_image,
             commands::save_pasted_image,
             commands::prepare_image,
+            commands::list_models,
+            commands::estimate,
             commands::submit_task,
             commands::list_tasks,
             commands::get_task,

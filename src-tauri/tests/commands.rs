@@ -42,11 +42,15 @@ fn malformed_arguments_are_refused_before_the_service_sees_them() {
     for (command, args) in [
         (
             "submit_task",
-            json!({ "request": { "prompt": "x", "orientation": "sideways", "duration": 4 } }),
+            json!({ "request": { "prompt": "x", "model": "sora-2-preview", "choices": { "duration": "four" } } }),
         ),
         (
             "submit_task",
-            json!({ "request": { "prompt": "x", "orientation": "landscape", "duration": 4, "extra": 1 } }),
+            json!({ "request": { "prompt": "x", "model": "sora-2-preview", "extra": 1 } }),
+        ),
+        (
+            "estimate",
+            json!({ "input": { "model": "kling-v3", "choices": { "colour": "blue" } } }),
         ),
         ("list_tasks", json!({ "query": { "limit": "ten" } })),
         ("set_settings", json!({ "changes": { "theme": "neon" } })),
@@ -64,9 +68,23 @@ fn malformed_arguments_are_refused_before_the_service_sees_them() {
     assert!(problem["message"].as_str().unwrap().len() > 10);
     assert_eq!(problem["retryable"], false);
     let problem = rig
-        .invoke("submit_task", json!({ "request": { "prompt": "x".repeat(5001), "orientation": "landscape", "duration": 4 } }))
+        .invoke(
+            "submit_task",
+            json!({ "request": { "prompt": "x".repeat(5001), "model": "sora-2-preview" } }),
+        )
         .unwrap_err();
     assert_eq!(problem["code"], "invalid_input");
+    // A choice the model cannot take: refused with the choice at fault.
+    let problem = rig
+        .invoke(
+            "estimate",
+            json!({ "input": { "model": "kling-v3", "choices": { "duration": 20 } } }),
+        )
+        .unwrap_err();
+    assert_eq!(
+        (problem["code"].as_str(), problem["field"].as_str()),
+        (Some("invalid_input"), Some("duration"))
+    );
     let problem = rig
         .invoke("open_help", json!({ "topic": "https://evil.example" }))
         .unwrap_err();
@@ -91,7 +109,8 @@ fn a_video_is_made_through_the_commands_and_changes_arrive_as_events() {
     let task = rig
         .invoke(
             "submit_task",
-            json!({ "request": { "prompt": "Waves roll in at sunset", "orientation": "landscape", "duration": 4,
+            json!({ "request": { "prompt": "Waves roll in at sunset", "model": "sora-2-preview",
+                                 "choices": { "aspect": "16:9", "duration": 4 },
                                  "image": { "path": pasted, "framing": "fit", "crop": null } } }),
         )
         .unwrap();
@@ -154,12 +173,29 @@ fn settings_and_demo_mode_through_the_commands() {
     let saved = rig
         .invoke(
             "set_settings",
-            json!({ "changes": { "theme": "dark", "default_duration": 8 } }),
+            json!({ "changes": { "theme": "dark", "default_model": "wan3.0" } }),
         )
         .unwrap();
     assert_eq!(
-        (saved["theme"].as_str(), saved["default_duration"].as_u64()),
-        (Some("dark"), Some(8))
+        (saved["theme"].as_str(), saved["default_model"].as_str()),
+        (Some("dark"), Some("wan3.0"))
+    );
+    let models = rig.invoke("list_models", json!({})).unwrap();
+    assert_eq!(models["default"], "sora-2-preview");
+    let kling = models["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "kling-v3")
+        .unwrap();
+    assert_eq!(kling["pictures"]["style"], "start_end");
+    assert_eq!(kling["available"], true);
+    let estimate = rig
+        .invoke("estimate", json!({ "input": { "model": "kling-v3", "choices": { "duration": 10, "quality": "1080p", "audio": true }, "pictures": { "first": true, "last": true } } }))
+        .unwrap();
+    assert_eq!(
+        (estimate["credits"].as_f64(), estimate["api_id"].as_str()),
+        (Some(108.0), Some("kling-v3-image-to-video"))
     );
 
     let info = rig.invoke("set_demo", json!({ "on": true })).unwrap();
@@ -168,7 +204,7 @@ fn settings_and_demo_mode_through_the_commands() {
     let balance = rig.invoke("refresh_balance", json!({})).unwrap();
     assert_eq!(balance["demo"], true);
     let task = rig
-        .invoke("submit_task", json!({ "request": { "prompt": "A demo kite", "orientation": "portrait", "duration": 4 } }))
+        .invoke("submit_task", json!({ "request": { "prompt": "A demo kite", "model": "sora-2-preview", "choices": { "aspect": "9:16" } } }))
         .unwrap();
     let done = rig.until_final(task["id"].as_str().unwrap());
     assert_eq!(done["state"], "done");

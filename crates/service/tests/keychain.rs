@@ -104,9 +104,10 @@ async fn a_replaced_key_is_kept_for_the_videos_it_started_across_a_restart() {
     let task = service
         .submit(SubmitInput {
             prompt: "A lantern drifting on a lake at night".into(),
-            orientation: evolink::Orientation::Landscape,
-            duration: 4,
+            model: "sora-2-preview".into(),
+            choices: Default::default(),
             image: None,
+            last_image: None,
         })
         .await
         .unwrap();

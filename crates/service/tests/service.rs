@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use evolink::models::Choices;
 use evolink::{ClientConfig, RetryPolicy};
 use evolink_mock::{MockConfig, MockServer};
 use sora_core::AppPaths;
@@ -86,12 +87,18 @@ async fn rig(env_key: Option<&str>) -> Rig {
     }
 }
 
+/// A Sora 2 request, landscape, 4 s.
 fn prompt(text: &str) -> SubmitInput {
     SubmitInput {
         prompt: text.into(),
-        orientation: evolink::Orientation::Landscape,
-        duration: 4,
+        model: "sora-2-preview".into(),
+        choices: Choices {
+            duration: Some(4),
+            aspect: Some("16:9".into()),
+            ..Choices::default()
+        },
         image: None,
+        last_image: None,
     }
 }
 
@@ -391,12 +398,12 @@ async fn settings_are_checked_whole_before_anything_is_stored() {
     let rig = rig(Some(KEY)).await;
     let service = &rig.service;
     let before = service.settings().await;
-    assert_eq!(before.default_duration, 4);
+    assert_eq!(before.default_model, "sora-2-preview");
     assert!(before.notifications);
 
     for change in [
         SettingsChange {
-            default_duration: Some(5),
+            default_model: Some("sora-3".into()),
             ..Default::default()
         },
         SettingsChange {
@@ -428,8 +435,7 @@ async fn settings_are_checked_whole_before_anything_is_stored() {
         .set_settings(SettingsChange {
             theme: Some(settings::Theme::Dark),
             notifications: Some(false),
-            default_orientation: Some(evolink::Orientation::Portrait),
-            default_duration: Some(12),
+            default_model: Some("kling-v3".into()),
             callback_url: Some("https://hooks.example.com/sora".into()),
             library_dir: Some(library.display().to_string()),
             ..Default::default()
@@ -438,7 +444,7 @@ async fn settings_are_checked_whole_before_anything_is_stored() {
         .unwrap();
     assert_eq!(after.theme, settings::Theme::Dark);
     assert!(!after.notifications);
-    assert_eq!(after.default_duration, 12);
+    assert_eq!(after.default_model, "kling-v3");
     assert_eq!(
         after.callback_url.as_deref(),
         Some("https://hooks.example.com/sora")
@@ -597,4 +603,106 @@ async fn pictures_from_the_page_are_checked_prepared_and_previewed() {
             "{id}"
         );
     }
+}
+
+/// The picker's view of the models: one EvoLink says the key may not use is unavailable with
+/// the reason, a request for it is refused before anything is recorded with other models
+/// that take the same pictures, and a model's choices are remembered once used.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn models_the_key_may_not_use_are_offered_as_unavailable_with_alternatives() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = MockServer::start(MockConfig {
+        keys: vec![KEY.into()],
+        time_scale: 100.0,
+        unavailable_models: vec!["sora-2-pro-preview".into()],
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let service = Service::start(config(dir.path(), Some(&server), Some(KEY)))
+        .await
+        .unwrap();
+    let list = service.list_models().await;
+    assert_eq!(list.default, "sora-2-preview");
+    let pro = list
+        .models
+        .iter()
+        .find(|m| m.model.id == "sora-2-pro-preview")
+        .unwrap();
+    assert!(!pro.available);
+    assert!(pro
+        .unavailable_reason
+        .as_deref()
+        .unwrap()
+        .contains("Sora 2 Pro"));
+    assert!(list
+        .models
+        .iter()
+        .filter(|m| m.model.id != "sora-2-pro-preview")
+        .all(|m| m.available));
+
+    let refused = service
+        .submit(SubmitInput {
+            model: "sora-2-pro-preview".into(),
+            ..prompt("A lighthouse in a storm")
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, "model_unavailable");
+    assert_eq!(
+        refused.alternatives.first().map(String::as_str),
+        Some("sora-2-preview")
+    );
+    assert_eq!(
+        service.list(ListInput::default()).await.unwrap().total,
+        0,
+        "nothing recorded"
+    );
+    assert_eq!(server.counters().create_calls, 0);
+
+    // Kling, 10 s at 1080p with sound: made, and remembered for next time.
+    let kling = Choices {
+        duration: Some(10),
+        quality: Some("1080p".into()),
+        audio: Some(true),
+        ..Choices::default()
+    };
+    let task = service
+        .submit(SubmitInput {
+            model: "kling-v3".into(),
+            choices: kling.clone(),
+            ..prompt("A lighthouse in a storm")
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            task.model.as_str(),
+            task.model_name.as_deref(),
+            task.duration,
+            task.quality.as_deref(),
+            task.audio
+        ),
+        (
+            "kling-v3-text-to-video",
+            Some("Kling V3"),
+            10,
+            Some("1080p"),
+            Some(true)
+        )
+    );
+    let done = until_final(&service, &task.id).await;
+    assert_eq!(done.state, TaskState::Done, "{done:?}");
+    assert_eq!(done.credits_used, Some(108.0));
+    let settings = service.settings().await;
+    assert_eq!(settings.model_choices.get("kling-v3"), Some(&kling));
+    // The estimate agrees with what EvoLink charged.
+    let estimate = service
+        .estimate(&models::EstimateInput {
+            model: "kling-v3".into(),
+            choices: kling,
+            pictures: Default::default(),
+        })
+        .unwrap();
+    assert_eq!(estimate.credits, 108.0);
 }
