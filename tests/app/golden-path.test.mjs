@@ -122,7 +122,8 @@ test('first run, a video from a prompt and a dropped picture, and it is all ther
   assert.equal(recipe.prompt, PROMPT);
   assert.equal(recipe.task_id, id);
   assert.equal(recipe.duration_seconds, 4);
-  assert.equal(recipe.reference_image, picture);
+  assert.equal(recipe.first_frame, picture);
+  assert.equal(recipe.model_name, 'Sora 2');
   assert.equal(recipe.sha256, sha(videoPath));
   assert.ok(statSync(videoPath).size > 0);
 

@@ -385,3 +385,88 @@ async fn a_task_that_keeps_meeting_trouble_says_so_until_it_moves_on() {
         "the note is cleared once it moved on"
     );
 }
+
+/// Kling V3 with a first and a last frame, 10 s at 1080p with sound: both pictures are
+/// prepared and uploaded, the paid call carries them as `image_start` and `image_end` with the
+/// choices, and the video is saved under a name and a recipe that say which model made it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_and_a_last_frame_reach_kling_with_every_choice() {
+    let server = mock(mock_config()).await;
+    let rig = Rig::start(&server, EngineConfig::fast());
+    let picture = |name: &str, shade: u8| {
+        let path = rig.dir.path().join(name);
+        image::RgbImage::from_fn(1200, 900, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, shade])
+        })
+        .save(&path)
+        .unwrap();
+        path
+    };
+    let mut request = request("A kite rises from the beach into the clouds");
+    request.model = "kling-v3".into();
+    request.choices = evolink::models::Choices {
+        duration: Some(10),
+        quality: Some("1080p".into()),
+        audio: Some(true),
+        ..Default::default()
+    };
+    request.image = Some(picture("start.png", 10));
+    request.last_image = Some(picture("end.png", 200));
+    let task = rig.engine().submit(request).unwrap();
+    assert_eq!(task.model, "kling-v3-image-to-video");
+    let done = rig.finished(&task.id, Duration::from_secs(30)).await;
+    assert_eq!(done.state, TaskState::Done, "{done:?}");
+    assert_eq!(
+        server.counters().uploads,
+        2,
+        "two different pictures, two uploads"
+    );
+    let body = server.counters().create_bodies.last().cloned().unwrap();
+    assert_eq!(body["model"], "kling-v3-image-to-video");
+    assert_eq!(
+        body["image_start"],
+        done.upload_url.clone().unwrap().as_str()
+    );
+    assert_eq!(
+        body["image_end"],
+        done.last_upload_url.clone().unwrap().as_str()
+    );
+    assert_ne!(body["image_start"], body["image_end"]);
+    assert_eq!(
+        (
+            body["duration"].clone(),
+            body["quality"].clone(),
+            body["sound"].clone()
+        ),
+        (10.into(), "1080p".into(), "on".into())
+    );
+    assert!(
+        body.get("aspect_ratio").is_none(),
+        "the pictures decide Kling's shape"
+    );
+    assert_eq!(done.credits_used, Some(108.0));
+    let video = std::path::PathBuf::from(done.video_path.unwrap());
+    let name = video.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.ends_with("(kling-v3, landscape, 10s).mp4"), "{name}");
+    let recipe: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(video.with_extension("json")).unwrap()).unwrap();
+    assert_eq!(recipe["model"], "kling-v3-image-to-video");
+    assert_eq!(recipe["model_name"], "Kling V3");
+    assert_eq!(
+        (
+            recipe["duration_seconds"].clone(),
+            recipe["quality"].clone(),
+            recipe["sound"].clone()
+        ),
+        (10.into(), "1080p".into(), true.into())
+    );
+    assert!(recipe["first_frame"]
+        .as_str()
+        .unwrap()
+        .ends_with("start.png"));
+    assert!(recipe["last_frame"].as_str().unwrap().ends_with("end.png"));
+    // Neither prepared copy is kept once the video is saved.
+    for prepared in [done.prepared_image, done.last_prepared_image] {
+        assert!(!std::path::Path::new(&prepared.unwrap()).exists());
+    }
+}
