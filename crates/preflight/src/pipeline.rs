@@ -54,7 +54,7 @@ pub(crate) fn run(data: &[u8], opts: &Options) -> Result<Prepared, PreflightErro
             };
             exact_plan(ow, oh, frame, opts)
         }
-        Target::Fit => fit_plan(ow, oh, opts)?,
+        Target::Fit => fit_plan(ow, oh, facts.jpeg.is_some(), opts)?,
     };
 
     let source = SourceInfo {
@@ -189,6 +189,9 @@ fn whole(w: f64, h: f64) -> RectF {
     }
 }
 
+/// How much smaller than planned a "fit" JPEG may come out to be decoded at a reduced scale.
+const DCT_SCALE_NEAR: f64 = 0.9;
+
 /// A model's bounds, with defaults filled in and the ratio range narrowed to what the sides
 /// allow (a picture 1 pixel by the longest side cannot have both within bounds).
 #[derive(Clone, Copy)]
@@ -243,8 +246,11 @@ impl FitRules {
 }
 
 /// "Fit the rules": the picture keeps its shape, cropped or padded only to the nearest
-/// allowed ratio, scaled down only to the longest side allowed.
-fn fit_plan(ow: u32, oh: u32, opts: &Options) -> Result<Plan, PreflightError> {
+/// allowed ratio, scaled down only to the longest side allowed. A whole JPEG that must shrink
+/// may come out a little smaller than allowed (at least [`DCT_SCALE_NEAR`] of it): at exactly
+/// half, a quarter or an eighth of its size, which its decoder makes straight from the
+/// compressed data, several times faster than decoding it whole and resampling.
+fn fit_plan(ow: u32, oh: u32, jpeg: bool, opts: &Options) -> Result<Plan, PreflightError> {
     let rules = FitRules::of(&opts.rules);
     if ow.min(oh) < rules.min_side {
         return Err(PreflightError::TooSmall {
@@ -273,11 +279,13 @@ fn fit_plan(ow: u32, oh: u32, opts: &Options) -> Result<Plan, PreflightError> {
             (window, (window.w, window.h))
         }
         Framing::Fit => {
-            let ratio = allowed(owf / ohf);
-            let canvas = if owf / ohf > ratio {
-                (owf, owf / ratio)
+            let (ratio, allowed) = (owf / ohf, allowed(owf / ohf));
+            let canvas = if ratio > allowed {
+                (owf, owf / allowed)
+            } else if ratio < allowed {
+                (ohf * allowed, ohf)
             } else {
-                (ohf * ratio, ohf)
+                (owf, ohf)
             };
             (whole(owf, ohf), canvas)
         }
@@ -289,11 +297,29 @@ fn fit_plan(ow: u32, oh: u32, opts: &Options) -> Result<Plan, PreflightError> {
         scale = rules.min_side as f64 / cw.min(ch);
     }
     let round = |v: f64| (v.round() as u32).clamp(1, rules.max_side);
-    let (tw, th) = rules.fix_ratio(round(cw * scale), round(ch * scale));
-    let dest = if opts.framing == Framing::Fill {
-        (tw, th)
-    } else {
+    let (mut tw, mut th) = rules.fix_ratio(round(cw * scale), round(ch * scale));
+    let whole_picture = window.w == owf && window.h == ohf && (cw, ch) == (owf, ohf);
+    if jpeg && whole_picture && scale < 1.0 {
+        let scaled = |len: u32, eighths: u32| (len * eighths).div_ceil(8);
+        let near = [4, 2, 1]
+            .into_iter()
+            .map(|e| (scaled(ow, e), scaled(oh, e)))
+            .find(|&(w, h)| {
+                w <= tw
+                    && h <= th
+                    && w as f64 >= tw as f64 * DCT_SCALE_NEAR
+                    && h as f64 >= th as f64 * DCT_SCALE_NEAR
+                    && rules.allows(w, h)
+            });
+        if let Some((w, h)) = near {
+            (tw, th) = (w, h);
+        }
+    }
+    let padded = (cw, ch) != (window.w, window.h);
+    let dest = if padded {
         geometry::fit_size(ow, oh, tw, th)
+    } else {
+        (tw, th)
     };
     Ok(Plan {
         window,
@@ -597,8 +623,9 @@ fn transform(
     let decoded = match &facts.jpeg {
         Some(j) => {
             let f = (sdw as f64 / stored_win.w).max(sdh as f64 / stored_win.h);
-            let min_w = (facts.width as f64 * f).ceil() as u32;
-            let min_h = (facts.height as f64 * f).ceil() as u32;
+            // Less a hair, so that a rounding error cannot ask for one pixel too many.
+            let min_w = (facts.width as f64 * f - 1e-6).ceil() as u32;
+            let min_h = (facts.height as f64 * f - 1e-6).ceil() as u32;
             decode::decode_jpeg(data, j.width, j.height, min_w, min_h, &opts.limits)?
         }
         None => decode::decode_other(data, facts.format, &opts.limits)?,
@@ -616,11 +643,27 @@ fn transform(
         h: (stored_win.h * sy).max(1e-3),
     };
 
-    // 4. Crop + resize (Lanczos3), then orient.
-    let resized = resize(&decoded.rgb, crop, sdw, sdh)?;
-    let (mut pixels, rw, rh) = geometry::orient_rgb(&resized.data, sdw, sdh, o);
-    drop(resized);
-    debug_assert_eq!((rw, rh), (dest_w, dest_h));
+    // 4. Crop + resize (Lanczos3), then orient; pixels already at their place are kept.
+    let (dw, dh) = (decoded.rgb.width as f64, decoded.rgb.height as f64);
+    let unchanged = (decoded.rgb.width, decoded.rgb.height) == (sdw, sdh)
+        && crop.x.abs() < 1e-6
+        && crop.y.abs() < 1e-6
+        && (crop.w - dw).abs() < 1e-6
+        && (crop.h - dh).abs() < 1e-6;
+    let resized = if unchanged {
+        decoded.rgb
+    } else {
+        let resized = resize(&decoded.rgb, crop, sdw, sdh)?;
+        drop(decoded.rgb);
+        resized
+    };
+    let mut pixels = if o == 1 {
+        resized.data
+    } else {
+        let (pixels, rw, rh) = geometry::orient_rgb(&resized.data, sdw, sdh, o);
+        debug_assert_eq!((rw, rh), (dest_w, dest_h));
+        pixels
+    };
 
     // 5. Pad for "fit".
     let padded = (dest_w, dest_h) != (tw, th);
@@ -640,7 +683,6 @@ fn transform(
         width: tw,
         height: th,
     };
-    drop(decoded.rgb);
 
     // 6. Colour.
     let mut actions = Vec::new();
@@ -1028,4 +1070,38 @@ fn upright_preview(img: &Rgb, orientation: u8) -> Result<Preview, PreflightError
             80,
         )?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(id: &str) -> FitRules {
+        FitRules::of(&sora_models::manifest().model(id).unwrap().picture_rules)
+    }
+
+    #[test]
+    fn fit_rules_fill_in_defaults_and_narrow_the_ratio_to_the_sides() {
+        // Veo states no sides and no ratio: the app's cap, any shape that fits in it.
+        let veo = rules("veo-3.1-generate-preview");
+        assert_eq!((veo.min_side, veo.max_side), (1, APP_MAX_SIDE));
+        assert_eq!(veo.hi, APP_MAX_SIDE as f64);
+        let kling = rules("kling-v3");
+        assert_eq!((kling.min_side, kling.max_side), (300, APP_MAX_SIDE));
+        assert_eq!((kling.lo, kling.hi), (0.4, 2.5));
+        assert!(kling.allows(2500, 1000) && !kling.allows(2501, 1000));
+        assert!(!kling.allows(299, 500) && !kling.allows(4097, 2000));
+    }
+
+    #[test]
+    fn fix_ratio_steps_back_inside_the_range() {
+        let kling = rules("kling-v3");
+        assert_eq!(kling.fix_ratio(2503, 1001), (2502, 1001));
+        assert_eq!(kling.fix_ratio(400, 1001), (400, 1000));
+        assert_eq!(kling.fix_ratio(1000, 1000), (1000, 1000));
+        for (w, h) in [(2503, 1001), (401, 1003), (7, 3), (3, 8)] {
+            let (w, h) = kling.fix_ratio(w, h);
+            assert!(kling.ratio_ok(w, h), "{w}x{h}");
+        }
+    }
 }
