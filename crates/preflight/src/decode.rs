@@ -21,6 +21,8 @@ pub(crate) struct Decoded {
     pub rgb: Rgb,
     /// Some pixel was not fully opaque and was flattened onto white.
     pub flattened: bool,
+    /// The file has an alpha channel (or a transparent colour), used or not.
+    pub alpha_channel: bool,
     /// The source was CMYK (colours approximated without its profile).
     pub cmyk: bool,
     pub icc: Option<Vec<u8>>,
@@ -36,15 +38,17 @@ pub(crate) struct Header {
     pub has_gps: bool,
 }
 
-fn image_format(f: SourceFormat) -> image::ImageFormat {
-    match f {
+fn image_format(f: SourceFormat) -> Result<image::ImageFormat, PreflightError> {
+    Ok(match f {
         SourceFormat::Jpeg => image::ImageFormat::Jpeg,
         SourceFormat::Png => image::ImageFormat::Png,
         SourceFormat::Webp => image::ImageFormat::WebP,
         SourceFormat::Gif => image::ImageFormat::Gif,
         SourceFormat::Bmp => image::ImageFormat::Bmp,
         SourceFormat::Tiff => image::ImageFormat::Tiff,
-    }
+        // No HEIC decoder: such files are refused or passed on before any decoding.
+        SourceFormat::Heic => return Err(PreflightError::Heic),
+    })
 }
 
 fn image_limits(limits: &Limits) -> image::Limits {
@@ -102,7 +106,7 @@ pub(crate) fn header(
     limits: &Limits,
 ) -> Result<Header, PreflightError> {
     use image::ImageDecoder;
-    let mut reader = image::ImageReader::with_format(Cursor::new(data), image_format(format));
+    let mut reader = image::ImageReader::with_format(Cursor::new(data), image_format(format)?);
     reader.limits(image_limits(limits));
     let mut dec = reader
         .into_decoder()
@@ -148,7 +152,7 @@ pub(crate) fn decode_other(
     limits: &Limits,
 ) -> Result<Decoded, PreflightError> {
     use image::ImageDecoder;
-    let mut reader = image::ImageReader::with_format(Cursor::new(data), image_format(format));
+    let mut reader = image::ImageReader::with_format(Cursor::new(data), image_format(format)?);
     reader.limits(image_limits(limits));
     let mut dec = reader
         .into_decoder()
@@ -165,10 +169,12 @@ pub(crate) fn decode_other(
     }
     let icc = dec.icc_profile().ok().flatten();
     let img = image::DynamicImage::from_decoder(dec).map_err(|e| map_image_error(e, limits))?;
+    let alpha_channel = img.color().has_alpha();
     let (rgb, flattened) = to_rgb_flat(img);
     Ok(Decoded {
         rgb,
         flattened,
+        alpha_channel,
         cmyk: false,
         icc,
     })
@@ -302,6 +308,7 @@ pub(crate) fn decode_jpeg(
             height: dh as u32,
         },
         flattened: false,
+        alpha_channel: false,
         cmyk,
         icc,
     })

@@ -19,9 +19,21 @@ pub enum PreflightError {
         looks_like: Option<&'static str>,
     },
 
-    /// HEIC / HEIF, the iPhone's default photo format.
-    #[error("This is a HEIC photo (the iPhone's usual format), which Sora Desk cannot read yet. Save or export it as JPEG and try again (on an iPhone: Settings > Camera > Formats > Most Compatible).")]
+    /// HEIC / HEIF, the iPhone's default photo format, for a model that does not take it.
+    #[error("This is a HEIC photo (the iPhone's usual format), which Sora Desk cannot read yet. Convert it to JPEG or PNG and try again (on an iPhone: Settings > Camera > Formats > Most Compatible).")]
     Heic,
+
+    /// A HEIC photo for a model that takes HEIC, but over its byte limit (a HEIC file cannot
+    /// be made smaller here).
+    #[error("This HEIC photo is {} and {} takes at most {}; Sora Desk cannot make HEIC photos smaller. Convert it to JPEG or PNG and try again.", human_bytes(*.bytes), model_or_generic(.model), human_bytes(*.max))]
+    HeicTooLarge {
+        /// Size of the file.
+        bytes: u64,
+        /// The model's limit.
+        max: u64,
+        /// The model's name, if known.
+        model: Option<String>,
+    },
 
     /// AVIF.
     #[error("This is an AVIF picture, which Sora Desk cannot read yet. Save it as JPEG, PNG or WebP and try again.")]
@@ -65,6 +77,19 @@ pub enum PreflightError {
         max_pixels: u64,
     },
 
+    /// Smaller than the model accepts (shorter side under its minimum).
+    #[error("This picture is {width}x{height} pixels; {} needs at least {min_side} pixels on each side. Use a larger picture.", model_or_generic(.model))]
+    TooSmall {
+        /// Width as seen upright.
+        width: u32,
+        /// Height as seen upright.
+        height: u32,
+        /// The model's shortest side.
+        min_side: u32,
+        /// The model's name, if known.
+        model: Option<String>,
+    },
+
     /// Decoding would need more memory than allowed.
     #[error("This picture would need too much memory to open. Save a smaller copy and try again.")]
     TooMuchMemory {
@@ -72,8 +97,9 @@ pub enum PreflightError {
         detail: String,
     },
 
-    /// Even at the lowest acceptable quality the output is over the limit (should not happen at
-    /// 1280x720, but the rule is checked rather than assumed).
+    /// Even at the lowest acceptable quality (and, where the model allows, the smallest size)
+    /// the output is over the model's byte limit (not expected for real pictures, but the rule
+    /// is checked rather than assumed).
     #[error("The prepared picture is still larger than {} after compression.", human_bytes(*.max))]
     OutputTooLarge {
         /// The limit.
@@ -102,12 +128,14 @@ impl PreflightError {
             Self::Empty => "empty",
             Self::NotAnImage { .. } => "not_an_image",
             Self::Heic => "heic",
+            Self::HeicTooLarge { .. } => "heic_too_large",
             Self::Avif => "avif",
             Self::Unsupported { .. } => "unsupported_format",
             Self::Truncated => "truncated",
             Self::Corrupt { .. } => "corrupt",
             Self::FileTooLarge { .. } => "file_too_large",
             Self::TooManyPixels { .. } => "too_many_pixels",
+            Self::TooSmall { .. } => "too_small",
             Self::TooMuchMemory { .. } => "too_much_memory",
             Self::OutputTooLarge { .. } => "output_too_large",
             Self::Read { .. } => "read_failed",
@@ -120,12 +148,14 @@ impl PreflightError {
         "empty",
         "not_an_image",
         "heic",
+        "heic_too_large",
         "avif",
         "unsupported_format",
         "truncated",
         "corrupt",
         "file_too_large",
         "too_many_pixels",
+        "too_small",
         "too_much_memory",
         "output_too_large",
         "read_failed",
@@ -166,6 +196,10 @@ fn looks_like_text(what: &Option<&'static str>) -> String {
         Some(w) => format!(" (it looks like {w})"),
         None => String::new(),
     }
+}
+
+fn model_or_generic(model: &Option<String>) -> &str {
+    model.as_deref().unwrap_or("this model")
 }
 
 fn claimed_size(w: u64, h: u64) -> String {

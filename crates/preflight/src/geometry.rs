@@ -97,22 +97,35 @@ pub(crate) fn fill_window(ow: f64, oh: f64, tw: f64, th: f64, focus: (f64, f64))
 /// A caller's rectangle (fractions of the oriented picture), clamped into the picture and
 /// trimmed about its centre to the target aspect.
 pub(crate) fn rect_window(ow: f64, oh: f64, tw: f64, th: f64, r: RectF) -> RectF {
+    trim_centred(clamp_rect(ow, oh, r), tw / th)
+}
+
+/// A caller's rectangle (fractions of the oriented picture) in pixels, clamped into the
+/// picture, at least one pixel each way (a degenerate rectangle still means "around here").
+pub(crate) fn clamp_rect(ow: f64, oh: f64, r: RectF) -> RectF {
     let x0 = clamp01(r.x) * ow;
     let y0 = clamp01(r.y) * oh;
     let x1 = clamp01(r.x + r.w) * ow;
     let y1 = clamp01(r.y + r.h) * oh;
-    // At least one pixel each way, so a degenerate rectangle still means "around here".
     let (w, h) = ((x1 - x0).max(1.0).min(ow), (y1 - y0).max(1.0).min(oh));
-    let (x0, y0) = (x0.min(ow - w), y0.min(oh - h));
-    let aspect = tw / th;
-    let (cw, ch) = if w / h > aspect {
-        (h * aspect, h)
+    RectF {
+        x: x0.min(ow - w),
+        y: y0.min(oh - h),
+        w,
+        h,
+    }
+}
+
+/// The largest window of `aspect` (width / height) inside `r`, sharing its centre.
+pub(crate) fn trim_centred(r: RectF, aspect: f64) -> RectF {
+    let (cw, ch) = if r.w / r.h > aspect {
+        (r.h * aspect, r.h)
     } else {
-        (w, w / aspect)
+        (r.w, r.w / aspect)
     };
     RectF {
-        x: x0 + (w - cw) / 2.0,
-        y: y0 + (h - ch) / 2.0,
+        x: r.x + (r.w - cw) / 2.0,
+        y: r.y + (r.h - ch) / 2.0,
         w: cw,
         h: ch,
     }

@@ -1,21 +1,43 @@
-//! Image preflight: any picture in, an exact, safe 1280x720 or 720x1280 out.
+//! Image preflight: any picture in, one that meets the chosen video model's picture rules out.
 //!
-//! Sora accepts exactly 1280x720 (landscape) or 720x1280 (portrait), at most 10 MB, as JPEG,
-//! PNG or WebP. [`preflight_path`] and [`preflight_bytes`] turn whatever picture a creator has
-//! into such a file, locally, and describe what they did ([`Prepared`]), including a small
-//! preview for the UI.
+//! Every video model takes input pictures under its own rules ([`sora_models::PictureRules`],
+//! read from the app's model manifest): Sora wants exactly 1280x720 or 720x1280 pixels (or
+//! 1920x1080 / 1080x1920 for Sora 2 Pro at 1080p), the others take any size within bounds
+//! (shortest and longest side, width/height ratio, bytes, formats, transparency or not).
+//! [`preflight_path`] and [`preflight_bytes`] turn whatever picture a creator has into a file
+//! that meets those rules, locally, and describe what they did ([`Prepared`]), including a
+//! small preview for the UI. [`Options::for_model`] builds the options for a model;
+//! [`Options::default`] is Sora 2's (`sora-2-preview` in the manifest).
+//!
+//! Two kinds of target ([`Target`]):
+//! - **Exact** (Sora): the output is exactly the landscape or portrait frame. The picture fills
+//!   it (cropped, the window movable with a focus point or a crop rectangle) or fits in it
+//!   (black bars); a smaller picture is enlarged, with a warning.
+//! - **Fit** (every other model): the picture keeps its shape and size as far as the rules
+//!   allow. A shape beyond the model's ratio range is cropped to the nearest allowed ratio
+//!   (or padded to it with black bars for "fit"); a picture larger than the longest side
+//!   allowed (or [`APP_MAX_SIDE`] when the model states none) is scaled down, never up; a
+//!   picture whose shorter side is under the model's minimum is refused.
 //!
 //! What happens, in order:
-//! 1. The format is detected from the content (never the file name); HEIC, AVIF, text and the
-//!    like are refused with a plain-words [`PreflightError`].
+//! 1. The format is detected from the content (never the file name); AVIF, text and the like
+//!    are refused with a plain-words [`PreflightError`]. HEIC/HEIF cannot be decoded: it is
+//!    refused, except for models that take HEIC themselves, which get the file as it is.
 //! 2. Headers are read *before* any pixel buffer exists, and checked against [`Limits`]: a
 //!    100000x100000 header or a decompression bomb is refused without allocating it.
-//! 3. A file that already complies is passed through byte for byte; if it carries EXIF/GPS/XMP
-//!    or comments, those are cut out losslessly (JPEG segments, PNG/WebP chunks).
-//! 4. Otherwise: decode (JPEG at reduced DCT scale when the crop allows), crop or fit, resize
-//!    with a Lanczos3 filter (`fast_image_resize`, SIMD), apply EXIF orientation, flatten
-//!    transparency onto white, pad with black for "fit", convert an embedded ICC profile to
-//!    sRGB, and encode (JPEG quality 90, or PNG for lossless sources) without any metadata.
+//! 3. A file that already complies (size, shape, format, bytes, transparency) is passed
+//!    through byte for byte; if it carries EXIF/GPS/XMP or comments, those are cut out
+//!    losslessly (JPEG segments, PNG/WebP chunks).
+//! 4. Otherwise: decode (JPEG at reduced DCT scale when the output allows), crop or fit,
+//!    resize with a Lanczos3 filter (`fast_image_resize`, SIMD), apply EXIF orientation,
+//!    flatten transparency onto white, pad with black for "fit", convert an embedded ICC
+//!    profile to sRGB, and encode without any metadata in a format the model takes (JPEG at
+//!    quality 90 for photos, PNG for lossless sources), stepping JPEG quality down and then,
+//!    for "fit" targets, the size, until the file is within the model's byte limit.
+//!
+//! Transparency: a re-encoded picture is always flattened onto white (the preview then shows
+//! exactly what is sent). A file passed through keeps its transparency only for a "fit" model
+//! whose rules accept it; for a model that refuses it, even an unused alpha channel is removed.
 //!
 //! Colour notes: RGB ICC profiles are honoured (converted to sRGB with `moxcms`). CMYK JPEGs
 //! are converted with a plain device formula (their CMYK profile is not used), and a warning
@@ -44,13 +66,15 @@ use serde::{Deserialize, Serialize, Serializer};
 
 pub use error::{human_bytes, PreflightError};
 
-/// Landscape target size.
-pub const LANDSCAPE: (u32, u32) = (1280, 720);
-/// Portrait target size.
-pub const PORTRAIT: (u32, u32) = (720, 1280);
-/// Largest output EvoLink accepts (10 MB, counted in decimal megabytes to stay on the safe side).
-pub const MAX_OUTPUT_BYTES: u64 = 10_000_000;
-/// JPEG quality used when re-encoding (stepped down only if the 10 MB cap is ever at risk).
+use sora_models::{Model, PictureFormat, PictureRules};
+
+/// The model whose rules [`Options::default`] follows: Sora 2, the app's first model.
+pub const DEFAULT_MODEL: &str = "sora-2-preview";
+/// Longest side of a "fit" output when the model states no limit. This is the app's own
+/// choice, not a model's rule: 4096 pixels (4K) keeps uploads reasonable and is more detail
+/// than any of the models' videos show.
+pub const APP_MAX_SIDE: u32 = 4096;
+/// JPEG quality used when re-encoding (stepped down only if the model's byte limit is at risk).
 pub const JPEG_QUALITY: u8 = 90;
 /// Longest side of the preview image.
 pub const PREVIEW_MAX_SIDE: u32 = 320;
@@ -71,6 +95,8 @@ pub enum SourceFormat {
     Bmp,
     /// TIFF.
     Tiff,
+    /// HEIC / HEIF. Recognised but never decoded: passed on as it is to models that take it.
+    Heic,
 }
 
 impl SourceFormat {
@@ -83,11 +109,12 @@ impl SourceFormat {
             Self::Gif => "GIF",
             Self::Bmp => "BMP",
             Self::Tiff => "TIFF",
+            Self::Heic => "HEIC",
         }
     }
 }
 
-/// Formats the output can have (all accepted by EvoLink).
+/// Formats the output can have (always one of the model's [`PictureRules::formats`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OutputFormat {
@@ -97,6 +124,8 @@ pub enum OutputFormat {
     Png,
     /// WebP (only when a compliant WebP is passed through; never produced by re-encoding).
     Webp,
+    /// HEIC / HEIF (only passed through, unopened, to a model that takes it).
+    Heic,
 }
 
 impl OutputFormat {
@@ -106,6 +135,7 @@ impl OutputFormat {
             Self::Jpeg => "image/jpeg",
             Self::Png => "image/png",
             Self::Webp => "image/webp",
+            Self::Heic => "image/heic",
         }
     }
     /// File extension without the dot.
@@ -114,26 +144,85 @@ impl OutputFormat {
             Self::Jpeg => "jpg",
             Self::Png => "png",
             Self::Webp => "webp",
+            Self::Heic => "heic",
+        }
+    }
+
+    /// The same format as the model manifest names it.
+    pub fn picture_format(self) -> PictureFormat {
+        match self {
+            Self::Jpeg => PictureFormat::Jpeg,
+            Self::Png => PictureFormat::Png,
+            Self::Webp => PictureFormat::Webp,
+            Self::Heic => PictureFormat::Heic,
         }
     }
 }
 
-/// Landscape (1280x720) or portrait (720x1280).
+/// Landscape (wider than tall, or square) or portrait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Orientation {
-    /// 1280x720.
+    /// Wider than tall (or square): 1280x720 for Sora 2.
     Landscape,
-    /// 720x1280.
+    /// Taller than wide: 720x1280 for Sora 2.
     Portrait,
 }
 
 impl Orientation {
-    /// Output size in pixels.
-    pub fn size(self) -> (u32, u32) {
-        match self {
-            Self::Landscape => LANDSCAPE,
-            Self::Portrait => PORTRAIT,
+    /// The orientation of a `width`x`height` picture (square counts as landscape).
+    pub fn of(width: u32, height: u32) -> Self {
+        if width >= height {
+            Self::Landscape
+        } else {
+            Self::Portrait
+        }
+    }
+
+    /// The orientation an aspect ratio such as `"16:9"` or `"9:16"` (or a size such as
+    /// `"1280x720"`) stands for; `None` for values that are not a shape (`"auto"`,
+    /// `"adaptive"`).
+    pub fn of_aspect(aspect: &str) -> Option<Self> {
+        let (w, h) = aspect.split_once([':', 'x'])?;
+        let (w, h): (f64, f64) = (w.trim().parse().ok()?, h.trim().parse().ok()?);
+        let shape = if w >= h {
+            Self::Landscape
+        } else {
+            Self::Portrait
+        };
+        (w > 0.0 && h > 0.0).then_some(shape)
+    }
+}
+
+/// What the prepared picture must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Target {
+    /// Exactly one of two frames, in pixels (Sora: the picture becomes the video's first
+    /// frame as it is). [`Options::orientation`] picks the frame; `None` lets the picture's
+    /// own shape decide (after EXIF rotation; square pictures become landscape). The picture
+    /// fills the frame or fits in it ([`Framing`]); a smaller one is enlarged.
+    Exact {
+        /// Width and height of the landscape frame.
+        landscape: (u32, u32),
+        /// Width and height of the portrait frame.
+        portrait: (u32, u32),
+    },
+    /// The picture keeps its own shape and size as far as [`Options::rules`] allow: cropped
+    /// (or, for [`Framing::Fit`], padded) to the nearest allowed width/height ratio, scaled
+    /// down (never up) to the longest side allowed ([`APP_MAX_SIDE`] when the rules state
+    /// none), refused when its shorter side is under the minimum. [`Options::orientation`]
+    /// is not used.
+    Fit,
+}
+
+impl Target {
+    /// The frame for an orientation, for an exact target.
+    pub fn frame(&self, orientation: Orientation) -> Option<(u32, u32)> {
+        match (self, orientation) {
+            (Self::Exact { landscape, .. }, Orientation::Landscape) => Some(*landscape),
+            (Self::Exact { portrait, .. }, Orientation::Portrait) => Some(*portrait),
+            (Self::Fit, _) => None,
         }
     }
 }
@@ -159,7 +248,8 @@ pub struct Focus {
 }
 
 /// A rectangle in the (upright) picture, as fractions of its width and height (0..1).
-/// For "fill", the output shows this rectangle, trimmed about its centre to 16:9 or 9:16.
+/// For "fill", the output shows this rectangle, trimmed about its centre to the frame's shape
+/// (exact targets) or to the nearest allowed ratio when its own is beyond the model's range.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CropRect {
     /// Left edge.
@@ -212,11 +302,14 @@ impl Default for Limits {
 }
 
 /// What the caller wants.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+///
+/// Build it with [`Options::for_model`] (or [`Options::default`] for Sora 2), then set the
+/// framing, focus, crop and preview the person chose.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Options {
-    /// Fixed output orientation; `None` follows the picture (after EXIF rotation; square
-    /// pictures become landscape).
+    /// Fixed output orientation for an exact target; `None` follows the picture (after EXIF
+    /// rotation; square pictures become landscape). Not used by [`Target::Fit`].
     pub orientation: Option<Orientation>,
     /// Fill (crop) or fit (pad).
     pub framing: Framing,
@@ -224,13 +317,143 @@ pub struct Options {
     pub focus: Option<Focus>,
     /// Explicit crop window for "fill"; wins over `focus`.
     pub crop: Option<CropRect>,
-    /// Output format when re-encoding.
+    /// Output format when re-encoding (a format the rules do not list is never written).
     pub output: OutputPreference,
     /// Produce small JPEG previews of the result and of the source in [`Prepared::preview`]
     /// and [`Prepared::source_preview`].
     pub preview: bool,
     /// Safety limits.
     pub limits: Limits,
+    /// What the model takes: formats, bytes, sides, ratio, transparency.
+    pub rules: PictureRules,
+    /// Exact frames or "fit the rules".
+    pub target: Target,
+    /// The model's name, for messages ("Kling V3 needs at least 300 pixels on each side");
+    /// `None` says "this model".
+    pub model_name: Option<String>,
+}
+
+impl Options {
+    /// Options for preparing a picture for `model`, making a video of shape `aspect` (e.g.
+    /// `"16:9"`) at `quality` (e.g. `"1080p"`), as the person chose them (`None`: not chosen).
+    ///
+    /// A model with exact frames (Sora) gets [`Target::Exact`] with its 16:9 and 9:16 frames
+    /// for that quality (the model's default quality when none or an unknown one is given),
+    /// and the orientation `aspect` stands for. Every other model gets [`Target::Fit`]: its
+    /// pictures keep their own shape, so `aspect` and `quality` do not matter. The rest is
+    /// as [`Options::default`]: fill, centred, automatic format, no preview.
+    pub fn for_model(model: &Model, aspect: Option<&str>, quality: Option<&str>) -> Options {
+        let rules = model.picture_rules.clone();
+        let (target, orientation) = match exact_frames(model, quality) {
+            Some((landscape, portrait)) => (
+                Target::Exact {
+                    landscape,
+                    portrait,
+                },
+                aspect.and_then(Orientation::of_aspect),
+            ),
+            None => (Target::Fit, None),
+        };
+        Options {
+            orientation,
+            framing: Framing::default(),
+            focus: None,
+            crop: None,
+            output: OutputPreference::default(),
+            preview: false,
+            limits: Limits::default(),
+            rules,
+            target,
+            model_name: Some(model.name.clone()),
+        }
+    }
+}
+
+/// The landscape and portrait frames of a model with exact frames, for a quality.
+fn exact_frames(model: &Model, quality: Option<&str>) -> Option<((u32, u32), (u32, u32))> {
+    let exact = &model.picture_rules.exact;
+    let first = exact.first()?;
+    let default_quality = model.quality.as_ref().map(|q| q.default.as_str());
+    let frame = |aspect: &str| {
+        quality
+            .and_then(|q| model.exact_frame(aspect, Some(q)))
+            .or_else(|| model.exact_frame(aspect, default_quality))
+            .or_else(|| model.exact_frame(aspect, None))
+            .or_else(|| {
+                exact
+                    .iter()
+                    .find(|f| f.aspect == aspect)
+                    .map(|f| (f.size[0], f.size[1]))
+            })
+    };
+    let turned = |(w, h): (u32, u32)| (h, w);
+    Some(match (frame("16:9"), frame("9:16")) {
+        (Some(l), Some(p)) => (l, p),
+        (Some(l), None) => (l, turned(l)),
+        (None, Some(p)) => (turned(p), p),
+        // Frames for other shapes only: the first one listed, as landscape and as portrait.
+        (None, None) => {
+            let [w, h] = first.size;
+            ((w.max(h), w.min(h)), (w.min(h), w.max(h)))
+        }
+    })
+}
+
+/// Sora 2's rules and frames ([`DEFAULT_MODEL`]), filling the frame the picture's shape picks.
+impl Default for Options {
+    fn default() -> Self {
+        let model = sora_models::manifest()
+            .model(DEFAULT_MODEL)
+            .expect("the model manifest describes Sora 2");
+        Options::for_model(model, None, None)
+    }
+}
+
+/// Options are equal when every field is; the rules are compared field by field (the
+/// manifest's types do not compare themselves).
+impl PartialEq for Options {
+    fn eq(&self, other: &Self) -> bool {
+        self.orientation == other.orientation
+            && self.framing == other.framing
+            && self.focus == other.focus
+            && self.crop == other.crop
+            && self.output == other.output
+            && self.preview == other.preview
+            && self.limits == other.limits
+            && rules_eq(&self.rules, &other.rules)
+            && self.target == other.target
+            && self.model_name == other.model_name
+    }
+}
+
+fn rules_eq(a: &PictureRules, b: &PictureRules) -> bool {
+    // Destructured in full so that a new rule cannot be forgotten here.
+    let PictureRules {
+        exact,
+        max_bytes,
+        formats,
+        min_side,
+        max_side,
+        min_ratio,
+        max_ratio,
+        alpha,
+    } = a;
+    exact.len() == b.exact.len()
+        && exact.iter().zip(&b.exact).all(|(x, y)| {
+            let sora_models::Frame {
+                aspect,
+                quality,
+                size,
+            } = x;
+            *aspect == y.aspect && *quality == y.quality && *size == y.size
+        })
+        && *max_bytes == b.max_bytes
+        && *formats == b.formats
+        && *min_side == b.min_side
+        && *max_side == b.max_side
+        && *min_ratio == b.min_ratio
+        && *max_ratio == b.max_ratio
+        && *alpha == b.alpha
 }
 
 /// One thing preflight did to the picture.
@@ -271,8 +494,14 @@ pub enum WarningCode {
     ColourProfileIgnored,
     /// Only the first frame of an animation is used.
     FirstFrameOnly,
-    /// JPEG quality had to be lowered to stay under 10 MB.
+    /// JPEG quality had to be lowered to stay under the model's byte limit.
     QualityReduced,
+    /// The picture was made smaller than the rules alone required, to stay under the
+    /// model's byte limit.
+    ShrunkForSize,
+    /// Passed on without being opened (a HEIC photo for a model that takes HEIC): its size,
+    /// shape and hidden details could not be checked.
+    NotChecked,
 }
 
 /// A warning with its plain-words message.
@@ -289,13 +518,13 @@ pub struct Warning {
 pub struct SourceInfo {
     /// Detected format.
     pub format: SourceFormat,
-    /// Width as stored in the file.
+    /// Width as stored in the file (0 when unknown: a HEIC photo is never opened).
     pub width: u32,
-    /// Height as stored in the file.
+    /// Height as stored in the file (0 when unknown).
     pub height: u32,
-    /// Width as seen upright (after EXIF orientation).
+    /// Width as seen upright (after EXIF orientation; 0 when unknown).
     pub upright_width: u32,
-    /// Height as seen upright.
+    /// Height as seen upright (0 when unknown).
     pub upright_height: u32,
     /// EXIF orientation 1..=8 (1 = none).
     pub exif_orientation: u8,
@@ -312,13 +541,13 @@ pub struct OutputInfo {
     pub format: OutputFormat,
     /// MIME type for the upload.
     pub mime: String,
-    /// Always 1280 or 720.
+    /// Width: the frame's for an exact target (0 when unknown: a HEIC passed on unopened).
     pub width: u32,
-    /// Always 720 or 1280.
+    /// Height (0 when unknown).
     pub height: u32,
-    /// Landscape or portrait.
+    /// Landscape (width >= height) or portrait.
     pub orientation: Orientation,
-    /// Size of [`Prepared::bytes`]; at most [`MAX_OUTPUT_BYTES`].
+    /// Size of [`Prepared::bytes`]; at most the rules' `max_bytes`.
     pub bytes: u64,
     /// JPEG quality used when re-encoded as JPEG.
     pub jpeg_quality: Option<u8>,
@@ -384,7 +613,8 @@ pub struct Prepared {
     pub warnings: Vec<Warning>,
     /// One line, e.g. "Cropped 4032x3024 to 1280x720, 412 KB".
     pub summary: String,
-    /// Small JPEG of the result when [`Options::preview`] is set.
+    /// Small JPEG of the result when [`Options::preview`] is set (absent for a HEIC passed
+    /// on unopened: there are no pixels to show).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub preview: Option<Preview>,
     /// Small JPEG of the whole upright picture as received (the "before", on which the UI
