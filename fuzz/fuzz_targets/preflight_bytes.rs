@@ -31,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
             (p.output.width, p.output.height) == (1280, 720)
                 || (p.output.width, p.output.height) == (720, 1280)
         );
-        assert!(p.bytes.len() as u64 <= sora_preflight::MAX_OUTPUT_BYTES);
+        assert!(p.bytes.len() as u64 <= options.rules.max_bytes);
         assert_eq!(p.bytes.len() as u64, p.output.bytes);
     }
 });

@@ -96,10 +96,26 @@ fn a_video_is_made_through_the_commands_and_changes_arrive_as_events() {
     let rig = Rig::start(Some(KEY));
     let picture = rig.picture("beach.png", 1600, 1200);
     let prepared = rig
-        .invoke("prepare_image", json!({ "request": { "path": picture, "orientation": null, "framing": "fill", "crop": null } }))
+        .invoke("prepare_image", json!({ "request": { "path": picture, "model": "sora-2-preview", "aspect": null, "framing": "fill", "crop": null } }))
         .unwrap();
     assert_eq!(prepared["output"]["width"], 1280);
+    assert_eq!(prepared["aspect"], "16:9");
     assert!(prepared["summary"].as_str().unwrap().contains("1280x720"));
+    // For Kling the same picture keeps its shape (4:3), within Kling's rules.
+    let for_kling = rig
+        .invoke(
+            "prepare_image",
+            json!({ "request": { "path": picture, "model": "kling-v3", "aspect": "16:9" } }),
+        )
+        .unwrap();
+    assert_eq!(
+        (
+            for_kling["output"]["width"].as_u64(),
+            for_kling["output"]["height"].as_u64()
+        ),
+        (Some(1600), Some(1200))
+    );
+    assert_eq!(for_kling["aspect"], serde_json::Value::Null);
 
     let pasted = rig
         .invoke_raw("save_pasted_image", std::fs::read(&picture).unwrap(), &[])

@@ -8,8 +8,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sora_preflight::{
-    Action, CropRect, Framing, Options, Orientation, OutputInfo, PixelRect, Preview, SourceInfo,
-    Warning,
+    Action, CropRect, Framing, Options, OutputInfo, PixelRect, Preview, SourceInfo, Warning,
 };
 
 use crate::problem::off_thread;
@@ -24,8 +23,13 @@ pub const MAX_POSTER_BYTES: usize = 2_000_000;
 #[serde(deny_unknown_fields)]
 pub struct PrepareRequest {
     pub path: String,
+    /// The model the picture is for (a manifest id): its rules decide what is done.
+    pub model: String,
+    /// The shape asked for; `None` lets the picture decide, for models with exact frames.
     #[serde(default)]
-    pub orientation: Option<Orientation>,
+    pub aspect: Option<String>,
+    #[serde(default)]
+    pub quality: Option<String>,
     #[serde(default)]
     pub framing: Framing,
     #[serde(default)]
@@ -44,6 +48,8 @@ pub struct PreparedImage {
     pub warnings: Vec<Warning>,
     pub preview_url: String,
     pub source_preview_url: String,
+    /// For models with exact frames: the shape the picture was prepared for.
+    pub aspect: Option<String>,
 }
 
 /// A picture path from the page: absolute and an existing file. What is in it is preflight's
@@ -96,12 +102,20 @@ pub async fn prepare(request: PrepareRequest) -> Result<PreparedImage, Problem> 
     if let Some(crop) = &request.crop {
         check_crop(crop)?;
     }
+    let model = crate::models::model(&request.model)?;
+    if let Some(aspect) = &request.aspect {
+        if !model.aspect.values.contains(aspect) {
+            return Err(Problem::invalid(format!(
+                "{} does not make {aspect} videos.",
+                model.name
+            )));
+        }
+    }
     let options = Options {
-        orientation: request.orientation,
         framing: request.framing,
         crop: request.crop,
         preview: true,
-        ..Options::default()
+        ..Options::for_model(model, request.aspect.as_deref(), request.quality.as_deref())
     };
     let prepared = off_thread(
         "Preparing the picture stopped unexpectedly. Try again.",
@@ -118,7 +132,19 @@ pub async fn prepare(request: PrepareRequest) -> Result<PreparedImage, Problem> 
             })
             .unwrap_or_default()
     };
+    let (width, height) = (prepared.output.width, prepared.output.height);
+    let quality = request
+        .quality
+        .clone()
+        .or_else(|| model.quality.as_ref().map(|q| q.default.clone()));
+    let aspect = model
+        .aspect
+        .values
+        .iter()
+        .find(|a| model.exact_frame(a, quality.as_deref()) == Some((width, height)))
+        .cloned();
     Ok(PreparedImage {
+        aspect,
         path: request.path,
         summary: prepared.summary.clone(),
         preview_url: data_url(&prepared.preview),

@@ -475,7 +475,9 @@ async fn pictures_from_the_page_are_checked_prepared_and_previewed() {
     let prepared = service
         .prepare_image(PrepareRequest {
             path: photo.display().to_string(),
-            orientation: None,
+            model: "sora-2-preview".into(),
+            aspect: None,
+            quality: None,
             framing: sora_preflight::Framing::Fill,
             crop: None,
         })
@@ -496,7 +498,9 @@ async fn pictures_from_the_page_are_checked_prepared_and_previewed() {
     let moved = service
         .prepare_image(PrepareRequest {
             path: photo.display().to_string(),
-            orientation: None,
+            model: "sora-2-preview".into(),
+            aspect: None,
+            quality: None,
             framing: sora_preflight::Framing::Fill,
             crop: Some(sora_preflight::CropRect {
                 x: 0.0,
@@ -540,7 +544,9 @@ async fn pictures_from_the_page_are_checked_prepared_and_previewed() {
         let e = service
             .prepare_image(PrepareRequest {
                 path,
-                orientation: None,
+                model: "sora-2-preview".into(),
+                aspect: None,
+                quality: None,
                 framing: sora_preflight::Framing::Fill,
                 crop,
             })
@@ -553,7 +559,9 @@ async fn pictures_from_the_page_are_checked_prepared_and_previewed() {
     let e = service
         .prepare_image(PrepareRequest {
             path: text.display().to_string(),
-            orientation: None,
+            model: "sora-2-preview".into(),
+            aspect: None,
+            quality: None,
             framing: sora_preflight::Framing::Fill,
             crop: None,
         })

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use sora_preflight::{Focus, Framing, Options, Orientation, OutputPreference, PreflightError};
+use sora_preflight::{Focus, Framing, Options, OutputPreference, PreflightError};
 
 /// Exit codes, documented in `--help`.
 mod exit {
@@ -52,8 +52,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Make a picture ready for Sora: exactly 1280x720 or 720x1280, at most 10 MB, no
-    /// hidden metadata. Writes OUT and prints what was done as JSON on stdout.
+    /// Make a picture ready for a model (Sora 2 unless --model says otherwise): its exact frame
+    /// or its size, shape, format and byte limits, with no hidden metadata. Writes OUT and
+    /// prints what was done as JSON on stdout.
     #[command(after_help = EXIT_CODES)]
     Preflight(PreflightArgs),
     /// Start a video (a paid task) and follow it; --wait follows it until it is saved.
@@ -76,9 +77,16 @@ struct PreflightArgs {
     input: PathBuf,
     /// Where to write the prepared picture (its format is reported in the JSON: "output.format").
     output: PathBuf,
-    /// Output shape; "auto" follows the picture (after EXIF rotation).
+    /// The model the picture is for (an id from `models`).
+    #[arg(long)]
+    model: Option<String>,
+    /// Output shape, for models with exact frames; "auto" follows the picture (after EXIF
+    /// rotation).
     #[arg(long, value_enum, default_value_t = OrientationArg::Auto)]
     orientation: OrientationArg,
+    /// Quality, for models whose frame depends on it (e.g. 1080p on sora-2-pro-preview).
+    #[arg(long)]
+    quality: Option<String>,
     /// "fill" crops to fill the frame; "fit" shows the whole picture with black bars.
     #[arg(long, value_enum, default_value_t = FitArg::Fill)]
     fit: FitArg,
@@ -157,12 +165,24 @@ fn main() -> ExitCode {
 }
 
 fn preflight(args: PreflightArgs) -> ExitCode {
+    let manifest = evolink::models::manifest();
+    let id = args
+        .model
+        .clone()
+        .unwrap_or_else(|| manifest.default.clone());
+    let Some(model) = manifest
+        .model(&id)
+        .or_else(|| manifest.by_api_id(&id).map(|(m, _)| m))
+    else {
+        eprintln!("The app does not know the model \"{id}\"; `sora-desk-cli models` lists them.");
+        return ExitCode::from(exit::USAGE);
+    };
+    let aspect = match args.orientation {
+        OrientationArg::Auto => None,
+        OrientationArg::Landscape => Some("16:9"),
+        OrientationArg::Portrait => Some("9:16"),
+    };
     let options = Options {
-        orientation: match args.orientation {
-            OrientationArg::Auto => None,
-            OrientationArg::Landscape => Some(Orientation::Landscape),
-            OrientationArg::Portrait => Some(Orientation::Portrait),
-        },
         framing: match args.fit {
             FitArg::Fill => Framing::Fill,
             FitArg::Fit => Framing::Fit,
@@ -174,7 +194,7 @@ fn preflight(args: PreflightArgs) -> ExitCode {
             FormatArg::Png => OutputPreference::Png,
         },
         preview: args.preview,
-        ..Options::default()
+        ..Options::for_model(model, aspect, args.quality.as_deref())
     };
     let prepared = match sora_preflight::preflight_path(&args.input, &options) {
         Ok(p) => p,

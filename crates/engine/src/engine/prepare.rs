@@ -74,15 +74,8 @@ impl Engine {
             framing: fit.framing,
             focus: fit.focus,
             crop: fit.crop,
-            // TEMPORARY until preflight knows models
-            orientation: Some(if task.aspect == "9:16" {
-                sora_preflight::Orientation::Portrait
-            } else {
-                sora_preflight::Orientation::Landscape
-            }),
-            ..Default::default()
+            ..sora_preflight::Options::for_model(model, Some(&task.aspect), task.quality.as_deref())
         };
-        let _ = model;
         let prepared_dir = self.inner.prepared_dir.clone();
         let name = format!("{}{}", task.id, role.suffix());
         let outcome = tokio::task::spawn_blocking(move || -> Result<Prepared, String> {
