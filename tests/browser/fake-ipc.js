@@ -428,7 +428,7 @@ export const prepareImage = ({ path, model, aspect = null, quality = null, frami
       source_preview_url: sceneUrl(picture.seed ?? 0, Math.round(picture.width * scale), Math.round(picture.height * scale)),
     };
     const rules = entry.picture_rules;
-    if (rules.exact.length === 0) {
+    if ((rules.exact ?? []).length === 0) {
       // Any size within the model's bounds: made smaller and converted only when needed.
       const side = Math.max(picture.width, picture.height);
       const limit = Math.min(rules.max_side ?? Infinity, picture.bytes > rules.max_bytes ? 4096 : Infinity);

@@ -180,7 +180,7 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     ui.limitNote.textContent = tokens ? strings.promptTokens(limit) : '';
     show(ui.limitNote, tokens);
 
-    const credits = state.estimate?.credits;
+    const credits = state.model?.available ? state.estimate?.credits : null;
     if (credits != null) ui.estimate.textContent = context().demo ? strings.estimateDemo(credits) : strings.estimate(credits);
     else ui.estimate.textContent = state.estimating ? strings.estimating : '';
     ui.estimate.classList.toggle('stale', state.estimating);
@@ -204,10 +204,11 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     show(ui.notice, Boolean(text));
   }
 
+  /** What changed on switching model (or why New video opened on another one), a line each. */
   function modelNotice(lines) {
-    const text = lines.filter(Boolean).join(' ');
-    $('.model-notice-text', ui.modelNotice).textContent = text;
-    show(ui.modelNotice, Boolean(text));
+    const said = lines.filter(Boolean);
+    fill($('.model-notice-text', ui.modelNotice), said.map((line) => h('li', { text: line })));
+    show(ui.modelNotice, said.length > 0);
   }
 
   // The chosen model and its controls
@@ -217,7 +218,6 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     state.model = model;
     state.choices = choices;
     state.problem = null;
-    state.estimate = null;
     picker.setCurrent(model);
     drawControls();
     renderPictures();
@@ -359,8 +359,11 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
       choose('duration', seconds);
     });
     return [
-      h('div', { class: 'range-row' }, input, output),
-      h('div', { class: 'range-ends', 'aria-hidden': 'true' }, h('span', { text: strings.seconds(min) }), h('span', { text: strings.seconds(max) })),
+      h('div', { class: 'range-row' },
+        h('div', { class: 'range-track' },
+          input,
+          h('div', { class: 'range-ends', 'aria-hidden': 'true' }, h('span', { text: strings.seconds(min) }), h('span', { text: strings.seconds(max) }))),
+        output),
       auto ? autoControl(model) : null,
     ];
   }
@@ -499,10 +502,15 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     const appearing = ui.card.hidden;
     show(ui.dropZone, false);
     show(ui.card, true);
-    // The picture's controls (fill or fit, remove) must not sit hidden under the Generate bar.
-    if (appearing) ui.card.scrollIntoView({ block: 'nearest' });
     ui.beforeImg.src = prepared.source_preview_url;
     ui.after.src = prepared.preview_url;
+    // The picture's controls (fill or fit, remove) must not sit hidden under the Generate bar:
+    // once the pictures have their size, the card is scrolled into view.
+    if (appearing) {
+      Promise.allSettled([ui.beforeImg.decode(), ui.after.decode()]).then(() => {
+        if (!ui.card.hidden) ui.card.scrollIntoView({ block: 'nearest' });
+      });
+    }
     ui.after.parentElement.classList.toggle('portrait', prepared.output?.orientation === 'portrait');
     ui.summary.textContent = prepared.summary;
     fill(ui.warnings, (prepared.warnings ?? []).map((w) => h('li', { text: w.message })));

@@ -100,7 +100,7 @@ export function createModelPicker({ onPick }) {
     // when there is room, else above, and never wider than the window.
     const box = button.getBoundingClientRect();
     const margin = 12;
-    const width = Math.min(Math.max(box.width, 400), window.innerWidth - 2 * margin);
+    const width = Math.min(Math.max(box.width, 440), window.innerWidth - 2 * margin);
     const left = Math.min(Math.max(margin, box.left), window.innerWidth - width - margin);
     const below = window.innerHeight - box.bottom - margin;
     const above = box.top - margin;

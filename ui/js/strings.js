@@ -66,7 +66,7 @@ export const strings = {
   promptHint: 'What happens, where, and how it looks.',
   counter: (used, limit) => `${used.toLocaleString('en')} / ${limit.toLocaleString('en')}`,
   counterNoLimit: (used) => (used === 1 ? '1 character' : `${used.toLocaleString('en')} characters`),
-  promptTokens: (max) => `Counted in characters, to stay safely under this model’s limit of ${max.toLocaleString('en')} tokens.`,
+  promptTokens: (max) => `Counted in characters, safely under the model’s limit of ${max.toLocaleString('en')} tokens.`,
   imageLabel: 'Starting picture',
   optional: '(optional)',
   imageChoose: 'Choose a picture…',
