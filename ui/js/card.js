@@ -21,7 +21,7 @@ export function timingText(task, now) {
   return parts.join(' · ');
 }
 
-/** "Sora 2 · 8 s · 46.08 credits · 2 h ago" (the shape shows in the picture itself). */
+/** "<model> · 8 s · 46.08 credits · 2 h ago" (the shape shows in the picture itself). */
 export function metaText(task, now) {
   const parts = [task.model_name, strings.meta.seconds(task.duration)].filter(Boolean);
   const credits = taskCredits(task);

@@ -842,14 +842,15 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     /** "Make another like this" and "Edit the description": the task's model, prompt, choices and pictures. */
     fillFrom(task, { withImage = true } = {}) {
       ui.prompt.value = task.prompt;
-      const model = modelById(task.model_id);
-      if (model?.available) {
+      if (state.list) {
+        // The task's model, or (when this key may no longer use it) the one New video opens on,
+        // said so; either way with the task's choices where the model takes them.
+        const { model, fellBack, wanted: asked } = startingModel(state.list, task.model_id ?? state.model?.id);
         const wanted = { duration: task.duration, quality: task.quality, aspect: task.aspect, audio: task.audio };
         const { choices } = fitChoices(model, wanted, state.remembered[model.id] ?? {});
         applyModel(model, choices);
-        modelNotice([]);
-      } else if (state.list) {
-        openOn(task.model_id);
+        modelNotice([fellBack && asked ? strings.defaultUnavailable(asked.name, model.name) : null]);
+        show(ui.offer, false);
       }
       state.modelPicked = true;
       state.aspectPicked = true;

@@ -42,7 +42,7 @@ export const strings = {
 
   // First run
   welcomeTitle: 'Welcome to Sora Desk',
-  welcomeBody: 'Describe a scene, add a picture if you like, and Sora turns it into a short video. To begin, connect your EvoLink account.',
+  welcomeBody: 'Describe a scene, add a picture if you like, and Sora Desk turns it into a short video with the model you pick. To begin, connect your EvoLink account.',
   keyLabel: 'Your EvoLink key',
   keyPlaceholder: 'Paste your key here',
   keySave: 'Connect',
@@ -72,8 +72,8 @@ export const strings = {
   imageChoose: 'Choose a picture…',
   imageDropHint: 'or drop one on the window, or paste it',
   imageBeforeAlt: 'Your picture, with the part that will be used',
-  imageAfterAlt: 'The picture Sora will start from',
-  imageAfterCaption: 'What Sora gets',
+  imageAfterAlt: 'The picture the video will start from',
+  imageAfterCaption: 'What the model gets',
   imagePreparing: 'Preparing the picture…',
   imageReady: (summary) => `Picture ready. ${summary}`,
   cropWindowLabel: 'Part of the picture to use',
