@@ -460,3 +460,15 @@ test('in the smallest window the list of models fits and compose stays tidy', as
   noErrors(errors);
   await close();
 });
+
+test('when the models cannot be listed, compose says so and Generate waits', async () => {
+  const failure = { code: 'internal', message: 'The model list is unreadable.', retryable: false };
+  const { page, close } = await openApp({ backend: { fail: { list_models: failure } } });
+  await page.fill(byTestId('prompt'), 'A fox');
+  assert.equal(await text(page, 'notice'), 'The video models could not be listed. The model list is unreadable.');
+  assert.equal(await page.isDisabled(byTestId('model-picker-button')), true);
+  assert.equal(await current(page), 'No models to choose from');
+  assert.equal(await page.isDisabled(byTestId('generate')), true);
+  assert.equal(await text(page, 'generate-reason'), 'The video models could not be listed. The model list is unreadable.');
+  await close();
+});

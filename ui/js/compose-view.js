@@ -771,6 +771,7 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
 
   /** The models were listed (at start, after a mode change, after a refusal). */
   function setModels(list) {
+    if (state.loadProblem) notice('');
     state.loadProblem = null;
     // A model refused in this session stays refused until the backend says otherwise.
     state.list = list;
@@ -789,7 +790,8 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
   // Wiring
 
   ui.panel.addEventListener('input', render);
-  ui.prompt.addEventListener('input', () => notice(''));
+  // A failed submission's message goes once the person edits; a missing model list stays.
+  ui.prompt.addEventListener('input', () => notice(state.loadProblem ?? ''));
   ui.audioToggle.addEventListener('change', () => choose('audio', ui.audioToggle.checked));
   for (const input of [ui.seed, ui.negative]) input.addEventListener('input', requestEstimate);
   for (const input of $$('input[name="framing"]')) {
@@ -819,6 +821,7 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     /** The models could not be listed: nothing can be made until they are. */
     modelsFailed(error) {
       state.loadProblem = strings.modelsFailed(messageOf(error));
+      if (!state.list) picker.showProblem(strings.modelsMissing);
       notice(state.loadProblem);
       render();
     },

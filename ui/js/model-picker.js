@@ -193,9 +193,18 @@ export function createModelPicker({ onPick }) {
     event.stopPropagation();
   });
 
+  /** The models could not be listed: the button says so and stays disabled. */
+  function showProblem(text) {
+    name.textContent = text;
+    maker.textContent = '';
+    sub.textContent = '';
+    button.disabled = true;
+  }
+
   return {
     render,
     setCurrent,
+    showProblem,
     open,
     close,
     get isOpen() { return !popover.hidden; },

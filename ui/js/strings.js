@@ -123,6 +123,7 @@ export const strings = {
   modelLabel: 'Model',
   modelLoading: 'Loading the video models…',
   modelsFailed: (message) => `The video models could not be listed. ${message}`,
+  modelsMissing: 'No models to choose from',
   modelFrom: (credits) => `from ${number(credits)} credits/s`,
   modelMaker: (maker) => `by ${maker}`,
   modelUnavailable: 'Not available',
