@@ -188,10 +188,15 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     for (const field of FIELD_ERRORS) {
       const element = byTestId(`choice-error-${field}`);
       const mine = state.problem?.field === field;
+      const fresh = mine && element.hidden;
       element.textContent = mine ? state.problem.message : '';
       show(element, mine);
+      if (fresh) {
+        if (field === 'seed' || field === 'negative_prompt') ui.more.open = true;
+        // Said where the control is, and not under the Generate bar.
+        element.scrollIntoView({ block: 'nearest' });
+      }
     }
-    if (state.problem?.field === 'seed' || state.problem?.field === 'negative_prompt') ui.more.open = true;
 
     const blocker = currentBlocker();
     ui.generate.disabled = blocker !== null;
