@@ -40,7 +40,7 @@ test('Tab reaches every control in order, with a visible focus ring', async () =
     });
     assert.ok(ring, `${id} shows where the focus is`);
   }
-  const order = ['settings-open', 'prompt', 'image-choose', 'orientation-landscape', 'duration-4', 'generate',
+  const order = ['settings-open', 'model-picker-button', 'prompt', 'image-choose', 'aspect-16:9', 'duration-4', 'generate',
     'filter-all', 'favourites-only', 'search', 'task-card', 'task-favourite'];
   let at = -1;
   for (const id of order) {

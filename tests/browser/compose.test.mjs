@@ -1,5 +1,6 @@
-// Composing a video: the prompt and its counter, shape and length with the estimate, the
-// reference picture (drop, dialog, paste) with before/after, crop window and fill/fit, Generate.
+// Composing a video with the default model (Sora 2): the prompt and its counter, shape and length
+// with the estimate, the reference picture (drop, dialog, paste) with before/after, crop window and
+// fill/fit, Generate. Other models' controls are in models.test.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -9,8 +10,11 @@ useBrowser();
 
 const BEACH = '/home/ada/Pictures/beach.jpg';
 
+const estimateIs = (page, text) => until(page, (t) => document.querySelector('[data-testid="estimate"]').textContent === t, text);
+
 test('the counter counts characters, Generate says why it waits, the estimate follows the length', async () => {
   const { page, errors, close } = await openApp();
+  await estimateIs(page, 'About 23.04 credits (estimate)');
   const generate = page.locator(byTestId('generate'));
   assert.equal(await generate.isDisabled(), true);
   assert.equal(await page.textContent(byTestId('generate-reason')), 'Describe your video to continue.');
@@ -23,15 +27,19 @@ test('the counter counts characters, Generate says why it waits, the estimate fo
   assert.equal(await generate.isDisabled(), true);
   await choose(page, 'duration-12');
   assert.equal(await page.isChecked(byTestId('duration-12')), true);
-  assert.equal(await page.textContent(byTestId('estimate')), 'About 69.12 credits (estimate)');
+  await estimateIs(page, 'About 69.12 credits (estimate)');
   noErrors(errors);
   await close();
 });
 
-test('defaults for shape and length come from settings', async () => {
-  const { page, close } = await openApp({ backend: { settings: { default_orientation: 'portrait', default_duration: 8 } } });
-  await until(page, () => document.querySelector('[data-testid="orientation-portrait"]').checked);
+test('compose opens on the default model with the choices last used with it', async () => {
+  const { page, close } = await openApp({
+    backend: { settings: { default_model: 'sora-2-preview', model_choices: { 'sora-2-preview': { duration: 8, aspect: '9:16' } } } },
+  });
+  await until(page, () => document.querySelector('[data-testid="aspect-9:16"]')?.checked);
+  assert.equal(await page.isChecked(byTestId('orientation-portrait')), true, 'the old test hook still names the shape');
   assert.equal(await page.isChecked(byTestId('duration-8')), true);
+  await estimateIs(page, 'About 46.08 credits (estimate)');
   await close();
 });
 
@@ -63,7 +71,7 @@ test('a dropped picture is prepared and shown before and after, with what was do
   assert.match(await page.getAttribute(`${byTestId('image-before')} img`, 'src'), /^data:image\/jpeg/);
   assert.equal(await page.isVisible(byTestId('crop-window')), true);
   const [first] = await calls(page, 'prepare_image');
-  assert.deepEqual(first.args, { path: BEACH, orientation: null, framing: 'fill', crop: null });
+  assert.deepEqual(first.args, { path: BEACH, model: 'sora-2-preview', aspect: null, quality: null, framing: 'fill', crop: null });
   assert.equal(await page.isEnabled(byTestId('generate')), true);
   await shoot(page, 'compose-image');
   noErrors(errors);
@@ -112,11 +120,13 @@ test('the shape follows the picture until the person picks one', async () => {
   const { page, close } = await openApp({ backend: { nextImage: '/home/ada/Pictures/tall.png' } });
   await page.click(byTestId('image-choose'));
   await page.waitForSelector(byTestId('image-card'), { state: 'visible' });
+  await until(page, () => document.querySelector('[data-testid="aspect-9:16"]').checked);
   assert.equal(await page.isChecked(byTestId('orientation-portrait')), true, 'a tall picture makes a portrait video');
-  await choose(page, 'orientation-landscape');
+  await page.click(byTestId('orientation-landscape'));
   await until(page, () => globalThis.__fake.callsTo('prepare_image').length === 2);
   const last = (await calls(page, 'prepare_image')).at(-1).args;
-  assert.equal(last.orientation, 'landscape');
+  assert.equal(last.aspect, '16:9');
+  assert.equal(await page.isChecked(byTestId('aspect-16:9')), true);
   await page.click(byTestId('image-remove'));
   assert.equal(await page.isVisible(byTestId('image-card')), false);
   assert.equal(await page.isVisible(byTestId('image-drop-zone')), true);
@@ -168,8 +178,8 @@ test('Generate (and Ctrl+Enter) submits once with the picture, and the task appe
   const submits = await calls(page, 'submit_task');
   assert.equal(submits.length, 1);
   assert.deepEqual(submits[0].args, {
-    prompt: 'Waves rolling onto a quiet beach', orientation: 'landscape', duration: 8,
-    image: { path: BEACH, framing: 'fill', crop: null },
+    prompt: 'Waves rolling onto a quiet beach', model: 'sora-2-preview', choices: { aspect: '16:9', duration: 8 },
+    image: { path: BEACH, framing: 'fill', crop: null }, last_image: null,
   });
   assert.equal(await page.inputValue(byTestId('prompt')), '', 'compose is ready for the next idea');
   assert.equal(await page.isVisible(byTestId('image-card')), false);

@@ -65,7 +65,9 @@ test('make another like this fills compose, with the picture prepared again', as
   assert.equal(await page.isChecked(byTestId('orientation-landscape')), true);
   await page.waitForSelector(byTestId('image-card'), { state: 'visible' });
   const [prepared] = await calls(page, 'prepare_image');
-  assert.deepEqual(prepared.args, { path: '/home/ada/Pictures/beach.jpg', orientation: 'landscape', framing: 'fill', crop: { x: 0, y: 0.1, width: 1, height: 0.75 } });
+  assert.deepEqual(prepared.args, {
+    path: '/home/ada/Pictures/beach.jpg', model: 'sora-2-preview', aspect: '16:9', quality: null, framing: 'fill', crop: { x: 0, y: 0.1, width: 1, height: 0.75 },
+  });
   noErrors(errors);
   await close();
 });

@@ -4,7 +4,8 @@
 // Tests set the starting state before the page's modules run, with page.addInitScript:
 //   globalThis.__fakeBackend = {
 //     info: { demo, version, … },            key: { set, hint, storage, problem },
-//     credits: 1234.5,                         settings: { theme, default_duration, … },
+//     credits: 1234.5,                         settings: { theme, default_model, model_choices, … },
+//     unavailable: { 'sora-2-pro-preview': 'Why, in plain words' },   // models this key may not use
 //     tasks: [{ prompt, state, ago, … }],      // partial Tasks; `ago` seconds before now
 //     generate: 10000,                          // that many finished videos, newest first
 //     keychain: false,                          // saveKey fails keychain_unavailable unless session_only
@@ -13,6 +14,10 @@
 //     fail: { command_name: { code, message, retryable } },   // that command throws it
 //     hold: ['prepare_image'],                  // answers wait until __fake.release(name)
 //   };
+// The models are the app's own manifest (crates/models/models.json, served at /fake/models.json),
+// never a copy: list_models adds availability and the picker's price to each entry, estimate
+// prices and checks choices from it as the backend does (docs/IPC.md).
+//
 // and drive it afterwards through globalThis.__fake:
 //   calls                  every command as { command, args } (bytes as their length)
 //   emitTasks(tasks)       raise tasks-changed (partial tasks are completed like above)
@@ -26,14 +31,102 @@
 //                          onImageDrop (enter, over, then drop), never by setting inputs.
 //   dragEnter(), dragLeave()
 //   hold(name), release(name), fail(name, error|null), state
+//   setUnavailable(id, reason|null)  the backend learnt that this key may (not) use a model
 
 import { centredCrop } from './crop.js';
 import { ACTIVE_STATES, matchesQuery, newerFirst } from './tasks.js';
-import { estimateCredits } from './compose.js';
 import { framedUrl, sceneUrl } from './fake-art.js';
 
 const config = globalThis.__fakeBackend ?? {};
 const now = () => Math.floor(Date.now() / 1000);
+
+const error = (code, message, retryable = false) => ({ code, message, retryable });
+
+const manifest = await (await fetch('/fake/models.json')).json();
+const modelById = (id) => manifest.models.find((m) => m.id === id);
+
+// The backend's reading of the manifest (crates/models), written again here rather than taken
+// from the UI's modules, so a mistake in the UI is not mirrored by its fake.
+
+function lengthsInWords(model) {
+  const d = model.duration;
+  let text = d.values ? (d.values.length > 1 ? `${d.values.slice(0, -1).join(', ')} or ${d.values.at(-1)} s` : `${d.values[0]} s`) : `${d.min} to ${d.max} s`;
+  if (d.auto) text += ', or lets the model choose';
+  return text;
+}
+
+function acceptsDuration(model, seconds) {
+  const d = model.duration;
+  if (d.auto?.value === seconds) return true;
+  return d.values ? d.values.includes(seconds) : seconds >= d.min && seconds <= d.max;
+}
+
+function perSecond(model, quality, sound) {
+  const p = model.price;
+  const factor = (table) => (quality != null ? table?.[quality] : undefined);
+  const f = sound ? factor(p.sound_factor) ?? factor(p.quality_factor) : factor(p.quality_factor);
+  return p.per_second * (f ?? 1);
+}
+
+/** The cheapest rate per second of a model: its lowest quality, silent where sound is a choice. */
+function cheapest(model) {
+  const qualities = model.quality?.values ?? [null];
+  return Math.min(...qualities.map((q) => perSecond(model, q, model.audio.kind === 'always')));
+}
+
+const invalid = (field, message) => ({ code: 'invalid_input', message, field, retryable: false });
+
+/** Model::settle: the choices checked against the model and completed with its defaults. */
+function settle(model, choices, pictures) {
+  const known = ['duration', 'quality', 'aspect', 'audio', 'seed', 'negative_prompt'];
+  for (const [key, value] of Object.entries(choices ?? {})) {
+    if (!known.includes(key)) throw error('invalid_argument', `unknown choice ${key}`);
+    const types = { duration: 'integer', quality: 'string', aspect: 'string', audio: 'boolean', seed: 'integer', negative_prompt: 'string' };
+    const ok = types[key] === 'integer' ? Number.isInteger(value) : typeof value === types[key]; // eslint-disable-line valid-typeof
+    if (value != null && !ok) throw error('invalid_argument', `${key} must be a ${types[key]}, not ${JSON.stringify(value)}`);
+  }
+  const c = choices ?? {};
+  const name = model.name;
+  if (pictures.last && !model.pictures.last) throw invalid('pictures', `${name} takes a first picture only, not a last frame.`);
+  if (pictures.last && !pictures.first && !model.pictures.last_alone) throw invalid('pictures', `${name} needs a first frame before a last frame.`);
+  const duration = c.duration ?? model.duration.default;
+  if (!acceptsDuration(model, duration)) throw invalid('duration', `${name} makes ${lengthsInWords(model)}, not ${duration} s.`);
+  let quality = null;
+  if (!model.quality && c.quality != null) throw invalid('quality', `${name} has no quality setting.`);
+  if (model.quality) {
+    quality = c.quality ?? model.quality.default;
+    if (!model.quality.values.includes(quality)) throw invalid('quality', `${name} offers ${model.quality.values.join(', ')}, not ${quality}.`);
+  }
+  const aspect = c.aspect ?? model.aspect.default;
+  if (!model.aspect.values.includes(aspect)) throw invalid('aspect', `${name} makes ${model.aspect.values.join(', ')} videos, not ${aspect}.`);
+  let audio = null;
+  if (model.audio.kind === 'always') {
+    if (c.audio === false) throw invalid('audio', `${name} always makes videos with sound.`);
+    audio = true;
+  } else if (model.audio.kind === 'none') {
+    if (c.audio != null) throw invalid('audio', `${name} has no sound setting.`);
+  } else {
+    audio = c.audio ?? model.audio.default;
+  }
+  let seed = null;
+  if (c.seed != null) {
+    if (!model.seed) throw invalid('seed', `${name} takes no seed.`);
+    if (c.seed < model.seed.min || c.seed > model.seed.max) throw invalid('seed', `A seed for ${name} is a whole number from ${model.seed.min} to ${model.seed.max}, not ${c.seed}.`);
+    seed = c.seed;
+  }
+  let negative = c.negative_prompt?.trim() || null;
+  if (negative && !model.negative_prompt) throw invalid('negative_prompt', `${name} does not take a list of things to avoid.`);
+  const api_id = pictures.first || pictures.last ? model.api_ids.picture : model.api_ids.text;
+  return { api_id, duration, quality, aspect, audio, seed, negative_prompt: negative };
+}
+
+/** Model::estimate, rounded to cents. */
+function price(model, settled, pictures) {
+  const seconds = model.duration.auto?.value === settled.duration ? model.duration.auto.holds : settled.duration;
+  const count = Number(Boolean(pictures.first)) + Number(Boolean(pictures.last));
+  const credits = perSecond(model, settled.quality, settled.audio === true) * seconds + (model.price.per_picture ?? 0) * count;
+  return Math.round(credits * 100) / 100;
+}
 
 const state = {
   info: {
@@ -51,8 +144,8 @@ const state = {
     library_dir: '/home/ada/Videos/Sora Desk',
     notifications: true,
     theme: 'system',
-    default_orientation: 'landscape',
-    default_duration: 4,
+    default_model: manifest.default,
+    model_choices: {},
     api_base: '',
     files_base: '',
     callback_url: null,
@@ -66,6 +159,7 @@ const state = {
     ...config.pictures,
   },
   nextImage: config.nextImage ?? null,
+  unavailable: { ...config.unavailable },
   fail: { ...config.fail },
   tasks: [],
   demoTasks: [],
@@ -77,18 +171,29 @@ let nextId = 1;
 export function makeTask(partial = {}) {
   const id = partial.id ?? `task-${String(nextId++).padStart(5, '0')}`;
   const created = partial.created_at ?? now() - (partial.ago ?? 60);
-  const orientation = partial.orientation ?? 'landscape';
+  const model = modelById(partial.model_id ?? manifest.default);
+  const aspect = partial.aspect ?? (partial.orientation === 'portrait' ? '9:16' : model.aspect.default);
+  const orientation = partial.orientation ?? orientationOf(aspect);
   const duration = partial.duration ?? 8;
+  const settled = settle(model, { duration, aspect, quality: partial.quality ?? undefined, audio: model.audio.kind === 'switch' ? partial.audio ?? undefined : undefined }, { first: false, last: false });
   const task = {
     id,
     prompt: 'A paper boat drifting down a rainy street at dusk',
-    model: 'sora-2-preview',
+    model: settled.api_id,
+    model_id: model.id,
+    model_name: model.name,
     orientation,
+    aspect,
     duration,
+    quality: settled.quality,
+    audio: settled.audio,
+    seed: null,
+    negative_prompt: null,
+    last_image: null,
     state: 'done',
     progress: 0,
     error: null,
-    credits_reserved: estimateCredits(duration),
+    credits_reserved: price(model, settled, { first: false, last: false }),
     credits_used: null,
     estimated_seconds: 180,
     created_at: created,
@@ -108,7 +213,7 @@ export function makeTask(partial = {}) {
     ...partial,
   };
   delete task.ago;
-  delete task.seed;
+  delete task.art;
   // As the backend fills them: EvoLink's id once it accepted the task, the link's end once the
   // video is made (EvoLink keeps it 24 h), and a lookup only on an uncertain task.
   const accepted = ['queued', 'generating', 'downloading', 'done', 'expired'].includes(task.state);
@@ -124,7 +229,7 @@ export function makeTask(partial = {}) {
     task.video_path ??= `${state.settings.library_dir}/2026-11-24 ${task.prompt.slice(0, 40)} (${orientation}, ${duration}s).mp4`;
     task.video_size ??= 102_759;
     if (!('video_url' in partial)) task.video_url = `/media/${orientation}.mp4`;
-    if (!('poster_url' in partial)) task.poster_url = poster(partial.seed ?? hash(id), orientation);
+    if (!('poster_url' in partial)) task.poster_url = poster(partial.art ?? hash(id), orientation);
   }
   if (task.state === 'generating' && !('progress' in partial)) task.progress = 35;
   return task;
@@ -132,6 +237,12 @@ export function makeTask(partial = {}) {
 
 function poster(seed, orientation) {
   return orientation === 'portrait' ? sceneUrl(seed % 8, 180, 320) : sceneUrl(seed % 8, 384, 216);
+}
+
+function orientationOf(aspect) {
+  const [w, h] = aspect.split(':').map(Number);
+  if (!w || !h || w === h) return 'landscape';
+  return w > h ? 'landscape' : 'portrait';
 }
 
 function hash(text) {
@@ -159,7 +270,7 @@ function generated(count) {
     created_at: start - 60 - i * 600,
     orientation: i % 5 === 4 ? 'portrait' : 'landscape',
     duration: [4, 8, 12][i % 3],
-    seed: i,
+    art: i,
   }));
 }
 
@@ -189,11 +300,14 @@ async function call(command, args, answer) {
       held.get(command).push(resolve);
     });
   }
-  if (state.fail[command]) throw structuredClone(state.fail[command]);
+  if (state.fail[command]) {
+    // As the backend does: a model EvoLink refused is unavailable for this key until the next check.
+    if (command === 'submit_task' && state.fail[command].code === 'model_unavailable') state.unavailable[args.model] = state.fail[command].message;
+    throw structuredClone(state.fail[command]);
+  }
   return structuredClone(await answer());
 }
 
-const error = (code, message, retryable = false) => ({ code, message, retryable });
 
 // Events
 
@@ -298,13 +412,48 @@ export const savePastedImage = (bytes) => call('save_pasted_image', bytes, () =>
   return path;
 });
 
-export const prepareImage = ({ path, orientation = null, framing = 'fill', crop = null }) =>
-  call('prepare_image', { path, orientation, framing, crop }, () => {
+export const prepareImage = ({ path, model, aspect = null, quality = null, framing = 'fill', crop = null }) =>
+  call('prepare_image', { path, model, aspect, quality, framing, crop }, () => {
+    const entry = modelById(model);
+    if (!entry) throw error('invalid_argument', `unknown model ${model}`);
     const picture = state.pictures[path];
     if (!picture) throw error('file_missing', 'Sora Desk cannot find this picture any more.');
     if (picture.error) throw picture.error;
-    const shape = orientation ?? (picture.width >= picture.height ? 'landscape' : 'portrait');
-    const out = shape === 'landscape' ? { width: 1280, height: 720 } : { width: 720, height: 1280 };
+    const source = { format: picture.format, width: picture.width, height: picture.height, upright_width: picture.width, upright_height: picture.height, bytes: picture.bytes, had_location: picture.had_location };
+    const scale = 320 / Math.max(picture.width, picture.height);
+    const common = {
+      path,
+      source,
+      warnings: picture.had_location ? [{ code: 'location_removed', message: 'The place where this photo was taken was removed from it.' }] : [],
+      source_preview_url: sceneUrl(picture.seed ?? 0, Math.round(picture.width * scale), Math.round(picture.height * scale)),
+    };
+    const rules = entry.picture_rules;
+    if ((rules.exact ?? []).length === 0) {
+      // Any size within the model's bounds: made smaller and converted only when needed.
+      const side = Math.max(picture.width, picture.height);
+      const limit = Math.min(rules.max_side ?? Infinity, picture.bytes > rules.max_bytes ? 4096 : Infinity);
+      const k = side > limit ? limit / side : 1;
+      const out = { width: Math.round(picture.width * k), height: Math.round(picture.height * k) };
+      const format = rules.formats.includes(picture.format) && (rules.alpha || picture.format !== 'png') ? picture.format : 'jpeg';
+      const bytes = k < 1 || format !== picture.format ? Math.round(picture.bytes * k * k * 0.8) : picture.bytes;
+      const done = [k < 1 ? `Made smaller to ${out.width}x${out.height}` : null, format !== picture.format ? `converted to ${format.toUpperCase()}` : null].filter(Boolean);
+      const region = { x: 0, y: 0, width: picture.width, height: picture.height };
+      return {
+        ...common,
+        summary: done.length ? `${done.join(', ')}, ${(bytes / 1e6).toFixed(1)} MB` : `Used as it is: ${picture.width}x${picture.height}, ${(bytes / 1e6).toFixed(1)} MB`,
+        output: { format, ...out, orientation: out.width >= out.height ? 'landscape' : 'portrait', bytes },
+        region,
+        aspect: null,
+        actions: [k < 1 ? 'scaled' : null, format !== picture.format ? 'converted' : null].filter(Boolean),
+        preview_url: framedUrl(picture.seed ?? 0, picture, region, 'fill', out),
+      };
+    }
+    // Pictures that must equal the output frame: cropped (or fitted) to the frame of the shape.
+    const frames = rules.exact.filter((f) => f.quality == null || f.quality === (quality ?? entry.quality?.default));
+    const tall = picture.height > picture.width;
+    const frame = aspect ? frames.find((f) => f.aspect === aspect) : frames.find((f) => (f.size[1] > f.size[0]) === tall);
+    if (!frame) throw error('invalid_argument', `${entry.name} has no ${aspect} frame`);
+    const out = { width: frame.size[0], height: frame.size[1] };
     const fraction = framing === 'fit' ? { x: 0, y: 0, width: 1, height: 1 } : crop ?? centredCrop(picture.width, picture.height, out.width / out.height);
     const region = {
       x: Math.round(fraction.x * picture.width),
@@ -314,26 +463,63 @@ export const prepareImage = ({ path, orientation = null, framing = 'fill', crop 
     };
     const kb = framing === 'fit' ? 298 : 412;
     const verb = framing === 'fit' ? 'Fitted' : 'Cropped';
-    const source = { format: picture.format, width: picture.width, height: picture.height, upright_width: picture.width, upright_height: picture.height, bytes: picture.bytes, had_location: picture.had_location };
-    const scale = 320 / Math.max(picture.width, picture.height);
     return {
-      path,
+      ...common,
       summary: `${verb} ${picture.width}x${picture.height} to ${out.width}x${out.height}, ${kb} KB`,
-      source,
-      output: { format: 'jpeg', ...out, orientation: shape, bytes: kb * 1000 },
+      output: { format: 'jpeg', ...out, orientation: out.width >= out.height ? 'landscape' : 'portrait', bytes: kb * 1000 },
       region,
+      aspect: frame.aspect,
       actions: framing === 'fit' ? ['scaled', 'padded'] : ['cropped', 'scaled'],
-      warnings: picture.had_location ? [{ code: 'location_removed', message: 'The place where this photo was taken was removed from it.' }] : [],
       preview_url: framedUrl(picture.seed ?? 0, picture, region, framing, out),
-      source_preview_url: sceneUrl(picture.seed ?? 0, Math.round(picture.width * scale), Math.round(picture.height * scale)),
     };
+  });
+
+// Models
+
+function modelView(model) {
+  const reason = state.unavailable[model.id] ?? null;
+  return { ...model, available: reason == null, unavailable_reason: reason, from_credits_per_second: Math.round(cheapest(model) * 100) / 100, lengths_in_words: lengthsInWords(model) };
+}
+
+export const listModels = () => call('list_models', null, () => ({
+  default: manifest.default,
+  families: manifest.families,
+  models: manifest.models.map(modelView),
+}));
+
+function modelFor(id) {
+  const model = modelById(id);
+  if (!model) throw invalid('model', 'Sora Desk does not know this video model.');
+  return model;
+}
+
+export const estimate = ({ model, choices = {}, pictures = { first: false, last: false } }) =>
+  call('estimate', { model, choices, pictures }, () => {
+    const entry = modelFor(model);
+    const settled = settle(entry, choices, pictures);
+    return { credits: price(entry, settled, pictures), api_id: settled.api_id, settled };
   });
 
 // Tasks
 
-export const submit = ({ prompt, orientation, duration, image = null }) =>
-  call('submit_task', { prompt, orientation, duration, image }, () => {
-    const task = makeTask({ prompt, orientation, duration, image, state: image ? 'preparing' : 'submitting', ago: 0, submitted_at: null });
+export const submit = ({ prompt, model, choices = {}, image = null, lastImage = null }) =>
+  call('submit_task', { prompt, model, choices, image, last_image: lastImage }, () => {
+    const entry = modelFor(model);
+    if (state.unavailable[model]) {
+      throw { code: 'model_unavailable', message: state.unavailable[model], retryable: false, alternatives: [] };
+    }
+    if (!prompt.trim()) throw invalid('prompt', 'Describe the video you want: the prompt is empty.');
+    const pictures = { first: Boolean(image), last: Boolean(lastImage) };
+    const settled = settle(entry, choices, pictures);
+    const task = makeTask({
+      prompt, model_id: model, duration: settled.duration, aspect: settled.aspect, quality: settled.quality, audio: settled.audio,
+      image, state: image || lastImage ? 'preparing' : 'submitting', ago: 0, submitted_at: null,
+    });
+    Object.assign(task, {
+      model: settled.api_id, seed: settled.seed, negative_prompt: settled.negative_prompt, last_image: lastImage?.path ?? null,
+      credits_reserved: price(entry, settled, pictures),
+    });
+    state.settings.model_choices = { ...state.settings.model_choices, [model]: { ...choices } };
     upsert([task]);
     setTimeout(() => emit('tasks', [task]), 0);
     return task;
@@ -359,7 +545,10 @@ export const retryTask = (id, { confirmPaidAgain = false } = {}) => call('retry_
   if (old.state === 'outcome_unknown' && confirmPaidAgain !== true) {
     throw error('confirm_needed', 'Making this video again may charge you for both. Confirm that you want a new one.');
   }
-  const task = makeTask({ prompt: old.prompt, orientation: old.orientation, duration: old.duration, image: old.image, state: 'submitting', ago: 0, retry_of: id, submitted_at: null });
+  const task = makeTask({
+    prompt: old.prompt, model_id: old.model_id, aspect: old.aspect, duration: old.duration, quality: old.quality, audio: old.audio,
+    image: old.image, last_image: old.last_image, state: 'submitting', ago: 0, retry_of: id, submitted_at: null,
+  });
   upsert([task]);
   return task;
 });
@@ -465,6 +654,10 @@ globalThis.__fake = {
   fail: (command, failure) => {
     if (failure) state.fail[command] = failure;
     else delete state.fail[command];
+  },
+  setUnavailable: (id, reason) => {
+    if (reason) state.unavailable[id] = reason;
+    else delete state.unavailable[id];
   },
   callsTo: (command) => calls.filter((c) => c.command === command),
 };

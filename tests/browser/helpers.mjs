@@ -22,6 +22,8 @@ export function useBrowser() {
     server = await serveStatic(join(repo, 'ui'), {
       '/js/ipc.js': join(repo, 'tests/browser/fake-ipc.js'),
       '/js/fake-art.js': join(repo, 'tests/browser/fake-art.js'),
+      // The fake backend reads the app's own model manifest, as the real one embeds it.
+      '/fake/models.json': join(repo, 'crates/models/models.json'),
       // The sample clips of the fake EvoLink server stand in for finished videos.
       '/media/landscape.mp4': join(repo, 'crates/evolink-mock/assets/landscape.mp4'),
       '/media/portrait.mp4': join(repo, 'crates/evolink-mock/assets/portrait.mp4'),

@@ -1,4 +1,4 @@
-// Settings and the account: key, library, theme, notifications, defaults, advanced addresses;
+// Settings and the account: key, library, theme, notifications, the default model, advanced addresses;
 // a refused key, balance updates and switching modes from the backend.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,13 +31,13 @@ test('settings show the key and library, and the theme applies at once', async (
   await page.emulateMedia({ colorScheme: 'light' });
 
   await page.click(byTestId('notifications'));
-  await choose(page, 'default-portrait');
-  await choose(page, 'default-duration-12');
+  assert.equal(await page.inputValue(byTestId('settings-default-model')), 'sora-2-preview');
+  await page.selectOption(byTestId('settings-default-model'), 'kling-v3');
   await page.click(byTestId('library-change'));
   await until(page, () => document.querySelector('[data-testid="settings-library"]').textContent === '/home/ada/Movies/Sora Desk');
   await page.click(byTestId('library-open'));
   const saved = (await calls(page, 'set_settings')).map((c) => c.args.changes);
-  assert.deepEqual(saved, [{ theme: 'dark' }, { theme: 'light' }, { theme: 'system' }, { notifications: false }, { default_orientation: 'portrait' }, { default_duration: 12 }]);
+  assert.deepEqual(saved, [{ theme: 'dark' }, { theme: 'light' }, { theme: 'system' }, { notifications: false }, { default_model: 'kling-v3' }]);
   assert.equal((await calls(page, 'open_library')).length, 1);
   await page.keyboard.press('Escape');
   await page.waitForSelector(byTestId('settings'), { state: 'hidden' });

@@ -1,9 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import {
-  PROMPT_LIMIT, estimateCredits, generateBlocker, isPastableImage, promptLength, requestedOrientation,
-} from '../../ui/js/compose.js';
+import { generateBlocker, isPastableImage, latestOnly, promptLength, requestedAspect } from '../../ui/js/compose.js';
 
 test('prompt length counts characters the way the API does, not UTF-16 units', () => {
   assert.equal(promptLength('cat'), 3);
@@ -11,19 +9,13 @@ test('prompt length counts characters the way the API does, not UTF-16 units', (
   assert.equal(promptLength(''), 0);
 });
 
-test('estimates match the published per-duration prices', () => {
-  assert.equal(estimateCredits(4), 23.04);
-  assert.equal(estimateCredits(8), 46.08);
-  assert.equal(estimateCredits(12), 69.12);
-  assert.throws(() => estimateCredits(10), RangeError);
-});
-
-test('Generate waits for a prompt, rejects an over-long one, and says by how much', () => {
-  assert.deepEqual(generateBlocker({ prompt: '   ' }), { code: 'need_prompt' });
-  const long = 'a'.repeat(PROMPT_LIMIT + 7);
-  assert.deepEqual(generateBlocker({ prompt: long }), { code: 'prompt_too_long', over: 7 });
-  assert.equal(generateBlocker({ prompt: 'a'.repeat(PROMPT_LIMIT) }), null);
-  assert.deepEqual(generateBlocker({ prompt: '🎹'.repeat(PROMPT_LIMIT + 1) }), { code: 'prompt_too_long', over: 1 });
+test('Generate waits for a prompt, rejects one over the model’s limit, and says by how much', () => {
+  assert.deepEqual(generateBlocker({ prompt: '   ', limit: 10 }), { code: 'need_prompt' });
+  assert.deepEqual(generateBlocker({ prompt: 'a'.repeat(17), limit: 10 }), { code: 'prompt_too_long', over: 7 });
+  assert.equal(generateBlocker({ prompt: 'a'.repeat(10), limit: 10 }), null);
+  assert.deepEqual(generateBlocker({ prompt: '🎹'.repeat(11), limit: 10 }), { code: 'prompt_too_long', over: 1 });
+  // A model without a stated limit takes any length.
+  assert.equal(generateBlocker({ prompt: 'a'.repeat(50_000), limit: null }), null);
 });
 
 test('Generate waits for the picture and for a key, and never submits twice at once', () => {
@@ -35,9 +27,17 @@ test('Generate waits for the picture and for a key, and never submits twice at o
   assert.equal(generateBlocker({ prompt: 'a fox', hasKey: true }), null);
 });
 
-test('the picture decides the orientation until the person picks one', () => {
-  assert.equal(requestedOrientation({ picked: false, orientation: 'landscape' }), null);
-  assert.equal(requestedOrientation({ picked: true, orientation: 'portrait' }), 'portrait');
+test('Generate waits for the models, refuses an unavailable one, and says which choice the model refused', () => {
+  assert.deepEqual(generateBlocker({ prompt: 'a fox', noModel: true }), { code: 'no_model' });
+  assert.deepEqual(generateBlocker({ prompt: '', unavailable: true }), { code: 'model_unavailable' });
+  const problem = { field: 'duration', message: 'Sora 2 makes 4, 8 or 12 s, not 10 s.' };
+  assert.deepEqual(generateBlocker({ prompt: 'a fox', problem }), { code: 'invalid_choice', ...problem });
+  assert.deepEqual(generateBlocker({ prompt: '', problem }), { code: 'need_prompt' });
+});
+
+test('the picture decides the shape until the person picks one', () => {
+  assert.equal(requestedAspect({ picked: false, aspect: '16:9' }), null);
+  assert.equal(requestedAspect({ picked: true, aspect: '9:16' }), '9:16');
 });
 
 test('only picture types are taken from the clipboard', () => {
@@ -46,4 +46,33 @@ test('only picture types are taken from the clipboard', () => {
   assert.equal(isPastableImage('text/plain'), false);
   assert.equal(isPastableImage('image/svg+xml'), false);
   assert.equal(isPastableImage(undefined), false);
+});
+
+test('only the newest question’s answer counts, asked once after a quiet moment', async () => {
+  const asked = [];
+  const answers = [];
+  const errors = [];
+  const slow = latestOnly(async (n) => {
+    asked.push(n);
+    await new Promise((r) => setTimeout(r, n === 1 ? 40 : 5));
+    if (n === 3) throw new Error('no');
+    return n * 10;
+  }, { wait: 0, onAnswer: (v) => answers.push(v), onError: (e) => errors.push(e.message) });
+  slow.run(1);
+  await new Promise((r) => setTimeout(r, 10));
+  slow.run(2); // asked while 1 is still on its way: 1's late answer is dropped
+  await new Promise((r) => setTimeout(r, 60));
+  assert.deepEqual(asked, [1, 2]);
+  assert.deepEqual(answers, [20]);
+  slow.run(3);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(errors, ['no']);
+
+  const calls = [];
+  const quiet = latestOnly(async (n) => calls.push(n), { wait: 20 });
+  quiet.run(1);
+  quiet.run(2);
+  quiet.run(3);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(calls, [3], 'several changes in a row ask once');
 });

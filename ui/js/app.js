@@ -19,7 +19,7 @@ import { createCloseDialog } from './close-dialog.js';
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
 
-const state = { info: null, key: null, settings: null, credits: null };
+const state = { info: null, key: null, settings: null, credits: null, models: null };
 const hasKey = () => Boolean(state.key?.set || state.info?.demo);
 
 function fillStaticText() {
@@ -81,6 +81,10 @@ const compose = createCompose({
   onSubmitted: (task) => {
     gallery.apply([task]);
     announce(strings.announce.started(task.prompt));
+  },
+  onModels: (list) => {
+    state.models = list;
+    if (settings?.isOpen) settings.render();
   },
 });
 
@@ -227,12 +231,18 @@ async function loadAll() {
   byTestId('app-version').textContent = strings.version(state.info.version);
   show(byTestId('app-version'), true);
   byTestId('app-info').classList.remove('error');
-  const [key, settingsNow] = await Promise.all([
+  const [key, settingsNow, models] = await Promise.all([
     ipc.keyStatus().catch(() => ({ set: false, hint: null, storage: 'none', problem: null })),
     ipc.getSettings().catch(() => null),
+    ipc.listModels().catch((error) => ({ error })),
   ]);
   state.key = key;
   if (settingsNow) app.settingsChanged(settingsNow);
+  if (models.error) {
+    compose.modelsFailed(models.error);
+  } else {
+    compose.setModels(models);
+  }
   showLibrary();
   state.credits = null;
   renderHeader();

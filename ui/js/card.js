@@ -21,9 +21,9 @@ export function timingText(task, now) {
   return parts.join(' · ');
 }
 
-/** "8 s · 46.08 credits · 2 h ago" (the shape shows in the picture itself). */
+/** "<model> · 8 s · 46.08 credits · 2 h ago" (the shape shows in the picture itself). */
 export function metaText(task, now) {
-  const parts = [strings.meta.seconds(task.duration)];
+  const parts = [task.model_name, strings.meta.seconds(task.duration)].filter(Boolean);
   const credits = taskCredits(task);
   if (credits != null) parts.push(strings.credits(credits));
   const when = age(task.created_at, now);

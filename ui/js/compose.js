@@ -1,50 +1,72 @@
 // Pure rules of the compose panel: no DOM, no backend, so they are tested with `node --test`.
-
-/** The longest prompt the model accepts, in characters (code points, as the API counts). */
-export const PROMPT_LIMIT = 5000;
-
-/** Allowed video lengths in seconds. */
-export const DURATIONS = [4, 8, 12];
-
-/** Credits per second seen for sora-2-preview; shown only as an estimate, the server's figure wins. */
-const CREDITS_PER_SECOND = 5.76;
+// What a model accepts comes from its entry (models.js); nothing here knows a model.
 
 /** Length of a prompt as the API counts it: Unicode code points, not UTF-16 units. */
 export function promptLength(text) {
   return [...text].length;
 }
 
-/** Estimated credits for a video of `seconds`, rounded to two decimals. */
-export function estimateCredits(seconds) {
-  if (!DURATIONS.includes(seconds)) throw new RangeError(`unsupported duration ${seconds}`);
-  return Math.round(seconds * CREDITS_PER_SECOND * 100) / 100;
-}
-
 /**
  * Why Generate cannot be pressed yet, or null when it can. The first reason wins, in the order a
- * person would fix them: write something, shorten it, wait for the picture, add a key.
- * @param {{prompt: string, hasKey?: boolean, imageBusy?: boolean, submitting?: boolean}} state
- * @returns {{code: string, over?: number} | null}
+ * person would fix them: pick a model that works, write something, shorten it, fix a choice the
+ * model refused, wait for the pictures, add a key.
+ * @param {{prompt: string, limit?: number | null, hasKey?: boolean, imageBusy?: boolean,
+ *   submitting?: boolean, noModel?: boolean, unavailable?: boolean,
+ *   problem?: {field: string, message: string} | null}} state
+ * @returns {{code: string, over?: number, message?: string, field?: string} | null}
  */
-export function generateBlocker({ prompt, hasKey = true, imageBusy = false, submitting = false }) {
+export function generateBlocker({
+  prompt, limit = null, hasKey = true, imageBusy = false, submitting = false, noModel = false, unavailable = false, problem = null,
+}) {
   if (submitting) return { code: 'submitting' };
+  if (noModel) return { code: 'no_model' };
+  if (unavailable) return { code: 'model_unavailable' };
   if (promptLength(prompt.trim()) === 0) return { code: 'need_prompt' };
-  const over = promptLength(prompt) - PROMPT_LIMIT;
+  const over = limit == null ? 0 : promptLength(prompt) - limit;
   if (over > 0) return { code: 'prompt_too_long', over };
+  if (problem) return { code: 'invalid_choice', field: problem.field, message: problem.message };
   if (imageBusy) return { code: 'image_preparing' };
   if (!hasKey) return { code: 'need_key' };
   return null;
 }
 
 /**
- * The orientation to ask preflight for: the person's choice once they made one, otherwise null
- * so the picture decides.
+ * The shape to ask picture preparation for: the person's choice once they made one, otherwise
+ * null so the picture decides (for models whose pictures must match a frame exactly).
  */
-export function requestedOrientation({ picked, orientation }) {
-  return picked ? orientation : null;
+export function requestedAspect({ picked, aspect }) {
+  return picked ? aspect : null;
 }
 
 /** The most common picture types, for the paste handler: anything else is left to the browser. */
 export function isPastableImage(mime) {
   return /^image\/(png|jpeg|webp|gif|bmp|tiff)$/.test(mime ?? '');
+}
+
+/**
+ * Runs `job` at most once per `wait` ms of quiet, and keeps only the newest answer: `run(...)`
+ * returns nothing; `onAnswer(value)` / `onError(error)` get the answer of the latest call only.
+ */
+export function latestOnly(job, { wait = 0, onAnswer, onError, onStart } = {}) {
+  let timer = null;
+  let ticket = 0;
+  return {
+    run(...args) {
+      const mine = ++ticket;
+      clearTimeout(timer);
+      onStart?.();
+      timer = setTimeout(async () => {
+        try {
+          const value = await job(...args);
+          if (mine === ticket) onAnswer?.(value);
+        } catch (error) {
+          if (mine === ticket) onError?.(error);
+        }
+      }, wait);
+    },
+    cancel() {
+      ticket += 1;
+      clearTimeout(timer);
+    },
+  };
 }

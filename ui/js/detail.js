@@ -87,11 +87,17 @@ export function createDetail({ gallery, compose, onAction, isDemo, appVersion })
   function renderFacts() {
     const credits = taskCredits(task);
     const rows = [
-      [strings.facts.shape, strings.meta[task.orientation]],
+      task.model_name ? [strings.facts.model, task.model_name, 'detail-model'] : null,
+      [strings.facts.shape, task.aspect ? strings.shapeFact(task.aspect) : strings.meta[task.orientation], 'detail-shape'],
       [strings.facts.length, strings.meta.seconds(task.duration)],
+      task.quality ? [strings.facts.quality, strings.qualityName(task.quality), 'detail-quality'] : null,
+      task.audio != null ? [strings.facts.sound, task.audio ? strings.soundOn : strings.soundOff, 'detail-sound'] : null,
       [strings.facts.made, strings.madeAt(task.created_at)],
       credits != null ? [strings.facts.credits, creditsText(credits), 'detail-credits'] : null,
       task.image ? [strings.facts.picture, strings.pictureUsed(task.image.framing)] : null,
+      task.last_image ? [strings.facts.lastFrame, strings.pictureGiven] : null,
+      task.seed != null ? [strings.facts.seed, String(task.seed)] : null,
+      task.negative_prompt ? [strings.facts.avoid, task.negative_prompt] : null,
       task.video_path ? [strings.facts.file, task.video_path, 'detail-path'] : null,
     ].filter(Boolean);
     fill(ui.facts, rows.flatMap(([term, value, testid]) => [h('dt', { text: term }), h('dd', { text: value, testid })]));

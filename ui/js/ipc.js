@@ -42,18 +42,36 @@ export const getSettings = () => call('get_settings');
 export const saveSettings = (changes) => call('set_settings', { changes });
 export const chooseLibraryFolder = () => call('choose_library_folder');
 
-// Reference picture
+// Video models
+
+/** The models, as the manifest describes them, with whether this key may use each now. */
+export const listModels = () => call('list_models');
+/**
+ * Credits a video would cost, checked against the model: `choices` as in submit, `pictures`
+ * says which input pictures it has ({ first, last }). Refuses a choice with `invalid_input`
+ * and the `field` at fault.
+ */
+export const estimate = ({ model, choices = {}, pictures = { first: false, last: false } }) =>
+  call('estimate', { input: { model, choices, pictures } });
+
+// Reference pictures
 
 export const chooseImage = () => call('choose_image');
 /** @param {Uint8Array} bytes the pasted picture, sent as the raw request body */
 export const savePastedImage = (bytes) => call('save_pasted_image', bytes);
-export const prepareImage = ({ path, orientation = null, framing = 'fill', crop = null }) =>
-  call('prepare_image', { request: { path, orientation, framing, crop } });
+/**
+ * Fits a picture to `model`. `aspect` null lets the picture decide the shape (for models whose
+ * pictures must match a frame exactly); `quality` picks that frame's size; `crop` and `framing`
+ * only matter for those models.
+ */
+export const prepareImage = ({ path, model, aspect = null, quality = null, framing = 'fill', crop = null }) =>
+  call('prepare_image', { request: { path, model, aspect, quality, framing, crop } });
 
 // Tasks
 
-export const submit = ({ prompt, orientation, duration, image = null }) =>
-  call('submit_task', { request: { prompt, orientation, duration, image } });
+/** `image` and `lastImage` are ImageChoices (`{ path, framing, crop }`) or null. */
+export const submit = ({ prompt, model, choices = {}, image = null, lastImage = null }) =>
+  call('submit_task', { input: { prompt, model, choices, image, last_image: lastImage } });
 export const listTasks = ({ states = [], search = '', favourites_only = false, offset = 0, limit = 100 } = {}) =>
   call('list_tasks', { query: { states, search, favourites_only, offset, limit } });
 export const getTask = (id) => call('get_task', { id });

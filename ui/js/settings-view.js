@@ -1,9 +1,10 @@
-// Settings: the key, the library folder, theme and notifications, defaults for new videos, and
-// the advanced addresses. Every change is saved at once with saveSettings(changes).
+// Settings: the key, the library folder, theme and notifications, the model new videos start
+// with, and the advanced addresses. Every change is saved at once with saveSettings(changes).
 
 import * as ipc from './ipc.js';
 import { strings } from './strings.js';
-import { $, $$, h, show } from './dom.js';
+import { $, $$, fill, h, show } from './dom.js';
+import { groupByFamily } from './models.js';
 import { messageOf, toast } from './announce.js';
 import { wireKeyForm } from './key-form.js';
 import { ACTIVE_STATES } from './tasks.js';
@@ -23,6 +24,7 @@ export function createSettings({ app }) {
     library: byTestId('settings-library'),
     libraryError: byTestId('library-error'),
     notifications: byTestId('notifications'),
+    defaultModel: byTestId('settings-default-model'),
     spend: byTestId('spend'),
     demoTag: $('.demo-tag', dialog),
   };
@@ -87,8 +89,7 @@ export function createSettings({ app }) {
       ui.library.textContent = settings.library_dir;
       ui.notifications.checked = settings.notifications;
       check('theme', settings.theme);
-      check('default-orientation', settings.default_orientation);
-      check('default-duration', String(settings.default_duration));
+      renderDefaultModel(settings.default_model);
       for (const input of $$('[data-field]', dialog)) {
         if (document.activeElement !== input) input.value = settings[input.dataset.field] ?? '';
       }
@@ -97,6 +98,23 @@ export function createSettings({ app }) {
       byTestId('about-version').textContent = strings.version(info.version);
       byTestId('data-dir').textContent = strings.dataDir(info.data_dir);
     }
+  }
+
+  /** The models by family, the unavailable ones said so (and not offered unless already chosen). */
+  function renderDefaultModel(current) {
+    const list = app.state.models;
+    if (!list) {
+      ui.defaultModel.disabled = true;
+      return;
+    }
+    fill(ui.defaultModel, groupByFamily(list.families, list.models).map(({ family, models }) => h('optgroup', { label: family.name },
+      models.map((m) => h('option', {
+        value: m.id,
+        text: strings.defaultModelOption(m.name, m.available),
+        disabled: !m.available && m.id !== current,
+      })))));
+    ui.defaultModel.disabled = false;
+    ui.defaultModel.value = list.models.some((m) => m.id === current) ? current : list.default;
   }
 
   function check(name, value) {
@@ -179,12 +197,7 @@ export function createSettings({ app }) {
     });
   }
   ui.notifications.addEventListener('change', () => save({ notifications: ui.notifications.checked }));
-  for (const input of $$('input[name="default-orientation"]', dialog)) {
-    input.addEventListener('change', () => save({ default_orientation: input.value }));
-  }
-  for (const input of $$('input[name="default-duration"]', dialog)) {
-    input.addEventListener('change', () => save({ default_duration: Number(input.value) }));
-  }
+  ui.defaultModel.addEventListener('change', () => save({ default_model: ui.defaultModel.value }));
 
   // Advanced addresses: saved when the field is left or Enter is pressed; the backend validates.
   for (const input of $$('[data-field]', dialog)) {
