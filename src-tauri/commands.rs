@@ -125,8 +125,8 @@ pub fn estimate(state: State<'_, AppState>, input: EstimateInput) -> Answer<Esti
 // ---- Tasks ----
 
 #[tauri::command]
-pub async fn submit_task(state: State<'_, AppState>, request: SubmitInput) -> Answer<TaskView> {
-    state.service.submit(request).await
+pub async fn submit_task(state: State<'_, AppState>, input: SubmitInput) -> Answer<TaskView> {
+    state.service.submit(input).await
 }
 
 #[tauri::command]

@@ -42,11 +42,11 @@ fn malformed_arguments_are_refused_before_the_service_sees_them() {
     for (command, args) in [
         (
             "submit_task",
-            json!({ "request": { "prompt": "x", "model": "sora-2-preview", "choices": { "duration": "four" } } }),
+            json!({ "input": { "prompt": "x", "model": "sora-2-preview", "choices": { "duration": "four" } } }),
         ),
         (
             "submit_task",
-            json!({ "request": { "prompt": "x", "model": "sora-2-preview", "extra": 1 } }),
+            json!({ "input": { "prompt": "x", "model": "sora-2-preview", "extra": 1 } }),
         ),
         (
             "estimate",
@@ -70,7 +70,7 @@ fn malformed_arguments_are_refused_before_the_service_sees_them() {
     let problem = rig
         .invoke(
             "submit_task",
-            json!({ "request": { "prompt": "x".repeat(5001), "model": "sora-2-preview" } }),
+            json!({ "input": { "prompt": "x".repeat(5001), "model": "sora-2-preview" } }),
         )
         .unwrap_err();
     assert_eq!(problem["code"], "invalid_input");
@@ -125,7 +125,7 @@ fn a_video_is_made_through_the_commands_and_changes_arrive_as_events() {
     let task = rig
         .invoke(
             "submit_task",
-            json!({ "request": { "prompt": "Waves roll in at sunset", "model": "sora-2-preview",
+            json!({ "input": { "prompt": "Waves roll in at sunset", "model": "sora-2-preview",
                                  "choices": { "aspect": "16:9", "duration": 4 },
                                  "image": { "path": pasted, "framing": "fit", "crop": null } } }),
         )
@@ -220,7 +220,7 @@ fn settings_and_demo_mode_through_the_commands() {
     let balance = rig.invoke("refresh_balance", json!({})).unwrap();
     assert_eq!(balance["demo"], true);
     let task = rig
-        .invoke("submit_task", json!({ "request": { "prompt": "A demo kite", "model": "sora-2-preview", "choices": { "aspect": "9:16" } } }))
+        .invoke("submit_task", json!({ "input": { "prompt": "A demo kite", "model": "sora-2-preview", "choices": { "aspect": "9:16" } } }))
         .unwrap();
     let done = rig.until_final(task["id"].as_str().unwrap());
     assert_eq!(done["state"], "done");

@@ -54,7 +54,10 @@ fn the_key_never_reaches_answers_events_files_or_logs() {
     log::warn!("a line holding {SECRET} by accident");
 
     let task = rig
-        .invoke("submit_task", json!({ "request": { "prompt": "Leaves falling in a park", "model": "sora-2-preview" } }))
+        .invoke(
+            "submit_task",
+            json!({ "input": { "prompt": "Leaves falling in a park", "model": "sora-2-preview" } }),
+        )
         .unwrap();
     let id = task["id"].as_str().unwrap().to_string();
     assert_eq!(rig.until_final(&id)["state"], "done");
