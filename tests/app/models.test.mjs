@@ -101,8 +101,9 @@ test('a model the key may not use, Kling V3 with both frames, and back to Sora 2
   await session.click(await session.find(`${byTestId('task-card')}[data-task-id="${id}"]`));
   await session.waitForVisible(byTestId('detail'));
   assert.match(await textOf(session, 'detail-model'), /Kling V3/);
+  assert.equal(await textOf(session, 'detail-shape'), 'Set by the pictures');
   const videoPath = await textOf(session, 'detail-path');
-  assert.match(videoPath, /\(kling-v3, landscape, 10s\)\.mp4$/);
+  assert.match(videoPath, /\(kling-v3, 10s\)\.mp4$/, 'the frames decide the shape: no shape in the name');
   const recipePath = videoPath.replace(/\.mp4$/, '.json');
   assert.ok(existsSync(recipePath), `a recipe beside the video: ${recipePath}`);
   const recipe = JSON.parse(readFileSync(recipePath, 'utf8'));
@@ -110,6 +111,7 @@ test('a model the key may not use, Kling V3 with both frames, and back to Sora 2
   assert.equal(recipe.model_name, 'Kling V3');
   assert.equal(recipe.duration_seconds, 10);
   assert.equal(recipe.quality, '1080p');
+  assert.equal(recipe.aspect, null, 'the frames decided the shape');
   assert.equal(recipe.sound, true);
   assert.equal(recipe.first_frame, start);
   assert.equal(recipe.last_frame, end);

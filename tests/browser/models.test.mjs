@@ -472,3 +472,21 @@ test('when the models cannot be listed, compose says so and Generate waits', asy
   assert.equal(await text(page, 'generate-reason'), 'The video models could not be listed. The model list is unreadable.');
   await close();
 });
+
+test('a video EvoLink refused for its model makes the picker ask again which models the key may use', async () => {
+  const { page, errors, close } = await openApp({ viewport: LAPTOP });
+  await credits(page, '23.04');
+  const asked = () => page.evaluate(() => globalThis.__fake.callsTo('list_models').length);
+  const before = await asked();
+  // The backend refuses Sora 2 Pro from now on, and a task made with it fails for that reason.
+  await page.evaluate(() => {
+    globalThis.__fake.state.unavailable = { 'sora-2-pro-preview': 'EvoLink refused Sora 2 Pro for your key just now.' };
+    globalThis.__fake.emitTasks([{ prompt: 'A lighthouse in a storm', state: 'failed', model: 'sora-2-pro-preview', model_id: 'sora-2-pro-preview', error: { code: 'model_unavailable', message: 'This video model is not available right now.', retryable: false } }]);
+  });
+  await until(page, (n) => globalThis.__fake.callsTo('list_models').length > n, before);
+  await page.click(byTestId('model-picker-button'));
+  await page.waitForSelector(`${option('sora-2-pro-preview')}[aria-disabled="true"]`);
+  assert.match(await page.textContent(option('sora-2-pro-preview')), /refused Sora 2 Pro/);
+  noErrors(errors);
+  await close();
+});

@@ -273,6 +273,11 @@ function tasksChanged(tasks) {
     else if (phase(task.state) === 'failed') announce(strings.announce.failed(task.prompt, troubleText(task)));
   }
   if (tasks.some((task) => task.state === 'done' || phase(task.state) === 'failed')) refreshBalance();
+  // EvoLink refused a model for this key: the picker shows it as unavailable from now on
+  // (the backend counts that refusal until it next asks which models the key may use).
+  if (tasks.some((task) => task.state === 'failed' && task.error?.code === 'model_unavailable')) {
+    ipc.listModels().then((list) => compose.setModels(list)).catch(() => {});
+  }
 }
 
 function subscribe() {

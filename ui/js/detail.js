@@ -88,7 +88,8 @@ export function createDetail({ gallery, compose, onAction, isDemo, appVersion })
     const credits = taskCredits(task);
     const rows = [
       task.model_name ? [strings.facts.model, task.model_name, 'detail-model'] : null,
-      [strings.facts.shape, task.aspect ? strings.shapeFact(task.aspect) : strings.meta[task.orientation], 'detail-shape'],
+      // No shape was asked for when the pictures decide it (Kling or MiniMax with frames).
+      [strings.facts.shape, task.aspect ? strings.shapeFact(task.aspect) : strings.shapeFromPictures, 'detail-shape'],
       [strings.facts.length, strings.meta.seconds(task.duration)],
       task.quality ? [strings.facts.quality, strings.qualityName(task.quality), 'detail-quality'] : null,
       task.audio != null ? [strings.facts.sound, task.audio ? strings.soundOn : strings.soundOff, 'detail-sound'] : null,

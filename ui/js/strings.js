@@ -89,6 +89,7 @@ export const strings = {
   /** The small line under a shape's name: its ratio, or what "auto" does. */
   aspectDetail: (value) => (ASPECT_NAMES[value] === 'Auto' ? 'Best fit' : value),
   pictureDecidesShape: 'The picture decides the shape.',
+  shapeFromPictures: 'Set by the pictures',
   durationLabel: 'Length',
   seconds,
   lengthsInWords,

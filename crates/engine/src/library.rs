@@ -85,8 +85,8 @@ pub struct Recipe {
     /// EvoLink's model id, and the model's name.
     pub model: String,
     pub model_name: Option<String>,
-    /// The shape as sent, e.g. `16:9`.
-    pub aspect: String,
+    /// The shape as sent, e.g. `16:9`; `null` when the pictures decided it.
+    pub aspect: Option<String>,
     /// Seconds asked for (-1: the model chose).
     pub duration_seconds: i64,
     pub quality: Option<String>,
@@ -113,7 +113,7 @@ impl Recipe {
             prompt: task.prompt.clone(),
             model: task.model.clone(),
             model_name: task.model_entry().map(|m| m.name.clone()),
-            aspect: task.aspect.clone(),
+            aspect: task.aspect_sent().map(str::to_string),
             duration_seconds: task.duration,
             quality: task.quality.clone(),
             sound: task.audio,
@@ -154,11 +154,11 @@ pub fn video_stem_at_offset(task: &Task, utc_offset_seconds: i64) -> String {
         Some(model) => model.short.clone(),
         None => name_safe_prompt(&task.model),
     });
-    match task.aspect.as_str() {
+    match task.aspect_sent().unwrap_or("adaptive") {
         "16:9" => parts.push("landscape".to_string()),
         "9:16" => parts.push("portrait".to_string()),
         "1:1" => parts.push("square".to_string()),
-        // A shape the model picks itself says nothing useful in a name.
+        // A shape the model or the pictures decide says nothing useful in a name.
         "adaptive" | "auto" => {}
         other => parts.push(other.replace(':', "x")),
     }

@@ -445,9 +445,13 @@ async fn a_first_and_a_last_frame_reach_kling_with_every_choice() {
         "the pictures decide Kling's shape"
     );
     assert_eq!(done.credits_used, Some(108.0));
+    assert!(
+        done.aspect_sent().is_none(),
+        "the frames decide Kling's shape"
+    );
     let video = std::path::PathBuf::from(done.video_path.unwrap());
     let name = video.file_name().unwrap().to_string_lossy().into_owned();
-    assert!(name.ends_with("(kling-v3, landscape, 10s).mp4"), "{name}");
+    assert!(name.ends_with("(kling-v3, 10s).mp4"), "{name}");
     let recipe: serde_json::Value =
         serde_json::from_slice(&std::fs::read(video.with_extension("json")).unwrap()).unwrap();
     assert_eq!(recipe["model"], "kling-v3-image-to-video");

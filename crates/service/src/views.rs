@@ -36,8 +36,8 @@ pub struct TaskView {
     /// The model's manifest id and name (None for a model this version no longer knows).
     pub model_id: Option<String>,
     pub model_name: Option<String>,
-    /// The shape asked for, as sent (`16:9`, `adaptive`...).
-    pub aspect: String,
+    /// The shape asked for, as sent (`16:9`, `adaptive`...); `None` when the pictures decide it.
+    pub aspect: Option<String>,
     /// `landscape` or `portrait`, for laying out cards (a shape the model picks is shown as
     /// landscape until the video says otherwise).
     pub orientation: &'static str,
@@ -84,6 +84,7 @@ pub fn poster_path(posters_dir: &Path, id: &str) -> std::path::PathBuf {
 impl TaskView {
     pub fn new(task: Task, media: &MediaServer, posters_dir: &Path) -> TaskView {
         let model = task.model_entry();
+        let aspect = task.aspect_sent().map(str::to_string);
         let error = match (task.error_code, task.error_message) {
             (Some(code), Some(message)) => Some(ErrorView {
                 code,
@@ -119,7 +120,7 @@ impl TaskView {
             model_id: model.map(|m| m.id.clone()),
             model_name: model.map(|m| m.name.clone()),
             orientation: orientation_of(&task.aspect),
-            aspect: task.aspect,
+            aspect,
             duration: task.duration,
             quality: task.quality,
             audio: task.audio,
