@@ -43,11 +43,21 @@ fn the_manifest_lists_every_evolink_video_model_once() {
     assert!(manifest().by_api_id("sora-2").is_none());
 }
 
+/// (model, seconds, quality, sound, with a picture, credits).
+type Case = (
+    &'static str,
+    i64,
+    Option<&'static str>,
+    Option<bool>,
+    bool,
+    f64,
+);
+
 #[test]
 fn estimates_follow_the_published_prices() {
     // (model, seconds, quality, sound, pictures, credits): figures worked out by hand from
     // the price list (1 USD = 68 credits).
-    let cases: &[(&str, i64, Option<&str>, Option<bool>, bool, f64)] = &[
+    let cases: &[Case] = &[
         ("sora-2-preview", 4, None, None, false, 23.04),
         ("sora-2-preview", 12, None, None, true, 69.12),
         ("sora-2-pro-preview", 4, Some("720p"), None, false, 68.0),
@@ -95,11 +105,11 @@ fn estimates_follow_the_published_prices() {
         ("seedance-2.0", 10, Some("1080p"), Some(true), false, 337.5),
         (
             "seedance-2.0-mini",
-            5,
+            6,
             Some("480p"),
             Some(false),
             false,
-            6.28,
+            7.53,
         ),
         ("kling-v3", 10, Some("1080p"), Some(true), true, 108.0),
         ("kling-v3", 10, Some("1080p"), Some(false), false, 72.04),

@@ -258,9 +258,10 @@ mod tests {
             cheapest_rate(manifest().model("sora-2-preview").unwrap()),
             5.76
         );
+        // Seedance 2.0 Mini: 2.7 credits/s at 480p (x0.465).
         assert_eq!(
-            cheapest_rate(manifest().model("seedance-2.0").unwrap()),
-            6.28
+            cheapest_rate(manifest().model("seedance-2.0-mini").unwrap()),
+            1.26
         );
     }
 
