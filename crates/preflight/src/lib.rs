@@ -68,8 +68,6 @@ pub use error::{human_bytes, PreflightError};
 
 use sora_models::{Model, PictureFormat, PictureRules};
 
-/// The model whose rules [`Options::default`] follows: Sora 2, the app's first model.
-pub const DEFAULT_MODEL: &str = "sora-2-preview";
 /// Longest side of a "fit" output when the model states no limit. This is the app's own
 /// choice, not a model's rule: 4096 pixels (4K) keeps uploads reasonable and is more detail
 /// than any of the models' videos show.
@@ -399,13 +397,11 @@ fn exact_frames(model: &Model, quality: Option<&str>) -> Option<((u32, u32), (u3
     })
 }
 
-/// Sora 2's rules and frames ([`DEFAULT_MODEL`]), filling the frame the picture's shape picks.
+/// The app's default model's rules and frames (Sora 2), filling the frame the picture's shape
+/// picks.
 impl Default for Options {
     fn default() -> Self {
-        let model = sora_models::manifest()
-            .model(DEFAULT_MODEL)
-            .expect("the model manifest describes Sora 2");
-        Options::for_model(model, None, None)
+        Options::for_model(sora_models::manifest().default_model(), None, None)
     }
 }
 

@@ -365,7 +365,7 @@ fn a_tiny_picture_is_refused_only_by_models_with_a_shortest_side() {
 
 #[test]
 fn default_options_are_sora_2s() {
-    let sora = model(sora_preflight::DEFAULT_MODEL);
+    let sora = model("sora-2-preview");
     let options = Options::default();
     assert_eq!(options, Options::for_model(sora, None, None));
     assert_eq!(
