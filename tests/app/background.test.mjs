@@ -81,7 +81,7 @@ async function generating(t, profile, { env = {} } = {}) {
   await connectKey(session, KEY, '500 credits');
   await session.type(await session.find(byTestId('prompt')), PROMPT);
   await session.waitFor('return !document.querySelector(\'[data-testid="generate"]\').disabled;', { what: 'Generate to be enabled' });
-  await session.click(await session.find(byTestId('generate')));
+  await session.clickSteady(byTestId('generate'));
   const { id } = await firstCard(session);
   await cardState(session, id, (s) => s === 'generating', { timeoutMs: 20000, what: 'the card to show generating' });
   return { app, mock, id };

@@ -27,7 +27,7 @@ test('the demo makes a video with no key and no outside server, clearly marked',
   assert.ok(info.library_dir.startsWith(profile.dataDir), `the demo keeps its own folder: ${info.library_dir}`);
 
   await session.type(await session.find(byTestId('prompt')), 'A hot air balloon over green hills at sunrise');
-  await session.click(await session.find(byTestId('generate')));
+  await session.clickSteady(byTestId('generate'));
   const { id } = await firstCard(session);
   await cardState(session, id, (state) => state === 'done', { timeoutMs: 90000, what: 'the demo video to be done' });
   await shoot(session, 'demo-done-light');

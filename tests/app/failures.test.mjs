@@ -48,7 +48,7 @@ async function generate(session, prompt) {
   await watchCardStates(session);
   await session.type(await session.find(byTestId('prompt')), prompt);
   await session.waitFor('return !document.querySelector(\'[data-testid="generate"]\').disabled;', { what: 'Generate to be enabled' });
-  await session.click(await session.find(byTestId('generate')));
+  await session.clickSteady(byTestId('generate'));
   const { id } = await firstCard(session);
   const state = await cardState(session, id, (s) => ['done', 'failed', 'expired', 'outcome_unknown'].includes(s), {
     timeoutMs: 30000, what: 'the task to end',

@@ -82,7 +82,7 @@ test('first run, a video from a prompt and a dropped picture, and it is all ther
   // Generate: a card appears and lives through its states to done.
   await watchCardStates(session);
   await session.waitFor('return !document.querySelector(\'[data-testid="generate"]\').disabled;', { what: 'Generate to be enabled' });
-  await session.click(await session.find(byTestId('generate')));
+  await session.clickSteady(byTestId('generate'));
   const { id } = await firstCard(session);
   await cardState(session, id, (s) => s === 'generating', { timeoutMs: 30000, what: 'the card to show generating' });
   await shoot(session, 'generating-light');

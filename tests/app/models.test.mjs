@@ -78,7 +78,7 @@ test('a model the key may not use, Kling V3 with both frames, and back to Sora 2
 
   await watchCardStates(session);
   await session.waitFor('return !document.querySelector(\'[data-testid="generate"]\').disabled;', { what: 'Generate to be enabled' });
-  await session.click(await session.find(byTestId('generate')));
+  await session.clickSteady(byTestId('generate'));
   const { id } = await firstCard(session);
   await cardState(session, id, (s) => ['done', 'failed', 'expired', 'outcome_unknown'].includes(s), { timeoutMs: 90000, what: 'the task to end' });
   const seen = await statesSeen(session, id);

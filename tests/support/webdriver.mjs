@@ -152,6 +152,26 @@ export class Session {
     return request('POST', `${this.base}/element/${element}/click`, {});
   }
 
+  /**
+   * Clicks the element `css` names once it has stopped moving: the same place on screen in
+   * three reads 100 ms apart. A button whose panel is still settling (an estimate or a reason
+   * appearing beside it) would otherwise be clicked where it was, which WebKit refuses.
+   */
+  async clickSteady(css, timeoutMs = 10000) {
+    const place = `const r = document.querySelector(arguments[0])?.getBoundingClientRect();
+      return r ? [r.x, r.y, r.width, r.height].map(Math.round).join(',') : null;`;
+    const deadline = Date.now() + timeoutMs;
+    let last = null;
+    let same = 0;
+    while (Date.now() < deadline && same < 2) {
+      const now = await this.execute(place, [css]);
+      same = now !== null && now === last ? same + 1 : 0;
+      last = now;
+      await sleep(100);
+    }
+    return this.click(await this.find(css));
+  }
+
   async clear(element) {
     return request('POST', `${this.base}/element/${element}/clear`, {});
   }
