@@ -844,24 +844,24 @@ impl Service {
         let account = client.account();
         let cached = lock(&self.inner.availability)
             .fresh(&account)
-            .map(<[String]>::to_vec);
+            .map(|ids| ids.map(<[String]>::to_vec));
         let listed = match cached {
-            Some(ids) => Some(ids),
-            None => match client.models().await {
-                Ok(list) => {
-                    let ids: Vec<String> = list.into_iter().map(|m| m.id).collect();
-                    lock(&self.inner.availability).listed =
-                        Some((std::time::Instant::now(), account, ids.clone()));
-                    Some(ids)
-                }
-                Err(e) => {
-                    log::info!(
-                        "the models this key may use are unknown ({})",
-                        e.support_line()
-                    );
-                    None
-                }
-            },
+            Some(known) => known,
+            None => {
+                let asked = match client.models().await {
+                    Ok(list) => Some(list.into_iter().map(|m| m.id).collect::<Vec<_>>()),
+                    Err(e) => {
+                        log::info!(
+                            "the models this key may use are unknown ({})",
+                            e.support_line()
+                        );
+                        None
+                    }
+                };
+                lock(&self.inner.availability).asked =
+                    Some((std::time::Instant::now(), account, asked.clone()));
+                asked
+            }
         };
         let since = sora_engine::store::now() - models::MODELS_CHECK_TTL.as_secs() as i64;
         let refused = active.store.refused_models(since).unwrap_or_default();

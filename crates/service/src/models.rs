@@ -58,18 +58,29 @@ pub struct Estimate {
     pub settled: Settled,
 }
 
+/// How long a failed attempt to ask is remembered: offline, Generate and the picker do not wait
+/// for EvoLink again and again.
+pub const MODELS_RETRY_AFTER: Duration = Duration::from_secs(60);
+
 /// What is known of the models the key in use may use.
 #[derive(Debug, Clone, Default)]
 pub struct Availability {
-    /// EvoLink ids `GET /v1/models` listed, and when; `None` when it could not be asked.
-    pub listed: Option<(Instant, String, Vec<String>)>,
+    /// When EvoLink was last asked, for which account, and the ids it listed (`None`: it could
+    /// not be asked).
+    pub asked: Option<(Instant, String, Option<Vec<String>>)>,
 }
 
 impl Availability {
-    /// The listing for `account`, while it is fresh.
-    pub fn fresh(&self, account: &str) -> Option<&[String]> {
-        match &self.listed {
-            Some((at, who, ids)) if who == account && at.elapsed() < MODELS_CHECK_TTL => Some(ids),
+    /// What the last answer for `account` said, while it is fresh: `Some(None)` when EvoLink
+    /// could not be asked a moment ago, `None` when it is time to ask.
+    pub fn fresh(&self, account: &str) -> Option<Option<&[String]>> {
+        match &self.asked {
+            Some((at, who, Some(ids))) if who == account && at.elapsed() < MODELS_CHECK_TTL => {
+                Some(Some(ids))
+            }
+            Some((at, who, None)) if who == account && at.elapsed() < MODELS_RETRY_AFTER => {
+                Some(None)
+            }
             _ => None,
         }
     }
@@ -223,6 +234,33 @@ mod tests {
         // A recent refusal wins over the listing.
         let refused = vec!["sora-2-preview".to_string()];
         assert!(!list(Some(&listed), &refused).models[0].available);
+    }
+
+    #[test]
+    fn what_evolink_said_is_kept_per_account_and_a_failure_only_briefly() {
+        let ids = vec!["sora-2-preview".to_string()];
+        let mut known = Availability {
+            asked: Some((Instant::now(), "a".into(), Some(ids.clone()))),
+        };
+        assert_eq!(known.fresh("a"), Some(Some(ids.as_slice())));
+        assert_eq!(
+            known.fresh("b"),
+            None,
+            "another account is asked for itself"
+        );
+        known.asked = Some((Instant::now(), "a".into(), None));
+        assert_eq!(
+            known.fresh("a"),
+            Some(None),
+            "offline: not asked again at once"
+        );
+        let a_while_ago = Instant::now().checked_sub(MODELS_RETRY_AFTER + Duration::from_secs(1));
+        if let Some(at) = a_while_ago {
+            known.asked = Some((at, "a".into(), None));
+            assert_eq!(known.fresh("a"), None, "asked again after a minute");
+            known.asked = Some((at, "a".into(), Some(ids.clone())));
+            assert!(known.fresh("a").is_some(), "a listing lasts longer");
+        }
     }
 
     #[test]
