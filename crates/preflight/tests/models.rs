@@ -7,7 +7,7 @@ mod common;
 use std::io::Cursor;
 use std::sync::OnceLock;
 
-use common::{colour_at, contains, fixture, jpeg_markers, Colour};
+use common::{colour_at, contains, exif_orientation, fixture, jpeg_markers, with_segment, Colour};
 use image::GenericImageView;
 use sora_models::{manifest, Model};
 use sora_preflight::{
@@ -488,16 +488,6 @@ fn transparency_never_reaches_wan() {
     assert_eq!(preflight_bytes(&opaque, &seedance).unwrap().bytes, opaque);
 }
 
-/// Insert a segment right after SOI.
-fn with_segment(jpeg: &[u8], marker: u8, payload: &[u8]) -> Vec<u8> {
-    let mut out = jpeg[..2].to_vec();
-    out.extend_from_slice(&[0xFF, marker]);
-    out.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
-    out.extend_from_slice(payload);
-    out.extend_from_slice(&jpeg[2..]);
-    out
-}
-
 #[test]
 fn a_compliant_jpeg_for_seedance_passes_through() {
     let seedance = model("seedance-2.0");
@@ -683,19 +673,6 @@ fn a_fit_target_steps_quality_down_then_shrinks_to_the_byte_limit() {
         preflight_bytes(&data, &sora).unwrap_err().code(),
         "output_too_large"
     );
-}
-
-/// An APP1 EXIF payload with only an orientation tag (big-endian TIFF).
-fn exif_orientation(o: u16) -> Vec<u8> {
-    let mut v = b"Exif\0\0MM\0*".to_vec();
-    v.extend_from_slice(&8u32.to_be_bytes());
-    v.extend_from_slice(&1u16.to_be_bytes());
-    v.extend_from_slice(&0x0112u16.to_be_bytes());
-    v.extend_from_slice(&3u16.to_be_bytes());
-    v.extend_from_slice(&1u32.to_be_bytes());
-    v.extend_from_slice(&o.to_be_bytes());
-    v.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
-    v
 }
 
 #[test]

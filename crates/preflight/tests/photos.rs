@@ -28,29 +28,6 @@ fn encode_jpeg(img: &image::RgbImage) -> Vec<u8> {
     out
 }
 
-/// Insert a segment right after SOI.
-fn with_segment(jpeg: &[u8], marker: u8, payload: &[u8]) -> Vec<u8> {
-    let mut out = jpeg[..2].to_vec();
-    out.extend_from_slice(&[0xFF, marker]);
-    out.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
-    out.extend_from_slice(payload);
-    out.extend_from_slice(&jpeg[2..]);
-    out
-}
-
-/// An APP1 EXIF payload with only an orientation tag (big-endian TIFF).
-fn exif_orientation(o: u16) -> Vec<u8> {
-    let mut v = b"Exif\0\0MM\0*".to_vec();
-    v.extend_from_slice(&8u32.to_be_bytes());
-    v.extend_from_slice(&1u16.to_be_bytes());
-    v.extend_from_slice(&0x0112u16.to_be_bytes());
-    v.extend_from_slice(&3u16.to_be_bytes());
-    v.extend_from_slice(&1u32.to_be_bytes());
-    v.extend_from_slice(&o.to_be_bytes());
-    v.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
-    v
-}
-
 fn corners(img: &image::RgbImage) -> [Option<Colour>; 4] {
     let (w, h) = img.dimensions();
     [
