@@ -608,26 +608,17 @@ type StepResult = Result<Next, StepError>;
 /// Validates a request and records it as a new task, for the engine running on this store
 /// (here or in another process) to carry. Nothing is sent and nothing is paid here.
 pub fn record(store: &Store, request: SubmitRequest) -> Result<Task, EngineError> {
-    let manifest = evolink::models::manifest();
-    let model = manifest
-        .model(&request.model)
-        .or_else(|| manifest.by_api_id(&request.model).map(|(m, _)| m))
-        .ok_or_else(|| {
-            EngineError::Invalid(ApiError::new(
-                evolink::ErrorKind::InvalidInput,
-                format!(
-                    "The app does not know the model \"{}\". Pick one of the offered models.",
-                    request.model
-                ),
-            ))
-        })?;
+    let invalid = |e: evolink::models::Invalid| {
+        EngineError::Invalid(ApiError::new(evolink::ErrorKind::InvalidInput, e.message))
+    };
+    let model = evolink::models::manifest()
+        .find(&request.model)
+        .map_err(invalid)?;
     let roles = PictureRoles {
         first: request.image.is_some(),
         last: request.last_image.is_some(),
     };
-    let settled = model.settle(&request.choices, roles).map_err(|e| {
-        EngineError::Invalid(ApiError::new(evolink::ErrorKind::InvalidInput, e.message))
-    })?;
+    let settled = model.settle(&request.choices, roles).map_err(invalid)?;
     // The whole create request, checked now with stand-in picture URLs, so that nothing the
     // model cannot take is ever recorded.
     let mut check = VideoRequest::new(settled.api_id.clone(), request.prompt.clone())

@@ -187,11 +187,11 @@ impl Task {
     /// The shape that was asked of EvoLink: `None` when the model takes its shape from the
     /// pictures and the task has some (Kling and MiniMax with frames, Grok with a picture).
     pub fn aspect_sent(&self) -> Option<&str> {
-        let has_pictures = self.source_image.is_some() || self.last_source_image.is_some();
-        let from_pictures = self
+        let with_pictures = self.source_image.is_some() || self.last_source_image.is_some();
+        let sent = self
             .model_entry()
-            .is_some_and(|m| m.aspect.with_pictures == evolink::models::WithPictures::Omitted);
-        (!(has_pictures && from_pictures)).then_some(self.aspect.as_str())
+            .is_none_or(|m| m.sends_aspect(with_pictures));
+        sent.then_some(self.aspect.as_str())
     }
 
     /// The model's entry in the manifest (None for a model this version no longer knows).

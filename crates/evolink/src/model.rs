@@ -4,7 +4,9 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use serde_json::{Map, Value};
-use sora_models::{manifest, Choices, Invalid, Model, PictureRoles, Settled, Variant};
+use sora_models::{
+    manifest, unknown_model, Choices, Invalid, Model, PictureRoles, Settled, Variant,
+};
 
 use crate::error::{Error, ErrorKind};
 
@@ -67,12 +69,9 @@ impl VideoRequest {
 
     /// The model entry and its settled choices, checked: everything short of the URLs.
     pub fn settle(&self) -> Result<(&'static Model, Settled), Error> {
-        let (model, _) = manifest().by_api_id(&self.model).ok_or_else(|| {
-            invalid(format!(
-                "The app does not know the model \"{}\". Pick one of the offered models.",
-                self.model
-            ))
-        })?;
+        let (model, _) = manifest()
+            .by_api_id(&self.model)
+            .ok_or_else(|| from_invalid(unknown_model(&self.model)))?;
         model.check_prompt(&self.prompt).map_err(from_invalid)?;
         let roles = PictureRoles {
             first: self.first_image.is_some(),

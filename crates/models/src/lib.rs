@@ -268,6 +268,14 @@ pub enum Variant {
     Picture,
 }
 
+/// The refusal of a model id the manifest does not have, in the person's words.
+pub fn unknown_model(id: &str) -> Invalid {
+    Invalid {
+        field: "model",
+        message: format!("The app does not know the model “{id}”. Pick one of the offered models."),
+    }
+}
+
 /// The manifest embedded in the app. Checked by this crate's tests; a broken file fails them.
 pub fn manifest() -> &'static Manifest {
     static MANIFEST: OnceLock<Manifest> = OnceLock::new();
@@ -301,6 +309,13 @@ impl Manifest {
                 None
             }
         })
+    }
+
+    /// A model by its entry id (`kling-v3`) or one of its EvoLink ids, or why there is none.
+    pub fn find(&self, id: &str) -> Result<&Model, Invalid> {
+        self.model(id)
+            .or_else(|| self.by_api_id(id).map(|(m, _)| m))
+            .ok_or_else(|| unknown_model(id))
     }
 
     /// Every EvoLink id, each once.
@@ -373,12 +388,15 @@ impl Model {
         }
     }
 
-    /// Best quality on offer, if the model has a quality setting.
-    pub fn best_quality(&self) -> Option<&str> {
-        self.quality
-            .as_ref()
-            .and_then(|q| q.values.last())
-            .map(String::as_str)
+    /// Whether one of this model's EvoLink ids is among `ids` (a listing, or refusals).
+    pub fn is_among(&self, ids: &[String]) -> bool {
+        ids.contains(&self.api_ids.text) || ids.contains(&self.api_ids.picture)
+    }
+
+    /// Whether `aspect_ratio` is sent: always without pictures; with pictures only when the
+    /// model does not take its shape from them.
+    pub fn sends_aspect(&self, with_pictures: bool) -> bool {
+        !with_pictures || self.aspect.with_pictures == WithPictures::Sent
     }
 
     /// Whether a person can switch sound on and off.

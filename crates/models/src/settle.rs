@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Audio, Model, Variant, WithPictures};
+use crate::{Audio, Model, Variant};
 
 /// What a person chose for a video; `None` means "the model's default".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -228,7 +228,7 @@ impl Model {
         if let Some(q) = &s.quality {
             fields.push(("quality".into(), json!(q)));
         }
-        if !with_pictures || self.aspect.with_pictures == WithPictures::Sent {
+        if self.sends_aspect(with_pictures) {
             fields.push(("aspect_ratio".into(), json!(s.aspect)));
         }
         if let (Audio::Switch { field, on, off, .. }, Some(audio)) = (&self.audio, s.audio) {

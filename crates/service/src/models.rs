@@ -3,7 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use evolink::models::{manifest, Choices, Family, Invalid, Model, PictureRoles, Settled};
+use evolink::models::{
+    manifest, unknown_model, Choices, Family, Invalid, Model, PictureRoles, Settled,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::Problem;
@@ -94,15 +96,14 @@ pub fn unavailable_reason(
     listed: Option<&[String]>,
     refused: &[String],
 ) -> Option<String> {
-    let ids = [&model.api_ids.text, &model.api_ids.picture];
-    if ids.iter().any(|id| refused.contains(id)) {
+    if model.is_among(refused) {
         return Some(format!(
             "EvoLink refused {} for your key just now (it may be retired or not open to your account).",
             model.name
         ));
     }
     match listed {
-        Some(listed) if !ids.iter().any(|id| listed.contains(id)) => Some(format!(
+        Some(listed) if !model.is_among(listed) => Some(format!(
             "Your key may not use {} (EvoLink does not list it for your account).",
             model.name
         )),
@@ -152,15 +153,9 @@ fn cheapest_rate(model: &Model) -> f64 {
 
 /// The model of a manifest id, or a plain refusal.
 pub fn model(id: &str) -> Result<&'static Model, Problem> {
-    manifest().model(id).ok_or_else(|| {
-        let mut p = Problem::new(
-            "invalid_input",
-            format!("The app does not know the model “{id}”. Pick one of the offered models."),
-            false,
-        );
-        p.field = Some("model");
-        p
-    })
+    manifest()
+        .model(id)
+        .ok_or_else(|| from_invalid(unknown_model(id)))
 }
 
 pub fn from_invalid(e: Invalid) -> Problem {

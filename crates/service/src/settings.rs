@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use std::collections::BTreeMap;
 
-use evolink::models::{manifest, Choices, PictureRoles};
+use evolink::models::{manifest, unknown_model, Choices, PictureRoles};
 use serde::{Deserialize, Serialize};
 use sora_engine::Store;
 
@@ -159,9 +159,7 @@ pub fn validate(change: &SettingsChange) -> Result<Vec<(&'static str, String)>, 
     }
     if let Some(model) = &change.default_model {
         if manifest().model(model).is_none() {
-            return Err(Problem::invalid(format!(
-                "The app does not know the model “{model}”. Pick one of the offered models."
-            )));
+            return Err(Problem::invalid(unknown_model(model).message));
         }
         writes.push((KEY_DEFAULT_MODEL, model.clone()));
     }

@@ -170,12 +170,12 @@ fn preflight(args: PreflightArgs) -> ExitCode {
         .model
         .clone()
         .unwrap_or_else(|| manifest.default.clone());
-    let Some(model) = manifest
-        .model(&id)
-        .or_else(|| manifest.by_api_id(&id).map(|(m, _)| m))
-    else {
-        eprintln!("The app does not know the model \"{id}\"; `sora-desk-cli models` lists them.");
-        return ExitCode::from(exit::USAGE);
+    let model = match manifest.find(&id) {
+        Ok(model) => model,
+        Err(e) => {
+            eprintln!("{e} `sora-desk-cli models` lists them.");
+            return ExitCode::from(exit::USAGE);
+        }
     };
     let aspect = match args.orientation {
         OrientationArg::Auto => None,

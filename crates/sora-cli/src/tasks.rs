@@ -234,15 +234,12 @@ pub async fn generate(args: GenerateArgs) -> Outcome {
         .model
         .clone()
         .unwrap_or_else(|| manifest.default.clone());
-    let model = manifest
-        .model(&model_id)
-        .or_else(|| manifest.by_api_id(&model_id).map(|(m, _)| m))
-        .ok_or_else(|| {
-            Failure(
-                exit::BAD_INPUT,
-                format!("The app does not know the model \"{model_id}\"; `sora-desk-cli models` lists them."),
-            )
-        })?;
+    let model = manifest.find(&model_id).map_err(|e| {
+        Failure(
+            exit::BAD_INPUT,
+            format!("{e} `sora-desk-cli models` lists them."),
+        )
+    })?;
     let duration = match args.duration {
         None => None,
         Some(Duration_::Seconds(s)) => Some(s),
@@ -545,11 +542,7 @@ pub async fn models(args: ModelsArgs) -> Outcome {
             .map(|l| l.into_iter().map(|m| m.id).collect::<Vec<_>>()),
         None => None,
     };
-    let available = |m: &evolink::models::Model| {
-        listed
-            .as_ref()
-            .map(|l| l.contains(&m.api_ids.text) || l.contains(&m.api_ids.picture))
-    };
+    let available = |m: &evolink::models::Model| listed.as_ref().map(|listed| m.is_among(listed));
     if args.json {
         let all: Vec<serde_json::Value> = manifest
             .models
