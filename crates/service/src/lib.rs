@@ -349,11 +349,7 @@ impl Service {
     }
 
     pub async fn key_status(&self) -> KeyStatus {
-        let source = *self
-            .inner
-            .key_source
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let source = *lock(&self.inner.key_source);
         if source == Some(Source::Environment) {
             let hint = self
                 .inner
@@ -429,11 +425,7 @@ impl Service {
             self.blocking_vault(move |vault| vault.set(&to_save))
                 .await?
         };
-        *self
-            .inner
-            .key_source
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()) = Some(if session_only {
+        *lock(&self.inner.key_source) = Some(if session_only {
             Source::Session
         } else {
             Source::Keychain
@@ -466,11 +458,7 @@ impl Service {
     pub async fn clear_key(&self) -> Result<KeyStatus, Problem> {
         self.blocking_vault(|vault| vault.clear()).await?;
         let from_env = {
-            let mut source = self
-                .inner
-                .key_source
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
+            let mut source = lock(&self.inner.key_source);
             // The environment's key cannot be removed from here; it stays in use.
             let from_env = *source == Some(Source::Environment);
             if !from_env {
@@ -708,11 +696,7 @@ impl Service {
         settings::save(&self.inner.home, &writes)?;
         let config = &self.inner.config;
         if change.api_base.is_some() || change.files_base.is_some() {
-            let source = *self
-                .inner
-                .key_source
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
+            let source = *lock(&self.inner.key_source);
             if source.is_some() {
                 let env_key = config.env_key.clone();
                 let key = self
