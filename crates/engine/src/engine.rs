@@ -38,7 +38,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::state::TaskState;
-use crate::store::{NewPicture, NewTask, Patch, Store, StoreError, Task};
+use crate::store::{NewPicture, NewTask, Patch, Role, Store, StoreError, Task};
 
 use accounts::Accounts;
 pub use trouble::Trouble;
@@ -165,6 +165,14 @@ pub struct ImageFit {
     pub framing: sora_preflight::Framing,
     pub focus: Option<sora_preflight::Focus>,
     pub crop: Option<sora_preflight::CropRect>,
+}
+
+impl ImageFit {
+    /// The fit recorded with a task (the default when none was, or it cannot be read).
+    pub fn from_stored(json: Option<&str>) -> ImageFit {
+        json.and_then(|json| serde_json::from_str(json).ok())
+            .unwrap_or_default()
+    }
 }
 
 /// What a person asks for when they press Generate.
@@ -422,17 +430,18 @@ impl Engine {
                 return Err(EngineError::ConfirmNeeded);
             }
         }
-        let picture = |source: &Option<String>, options: &Option<String>| {
-            source.as_ref().map(|source| NewPicture {
-                source: source.clone(),
-                options: options.clone(),
+        let picture = |role| {
+            let picture = old.picture(role);
+            picture.source.map(|source| NewPicture {
+                source: source.to_string(),
+                options: picture.options.map(str::to_string),
             })
         };
         let task = self.inner.store.insert(&NewTask {
             id: new_task_id(),
             settled: old.settled(),
-            first: picture(&old.source_image, &old.image_options),
-            last: picture(&old.last_source_image, &old.last_image_options),
+            first: picture(Role::First),
+            last: picture(Role::Last),
             prompt: old.prompt,
             callback_url: old.callback_url,
             retry_of: Some(old.id),

@@ -13,4 +13,7 @@ pub use engine::{
     Trouble, ENV_POLL_MS,
 };
 pub use state::TaskState;
-pub use store::{ListQuery, Lookup, NewTask, Patch, Stats, Store, StoreError, Task, UploadKey};
+pub use store::{
+    ListQuery, Lookup, NewTask, Patch, PictureColumns, Role, Stats, Store, StoreError, Task,
+    UploadKey,
+};

@@ -158,7 +158,53 @@ pub struct Task {
     pub request_id: Option<String>,
 }
 
+/// The role of a picture in a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The first frame (the only picture of most models).
+    First,
+    /// The last frame.
+    Last,
+}
+
+impl Role {
+    pub const ALL: [Role; 2] = [Role::First, Role::Last];
+}
+
+/// One picture of a task as recorded: the person's file, how to fit it, and its prepared copy.
+#[derive(Debug, Clone, Copy)]
+pub struct PictureColumns<'a> {
+    pub source: Option<&'a str>,
+    pub options: Option<&'a str>,
+    pub prepared: Option<&'a str>,
+    pub prepared_sha256: Option<&'a str>,
+}
+
 impl Task {
+    /// The columns of the picture in `role`.
+    pub fn picture(&self, role: Role) -> PictureColumns<'_> {
+        let (source, options, prepared, sha) = match role {
+            Role::First => (
+                &self.source_image,
+                &self.image_options,
+                &self.prepared_image,
+                &self.prepared_sha256,
+            ),
+            Role::Last => (
+                &self.last_source_image,
+                &self.last_image_options,
+                &self.last_prepared_image,
+                &self.last_prepared_sha256,
+            ),
+        };
+        PictureColumns {
+            source: source.as_deref(),
+            options: options.as_deref(),
+            prepared: prepared.as_deref(),
+            prepared_sha256: sha.as_deref(),
+        }
+    }
+
     /// The model and every choice the task was recorded with.
     pub fn settled(&self) -> Settled {
         Settled {
@@ -187,7 +233,9 @@ impl Task {
     /// The shape that was asked of EvoLink: `None` when the model takes its shape from the
     /// pictures and the task has some (Kling and MiniMax with frames, Grok with a picture).
     pub fn aspect_sent(&self) -> Option<&str> {
-        let with_pictures = self.source_image.is_some() || self.last_source_image.is_some();
+        let with_pictures = Role::ALL
+            .iter()
+            .any(|&role| self.picture(role).source.is_some());
         let sent = self
             .model_entry()
             .is_none_or(|m| m.sends_aspect(with_pictures));

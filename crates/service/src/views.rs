@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use sora_engine::{ImageFit, Task, TaskState};
+use sora_engine::{ImageFit, Role, Task, TaskState};
 use sora_preflight::{CropRect, Framing};
 
 use crate::media::{MediaKind, MediaServer};
@@ -85,6 +85,8 @@ impl TaskView {
     pub fn new(task: Task, media: &MediaServer, posters_dir: &Path) -> TaskView {
         let model = task.model_entry();
         let aspect = task.aspect_sent().map(str::to_string);
+        let image = picture(&task, Role::First);
+        let last_image = picture(&task, Role::Last);
         let error = match (task.error_code, task.error_message) {
             (Some(code), Some(message)) => Some(ErrorView {
                 code,
@@ -93,11 +95,6 @@ impl TaskView {
             }),
             _ => None,
         };
-        let image = picture(task.source_image.clone(), task.image_options.as_deref());
-        let last_image = picture(
-            task.last_source_image.clone(),
-            task.last_image_options.as_deref(),
-        );
         let done = task.state == TaskState::Done && task.video_path.is_some();
         let video_url = done.then(|| media.url(MediaKind::Video, &task.id));
         let poster = poster_path(posters_dir, &task.id);
@@ -153,12 +150,12 @@ impl TaskView {
     }
 }
 
-fn picture(path: Option<String>, options: Option<&str>) -> Option<ImageChoice> {
-    let fit: ImageFit = options
-        .and_then(|o| serde_json::from_str(o).ok())
-        .unwrap_or_default();
-    path.map(|path| ImageChoice {
-        path,
+/// The picture of `task` in `role`, as the person chose and framed it.
+fn picture(task: &Task, role: Role) -> Option<ImageChoice> {
+    let picture = task.picture(role);
+    let fit = ImageFit::from_stored(picture.options);
+    picture.source.map(|path| ImageChoice {
+        path: path.to_string(),
         framing: fit.framing,
         crop: fit.crop,
     })

@@ -9,7 +9,7 @@ use sha2::Digest as _;
 
 use super::{Engine, ImageFit, Next, StepResult};
 use crate::state::TaskState;
-use crate::store::{Patch, Task};
+use crate::store::{Patch, Role, Task};
 
 /// A prepared copy: where it is and the SHA-256 of its bytes.
 type Prepared = (PathBuf, String);
@@ -53,17 +53,11 @@ impl Engine {
 
     /// Prepares one picture of the task, or nothing when it has none in that role.
     async fn prepare_one(&self, task: &Task, role: Role) -> Result<Option<Prepared>, String> {
-        let (source, fit) = match role {
-            Role::First => (&task.source_image, &task.image_options),
-            Role::Last => (&task.last_source_image, &task.last_image_options),
-        };
-        let Some(source) = source.clone() else {
+        let picture = task.picture(role);
+        let Some(source) = picture.source.map(str::to_string) else {
             return Ok(None);
         };
-        let fit: ImageFit = fit
-            .as_deref()
-            .and_then(|json| serde_json::from_str(json).ok())
-            .unwrap_or_default();
+        let fit = ImageFit::from_stored(picture.options);
         let model = task.model_entry().ok_or_else(|| {
             format!(
                 "This version of the app does not know the model {}.",
@@ -77,7 +71,7 @@ impl Engine {
             ..sora_preflight::Options::for_model(model, Some(&task.aspect), task.quality.as_deref())
         };
         let prepared_dir = self.inner.prepared_dir.clone();
-        let name = format!("{}{}", task.id, role.suffix());
+        let name = format!("{}{}", task.id, suffix(role));
         let outcome = tokio::task::spawn_blocking(move || -> Result<Prepared, String> {
             let prepared =
                 sora_preflight::preflight_path(&source, &options).map_err(|e| e.to_string())?;
@@ -97,19 +91,10 @@ impl Engine {
     }
 }
 
-/// The role of a picture in a task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
-    First,
-    Last,
-}
-
-impl Role {
-    /// What the prepared copy's name carries after the task id.
-    fn suffix(self) -> &'static str {
-        match self {
-            Role::First => "",
-            Role::Last => "-last",
-        }
+/// What a prepared copy's name carries after the task id.
+fn suffix(role: Role) -> &'static str {
+    match role {
+        Role::First => "",
+        Role::Last => "-last",
     }
 }

@@ -9,7 +9,7 @@ use super::{Engine, Next, StepError, StepResult};
 use crate::download::download;
 use crate::library::{video_stem, Recipe};
 use crate::state::TaskState;
-use crate::store::{now, Patch, Task};
+use crate::store::{now, Patch, Role, Task};
 
 impl Engine {
     /// Saves the result into the library: resumable download, verification, a readable name
@@ -111,8 +111,10 @@ impl Engine {
         }
         // The prepared pictures are no longer needed once the video is safe; removed before the
         // task is marked done, so whoever sees it done never finds a stale copy.
-        for prepared in task.prepared_image.iter().chain(&task.last_prepared_image) {
-            let _ = std::fs::remove_file(prepared);
+        for role in Role::ALL {
+            if let Some(prepared) = task.picture(role).prepared {
+                let _ = std::fs::remove_file(prepared);
+            }
         }
         self.advance(
             task,

@@ -7,28 +7,17 @@ use evolink::{Client, Error as ApiError, ErrorKind};
 
 use super::{lock, Engine, Next, StepResult};
 use crate::state::TaskState;
-use crate::store::{now, Patch, Task, UploadKey};
+use crate::store::{now, Patch, Role, Task, UploadKey};
 
 impl Engine {
     pub(super) async fn upload(&self, client: &Client, task: &Task) -> StepResult {
-        let pictures = [
-            (
-                &task.source_image,
-                &task.prepared_image,
-                &task.prepared_sha256,
-            ),
-            (
-                &task.last_source_image,
-                &task.last_prepared_image,
-                &task.last_prepared_sha256,
-            ),
-        ];
         let mut prepared = Vec::new();
-        for (source, path, sha) in pictures {
-            match (source, path, sha) {
+        for role in Role::ALL {
+            let picture = task.picture(role);
+            match (picture.source, picture.prepared, picture.prepared_sha256) {
                 (None, _, _) => prepared.push(None),
                 (Some(_), Some(path), Some(sha)) => {
-                    prepared.push(Some((path.clone(), sha.clone())))
+                    prepared.push(Some((path.to_string(), sha.to_string())))
                 }
                 // The preparation was lost (a crash before it was recorded): prepare again.
                 _ => return Err(ApiError::new(ErrorKind::ServerTrouble, "preparing again").into()),
