@@ -38,7 +38,7 @@ use hyper_util::rt::TokioIo;
 use tower::ServiceExt;
 
 pub use config::{Action, Faults, Injection, MockConfig};
-pub use state::Counters;
+pub use state::{Counters, KEPT_CREATE_BODIES};
 
 use routes::{ConnCtl, Shared};
 use state::{Clock, Phase, State};

@@ -234,7 +234,12 @@ async fn gate(AxState(sh): AxState<S>, req: Request, next: Next) -> Response {
         st.counters.last_user_agent = ua;
         if ep == "create" {
             st.counters.create_calls += 1;
-            st.counters.create_bodies.extend(create_body);
+            let bodies = &mut st.counters.create_bodies;
+            bodies.extend(create_body);
+            let over = bodies
+                .len()
+                .saturating_sub(crate::state::KEPT_CREATE_BODIES);
+            bodies.drain(..over);
             if let Some(k) = &idem {
                 *st.counters.creates_per_key.entry(k.clone()).or_default() += 1;
             }

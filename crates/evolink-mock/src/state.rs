@@ -15,12 +15,17 @@ pub(crate) const PORTRAIT_MP4: &[u8] = include_bytes!("../assets/portrait.mp4");
 /// may use, chat models included, so a client must not take the list for video models only.
 pub(crate) const OTHER_LISTED_MODELS: &[&str] = &["gpt-4o-mini"];
 
+/// How many create bodies [`Counters::create_bodies`] keeps.
+pub const KEPT_CREATE_BODIES: usize = 64;
+
 /// Counters that tests read through [`crate::MockServer::counters`].
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Counters {
     /// Every `POST /v1/videos/generations` that reached the server (faulted ones included).
     pub create_calls: u64,
-    /// The JSON body of every create call that was JSON, in order: what the client sent.
+    /// The JSON bodies of the last [`KEPT_CREATE_BODIES`] create calls that were JSON, oldest
+    /// first: what the client sent. Bounded, since the app's demo runs this server for as long
+    /// as the app runs.
     pub create_bodies: Vec<serde_json::Value>,
     /// Create calls per `Idempotency-Key` (calls without a key are not listed).
     pub creates_per_key: BTreeMap<String, u64>,

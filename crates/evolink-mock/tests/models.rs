@@ -589,3 +589,23 @@ async fn timing_cancelling_and_the_model_list_follow_the_model() {
     let (st, v) = create(&s, &json!({"model": "sora-2-pro-preview", "prompt": "x"})).await;
     assert_eq!(st, StatusCode::SERVICE_UNAVAILABLE, "{v}");
 }
+
+/// The fake keeps what the client sent for the last creates only: the app's demo runs it for
+/// as long as the app runs.
+#[tokio::test]
+async fn the_create_bodies_kept_are_the_newest_and_bounded() {
+    let s = server().await;
+    let n = evolink_mock::KEPT_CREATE_BODIES + 6;
+    for i in 0..n {
+        let (status, _) = create(
+            &s,
+            &json!({"model": "sora-2-preview", "prompt": format!("scene {i}"), "aspect_ratio": "16:9", "duration": 4}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let bodies = s.counters().create_bodies;
+    assert_eq!(bodies.len(), evolink_mock::KEPT_CREATE_BODIES);
+    assert_eq!(bodies.last().unwrap()["prompt"], format!("scene {}", n - 1));
+    assert_eq!(bodies[0]["prompt"], "scene 6");
+}
