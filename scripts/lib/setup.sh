@@ -107,8 +107,8 @@ setup_for_tests() {
 # with HOME in a temporary folder, so nothing touches the real user's data or keychain.
 with_secret_service() {
   local home rc
-  home=$(mktemp -d)
-  HOME="$home" dbus-run-session -- bash -c "$SECRET_SERVICE_UP"'
+  home=$(throwaway_home)
+  HOME="$home" XDG_DATA_HOME="$home/.local/share" dbus-run-session -- bash -c "$SECRET_SERVICE_UP"'
     exec "$@"' with-secret-service "$@" && rc=0 || rc=$?
   rm -rf "$home"
   return $rc
@@ -118,17 +118,37 @@ with_secret_service() {
 # D-Bus can see the display.
 with_desktop() {
   local home rc
-  home=$(mktemp -d)
-  HOME="$home" xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c "$SECRET_SERVICE_UP"'
+  home=$(throwaway_home)
+  HOME="$home" XDG_DATA_HOME="$home/.local/share" xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c "$SECRET_SERVICE_UP"'
     exec "$@"' with-desktop "$@" && rc=0 || rc=$?
   rm -rf "$home"
   return $rc
 }
 
+# The throwaway test keyring's password.
+TEST_KEYRING_PASSWORD=sora-desk-tests
+
+# A temporary HOME whose D-Bus session starts gnome-keyring already unlocked whenever it is
+# asked for. The keyring is started explicitly below; this is for a daemon that went away
+# mid-run: the system's own service file would start a locked one, whose first use asks for a
+# password on a display nobody sees, and every keychain test after it fails. (dbus-daemon finds
+# the file through XDG_DATA_HOME: it reads the home folder from the password database, not HOME.)
+throwaway_home() {
+  local home
+  home=$(mktemp -d)
+  mkdir -p "$home/.local/share/dbus-1/services"
+  cat >"$home/.local/share/dbus-1/services/org.freedesktop.secrets.service" <<EOF
+[D-BUS Service]
+Name=org.freedesktop.secrets
+Exec=/bin/sh -c "printf %s $TEST_KEYRING_PASSWORD | exec gnome-keyring-daemon --unlock --foreground --components=secrets"
+EOF
+  echo "$home"
+}
+
 # Starts and unlocks gnome-keyring, then waits until it really answers on the bus: the daemon
-# returns before it owns its name, and a call in that gap would start a second, locked one.
+# returns before it owns its name, and a call in that gap would start a second one.
 SECRET_SERVICE_UP='
-  eval "$(echo -n sora-desk-tests | gnome-keyring-daemon --unlock --components=secrets)"
+  eval "$(echo -n '"$TEST_KEYRING_PASSWORD"' | gnome-keyring-daemon --unlock --components=secrets)"
   export GNOME_KEYRING_CONTROL
   for _ in $(seq 100); do
     dbus-send --session --dest=org.freedesktop.DBus --print-reply /org/freedesktop/DBus \

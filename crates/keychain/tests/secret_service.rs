@@ -29,36 +29,25 @@ fn service(test: &str) -> String {
     format!("app.soradesk.desktop.test.{}.{test}", std::process::id())
 }
 
-/// `gnome-keyring-daemon --unlock` returns before the daemon owns `org.freedesktop.secrets` on
-/// the bus. A call in that gap makes D-Bus start a second daemon, whose keyring is locked, and
-/// tests then fail at random with "recipient disconnected" or "locked collection". So wait
-/// for the name (asking whether it has an owner does not start anything), then for an
-/// unlocked default collection.
+/// The test keyring may not be on the bus yet (`gnome-keyring-daemon --unlock` returns before
+/// it owns `org.freedesktop.secrets`), or may have gone away. Ask the bus to start it and wait
+/// until it does (the test session's service file starts it unlocked: scripts/lib/setup.sh),
+/// then wait for an unlocked default collection.
 fn wait_for_the_keyring() {
     let deadline = Instant::now() + Duration::from_secs(10);
     let bus = dbus::blocking::Connection::new_session().expect(NEEDS);
     let proxy = bus.with_proxy(
         "org.freedesktop.DBus",
         "/org/freedesktop/DBus",
-        Duration::from_secs(5),
+        Duration::from_secs(10),
     );
-    loop {
-        let (owned,): (bool,) = proxy
-            .method_call(
-                "org.freedesktop.DBus",
-                "NameHasOwner",
-                ("org.freedesktop.secrets",),
-            )
-            .expect(NEEDS);
-        if owned {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{NEEDS} (nothing owns org.freedesktop.secrets)"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let _: (u32,) = proxy
+        .method_call(
+            "org.freedesktop.DBus",
+            "StartServiceByName",
+            ("org.freedesktop.secrets", 0u32),
+        )
+        .expect(NEEDS);
     loop {
         let ss = SecretService::connect(EncryptionType::Dh).expect(NEEDS);
         let unlocked = ss
