@@ -19,9 +19,11 @@ mod create;
 mod lock;
 mod poll;
 mod prepare;
+mod queue;
 mod recover;
 mod save;
 mod scheduler;
+mod takes;
 mod trouble;
 mod upload;
 
@@ -30,7 +32,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use evolink::models::{Choices, PictureRoles};
+use evolink::models::{Choices, PictureRoles, Settled};
 use evolink::{Client, Error as ApiError, MediaClient, VideoRequest};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, Notify, Semaphore};
@@ -38,9 +40,10 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::state::TaskState;
-use crate::store::{NewPicture, NewTask, Patch, Role, Store, StoreError, Task};
+use crate::store::{Grouping, NewPicture, NewTask, Patch, Role, Stopped, Store, StoreError, Task};
 
 use accounts::Accounts;
+pub use queue::start_of_today;
 pub use trouble::Trouble;
 
 /// How politely and how persistently the engine works.
@@ -227,6 +230,9 @@ pub enum EngineError {
     /// ...and only once the person accepted that they may pay twice.
     #[error("Making this video again may charge you twice, if EvoLink did start the first one after all. Confirm to go ahead.")]
     ConfirmNeeded,
+    /// A paid video is stopped only once the person chose what becomes of it.
+    #[error("EvoLink cannot cancel a video it has started, so it may still be charged. Choose whether to keep the video if it comes, or to discard it.")]
+    StopNeedsChoice,
 }
 
 impl EngineError {
@@ -240,7 +246,7 @@ impl EngineError {
             EngineError::Busy => "engine_busy",
             EngineError::DataFolder(_) => "data_folder",
             EngineError::LookFirst => "look_first",
-            EngineError::ConfirmNeeded => "confirm_needed",
+            EngineError::ConfirmNeeded | EngineError::StopNeedsChoice => "confirm_needed",
         }
     }
 }
@@ -405,10 +411,43 @@ impl Engine {
     /// Records a new task and starts it. Invalid requests are refused before anything is
     /// recorded; nothing is paid until the engine reaches the create step.
     pub fn submit(&self, request: SubmitRequest) -> Result<Task, EngineError> {
-        let task = record(&self.inner.store, request)?;
-        self.changed(&task.id);
-        self.due_now(&task.id);
-        Ok(task)
+        Ok(self.submit_all(vec![request], 1, false)?.remove(0))
+    }
+
+    /// Records several requests at once, each made `takes` times (see [`record_all`]), and
+    /// starts them: they wait their turn in the queue.
+    pub fn submit_all(
+        &self,
+        requests: Vec<SubmitRequest>,
+        takes: u32,
+        batch: bool,
+    ) -> Result<Vec<Task>, EngineError> {
+        let tasks = record_all(&self.inner.store, requests, takes, batch)?;
+        for task in &tasks {
+            self.changed(&task.id);
+            self.due_now(&task.id);
+        }
+        Ok(tasks)
+    }
+
+    /// Stops a task: one not yet paid is removed at once and never sent; a paid one (EvoLink
+    /// cannot cancel) is marked, once the person chose whether its video is kept if it comes
+    /// (`discard`). See [`stop`].
+    pub fn stop(&self, id: &str, discard: Option<bool>) -> Result<Stop, EngineError> {
+        let outcome = stop(&self.inner.store, &self.inner.prepared_dir, id, discard)?;
+        match &outcome {
+            Stop::Removed(tasks) => {
+                for task in tasks {
+                    lock(&self.inner.schedule).remove(&task.id);
+                    self.changed(&task.id);
+                }
+            }
+            Stop::Stopped(task) => {
+                self.changed(&task.id);
+                self.due_now(&task.id);
+            }
+        }
+        Ok(outcome)
     }
 
     /// Starts a new task with the same settings as `id`: a new paid call, only when asked.
@@ -437,14 +476,24 @@ impl Engine {
                 options: picture.options.map(str::to_string),
             })
         };
+        // One video again, even of a call that made several: each video is its own task.
+        let settled = Settled {
+            videos: 1,
+            ..old.settled()
+        };
+        let first = picture(Role::First);
+        let last = picture(Role::Last);
+        let pictures = first.iter().chain(&last).count();
         let task = self.inner.store.insert(&NewTask {
             id: new_task_id(),
-            settled: old.settled(),
-            first: picture(Role::First),
-            last: picture(Role::Last),
+            estimate_credits: old.model_entry().map(|m| m.estimate(&settled, pictures)),
+            settled,
+            first,
+            last,
             prompt: old.prompt,
             callback_url: old.callback_url,
             retry_of: Some(old.id),
+            grouping: Grouping::default(),
         })?;
         self.changed(&task.id);
         self.due_now(&task.id);
@@ -617,9 +666,80 @@ type StepResult = Result<Next, StepError>;
 /// Validates a request and records it as a new task, for the engine running on this store
 /// (here or in another process) to carry. Nothing is sent and nothing is paid here.
 pub fn record(store: &Store, request: SubmitRequest) -> Result<Task, EngineError> {
-    let invalid = |e: evolink::models::Invalid| {
-        EngineError::Invalid(ApiError::new(evolink::ErrorKind::InvalidInput, e.message))
-    };
+    Ok(record_all(store, vec![request], 1, false)?.remove(0))
+}
+
+/// Validates every request and records each `takes` times (1 to 4), all or none, in order at
+/// the end of the queue. Takes of one prompt share a `takes_group`; where the model makes
+/// several videos in one call (Veo's `n`), the takes are one paid call: the first task makes
+/// it and the others wait for its results (`lead_id`). Tasks recorded together (a `batch`, or
+/// takes) share a `batch_id`, for the run's progress. Nothing is sent or paid here.
+pub fn record_all(
+    store: &Store,
+    requests: Vec<SubmitRequest>,
+    takes: u32,
+    batch: bool,
+) -> Result<Vec<Task>, EngineError> {
+    if !(1..=MOST_TAKES).contains(&takes) {
+        return Err(invalid_request(format!(
+            "Ask for 1 to {MOST_TAKES} versions of a video, not {takes}."
+        )));
+    }
+    let batch_id = (batch || takes > 1).then(|| new_id("run-"));
+    let mut tasks = Vec::new();
+    for mut request in requests {
+        // How many videos one call makes follows from the takes, never from the page.
+        request.choices.videos = None;
+        let one_call = takes > 1
+            && evolink::models::manifest()
+                .find(&request.model)
+                .is_ok_and(|m| m.max_videos_per_call() >= takes);
+        if one_call {
+            request.choices.videos = Some(takes);
+        }
+        let lead = checked_task(request)?;
+        let takes_group = (takes > 1).then(|| new_id("takes-"));
+        let grouping = |take: u32, lead_id: Option<String>| Grouping {
+            batch_id: batch_id.clone(),
+            takes_group: takes_group.clone(),
+            take: takes_group.is_some().then_some(take),
+            lead_id,
+        };
+        let lead = NewTask {
+            grouping: grouping(1, None),
+            ..lead
+        };
+        let others: Vec<NewTask> = (2..=takes)
+            .map(|take| {
+                let mut other = NewTask {
+                    id: new_task_id(),
+                    grouping: grouping(take, one_call.then(|| lead.id.clone())),
+                    ..lead.clone()
+                };
+                if one_call {
+                    // Made by the lead's call: never sent, never charged on its own.
+                    other.settled.videos = 1;
+                    other.estimate_credits = None;
+                }
+                other
+            })
+            .collect();
+        tasks.push(lead);
+        tasks.extend(others);
+    }
+    Ok(store.insert_all(&tasks)?)
+}
+
+/// The most takes of one prompt asked for at once.
+pub const MOST_TAKES: u32 = 4;
+
+fn invalid_request(message: String) -> EngineError {
+    EngineError::Invalid(ApiError::new(evolink::ErrorKind::InvalidInput, message))
+}
+
+/// One request checked against its model and made into a task to record.
+fn checked_task(request: SubmitRequest) -> Result<NewTask, EngineError> {
+    let invalid = |e: evolink::models::Invalid| invalid_request(e.message);
     let model = evolink::models::manifest()
         .find(&request.model)
         .map_err(invalid)?;
@@ -648,22 +768,84 @@ pub fn record(store: &Store, request: SubmitRequest) -> Result<Task, EngineError
             options: Some(serde_json::to_string(fit).unwrap_or_default()),
         })
     };
-    Ok(store.insert(&NewTask {
+    Ok(NewTask {
         id: new_task_id(),
         prompt: request.prompt,
+        estimate_credits: Some(model.estimate(&settled, roles.count())),
         settled,
         callback_url: request.callback_url,
         first: picture(request.image, &request.image_fit),
         last: picture(request.last_image, &request.last_image_fit),
         retry_of: None,
-    })?)
+        grouping: Grouping::default(),
+    })
+}
+
+/// What stopping a task did.
+#[derive(Debug, Clone)]
+pub enum Stop {
+    /// It was not paid yet: removed, with the other videos of its call. Never sent.
+    Removed(Vec<Task>),
+    /// It may be paid: marked, and followed to its end as the person chose.
+    Stopped(Task),
+}
+
+/// Stops a task in `store`, from any process (the engine that runs the store sees the change
+/// at its next step). A task whose paid call was certainly never made is removed in one
+/// transaction that the paid call's in-flight mark cannot pass (see `Store::remove_unpaid`),
+/// and its prepared pictures are deleted. A paid one needs `discard` answered.
+pub fn stop(
+    store: &Store,
+    prepared_dir: &Path,
+    id: &str,
+    discard: Option<bool>,
+) -> Result<Stop, EngineError> {
+    let task = store.get(id)?;
+    if task.state.is_final() {
+        return Err(EngineError::NotAllowed(
+            "This video has already finished; there is nothing to stop.".into(),
+        ));
+    }
+    if let Some(lead_id) = task.lead_id.as_deref() {
+        let lead_paid = store.find(lead_id)?.is_none_or(|lead| lead.may_be_paid());
+        if !lead_paid {
+            return Err(EngineError::NotAllowed(
+                "This version is made in one request with the first one. Stop the first version to stop them all.".into(),
+            ));
+        }
+    } else if let Some(removed) = store.remove_unpaid(id)? {
+        for task in &removed {
+            for role in Role::ALL {
+                if let Some(prepared) = task.picture(role).prepared {
+                    if Path::new(prepared).starts_with(prepared_dir) {
+                        let _ = std::fs::remove_file(prepared);
+                    }
+                }
+            }
+        }
+        log::info!("task {id}: stopped before its paid call and removed");
+        return Ok(Stop::Removed(removed));
+    }
+    let choice = match discard {
+        None => return Err(EngineError::StopNeedsChoice),
+        Some(true) => Stopped::Discard,
+        Some(false) => Stopped::Keep,
+    };
+    let task = store.set_stopped(id, choice)?;
+    log::info!("task {id}: stopped following ({})", choice.as_str());
+    Ok(Stop::Stopped(task))
 }
 
 /// A fresh task id, also used as the idempotency key: `sd-` and 26 random alphanumerics.
 fn new_task_id() -> String {
+    new_id("sd-")
+}
+
+/// `prefix` and 26 random lowercase alphanumerics.
+fn new_id(prefix: &str) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let random: String = (0..26)
         .map(|_| ALPHABET[fastrand::usize(..ALPHABET.len())] as char)
         .collect();
-    format!("sd-{random}")
+    format!("{prefix}{random}")
 }

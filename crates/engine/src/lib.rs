@@ -9,11 +9,11 @@ pub mod state;
 pub mod store;
 
 pub use engine::{
-    record, Engine, EngineConfig, EngineError, EngineEvent, EngineHandle, ImageFit, SubmitRequest,
+    record, record_all, start_of_today, stop, Engine, Stop, MOST_TAKES, EngineConfig, EngineError, EngineEvent, EngineHandle, ImageFit, SubmitRequest,
     Trouble, ENV_POLL_MS,
 };
 pub use state::TaskState;
 pub use store::{
-    ListQuery, Lookup, NewTask, Patch, PictureColumns, Role, Stats, Store, StoreError, Task,
-    UploadKey,
+    Grouping, ListQuery, Lookup, NewTask, Patch, PictureColumns, QueueRules, Role, Run, Stats,
+    Stopped, Store, StoreError, Task, UploadKey,
 };

@@ -99,6 +99,13 @@ pub struct Recipe {
     pub last_frame: Option<String>,
     pub task_id: String,
     pub evolink_task_id: Option<String>,
+    /// When one request made several videos (Veo's `n`) and this is not the first: the task
+    /// that made the request, whose recipe names the same EvoLink task.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub made_with_task_id: Option<String>,
+    /// Which take of the prompt this is, when several were asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub take: Option<u32>,
     pub created_at: i64,
     pub finished_at: i64,
     pub credits_reserved: Option<f64>,
@@ -123,6 +130,8 @@ impl Recipe {
             last_frame: task.last_source_image.clone(),
             task_id: task.id.clone(),
             evolink_task_id: task.remote_id.clone(),
+            made_with_task_id: task.lead_id.clone(),
+            take: task.take,
             created_at: task.created_at,
             finished_at,
             credits_reserved: task.credits_reserved,

@@ -1,18 +1,23 @@
 //! The life of a task, as a state machine.
 //!
 //! ```text
-//!  preparing ─► uploading ─► submitting ─► queued ─► generating ─► downloading ─► done
-//!      │            │            │  │         │           │              │
-//!      └────────────┴────────────┤  └─► outcome_unknown   │              └─► expired
-//!                                ▼                        │
-//!                              failed ◄───────────────────┘
+//!  preparing ─► waiting ─► uploading ─► submitting ─► queued ─► generating ─► downloading ─► done
+//!      │           │  │         │            │  │         │           │          ▲   │
+//!      └───────────┴──┼─────────┴────────────┤  └─► outcome_unknown   │          │   └─► expired
+//!                     │                      ▼                        │          │
+//!                     │                    failed ◄───────────────────┘          │
+//!                     └──────────────────────────────────────────────────────────┘
+//!                       (a video of another task's call: it waits for that call's results)
 //! ```
+//!
+//! `waiting` is the queue: a task there is recorded and unpaid, and goes on to its paid call
+//! only when the queue lets it (a free slot for its account, today's spend limit, not paused).
 //!
 //! Every step is written to the store *before* its side effect (reading the picture, uploading,
 //! the paid create call, downloading), so after a crash the recorded state says exactly what
 //! may have happened:
 //!
-//! - `preparing`, `uploading`: nothing paid yet; resuming simply redoes the step.
+//! - `preparing`, `waiting`, `uploading`: nothing paid yet; resuming simply redoes the step.
 //! - `submitting`: before the paid call is sent, the task is durably marked as "sent"
 //!   (`create_sent_at`); a certain refusal clears the mark. Resuming a task without the mark
 //!   simply sends it (with its idempotency key). A task with the mark may exist upstream, so
@@ -31,6 +36,9 @@ use serde::{Deserialize, Serialize};
 pub enum TaskState {
     /// Recorded; the reference picture (if any) is being prepared.
     Preparing,
+    /// Prepared and unpaid: waits its turn in the queue before the paid call. A video made by
+    /// another task's call (Veo's `n`) waits here for that call's results.
+    Waiting,
     /// The prepared picture is being uploaded to EvoLink's file API.
     Uploading,
     /// The paid create call is about to be, or is being, made.
@@ -52,8 +60,9 @@ pub enum TaskState {
 }
 
 impl TaskState {
-    pub const ALL: [TaskState; 10] = [
+    pub const ALL: [TaskState; 11] = [
         TaskState::Preparing,
+        TaskState::Waiting,
         TaskState::Uploading,
         TaskState::Submitting,
         TaskState::Queued,
@@ -68,6 +77,7 @@ impl TaskState {
     pub fn as_str(self) -> &'static str {
         match self {
             TaskState::Preparing => "preparing",
+            TaskState::Waiting => "waiting",
             TaskState::Uploading => "uploading",
             TaskState::Submitting => "submitting",
             TaskState::Queued => "queued",
@@ -102,7 +112,10 @@ impl TaskState {
         use TaskState::*;
         match (self, next) {
             (a, b) if a == b => true,
-            (Preparing, Uploading | Submitting | Failed) => true,
+            (Preparing, Waiting | Failed) => true,
+            (Waiting, Uploading | Submitting | Failed) => true,
+            // One of several videos of another task's paid call: its result is known.
+            (Waiting, Downloading) => true,
             (Uploading, Submitting | Failed) => true,
             (Submitting, Queued | Generating | Downloading | Failed | OutcomeUnknown) => true,
             (Queued, Generating | Downloading | Failed) => true,
@@ -158,6 +171,21 @@ mod tests {
         ] {
             assert!(!later.can_become(TaskState::Uploading));
             assert!(!later.can_become(TaskState::Preparing));
+            assert!(!later.can_become(TaskState::Waiting));
+        }
+    }
+
+    #[test]
+    fn every_paid_call_passes_the_queue() {
+        // Nothing reaches a step that spends (uploading, then the paid call) without waiting
+        // its turn: the queue's limits hold for every task.
+        for from in TaskState::ALL {
+            for to in [TaskState::Uploading, TaskState::Submitting] {
+                let allowed = from.can_become(to) && from != to;
+                let through_queue = matches!(from, TaskState::Waiting | TaskState::Uploading)
+                    || (from == TaskState::OutcomeUnknown && to == TaskState::Submitting);
+                assert_eq!(allowed, through_queue, "{from} -> {to}");
+            }
         }
     }
 }

@@ -15,10 +15,14 @@ use serde::Serialize;
 use crate::state::TaskState;
 
 /// Migrations, in order. A database records how many it has applied in `user_version`.
+mod queue;
+pub use queue::{QueueRules, Run};
+
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_tasks.sql"),
     include_str!("migrations/002_bound_and_checked.sql"),
     include_str!("migrations/003_models.sql"),
+    include_str!("migrations/004_queue.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +64,21 @@ pub struct NewTask {
     pub first: Option<NewPicture>,
     pub last: Option<NewPicture>,
     pub retry_of: Option<String>,
+    /// The tasks it was recorded with (a batch, the takes of one prompt).
+    pub grouping: Grouping,
+    /// What its paid call is estimated to cost (None for a video of another task's call).
+    pub estimate_credits: Option<f64>,
+}
+
+/// Where a new task sits among the tasks recorded with it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Grouping {
+    pub batch_id: Option<String>,
+    pub takes_group: Option<String>,
+    /// 1, 2, ... within `takes_group`.
+    pub take: Option<u32>,
+    /// Set on the other videos of a call that makes several: the task making the call.
+    pub lead_id: Option<String>,
 }
 
 impl NewTask {
@@ -79,6 +98,8 @@ impl NewTask {
             first: None,
             last: None,
             retry_of: None,
+            grouping: Grouping::default(),
+            estimate_credits: None,
         }
     }
 }
@@ -156,6 +177,44 @@ pub struct Task {
     pub lookup: Option<String>,
     /// EvoLink's request id of the last failed call, for support.
     pub request_id: Option<String>,
+    /// Place in the queue (lower goes first); meaningful while `waiting`.
+    pub queue_order: Option<i64>,
+    pub batch_id: Option<String>,
+    pub takes_group: Option<String>,
+    pub take: Option<u32>,
+    /// Videos its paid call makes (Veo's `n`); 1 elsewhere.
+    pub videos: u32,
+    /// The task whose paid call makes this video too, when it is not this one.
+    pub lead_id: Option<String>,
+    pub estimate_credits: Option<f64>,
+    /// A paid task the person stopped following (see [`Stopped`]).
+    pub stopped: Option<Stopped>,
+}
+
+/// What to do with the video of a paid task the person stopped following (EvoLink cannot
+/// cancel a started video).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stopped {
+    /// Save it if it comes.
+    Keep,
+    /// Do not save it; the task ends `failed` with `stopped` once EvoLink is done.
+    Discard,
+}
+
+impl Stopped {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stopped::Keep => "keep",
+            Stopped::Discard => "discard",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [Stopped::Keep, Stopped::Discard]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
 }
 
 /// The role of a picture in a task.
@@ -215,6 +274,7 @@ impl Task {
             audio: self.audio,
             seed: self.seed,
             negative_prompt: self.negative_prompt.clone(),
+            videos: self.videos,
         }
     }
 
@@ -227,6 +287,17 @@ impl Task {
             audio: self.audio,
             seed: self.seed,
             negative_prompt: self.negative_prompt.clone(),
+            videos: (self.videos > 1).then_some(self.videos),
+        }
+    }
+
+    /// Whether the paid call of this task may have been made (it is then never removed
+    /// without a trace: EvoLink cannot cancel, so it may cost money).
+    pub fn may_be_paid(&self) -> bool {
+        match self.state {
+            TaskState::Preparing | TaskState::Waiting | TaskState::Uploading => false,
+            TaskState::Submitting => self.create_sent_at.is_some(),
+            _ => true,
         }
     }
 
@@ -296,6 +367,8 @@ pub struct ListQuery {
     /// Words that must all appear in the prompt (case-insensitive).
     pub search: Option<String>,
     pub favourites_only: bool,
+    /// Only the takes of one prompt.
+    pub takes_group: Option<String>,
     pub offset: u32,
     pub limit: u32,
 }
@@ -396,36 +469,58 @@ impl Store {
 
     /// Records a new task in `preparing`, before anything else happens for it.
     pub fn insert(&self, new: &NewTask) -> Result<Task> {
+        Ok(self.insert_all(std::slice::from_ref(new))?.remove(0))
+    }
+
+    /// Records several tasks at once (a batch, the takes of one prompt): all of them or, if
+    /// anything fails, none. They join the end of the queue in the order given.
+    pub fn insert_all(&self, tasks: &[NewTask]) -> Result<Vec<Task>> {
         let now = now();
-        let s = &new.settled;
-        let (first, last) = (new.first.as_ref(), new.last.as_ref());
-        self.conn().execute(
-            "INSERT INTO tasks (id, model, prompt, aspect, duration, quality, audio, seed,
-                                negative_prompt, callback_url, source_image, image_options,
-                                last_source_image, last_image_options, retry_of, state,
-                                created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17)",
-            params![
-                new.id,
-                s.api_id,
-                new.prompt,
-                s.aspect,
-                s.duration,
-                s.quality,
-                s.audio,
-                s.seed.map(|n| n as i64),
-                s.negative_prompt,
-                new.callback_url,
-                first.map(|p| &p.source),
-                first.and_then(|p| p.options.as_ref()),
-                last.map(|p| &p.source),
-                last.and_then(|p| p.options.as_ref()),
-                new.retry_of,
-                TaskState::Preparing.as_str(),
-                now,
-            ],
-        )?;
-        self.get(&new.id)
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for new in tasks {
+            let s = &new.settled;
+            let (first, last) = (new.first.as_ref(), new.last.as_ref());
+            let g = &new.grouping;
+            tx.execute(
+                "INSERT INTO tasks (id, model, prompt, aspect, duration, quality, audio, seed,
+                                    negative_prompt, callback_url, source_image, image_options,
+                                    last_source_image, last_image_options, retry_of, state,
+                                    created_at, updated_at, videos, batch_id, takes_group, take,
+                                    lead_id, estimate_credits, queue_order)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                         ?17, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
+                         (SELECT COALESCE(MAX(queue_order), 0) + 1 FROM tasks))",
+                params![
+                    new.id,
+                    s.api_id,
+                    new.prompt,
+                    s.aspect,
+                    s.duration,
+                    s.quality,
+                    s.audio,
+                    s.seed.map(|n| n as i64),
+                    s.negative_prompt,
+                    new.callback_url,
+                    first.map(|p| &p.source),
+                    first.and_then(|p| p.options.as_ref()),
+                    last.map(|p| &p.source),
+                    last.and_then(|p| p.options.as_ref()),
+                    new.retry_of,
+                    TaskState::Preparing.as_str(),
+                    now,
+                    s.videos,
+                    g.batch_id,
+                    g.takes_group,
+                    g.take,
+                    g.lead_id,
+                    new.estimate_credits,
+                ],
+            )?;
+        }
+        tx.commit()?;
+        drop(conn);
+        tasks.iter().map(|t| self.get(&t.id)).collect()
     }
 
     pub fn get(&self, id: &str) -> Result<Task> {
@@ -852,6 +947,10 @@ fn list_filter(query: &ListQuery) -> (String, Vec<String>) {
     if query.favourites_only {
         clauses.push("favourite = 1".to_string());
     }
+    if let Some(group) = &query.takes_group {
+        clauses.push("takes_group = ?".to_string());
+        args.push(group.clone());
+    }
     let where_sql = if clauses.is_empty() {
         String::new()
     } else {
@@ -922,5 +1021,16 @@ fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
         checks: row.get::<_, i64>("checks")?.max(0) as u32,
         lookup: row.get("lookup")?,
         request_id: row.get("request_id")?,
+        queue_order: row.get("queue_order")?,
+        batch_id: row.get("batch_id")?,
+        takes_group: row.get("takes_group")?,
+        take: row.get("take")?,
+        videos: row.get::<_, i64>("videos")?.max(1) as u32,
+        lead_id: row.get("lead_id")?,
+        estimate_credits: row.get("estimate_credits")?,
+        stopped: row
+            .get::<_, Option<String>>("stopped")?
+            .as_deref()
+            .and_then(Stopped::parse),
     })
 }

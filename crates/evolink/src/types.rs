@@ -234,24 +234,35 @@ pub enum TaskOutcome {
 impl Task {
     /// The first result URL: `results[0]`, else `result_data.video_url`.
     pub fn video_url(&self) -> Option<String> {
-        if let Some(u) = self.results.first() {
-            return Some(u.clone());
+        self.video_urls().into_iter().next()
+    }
+
+    /// Every result URL, in order: `results` (several when one call made several videos,
+    /// Veo's `n`), else what `result_data` holds (`video_url`, `url`, or `video_urls`).
+    pub fn video_urls(&self) -> Vec<String> {
+        let usable = |s: &str| !s.trim().is_empty();
+        let results: Vec<String> = self.results.iter().filter(|u| usable(u)).cloned().collect();
+        if !results.is_empty() {
+            return results;
         }
-        let rd = self.result_data.as_ref()?;
+        let Some(rd) = self.result_data.as_ref() else {
+            return Vec::new();
+        };
         for k in ["video_url", "url"] {
-            if let Some(s) = rd
-                .get(k)
-                .and_then(Value::as_str)
-                .filter(|s| !s.trim().is_empty())
-            {
-                return Some(s.to_string());
+            if let Some(s) = rd.get(k).and_then(Value::as_str).filter(|s| usable(s)) {
+                return vec![s.to_string()];
             }
         }
         rd.get("video_urls")
             .and_then(Value::as_array)
-            .and_then(|a| a.first())
-            .and_then(Value::as_str)
-            .map(str::to_string)
+            .map(|urls| {
+                urls.iter()
+                    .filter_map(Value::as_str)
+                    .filter(|s| usable(s))
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     pub fn progress_percent(&self) -> u8 {

@@ -127,6 +127,11 @@ impl Manifest {
                     return fail(m, "seed range is empty".into());
                 }
             }
+            if let Some(v) = &m.videos_per_call {
+                if v.field.is_empty() || v.max < 2 {
+                    return fail(m, "several videos per call needs a field and at most 2 or more".into());
+                }
+            }
         }
         Ok(())
     }

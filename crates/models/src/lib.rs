@@ -75,6 +75,9 @@ pub struct Model {
     /// Whether `negative_prompt` (what to avoid) is accepted.
     #[serde(default)]
     pub negative_prompt: bool,
+    /// Several videos from one paid call (Veo's `n`); absent: one video per call.
+    #[serde(default)]
+    pub videos_per_call: Option<VideosPerCall>,
     pub picture_rules: PictureRules,
     pub price: Price,
     /// A typical time to make a video, in seconds; EvoLink's own `estimated_time` wins.
@@ -195,6 +198,14 @@ pub struct ModeField {
     pub text: String,
     /// Value with pictures.
     pub pictures: String,
+}
+
+/// The field that asks for several videos in one call, and the most it may ask for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VideosPerCall {
+    pub field: String,
+    pub max: u32,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -428,13 +439,20 @@ impl Model {
         p.per_second * f.unwrap_or(1.0)
     }
 
+    /// The most videos one paid call can make (1 unless the model has `videos_per_call`).
+    pub fn max_videos_per_call(&self) -> u32 {
+        self.videos_per_call.as_ref().map_or(1, |v| v.max)
+    }
+
     /// Estimated credits for a settled request with `pictures` input pictures, rounded to
-    /// cents. An estimate shown before Generate: EvoLink's `credits_reserved` always wins.
+    /// cents: every video of the call is paid for. An estimate shown before Generate:
+    /// EvoLink's `credits_reserved` always wins.
     pub fn estimate(&self, settled: &Settled, pictures: usize) -> f64 {
         let seconds = self.billed_seconds(settled.duration) as f64;
         let per_s =
             self.credits_per_second(settled.quality.as_deref(), settled.audio == Some(true));
-        let credits = per_s * seconds + self.price.per_picture * pictures as f64;
+        let credits =
+            per_s * seconds * settled.videos as f64 + self.price.per_picture * pictures as f64;
         (credits * 100.0).round() / 100.0
     }
 }

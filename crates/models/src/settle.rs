@@ -19,6 +19,8 @@ pub struct Choices {
     pub seed: Option<u64>,
     /// What to keep out of the video.
     pub negative_prompt: Option<String>,
+    /// Videos from this one call (only models with `videos_per_call`); `None` means one.
+    pub videos: Option<u32>,
 }
 
 /// A request's parameters, complete and checked against its model.
@@ -33,13 +35,15 @@ pub struct Settled {
     pub audio: Option<bool>,
     pub seed: Option<u64>,
     pub negative_prompt: Option<String>,
+    /// Videos this one call makes (1 unless the model makes several per call).
+    pub videos: u32,
 }
 
 /// A choice the model cannot take: which one, and why, in plain words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invalid {
     /// The choice at fault: `duration`, `quality`, `aspect`, `audio`, `seed`,
-    /// `negative_prompt`, `prompt`, `pictures` or `model`.
+    /// `negative_prompt`, `videos`, `prompt`, `pictures` or `model`.
     pub field: &'static str,
     pub message: String,
 }
@@ -166,6 +170,23 @@ impl Model {
             }
             Some(text) => Some(text.to_string()),
         };
+        let most = self.max_videos_per_call();
+        let videos = match choices.videos {
+            None => 1,
+            Some(n) if (1..=most).contains(&n) => n,
+            Some(n) if most == 1 => {
+                return Err(invalid(
+                    "videos",
+                    format!("{name} makes one video per request, not {n}."),
+                ))
+            }
+            Some(n) => {
+                return Err(invalid(
+                    "videos",
+                    format!("{name} makes 1 to {most} videos per request, not {n}."),
+                ))
+            }
+        };
         Ok(Settled {
             api_id: self.api_id(pictures.any()).to_string(),
             duration,
@@ -174,6 +195,7 @@ impl Model {
             audio,
             seed,
             negative_prompt,
+            videos,
         })
     }
 
@@ -247,6 +269,9 @@ impl Model {
         }
         if let Some(n) = &s.negative_prompt {
             fields.push(("negative_prompt".into(), json!(n)));
+        }
+        if let (Some(per_call), true) = (&self.videos_per_call, s.videos > 1) {
+            fields.push((per_call.field.clone(), json!(s.videos)));
         }
         fields
     }

@@ -285,6 +285,7 @@ fn defaults_fill_every_choice_and_pictures_pick_the_evolink_id() {
             audio: Some(false),
             seed: None,
             negative_prompt: None,
+            videos: 1,
         }
     );
     let s = settle("kling-v3", Choices::default(), true, true).unwrap();
@@ -392,4 +393,34 @@ fn lengths_read_naturally() {
     );
     assert_eq!(model("kling-v3").longest(), 15);
     assert_eq!(model("wan3.0").longest(), 30);
+}
+
+#[test]
+fn several_videos_per_call_only_where_the_model_makes_them_and_each_is_paid() {
+    let two = Choices {
+        videos: Some(2),
+        ..Choices::default()
+    };
+    let veo = settle("veo-3.1-fast-generate-preview", two.clone(), false, false).unwrap();
+    assert_eq!(veo.videos, 2);
+    let model = model("veo-3.1-fast-generate-preview");
+    let fields = model.body_fields(&veo, crate::Variant::Text);
+    assert!(fields.contains(&("n".to_string(), serde_json::json!(2))), "{fields:?}");
+    let one = settle("veo-3.1-fast-generate-preview", Choices::default(), false, false).unwrap();
+    assert!(!model
+        .body_fields(&one, crate::Variant::Text)
+        .iter()
+        .any(|(k, _)| k == "n"));
+    assert_eq!(model.estimate(&veo, 0), model.estimate(&one, 0) * 2.0);
+
+    let five = Choices {
+        videos: Some(5),
+        ..Choices::default()
+    };
+    let e = settle("veo-3.1-fast-generate-preview", five, false, false).unwrap_err();
+    assert_eq!(e.field, "videos");
+    assert!(e.message.contains("1 to 4"), "{}", e.message);
+    let e = settle("sora-2-preview", two, false, false).unwrap_err();
+    assert_eq!(e.field, "videos");
+    assert!(e.message.contains("one video per request"), "{}", e.message);
 }

@@ -131,6 +131,8 @@ pub struct ListInput {
     pub states: Vec<TaskState>,
     pub search: String,
     pub favourites_only: bool,
+    /// Only the takes of one prompt (`TaskView::takes_group`).
+    pub takes_group: Option<String>,
     pub offset: u32,
     pub limit: u32,
 }
@@ -864,6 +866,7 @@ impl Service {
             states: input.states,
             search: (!search.is_empty()).then(|| search.to_string()),
             favourites_only: input.favourites_only,
+            takes_group: input.takes_group,
             offset: input.offset,
             limit: if input.limit == 0 { 100 } else { input.limit },
         };

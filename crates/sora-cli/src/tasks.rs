@@ -270,6 +270,7 @@ pub async fn generate(args: GenerateArgs) -> Outcome {
             audio: args.audio.map(|a| matches!(a, OnOff::On)),
             seed: args.seed,
             negative_prompt: args.avoid,
+            videos: None,
         },
         image: args.image,
         image_fit: fit.clone(),
@@ -367,6 +368,7 @@ pub fn list(args: ListArgs) -> Outcome {
             states,
             search: args.search,
             favourites_only: false,
+            takes_group: None,
             offset: 0,
             limit: args.limit,
         })
@@ -469,6 +471,10 @@ async fn follow(
 fn status_line(task: &Task) -> String {
     match task.state {
         TaskState::Preparing => "Preparing".into(),
+        TaskState::Waiting => match task.error_message.as_deref() {
+            Some(why) => format!("Waiting ({why})"),
+            None => "Waiting its turn".into(),
+        },
         TaskState::Uploading => "Uploading the picture".into(),
         TaskState::Submitting => "Sending to EvoLink".into(),
         TaskState::Queued => "Queued".into(),

@@ -6,7 +6,7 @@ use evolink::{Client, Error as ApiError, ErrorKind, TaskOutcome, TaskStatus};
 use super::trouble;
 use super::{Engine, Next, StepError, StepResult};
 use crate::state::TaskState;
-use crate::store::{now, Patch, Task};
+use crate::store::{now, Patch, Stopped, Task};
 
 impl Engine {
     pub(super) async fn poll(&self, client: &Client, task: &Task) -> StepResult {
@@ -67,20 +67,22 @@ impl Engine {
                 }
                 Ok(Next::After(self.poll_delay()))
             }
-            TaskOutcome::Succeeded { video_url } => {
+            TaskOutcome::Succeeded { .. } => {
                 let ttl = self.inner.config.results_ttl.as_secs() as i64;
-                self.advance(
-                    task,
-                    TaskState::Downloading,
-                    Patch {
-                        progress: Some(100),
-                        remote_status: Some(status),
-                        result_urls: Some(vec![video_url]),
-                        results_expire_at: Some(now() + ttl),
-                        credits_used: remote.credits(),
-                        ..Patch::default()
-                    },
-                )?;
+                let made = Patch {
+                    progress: Some(100),
+                    remote_status: Some(status),
+                    // Every video of the call: the others are saved by their own tasks.
+                    result_urls: Some(remote.video_urls()),
+                    results_expire_at: Some(now() + ttl),
+                    credits_used: remote.credits(),
+                    ..Patch::default()
+                };
+                if task.stopped == Some(Stopped::Discard) {
+                    self.discard(task, made)?;
+                    return Ok(Next::Done);
+                }
+                self.advance(task, TaskState::Downloading, made)?;
                 Ok(Next::Now)
             }
             TaskOutcome::Failed(error) => {

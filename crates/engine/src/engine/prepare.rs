@@ -17,6 +17,11 @@ type Prepared = (PathBuf, String);
 impl Engine {
     /// Prepares the task's pictures (if any) into the data folder.
     pub(super) async fn prepare(&self, task: &Task) -> StepResult {
+        if task.lead_id.is_some() {
+            // Made by another task's call, from that task's pictures: nothing to prepare.
+            self.advance(task, TaskState::Waiting, Patch::default())?;
+            return Ok(Next::Now);
+        }
         let first = self.prepare_one(task, Role::First).await;
         let last = self.prepare_one(task, Role::Last).await;
         let (first, last) = match (first, last) {
@@ -30,16 +35,12 @@ impl Engine {
                 return Ok(Next::Done);
             }
         };
-        let next = if first.is_some() || last.is_some() {
-            TaskState::Uploading
-        } else {
-            TaskState::Submitting
-        };
         let text = |p: &Option<Prepared>| p.as_ref().map(|(path, _)| path.display().to_string());
         let sha = |p: &Option<Prepared>| p.as_ref().map(|(_, sha)| sha.clone());
+        // Prepared: it waits its turn in the queue (queue.rs) before anything is uploaded or paid.
         self.advance(
             task,
-            next,
+            TaskState::Waiting,
             Patch {
                 prepared_image: text(&first),
                 prepared_sha256: sha(&first),

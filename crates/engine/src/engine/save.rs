@@ -9,12 +9,16 @@ use super::{Engine, Next, StepError, StepResult};
 use crate::download::download;
 use crate::library::{video_stem, Recipe};
 use crate::state::TaskState;
-use crate::store::{now, Patch, Role, Task};
+use crate::store::{now, Patch, Role, Stopped, Task};
 
 impl Engine {
     /// Saves the result into the library: resumable download, verification, a readable name
     /// recorded before the file takes it, then the recipe.
     pub(super) async fn save(&self, task: &Task) -> StepResult {
+        if task.stopped == Some(Stopped::Discard) {
+            self.discard(task, Patch::default())?;
+            return Ok(Next::Done);
+        }
         let library = &self.inner.library;
         let part = library.part_path(&task.id);
 
@@ -102,7 +106,12 @@ impl Engine {
             })?,
         };
         let finished_at = now();
-        let recipe = Recipe::for_task(task, finished_at, &sha);
+        let mut recipe = Recipe::for_task(task, finished_at, &sha);
+        if let Some(lead) = task.lead_id.as_deref() {
+            // Made by another task's call: the recipe names that call, like its own.
+            let lead = self.inner.store.find(lead)?;
+            recipe.evolink_task_id = lead.and_then(|lead| lead.remote_id);
+        }
         if let Err(e) = self.inner.library.write_recipe(video, &recipe) {
             return Err(StepError::from(ApiError::new(
                 ErrorKind::ServerTrouble,

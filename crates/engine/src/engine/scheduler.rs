@@ -41,6 +41,8 @@ impl Engine {
         {
             return None;
         }
+        // Waiting tasks the queue lets go move on first, so they are started below.
+        self.admit_waiting();
         let active = match self.inner.store.active() {
             Ok(active) => active,
             Err(e) => {
@@ -86,6 +88,10 @@ impl Engine {
     async fn step(&self, task: Task) {
         let result = match task.state {
             TaskState::Preparing => self.prepare(&task).await,
+            // One of several videos of another task's call: it waits for that call's results.
+            TaskState::Waiting if task.lead_id.is_some() => self.follow_lead(&task),
+            // Waiting its turn: the queue (queue.rs) moves it on and makes it due.
+            TaskState::Waiting => Ok(Next::After(Duration::from_secs(3600))),
             // Saving needs no key: a made video is saved even while the key is missing.
             TaskState::Downloading => self.save(&task).await,
             state if state.is_active() => self.remote_step(&task).await,

@@ -83,3 +83,39 @@ pub(crate) fn storage_message(detail: &str) -> String {
         "Sora Desk could not write to its data folder ({detail}). Is the disk full or read-only? Nothing is lost: the app keeps trying, and carries on once it can write again."
     )
 }
+
+/// Why a waiting task has not gone on to its paid call yet (`engine/queue.rs`).
+pub(crate) fn waiting_for_slot(max_active: u32) -> Trouble {
+    let videos = if max_active == 1 {
+        "1 video is".to_string()
+    } else {
+        format!("{max_active} videos are")
+    };
+    Trouble::note(
+        "waiting_for_slot",
+        &format!("Waiting for a free slot: {videos} being made at once for this account (you can change that in Settings). Nothing is paid until it starts."),
+    )
+}
+
+pub(crate) fn spend_limit(estimate: f64, limit: f64, spent: f64) -> Trouble {
+    Trouble::note(
+        "spend_limit",
+        &format!("Waiting: this video (about {} credits) would pass today's spend limit of {} credits ({} spent so far). Raise the limit in Settings to let it go, or it starts tomorrow.", credits(estimate), credits(limit), credits(spent)),
+    )
+}
+
+pub(crate) fn queue_paused() -> Trouble {
+    Trouble::note(
+        "queue_paused",
+        "Waiting: the queue is paused. Resume it to start this video; nothing is paid until then.",
+    )
+}
+
+/// Credits as people read them: whole numbers without decimals, otherwise two.
+fn credits(n: f64) -> String {
+    if (n - n.round()).abs() < 0.005 {
+        format!("{}", n.round() as i64)
+    } else {
+        format!("{n:.2}")
+    }
+}
