@@ -611,8 +611,10 @@ async fn create(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Res
         }
     }
     let cost = req.cost;
-    let now = sh.clock.now();
     let mut st = sh.lock();
+    // Read under the lock, so creation times follow the order tasks are counted in.
+    let now = sh.clock.now();
+    let active = st.active_of(&sh.cfg, &owner, now);
     if st.balance + 1e-9 < cost {
         let l = st.faults.legacy_error_codes;
         drop(st);
@@ -754,6 +756,7 @@ async fn create(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Res
         },
     );
     st.order.push(id.clone());
+    st.track_created(&owner, &id, active + 1);
     st.counters.tasks_created += 1;
     if let Some(k) = key {
         *st.counters.tasks_per_key.entry(k.clone()).or_default() += 1;
