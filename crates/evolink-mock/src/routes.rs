@@ -625,6 +625,20 @@ async fn create(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Res
             "Insufficient quota. Please top up your account.",
         );
     }
+    if let Some(limit) = sh.cfg.concurrency_limit {
+        if active >= u64::from(limit) {
+            let l = st.faults.legacy_error_codes;
+            drop(st);
+            return api_error(
+                l,
+                429,
+                "rate_limit_exceeded",
+                &format!(
+                    "Too many tasks in progress for this account (at most {limit} at once). Wait for one to finish."
+                ),
+            );
+        }
+    }
     // What will happen to this task.
     let mut plan = Plan::Complete { empty: false };
     match model.bounds {

@@ -563,3 +563,63 @@ async fn tasks_one_after_another_are_never_active_together() {
     assert_eq!(c.max_active_for(KEY), 1);
     assert_eq!(c.max_active_per_account.len(), 1);
 }
+
+#[tokio::test]
+async fn a_concurrency_limit_refuses_creates_beyond_it_until_a_task_ends() {
+    let s = MockServer::start(MockConfig {
+        concurrency_limit: Some(2),
+        ..two_accounts()
+    })
+    .await
+    .unwrap();
+    let balance = s.balance();
+    for p in ["a", "b"] {
+        let (st, v) = create_as(&s, KEY, p).await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+    }
+    let both_created = s.now();
+    // The third, with an idempotency key, while both still run.
+    let third = || {
+        http()
+            .post(format!("{}/v1/videos/generations", s.base_url()))
+            .bearer_auth(KEY)
+            .header("idempotency-key", "third-task-0000000001")
+            .json(&json!({"model": "sora-2-preview", "prompt": "c"}))
+            .send()
+    };
+    let r = third().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().get("retry-after").is_none());
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "rate_limit_exceeded", "{v}");
+    assert_eq!(v["error"]["type"], "rate_limit_error", "{v}");
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("at most 2"));
+    let c = s.counters();
+    assert_eq!((c.create_calls, c.tasks_created), (3, 2));
+    assert_eq!(s.task_ids().len(), 2);
+    assert_eq!(
+        s.balance(),
+        round2(balance - 2.0 * 23.04),
+        "nothing charged"
+    );
+    // Another account has its own slots.
+    let (st, v) = create_as(&s, OTHER_KEY, "d").await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    // Once the first two are over, the same create is accepted: a new task, not a replay.
+    wait_until(&s, both_created + TASK_SECS).await;
+    let r = third().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers().get("idempotency-replayed").is_none());
+    let c = s.counters();
+    assert_eq!((c.create_calls, c.tasks_created, c.replays), (5, 4, 0));
+    assert_eq!(c.tasks_per_key["third-task-0000000001"], 1);
+    assert_eq!(c.max_active_for(KEY), 2);
+    assert_eq!(c.max_active_for(OTHER_KEY), 1);
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
