@@ -35,6 +35,11 @@ pub struct MockConfig {
     pub unavailable_models: Vec<String>,
     /// Maximum files per user (file quota).
     pub max_files: u64,
+    /// At most this many tasks of one account active at once (pending or processing): a create
+    /// beyond it (checked after validation and the balance) is refused with 429
+    /// `rate_limit_exceeded` (no `Retry-After`), and no task is made or charged. `None` (the
+    /// default): no limit.
+    pub concurrency_limit: Option<u32>,
     /// Seed of every random choice (ids, progress curves, random faults).
     pub seed: u64,
     /// Base URL written into result and file links; default `http://<bound address>`.
@@ -59,6 +64,7 @@ impl Default for MockConfig {
             blocked_words: vec!["celebrity".into(), "gore".into()],
             unavailable_models: Vec::new(),
             max_files: 2000,
+            concurrency_limit: None,
             seed: 7,
             public_base: None,
             media_file: None,

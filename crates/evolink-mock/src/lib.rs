@@ -38,7 +38,7 @@ use hyper_util::rt::TokioIo;
 use tower::ServiceExt;
 
 pub use config::{Action, Faults, Injection, MockConfig};
-pub use state::{Counters, KEPT_CREATE_BODIES};
+pub use state::{account_label, Counters, KEPT_CREATE_BODIES};
 
 use routes::{ConnCtl, Shared};
 use state::{Clock, Phase, State};
@@ -140,8 +140,10 @@ impl MockServer {
 }
 
 pub(crate) fn cancel(sh: &Shared, id: &str) -> bool {
-    let now = sh.clock.now();
     let mut st = sh.lock();
+    // Read under the lock, like create: a cancellation never lands before a create counted
+    // this task as active.
+    let now = sh.clock.now();
     st.settle(&sh.cfg, now);
     let running = match st.tasks.get(id) {
         Some(t) => matches!(

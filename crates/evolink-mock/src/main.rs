@@ -4,7 +4,8 @@
 //! evolink-mock [--port N] [--host IP] [--key KEY]... [--balance CREDITS] [--time-scale X]
 //!              [--generation-secs S] [--pending-secs S] [--result-ttl SECS] [--seed N]
 //!              [--blocked-word WORD]... [--unavailable-model ID]... [--max-files N]
-//!              [--public-base URL] [--faults FILE.json] [--media-file FILE]
+//!              [--concurrency-limit N] [--public-base URL] [--faults FILE.json]
+//!              [--media-file FILE]
 //! ```
 //! The first line on stdout is the base URL (`http://127.0.0.1:PORT`), also with `--port 0`.
 //! Default key: `sk-mock-0000000000000000`. The fault file is the JSON form of `Faults`
@@ -17,7 +18,7 @@ use evolink_mock::{Faults, MockConfig, MockServer};
 
 const USAGE: &str = "usage: evolink-mock [--port N] [--host IP] [--key KEY]... [--balance CREDITS] [--time-scale X] \
 [--generation-secs S] [--pending-secs S] [--result-ttl SECS] [--seed N] [--blocked-word WORD]... \
-[--unavailable-model ID]... [--max-files N] [--public-base URL] [--faults FILE.json] [--media-file FILE]";
+[--unavailable-model ID]... [--max-files N] [--concurrency-limit N] [--public-base URL] [--faults FILE.json] [--media-file FILE]";
 
 fn parse_args(args: Vec<String>) -> Result<MockConfig, String> {
     let mut cfg = MockConfig::default();
@@ -42,6 +43,13 @@ fn parse_args(args: Vec<String>) -> Result<MockConfig, String> {
             "--result-ttl" => cfg.result_ttl = Duration::from_secs(num("--result-ttl", it.next())?),
             "--seed" => cfg.seed = num("--seed", it.next())?,
             "--max-files" => cfg.max_files = num("--max-files", it.next())?,
+            "--concurrency-limit" => {
+                let n: u32 = num("--concurrency-limit", it.next())?;
+                if n == 0 {
+                    return Err("--concurrency-limit must be at least 1".into());
+                }
+                cfg.concurrency_limit = Some(n);
+            }
             "--blocked-word" => cfg
                 .blocked_words
                 .push(it.next().ok_or("--blocked-word needs a value")?),
@@ -139,6 +147,11 @@ mod tests {
         assert_eq!(c.result_ttl, Duration::from_secs(5));
         assert!(c.blocked_words.contains(&"nsfw".to_string()));
         assert_eq!(c.bind.port(), 0);
+        assert_eq!(c.concurrency_limit, None, "no limit by default");
+        let c = parse_args(args("--concurrency-limit 3")).unwrap();
+        assert_eq!(c.concurrency_limit, Some(3));
+        assert!(parse_args(args("--concurrency-limit 0")).is_err());
+        assert!(parse_args(args("--concurrency-limit")).is_err());
         assert!(parse_args(args("--bogus")).is_err());
         assert!(parse_args(args("--port x")).is_err());
         assert!(parse_args(args("--time-scale 0")).is_err());

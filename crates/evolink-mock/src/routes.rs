@@ -611,8 +611,10 @@ async fn create(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Res
         }
     }
     let cost = req.cost;
-    let now = sh.clock.now();
     let mut st = sh.lock();
+    // Read under the lock, so creation times follow the order tasks are counted in.
+    let now = sh.clock.now();
+    let active = st.active_of(&sh.cfg, &owner, now);
     if st.balance + 1e-9 < cost {
         let l = st.faults.legacy_error_codes;
         drop(st);
@@ -622,6 +624,20 @@ async fn create(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Res
             "insufficient_quota",
             "Insufficient quota. Please top up your account.",
         );
+    }
+    if let Some(limit) = sh.cfg.concurrency_limit {
+        if active >= u64::from(limit) {
+            let l = st.faults.legacy_error_codes;
+            drop(st);
+            return api_error(
+                l,
+                429,
+                "rate_limit_exceeded",
+                &format!(
+                    "Too many tasks in progress for this account (at most {limit} at once). Wait for one to finish."
+                ),
+            );
+        }
     }
     // What will happen to this task.
     let mut plan = Plan::Complete { empty: false };
@@ -754,6 +770,7 @@ async fn create(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Res
         },
     );
     st.order.push(id.clone());
+    st.track_created(&owner, &id, active + 1);
     st.counters.tasks_created += 1;
     if let Some(k) = key {
         *st.counters.tasks_per_key.entry(k.clone()).or_default() += 1;

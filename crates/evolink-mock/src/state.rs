@@ -18,6 +18,18 @@ pub(crate) const OTHER_LISTED_MODELS: &[&str] = &["gpt-4o-mini"];
 /// How many create bodies [`Counters::create_bodies`] keeps.
 pub const KEPT_CREATE_BODIES: usize = 64;
 
+/// Names an account in [`Counters`] without revealing its key: the first 16 hex digits of the
+/// SHA-256 of the key, as configured in [`MockConfig::keys`] and sent after `Bearer `.
+///
+/// This is the mock's own label, not the app's `ApiKey::fingerprint` (which hashes the key with
+/// a prefix): a test computes it from its key with this function, or reads a count for a key
+/// with [`Counters::max_active_for`].
+pub fn account_label(key: &str) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(key.as_bytes());
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Counters that tests read through [`crate::MockServer::counters`].
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Counters {
@@ -33,6 +45,13 @@ pub struct Counters {
     pub tasks_created: u64,
     /// Tasks actually created per `Idempotency-Key`: more than 1 would be a double charge.
     pub tasks_per_key: BTreeMap<String, u64>,
+    /// Per account (keyed by [`account_label`] of the key that created the tasks, never the
+    /// key): the most of its tasks that were active at one instant. A task is active from its
+    /// creation until it completes, fails or is cancelled, `pending` included (a pending task
+    /// holds a slot of the account upstream); a task that ends at the instant another starts is
+    /// not counted with it. It follows from the service clock, whether or not anyone polled the
+    /// tasks. Accounts that created no task are absent. See [`Counters::max_active_for`].
+    pub max_active_per_account: BTreeMap<String, u64>,
     /// Idempotent replays answered.
     pub replays: u64,
     /// `GET /v1/tasks/{id}` and batch lookups, per task id.
@@ -51,6 +70,16 @@ pub struct Counters {
     pub uploads: u64,
     /// User-Agent of the last request seen on any endpoint.
     pub last_user_agent: Option<String>,
+}
+
+impl Counters {
+    /// [`Counters::max_active_per_account`] for the account of `key` (0 if it created nothing).
+    pub fn max_active_for(&self, key: &str) -> u64 {
+        self.max_active_per_account
+            .get(&account_label(key))
+            .copied()
+            .unwrap_or(0)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -145,6 +174,9 @@ pub(crate) struct State {
     pub files: BTreeMap<String, FileRec>,
     /// Idempotency keys per account: (owner key, idempotency key) -> (request body, task id).
     pub idem: HashMap<(String, String), (String, String)>,
+    /// Per owner key: ids of its tasks that were active when it last created one, the only ones
+    /// that can still be active (so counting never walks every task ever made).
+    pub active: HashMap<String, Vec<String>>,
     pub counters: Counters,
     pub faults: Faults,
 }
@@ -197,6 +229,7 @@ impl State {
             order: Vec::new(),
             files: BTreeMap::new(),
             idem: HashMap::new(),
+            active: HashMap::new(),
             counters: Counters::default(),
             faults: cfg.faults.clone(),
         }
@@ -278,6 +311,42 @@ impl State {
                 at: t.created + end,
             }
         }
+    }
+
+    /// How many of `owner`'s tasks are active (pending or processing) at service time `now`.
+    /// A task whose end is exactly `now` is over. `now` must not go back between calls: take it
+    /// under the state lock.
+    pub fn active_of(&mut self, cfg: &MockConfig, owner: &str, now: f64) -> u64 {
+        let mut ids = self.active.remove(owner).unwrap_or_default();
+        ids.retain(|id| {
+            self.tasks.get(id).is_some_and(|t| {
+                matches!(
+                    self.phase(cfg, t, now),
+                    Phase::Pending | Phase::Processing(_)
+                )
+            })
+        });
+        let n = ids.len() as u64;
+        if !ids.is_empty() {
+            self.active.insert(owner.to_string(), ids);
+        }
+        n
+    }
+
+    /// Records that `owner` just created task `id`, with `active` of its tasks (this one
+    /// included) now active. The count only rises when a task is created, so the highest count
+    /// seen at creations is the highest at any instant.
+    pub fn track_created(&mut self, owner: &str, id: &str, active: u64) {
+        self.active
+            .entry(owner.to_string())
+            .or_default()
+            .push(id.to_string());
+        let max = self
+            .counters
+            .max_active_per_account
+            .entry(account_label(owner))
+            .or_default();
+        *max = (*max).max(active);
     }
 
     /// Charges finished tasks and refunds failed or cancelled ones (once each).
@@ -569,6 +638,66 @@ mod tests {
             (round2(100.0 - 23.04), 23.04),
             "completed one charged once"
         );
+    }
+
+    #[test]
+    fn a_task_ending_as_another_starts_is_not_counted_with_it() {
+        let cfg = MockConfig {
+            pending_secs: 10.0,
+            generation_secs: 100.0,
+            ..MockConfig::default()
+        };
+        let mut st = State::new(&cfg);
+        // Creates `id` for sk-test at `at` the way the create route does; the active count.
+        let mut create = |id: &str, at: f64, plan: Plan| {
+            let n = st.active_of(&cfg, "sk-test", at) + 1;
+            let t = TaskRec {
+                id: id.into(),
+                created: at,
+                ..task(plan, vec![0; 10])
+            };
+            st.tasks.insert(id.into(), t);
+            st.track_created("sk-test", id, n);
+            (n, st.counters.max_active_for("sk-test"))
+        };
+        let done = Plan::Complete { empty: false };
+        assert_eq!(create("a", 1000.0, done.clone()), (1, 1));
+        // `a` ends at 1110 exactly (10 s pending + 100 s processing).
+        assert_eq!(
+            create("b", 1110.0, done.clone()),
+            (1, 1),
+            "end before start"
+        );
+        // Pending counts: `c` is still pending when `d` is created.
+        assert_eq!(create("c", 1115.0, done.clone()), (2, 2));
+        assert_eq!(create("d", 1120.0, done.clone()), (3, 3));
+        // A picture refused at the start of generation: over at 1140, after 10 s pending.
+        let refused = Plan::Fail {
+            code: "image_processing_error".into(),
+            message: String::new(),
+            at: 0.0,
+        };
+        assert_eq!(create("e", 1130.0, refused), (4, 4));
+        assert_eq!(
+            create("f", 1140.0, done),
+            (4, 4),
+            "e is over, f takes its slot"
+        );
+        assert_eq!(
+            st.counters
+                .max_active_per_account
+                .keys()
+                .collect::<Vec<_>>(),
+            vec![&account_label("sk-test")]
+        );
+        assert_eq!(st.counters.max_active_for("sk-other"), 0);
+    }
+
+    #[test]
+    fn account_labels_are_16_hex_digits_of_the_sha256_of_the_key() {
+        // SHA-256("abc") = ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad
+        assert_eq!(account_label("abc"), "ba7816bf8f01cfea");
+        assert_ne!(account_label("sk-a"), account_label("sk-b"));
     }
 
     #[test]

@@ -469,3 +469,157 @@ fn binary_prints_its_address_and_serves_at_once() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("usage"));
 }
+
+const OTHER_KEY: &str = "sk-mock-other-key-11111111111";
+
+/// Two accounts, time x100, a Sora task lasting 60 service seconds (0.6 s): 10 pending, 50
+/// processing.
+fn two_accounts() -> MockConfig {
+    MockConfig {
+        keys: vec![KEY.into(), OTHER_KEY.into()],
+        pending_secs: 10.0,
+        generation_secs: 50.0,
+        seed: 1,
+        ..MockConfig::fast(KEY)
+    }
+}
+
+const TASK_SECS: f64 = 60.0;
+
+async fn create_as(s: &MockServer, key: &str, prompt: &str) -> (StatusCode, Value) {
+    let body = json!({"model": "sora-2-preview", "prompt": prompt});
+    common::post(s, key, "/v1/videos/generations", &body).await
+}
+
+/// Waits until the mock's clock passes `service_time`, without asking the mock anything.
+async fn wait_until(s: &MockServer, service_time: f64) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while s.now() <= service_time {
+        assert!(Instant::now() < deadline, "the mock's clock is stuck");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn counts_the_most_tasks_active_at_once_per_account() {
+    let s = MockServer::start(two_accounts()).await.unwrap();
+    // Three tasks of KEY and two of OTHER_KEY at once.
+    let (a, b, c, d, e) = tokio::join!(
+        create_as(&s, KEY, "a"),
+        create_as(&s, KEY, "b"),
+        create_as(&s, KEY, "c"),
+        create_as(&s, OTHER_KEY, "d"),
+        create_as(&s, OTHER_KEY, "e"),
+    );
+    for (st, v) in [a, b, c, d, e] {
+        assert_eq!(st, StatusCode::OK, "{v}");
+    }
+    let all_created = s.now();
+    assert_eq!(s.counters().max_active_for(KEY), 3);
+    assert_eq!(s.counters().max_active_for(OTHER_KEY), 2);
+    // The fourth comes after the first three are over; nobody polled them.
+    wait_until(&s, all_created + TASK_SECS).await;
+    let (st, v) = create_as(&s, KEY, "f").await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let c = s.counters();
+    assert!(c.polls_per_task.is_empty());
+    assert_eq!(c.tasks_created, 6);
+    assert_eq!(c.max_active_for(KEY), 3);
+    assert_eq!(c.max_active_for(OTHER_KEY), 2);
+    assert_eq!(c.max_active_for("sk-never-used"), 0);
+    // Over HTTP too, by account label, and no key anywhere in the counters.
+    let r = http()
+        .get(format!("{}/__mock/counters", s.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!r.contains(KEY) && !r.contains(OTHER_KEY), "{r}");
+    let v: Value = serde_json::from_str(&r).unwrap();
+    assert_eq!(
+        v["max_active_per_account"],
+        json!({ evolink_mock::account_label(KEY): 3, evolink_mock::account_label(OTHER_KEY): 2 })
+    );
+}
+
+#[tokio::test]
+async fn tasks_one_after_another_are_never_active_together() {
+    let s = MockServer::start(two_accounts()).await.unwrap();
+    for i in 0..3 {
+        let (st, v) = create_as(&s, KEY, &format!("p{i}")).await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let id = v["id"].as_str().unwrap();
+        // Polled until over, as a client that runs one task at a time does.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while common::get(&s, KEY, &format!("/v1/tasks/{id}")).await["status"] != "completed" {
+            assert!(Instant::now() < deadline);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    let c = s.counters();
+    assert_eq!(c.tasks_created, 3);
+    assert_eq!(c.max_active_for(KEY), 1);
+    assert_eq!(c.max_active_per_account.len(), 1);
+}
+
+#[tokio::test]
+async fn a_concurrency_limit_refuses_creates_beyond_it_until_a_task_ends() {
+    let s = MockServer::start(MockConfig {
+        concurrency_limit: Some(2),
+        ..two_accounts()
+    })
+    .await
+    .unwrap();
+    let balance = s.balance();
+    for p in ["a", "b"] {
+        let (st, v) = create_as(&s, KEY, p).await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+    }
+    let both_created = s.now();
+    // The third, with an idempotency key, while both still run.
+    let third = || {
+        http()
+            .post(format!("{}/v1/videos/generations", s.base_url()))
+            .bearer_auth(KEY)
+            .header("idempotency-key", "third-task-0000000001")
+            .json(&json!({"model": "sora-2-preview", "prompt": "c"}))
+            .send()
+    };
+    let r = third().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().get("retry-after").is_none());
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "rate_limit_exceeded", "{v}");
+    assert_eq!(v["error"]["type"], "rate_limit_error", "{v}");
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("at most 2"));
+    let c = s.counters();
+    assert_eq!((c.create_calls, c.tasks_created), (3, 2));
+    assert_eq!(s.task_ids().len(), 2);
+    assert_eq!(
+        s.balance(),
+        round2(balance - 2.0 * 23.04),
+        "nothing charged"
+    );
+    // Another account has its own slots.
+    let (st, v) = create_as(&s, OTHER_KEY, "d").await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    // Once the first two are over, the same create is accepted: a new task, not a replay.
+    wait_until(&s, both_created + TASK_SECS).await;
+    let r = third().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers().get("idempotency-replayed").is_none());
+    let c = s.counters();
+    assert_eq!((c.create_calls, c.tasks_created, c.replays), (5, 4, 0));
+    assert_eq!(c.tasks_per_key["third-task-0000000001"], 1);
+    assert_eq!(c.max_active_for(KEY), 2);
+    assert_eq!(c.max_active_for(OTHER_KEY), 1);
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
