@@ -2,6 +2,7 @@
 //!
 //! No Tauri here: the desktop app and `sora-desk-cli` drive the same engine over the same store.
 
+pub mod batch;
 pub mod download;
 pub mod engine;
 pub mod library;
@@ -9,8 +10,8 @@ pub mod state;
 pub mod store;
 
 pub use engine::{
-    record, record_all, start_of_today, stop, Engine, Stop, MOST_TAKES, EngineConfig, EngineError, EngineEvent, EngineHandle, ImageFit, SubmitRequest,
-    Trouble, ENV_POLL_MS,
+    record, record_all, start_of_today, stop, Engine, EngineConfig, EngineError, EngineEvent,
+    EngineHandle, ImageFit, Stop, SubmitRequest, Trouble, ENV_POLL_MS, MOST_TAKES,
 };
 pub use state::TaskState;
 pub use store::{

@@ -182,7 +182,8 @@ mod tests {
         for from in TaskState::ALL {
             for to in [TaskState::Uploading, TaskState::Submitting] {
                 let allowed = from.can_become(to) && from != to;
-                let through_queue = matches!(from, TaskState::Waiting | TaskState::Uploading)
+                let through_queue = from == TaskState::Waiting
+                    || (from == TaskState::Uploading && to == TaskState::Submitting)
                     || (from == TaskState::OutcomeUnknown && to == TaskState::Submitting);
                 assert_eq!(allowed, through_queue, "{from} -> {to}");
             }

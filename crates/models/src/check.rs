@@ -129,7 +129,10 @@ impl Manifest {
             }
             if let Some(v) = &m.videos_per_call {
                 if v.field.is_empty() || v.max < 2 {
-                    return fail(m, "several videos per call needs a field and at most 2 or more".into());
+                    return fail(
+                        m,
+                        "several videos per call needs a field and at most 2 or more".into(),
+                    );
                 }
             }
         }

@@ -405,8 +405,17 @@ fn several_videos_per_call_only_where_the_model_makes_them_and_each_is_paid() {
     assert_eq!(veo.videos, 2);
     let model = model("veo-3.1-fast-generate-preview");
     let fields = model.body_fields(&veo, crate::Variant::Text);
-    assert!(fields.contains(&("n".to_string(), serde_json::json!(2))), "{fields:?}");
-    let one = settle("veo-3.1-fast-generate-preview", Choices::default(), false, false).unwrap();
+    assert!(
+        fields.contains(&("n".to_string(), serde_json::json!(2))),
+        "{fields:?}"
+    );
+    let one = settle(
+        "veo-3.1-fast-generate-preview",
+        Choices::default(),
+        false,
+        false,
+    )
+    .unwrap();
     assert!(!model
         .body_fields(&one, crate::Variant::Text)
         .iter()

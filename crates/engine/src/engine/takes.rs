@@ -25,7 +25,10 @@ impl Engine {
             return Ok(Next::Done);
         };
         // Its place among the call's results: the lead's own video comes first.
-        let index = task.take.unwrap_or(2).saturating_sub(lead.take.unwrap_or(1)) as usize;
+        let index = task
+            .take
+            .unwrap_or(2)
+            .saturating_sub(lead.take.unwrap_or(1)) as usize;
         if let Some(url) = lead.result_urls.get(index) {
             let made = Patch {
                 progress: Some(100),
@@ -66,7 +69,12 @@ impl Engine {
         Ok(Next::After(Duration::from_secs(1)))
     }
 
-    fn fail_follower(&self, task: &Task, code: &str, message: &str) -> Result<Task, super::StepError> {
+    fn fail_follower(
+        &self,
+        task: &Task,
+        code: &str,
+        message: &str,
+    ) -> Result<Task, super::StepError> {
         log::warn!("task {}: failed with its call ({code})", task.id);
         self.advance(
             task,
@@ -97,4 +105,3 @@ impl Engine {
         )
     }
 }
-

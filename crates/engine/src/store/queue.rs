@@ -95,7 +95,10 @@ impl Store {
         self.set_setting(PAUSED, if rules.paused { "1" } else { "0" })?;
         self.set_setting(
             MAX_ACTIVE,
-            &rules.max_active.clamp(1, QueueRules::MOST_ACTIVE).to_string(),
+            &rules
+                .max_active
+                .clamp(1, QueueRules::MOST_ACTIVE)
+                .to_string(),
         )?;
         match rules.daily_limit {
             Some(limit) => self.set_setting(DAILY_LIMIT, &limit.max(0.0).to_string()),
@@ -156,15 +159,15 @@ impl Store {
     /// order after them. Ids of tasks that are not waiting are ignored.
     pub fn reorder_waiting(&self, ids: &[String]) -> Result<()> {
         let waiting: Vec<String> = self.waiting()?.into_iter().map(|t| t.id).collect();
-        let mut order: Vec<&String> = ids
-            .iter()
-            .filter(|id| waiting.contains(id))
-            .fold(Vec::new(), |mut seen, id| {
-                if !seen.contains(&id) {
-                    seen.push(id);
-                }
-                seen
-            });
+        let mut order: Vec<&String> =
+            ids.iter()
+                .filter(|id| waiting.contains(id))
+                .fold(Vec::new(), |mut seen, id| {
+                    if !seen.contains(&id) {
+                        seen.push(id);
+                    }
+                    seen
+                });
         order.extend(waiting.iter().filter(|id| !ids.contains(id)));
         let mut conn = self.conn();
         let tx = conn.transaction()?;
