@@ -7,9 +7,10 @@ use tauri::ipc::{InvokeBody, Request};
 use tauri::{AppHandle, Runtime, State};
 
 use sora_service::models::{Estimate, EstimateInput, ModelList};
+use sora_service::queue::{BatchFile, BatchInput, BatchPlan};
 use sora_service::{
-    AppInfo, Balance, KeySaved, KeyStatus, ListInput, PrepareRequest, PreparedImage, Settings,
-    SettingsChange, StatsView, SubmitInput, TaskPage, TaskView,
+    AppInfo, Balance, KeySaved, KeyStatus, ListInput, PrepareRequest, PreparedImage, QueueView,
+    Settings, SettingsChange, StatsView, StopResult, SubmitInput, TaskPage, TaskView,
 };
 
 use crate::{background, native};
@@ -125,8 +126,65 @@ pub fn estimate(state: State<'_, AppState>, input: EstimateInput) -> Answer<Esti
 // ---- Tasks ----
 
 #[tauri::command]
-pub async fn submit_task(state: State<'_, AppState>, input: SubmitInput) -> Answer<TaskView> {
+pub async fn submit_task(state: State<'_, AppState>, input: SubmitInput) -> Answer<Vec<TaskView>> {
     state.service.submit(input).await
+}
+
+// ---- Batches and the queue ----
+
+/// A file of prompts the person picks in the system's dialog; Rust reads it, the page only
+/// sees its text.
+#[tauri::command]
+pub async fn open_batch_file<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<Option<BatchFile>> {
+    let Some(path) = native::choose_batch_file(&app).await else {
+        return Ok(None);
+    };
+    Ok(Some(state.service.read_batch_file(path).await?))
+}
+
+#[tauri::command]
+pub fn plan_batch(state: State<'_, AppState>, input: BatchInput) -> Answer<BatchPlan> {
+    Ok(state.service.plan_batch(&input)?)
+}
+
+#[tauri::command]
+pub async fn submit_batch(state: State<'_, AppState>, input: BatchInput) -> Answer<Vec<TaskView>> {
+    state.service.submit_batch(input).await
+}
+
+#[tauri::command]
+pub async fn queue_status(state: State<'_, AppState>) -> Answer<QueueView> {
+    state.service.queue_status().await
+}
+
+#[tauri::command]
+pub async fn pause_queue(state: State<'_, AppState>, paused: bool) -> Answer<QueueView> {
+    state.service.pause_queue(paused).await
+}
+
+#[tauri::command]
+pub async fn reorder_queue(state: State<'_, AppState>, ids: Vec<String>) -> Answer<QueueView> {
+    state.service.reorder_queue(ids).await
+}
+
+/// `discard` is the person's answer for a paid task (keep the video if it comes, or not);
+/// absent until they were asked.
+#[tauri::command]
+pub async fn stop_task(
+    state: State<'_, AppState>,
+    id: String,
+    discard: Option<bool>,
+) -> Answer<StopResult> {
+    state.service.stop(&id, discard).await
+}
+
+#[tauri::command]
+pub async fn clear_failed(state: State<'_, AppState>) -> Answer<serde_json::Value> {
+    let removed = state.service.clear_failed().await?;
+    Ok(serde_json::json!({ "removed": removed }))
 }
 
 #[tauri::command]

@@ -2,6 +2,7 @@
 //! notifications. Event names and payloads are in docs/IPC.md.
 
 use serde_json::json;
+use sora_service::queue::RunView;
 use sora_service::{Service, ServiceEvent, TaskState, TaskView};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
@@ -11,6 +12,7 @@ pub const BALANCE_CHANGED: &str = "balance-changed";
 pub const KEY_REFUSED: &str = "key-refused";
 pub const MODE_CHANGED: &str = "mode-changed";
 pub const STORE_TROUBLE: &str = "store-trouble";
+pub const QUEUE_CHANGED: &str = "queue-changed";
 
 /// Runs until the service goes away.
 pub async fn forward<R: Runtime>(app: AppHandle<R>, service: Service) {
@@ -53,8 +55,24 @@ pub async fn forward<R: Runtime>(app: AppHandle<R>, service: Service) {
                         .unwrap_or_default(),
                     if demo { " [demo]" } else { "" }
                 );
-                if service.settings().await.notifications && !window_focused(&app) {
+                // A task of a run is told about with its run, once, at the end.
+                let alone = task.batch_id.is_none();
+                if alone && service.settings().await.notifications && !window_focused(&app) {
                     notify(&app, &task);
+                }
+                Ok(())
+            }
+            ServiceEvent::QueueChanged(queue) => app.emit(QUEUE_CHANGED, queue),
+            ServiceEvent::RunFinished { run, demo } => {
+                log::info!(
+                    "run {} ended: {} done, {} failed{}",
+                    run.batch_id,
+                    run.done,
+                    run.failed,
+                    if demo { " [demo]" } else { "" }
+                );
+                if service.settings().await.notifications && !window_focused(&app) {
+                    notify_run(&app, &run);
                 }
                 Ok(())
             }
@@ -72,6 +90,20 @@ fn window_focused<R: Runtime>(app: &AppHandle<R>) -> bool {
         .is_some_and(|w| w.is_visible().unwrap_or(false) && w.is_focused().unwrap_or(false))
 }
 
+/// "Your 12 videos are ready", with what failed and what it cost.
+fn notify_run<R: Runtime>(app: &AppHandle<R>, run: &RunView) {
+    let title = match (run.done, run.failed) {
+        (done, 0) => format!("Your {done} videos are ready"),
+        (0, _) => "None of the videos could be made".to_string(),
+        (done, failed) => format!(
+            "{done} of {} videos are ready, {failed} failed",
+            done + failed
+        ),
+    };
+    let body = format!("{}\nAbout {} credits.", run.label, run.credits);
+    show(app, title, body);
+}
+
 /// "Your video is ready" or why it is not, with the start of the prompt to say which.
 fn notify<R: Runtime>(app: &AppHandle<R>, task: &TaskView) {
     let mut prompt: String = task.prompt.chars().take(80).collect();
@@ -86,6 +118,10 @@ fn notify<R: Runtime>(app: &AppHandle<R>, task: &TaskView) {
         ),
         _ => ("A video could not be made".to_string(), prompt),
     };
+    show(app, title, body);
+}
+
+fn show<R: Runtime>(app: &AppHandle<R>, title: String, body: String) {
     // Registered in the app, not in every test of the commands.
     if app
         .try_state::<tauri_plugin_notification::Notification<R>>()

@@ -37,6 +37,15 @@ pub async fn choose_picture<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
     .await
 }
 
+pub async fn choose_batch_file<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
+    on_main_thread(app, |d| {
+        d.set_title("Choose a list of prompts")
+            .add_filter("Text or CSV", &["txt", "csv", "text", "md"])
+            .pick_file()
+    })
+    .await
+}
+
 pub async fn choose_folder<R: Runtime>(app: &AppHandle<R>, start: PathBuf) -> Option<PathBuf> {
     on_main_thread(app, move |d| {
         d.set_title("Where should videos be saved?")

@@ -139,9 +139,15 @@ fn seed_one(
     ))?;
     let model = task.model_entry().ok_or("a known model")?;
     let credits = model.estimate(&task.settled(), 0);
-    let submitted = store.advance(
+    store.advance(
         &id,
         TaskState::Preparing,
+        TaskState::Waiting,
+        &Patch::default(),
+    )?;
+    let submitted = store.advance(
+        &id,
+        TaskState::Waiting,
         TaskState::Submitting,
         &Patch::default(),
     )?;

@@ -548,6 +548,20 @@ impl Engine {
         Ok(task)
     }
 
+    /// Forgets every task that ended without a video (failed, expired): "Clear failed".
+    pub fn clear_failed(&self) -> Result<Vec<Task>, EngineError> {
+        let removed = self.inner.store.delete_ended_without_video()?;
+        for task in &removed {
+            self.changed(&task.id);
+        }
+        Ok(removed)
+    }
+
+    /// The queue's rules or order changed: look at the waiting tasks again now.
+    pub fn queue_changed(&self) {
+        self.inner.wake.notify_one();
+    }
+
     pub fn set_favourite(&self, id: &str, favourite: bool) -> Result<Task, EngineError> {
         let task = self.inner.store.set_favourite(id, favourite)?;
         self.changed(id);

@@ -776,6 +776,22 @@ impl Store {
         Ok(task)
     }
 
+    /// Forgets every task that ended without a video (`failed`, `expired`), in one
+    /// transaction; returns them.
+    pub fn delete_ended_without_video(&self) -> Result<Vec<Task>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let ended = "state IN ('failed', 'expired') AND video_path IS NULL";
+        let removed = {
+            let mut statement = tx.prepare(&format!("SELECT * FROM tasks WHERE {ended}"))?;
+            let rows = statement.query_map([], task_from_row)?;
+            rows.collect::<Result<Vec<_>, _>>()?
+        };
+        tx.execute(&format!("DELETE FROM tasks WHERE {ended}"), [])?;
+        tx.commit()?;
+        Ok(removed)
+    }
+
     /// Updates progress of a running task without changing its state.
     pub fn record_progress(
         &self,

@@ -255,7 +255,8 @@ async fn a_crash_between_naming_the_video_and_cleaning_up_leaves_one_copy() {
     std::fs::write(&video, &clip).unwrap();
     std::fs::write(library.join(format!(".{}.mp4.part", task.id)), &clip).unwrap();
     for (from, to) in [
-        (TaskState::Preparing, TaskState::Submitting),
+        (TaskState::Preparing, TaskState::Waiting),
+        (TaskState::Waiting, TaskState::Submitting),
         (TaskState::Submitting, TaskState::Queued),
         (TaskState::Queued, TaskState::Downloading),
     ] {
@@ -320,8 +321,8 @@ async fn without_a_key_tasks_wait_and_go_on_once_one_is_set() {
     // Work on this computer goes on; nothing is sent without a key.
     assert_eq!(
         store.get(&task.id).unwrap().state,
-        TaskState::Submitting,
-        "the task is prepared, then waits for a key"
+        TaskState::Waiting,
+        "the task is prepared, then waits in the queue for a key"
     );
     assert_eq!(server.counters().create_calls, 0);
     assert!(server.counters().requests.is_empty(), "nothing was sent");

@@ -34,14 +34,12 @@ fn a_new_task_is_recorded_as_preparing_with_what_was_asked() {
 fn advancing_records_the_patch_and_refuses_a_stale_state() {
     let store = Store::in_memory().unwrap();
     store.insert(&new_task("t1", "fox")).unwrap();
-    store
-        .advance(
-            "t1",
-            TaskState::Preparing,
-            TaskState::Submitting,
-            &Patch::default(),
-        )
-        .unwrap();
+    for (from, to) in [
+        (TaskState::Preparing, TaskState::Waiting),
+        (TaskState::Waiting, TaskState::Submitting),
+    ] {
+        store.advance("t1", from, to, &Patch::default()).unwrap();
+    }
     let queued = store
         .advance(
             "t1",
@@ -242,11 +240,11 @@ fn two_handles_on_one_file_see_each_others_changes() {
     cli.advance(
         "from-cli",
         TaskState::Preparing,
-        TaskState::Submitting,
+        TaskState::Waiting,
         &Patch::default(),
     )
     .unwrap();
-    assert_eq!(app.get("from-cli").unwrap().state, TaskState::Submitting);
+    assert_eq!(app.get("from-cli").unwrap().state, TaskState::Waiting);
 }
 
 #[test]
@@ -305,7 +303,7 @@ fn trouble_is_noted_on_an_active_task_and_cleared_when_it_moves_on() {
         .advance(
             "t1",
             TaskState::Preparing,
-            TaskState::Submitting,
+            TaskState::Waiting,
             &Patch::default(),
         )
         .unwrap();
@@ -315,7 +313,7 @@ fn trouble_is_noted_on_an_active_task_and_cleared_when_it_moves_on() {
     let failed = store
         .advance(
             "t1",
-            TaskState::Submitting,
+            TaskState::Waiting,
             TaskState::Failed,
             &Patch {
                 error: Some(("no_credits".into(), "Top up.".into(), false)),
@@ -332,7 +330,8 @@ fn stats_add_up_spend_and_count_states() {
     for (id, credits) in [("a", 23.04), ("b", 46.08)] {
         store.insert(&new_task(id, "fox")).unwrap();
         for (from, to) in [
-            (TaskState::Preparing, TaskState::Submitting),
+            (TaskState::Preparing, TaskState::Waiting),
+            (TaskState::Waiting, TaskState::Submitting),
             (TaskState::Submitting, TaskState::Queued),
             (TaskState::Queued, TaskState::Generating),
             (TaskState::Generating, TaskState::Downloading),

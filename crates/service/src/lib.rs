@@ -18,6 +18,7 @@ pub mod images;
 pub mod media;
 pub mod models;
 pub mod problem;
+pub mod queue;
 pub mod redact;
 pub mod settings;
 pub mod views;
@@ -123,6 +124,13 @@ pub struct SubmitInput {
     /// The last frame, for models that take one.
     #[serde(default)]
     pub last_image: Option<ImageChoice>,
+    /// Versions of the video (1 to 4).
+    #[serde(default = "one_take")]
+    pub takes: u32,
+}
+
+fn one_take() -> u32 {
+    1
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -166,11 +174,30 @@ pub enum ServiceEvent {
     ModeChanged(AppInfo),
     /// The task store could not be written (Some: why) or can be again (None).
     StoreTrouble(Option<String>),
-    /// A task ended (in either world): the shell may notify the person.
+    /// A task ended (in either world): the shell may notify the person. A task of a run
+    /// (`batch_id`) is told about with its run ([`ServiceEvent::RunFinished`]).
     Finished {
         task: Box<TaskView>,
         demo: bool,
     },
+    /// The queue of the world on show changed (sent with each batch of task changes).
+    QueueChanged(Box<QueueView>),
+    /// Every task of a run (a batch, or the takes of one prompt) ended.
+    RunFinished {
+        run: queue::RunView,
+        demo: bool,
+    },
+}
+
+/// The queue as the page receives it.
+pub type QueueView = queue::QueueView<TaskView>;
+
+/// What stopping a task did (docs/IPC.md, `stopTask`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StopResult {
+    /// It was not paid yet and is gone.
+    pub removed: bool,
+    pub task: TaskView,
 }
 
 struct Worlds {
@@ -666,6 +693,8 @@ impl Service {
         let config = &self.inner.config;
         let active = self.active().await;
         let endpoints = endpoints(config, home);
+        // The queue's limits are the world's own (the demo has its own queue).
+        let rules = active.store.queue_rules().unwrap_or_default();
         Settings {
             library_dir: if active.demo {
                 self.inner
@@ -687,6 +716,8 @@ impl Service {
             api_base: endpoints.api_base,
             files_base: endpoints.files_base,
             callback_url: settings::stored(home, settings::KEY_CALLBACK_URL),
+            max_active: rules.max_active,
+            daily_limit: rules.daily_limit,
         }
     }
 
@@ -695,6 +726,11 @@ impl Service {
     /// flight finishes first).
     pub async fn set_settings(&self, change: SettingsChange) -> Result<Settings, Problem> {
         let writes = settings::validate(&change)?;
+        if change.max_active.is_some() || change.daily_limit.is_some() {
+            let store = self.active().await.store;
+            queue::set_limits(&store, change.max_active, change.daily_limit)?;
+            self.queue_changed().await;
+        }
         settings::save(&self.inner.home, &writes)?;
         let config = &self.inner.config;
         if change.api_base.is_some() || change.files_base.is_some() {
@@ -764,8 +800,9 @@ impl Service {
 
     // ---- Tasks ----
 
-    /// Records a task (before anything is sent or paid) and starts it.
-    pub async fn submit(&self, input: SubmitInput) -> Result<TaskView, Problem> {
+    /// Records a task, made `takes` times (before anything is sent or paid), and starts it:
+    /// it waits its turn in the queue.
+    pub async fn submit(&self, input: SubmitInput) -> Result<Vec<TaskView>, Problem> {
         let active = self.active().await;
         let engine = active.engine.clone()?;
         if active.client.is_none() {
@@ -776,34 +813,180 @@ impl Service {
             first: input.image.is_some(),
             last: input.last_image.is_some(),
         };
-        // A model EvoLink said this key cannot use is refused here, before anything is
-        // recorded, with other models that take the same pictures.
-        let (listed, refused) = self.availability(&active).await;
+        self.check_available(&active, model, pictures).await?;
+        let (image, image_fit) = picture_choice(input.image)?;
+        let (last_image, last_image_fit) = picture_choice(input.last_image)?;
+        let tasks = engine.submit_all(
+            vec![SubmitRequest {
+                prompt: input.prompt,
+                model: model.id.clone(),
+                choices: input.choices.clone(),
+                image,
+                image_fit,
+                last_image,
+                last_image_fit,
+                callback_url: self.callback_url(&active),
+            }],
+            input.takes,
+            false,
+        )?;
+        settings::remember_choices(&self.inner.home, &model.id, &input.choices)?;
+        Ok(self.views(&active, tasks))
+    }
+
+    /// A model EvoLink said this key cannot use is refused before anything is recorded, with
+    /// other models that take the same pictures.
+    async fn check_available(
+        &self,
+        active: &Active,
+        model: &evolink::models::Model,
+        pictures: models::PicturesGiven,
+    ) -> Result<(), Problem> {
+        let (listed, refused) = self.availability(active).await;
         if let Some(why) = models::unavailable_reason(model, listed.as_deref(), &refused) {
             let mut problem = Problem::new("model_unavailable", why, false);
             problem.alternatives =
                 models::alternatives(model, listed.as_deref(), &refused, pictures);
             return Err(problem);
         }
-        let (image, image_fit) = picture_choice(input.image)?;
-        let (last_image, last_image_fit) = picture_choice(input.last_image)?;
-        let callback_url = if active.demo {
+        Ok(())
+    }
+
+    /// The webhook sent with new tasks (never in the demo).
+    fn callback_url(&self, active: &Active) -> Option<String> {
+        if active.demo {
             None
         } else {
             settings::stored(&self.inner.home, settings::KEY_CALLBACK_URL)
+        }
+    }
+
+    /// Tasks for the page, with the queue positions of waiting ones.
+    fn views(&self, active: &Active, tasks: Vec<sora_engine::Task>) -> Vec<TaskView> {
+        let mut views: Vec<TaskView> = tasks.into_iter().map(|t| self.view_of(active, t)).collect();
+        views::place_in_queue(&active.store, &mut views);
+        views
+    }
+
+    // ---- The queue and batches ----
+
+    /// Reads and prices a batch, saying which lines cannot be sent as they are.
+    pub fn plan_batch(
+        &self,
+        input: &queue::BatchInput,
+    ) -> Result<sora_engine::batch::BatchPlan, Problem> {
+        queue::plan(input)
+    }
+
+    /// Records a batch the person confirmed (count and total), all waiting in the queue.
+    pub async fn submit_batch(&self, input: queue::BatchInput) -> Result<Vec<TaskView>, Problem> {
+        let active = self.active().await;
+        let engine = active.engine.clone()?;
+        if active.client.is_none() {
+            return Err(no_key());
+        }
+        let model = models::model(&input.model)?;
+        self.check_available(&active, model, models::PicturesGiven::default())
+            .await?;
+        let requests = queue::confirmed_requests(&input, self.callback_url(&active))?;
+        let tasks = engine.submit_all(requests, input.takes, true)?;
+        Ok(self.views(&active, tasks))
+    }
+
+    /// Reads a file of prompts the person chose in the system's dialog.
+    pub async fn read_batch_file(&self, path: PathBuf) -> Result<queue::BatchFile, Problem> {
+        off_thread("Reading the file stopped unexpectedly.", move || {
+            queue::read_file(&path)
+        })
+        .await
+    }
+
+    pub async fn queue_status(&self) -> Result<QueueView, Problem> {
+        let active = self.active().await;
+        let store = active.store.clone();
+        let mut status = queue::read(&store, |t| self.view_of(&active, t))?;
+        views::place_in_queue(&store, &mut status.waiting);
+        Ok(status)
+    }
+
+    /// Pauses the queue (no waiting task starts its paid call) or lets it go on.
+    pub async fn pause_queue(&self, paused: bool) -> Result<QueueView, Problem> {
+        let active = self.active().await;
+        let rules = active.store.queue_rules()?;
+        active
+            .store
+            .set_queue_rules(&sora_engine::QueueRules { paused, ..rules })?;
+        if let Ok(engine) = &active.engine {
+            engine.queue_changed();
+        }
+        self.queue_changed().await;
+        self.queue_status().await
+    }
+
+    /// Puts these waiting tasks first, in this order.
+    pub async fn reorder_queue(&self, ids: Vec<String>) -> Result<QueueView, Problem> {
+        if ids.len() > 1000 {
+            return Err(Problem::invalid("Too many videos to reorder at once."));
+        }
+        for id in &ids {
+            check_id(id)?;
+        }
+        let active = self.active().await;
+        active.store.reorder_waiting(&ids)?;
+        if let Ok(engine) = &active.engine {
+            engine.queue_changed();
+        }
+        self.queue_changed().await;
+        self.queue_status().await
+    }
+
+    /// Stops a task: one not yet paid is removed and never sent; a paid one needs `discard`
+    /// answered (EvoLink cannot cancel it; it may still be charged).
+    pub async fn stop(&self, id: &str, discard: Option<bool>) -> Result<StopResult, Problem> {
+        check_id(id)?;
+        let active = self.active().await;
+        let engine = active.engine.clone()?;
+        let result = match engine.stop(id, discard)? {
+            sora_engine::Stop::Removed(mut tasks) => {
+                for task in &tasks {
+                    let _ = std::fs::remove_file(views::poster_path(&active.posters, &task.id));
+                }
+                StopResult {
+                    removed: true,
+                    task: self.view(tasks.remove(0), &active.posters),
+                }
+            }
+            sora_engine::Stop::Stopped(task) => StopResult {
+                removed: false,
+                task: self.view_of(&active, task),
+            },
         };
-        let task = engine.submit(SubmitRequest {
-            prompt: input.prompt,
-            model: model.id.clone(),
-            choices: input.choices.clone(),
-            image,
-            image_fit,
-            last_image,
-            last_image_fit,
-            callback_url,
-        })?;
-        settings::remember_choices(&self.inner.home, &model.id, &input.choices)?;
-        Ok(self.view(task, &active.posters))
+        self.queue_changed().await;
+        Ok(result)
+    }
+
+    /// Forgets every task that ended without a video (failed, expired).
+    pub async fn clear_failed(&self) -> Result<u64, Problem> {
+        let active = self.active().await;
+        let engine = active.engine?;
+        let removed = off_thread("Clearing stopped unexpectedly.", move || {
+            engine.clear_failed()
+        })
+        .await?;
+        for task in &removed {
+            let _ = std::fs::remove_file(views::poster_path(&active.posters, &task.id));
+        }
+        Ok(removed.len() as u64)
+    }
+
+    /// Tells the page the queue as it is now (after a change that is not a task's).
+    async fn queue_changed(&self) {
+        if let Ok(status) = self.queue_status().await {
+            let _ = self
+                .inner
+                .events
+                .send(ServiceEvent::QueueChanged(Box::new(status)));
+        }
     }
 
     // ---- Models ----
@@ -876,10 +1059,7 @@ impl Service {
         })
         .await?;
         Ok(TaskPage {
-            tasks: tasks
-                .into_iter()
-                .map(|t| self.view_of(&active, t))
-                .collect(),
+            tasks: self.views(&active, tasks),
             total,
         })
     }

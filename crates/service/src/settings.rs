@@ -50,6 +50,10 @@ pub struct Settings {
     pub api_base: String,
     pub files_base: String,
     pub callback_url: Option<String>,
+    /// Videos made at once per account (the queue's slots).
+    pub max_active: u32,
+    /// Credits per day; `None`: no limit.
+    pub daily_limit: Option<f64>,
 }
 
 /// A change from the settings screen: only the fields present change. For the text fields,
@@ -64,6 +68,19 @@ pub struct SettingsChange {
     pub api_base: Option<String>,
     pub files_base: Option<String>,
     pub callback_url: Option<String>,
+    pub max_active: Option<u32>,
+    /// `null` removes the limit, so "absent" and "null" differ.
+    #[serde(default, deserialize_with = "present")]
+    pub daily_limit: Option<Option<f64>>,
+}
+
+/// A field that may be `null`: present (`Some`, perhaps `Some(None)`) or absent (`None`).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// A settings value as stored: plain text, absent when it was never set.

@@ -74,6 +74,35 @@ pub struct TaskView {
     /// For an `outcome_unknown` task: what the last lookup at EvoLink found
     /// (`nothing_found`, `ambiguous`, `unavailable`).
     pub lookup: Option<String>,
+    /// For a `waiting` task: its place in the queue, 1 = next to go (see [`place_in_queue`]).
+    pub queue_position: Option<u32>,
+    pub batch_id: Option<String>,
+    pub takes_group: Option<String>,
+    pub take: Option<u32>,
+    /// The task whose paid call makes this video too.
+    pub lead_id: Option<String>,
+    pub estimate_credits: Option<f64>,
+    /// `keep` or `discard`: a paid task the person stopped following.
+    pub stopped: Option<&'static str>,
+}
+
+/// Fills in the queue position of the waiting tasks among `views` (one read of the queue).
+pub fn place_in_queue(store: &sora_engine::Store, views: &mut [TaskView]) {
+    if !views
+        .iter()
+        .any(|v| v.state == TaskState::Waiting && v.lead_id.is_none())
+    {
+        return;
+    }
+    let Ok(waiting) = store.waiting() else {
+        return;
+    };
+    for view in views {
+        view.queue_position = waiting
+            .iter()
+            .position(|t| t.id == view.id)
+            .map(|i| i as u32 + 1);
+    }
 }
 
 /// Where a task's poster frame is cached.
@@ -146,6 +175,13 @@ impl TaskView {
             lookup: (task.state == TaskState::OutcomeUnknown)
                 .then_some(task.lookup)
                 .flatten(),
+            queue_position: None,
+            batch_id: task.batch_id,
+            takes_group: task.takes_group,
+            take: task.take,
+            lead_id: task.lead_id,
+            estimate_credits: task.estimate_credits,
+            stopped: task.stopped.map(|s| s.as_str()),
         }
     }
 }

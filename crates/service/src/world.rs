@@ -119,10 +119,12 @@ async fn forward(
         let on_show = demo_on.load(Ordering::SeqCst) == demo;
         match event {
             EngineEvent::Tasks { tasks } => {
-                let views: Vec<TaskView> = tasks
+                let mut views: Vec<TaskView> = tasks
                     .into_iter()
                     .map(|t| TaskView::new(t, &media, &posters))
                     .collect();
+                crate::views::place_in_queue(&store, &mut views);
+                let mut runs_ended = Vec::new();
                 for view in &views {
                     if view.state.is_active() {
                         running.insert(view.id.clone(), view.state);
@@ -131,10 +133,28 @@ async fn forward(
                             task: Box::new(view.clone()),
                             demo,
                         });
+                        runs_ended.extend(view.batch_id.clone());
+                    }
+                }
+                // A run is told about once, when the last of its tasks ends.
+                runs_ended.dedup();
+                if !runs_ended.is_empty() {
+                    let since = sora_engine::store::now() - crate::queue::RUNS_SHOWN_FOR;
+                    for run in store.runs(since).unwrap_or_default() {
+                        if run.finished_at.is_some() && runs_ended.contains(&run.batch_id) {
+                            let run = crate::queue::RunView::from(run);
+                            let _ = events.send(ServiceEvent::RunFinished { run, demo });
+                        }
                     }
                 }
                 if on_show {
                     let _ = events.send(ServiceEvent::TasksChanged(views));
+                    if let Ok(mut queue) =
+                        crate::queue::read(&store, |t| TaskView::new(t, &media, &posters))
+                    {
+                        crate::views::place_in_queue(&store, &mut queue.waiting);
+                        let _ = events.send(ServiceEvent::QueueChanged(Box::new(queue)));
+                    }
                 }
             }
             EngineEvent::Balance { credits } if on_show => {

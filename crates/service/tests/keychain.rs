@@ -108,9 +108,11 @@ async fn a_replaced_key_is_kept_for_the_videos_it_started_across_a_restart() {
             choices: Default::default(),
             image: None,
             last_image: None,
+            takes: 1,
         })
         .await
-        .unwrap();
+        .unwrap()
+        .remove(0);
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while service.get(&task.id).await.unwrap().state != TaskState::Generating {
         assert!(std::time::Instant::now() < deadline, "never generating");

@@ -99,6 +99,7 @@ fn prompt(text: &str) -> SubmitInput {
         },
         image: None,
         last_image: None,
+        takes: 1,
     }
 }
 
@@ -137,7 +138,8 @@ async fn a_prompt_becomes_a_video_the_page_can_play_with_events_on_the_way() {
     let task = service
         .submit(prompt("A paper boat on a rainy street"))
         .await
-        .unwrap();
+        .unwrap()
+        .remove(0);
     assert_eq!(
         task.state,
         TaskState::Preparing,
@@ -230,7 +232,11 @@ async fn a_prompt_becomes_a_video_the_page_can_play_with_events_on_the_way() {
     assert_eq!(refused.code, "invalid_argument");
 
     // Listing, searching, favourites, stats.
-    let other = service.submit(prompt("A fox in deep snow")).await.unwrap();
+    let other = service
+        .submit(prompt("A fox in deep snow"))
+        .await
+        .unwrap()
+        .remove(0);
     until_final(service, &other.id).await;
     let page = service
         .list(ListInput {
@@ -318,7 +324,11 @@ async fn without_a_keychain_a_key_is_checked_then_kept_for_the_session_only() {
         Some(1000.0)
     );
 
-    let task = service.submit(prompt("A kite over dunes")).await.unwrap();
+    let task = service
+        .submit(prompt("A kite over dunes"))
+        .await
+        .unwrap()
+        .remove(0);
     assert_eq!(until_final(service, &task.id).await.state, TaskState::Done);
 
     let cleared = service.clear_key().await.unwrap();
@@ -355,7 +365,8 @@ async fn the_demo_runs_its_own_server_and_folders_beside_the_real_world() {
     let task = service
         .submit(prompt("A robot watering tulips"))
         .await
-        .unwrap();
+        .unwrap()
+        .remove(0);
     let done = until_final(&service, &task.id).await;
     assert_eq!(done.state, TaskState::Done, "{done:?}");
     assert!(done
@@ -366,7 +377,8 @@ async fn the_demo_runs_its_own_server_and_folders_beside_the_real_world() {
     let blocked = service
         .submit(prompt("A celebrity on a red carpet"))
         .await
-        .unwrap();
+        .unwrap()
+        .remove(0);
     let failed = until_final(&service, &blocked.id).await;
     assert_eq!(failed.error.unwrap().code, "moderation_blocked");
 
@@ -452,7 +464,11 @@ async fn settings_are_checked_whole_before_anything_is_stored() {
     assert_eq!(after.library_dir, library.display().to_string());
 
     // The engine was restarted on the new folder: new videos land there.
-    let task = service.submit(prompt("A heron at dawn")).await.unwrap();
+    let task = service
+        .submit(prompt("A heron at dawn"))
+        .await
+        .unwrap()
+        .remove(0);
     let done = until_final(service, &task.id).await;
     assert!(PathBuf::from(done.video_path.unwrap()).starts_with(&library));
 
@@ -595,7 +611,8 @@ async fn pictures_from_the_page_are_checked_prepared_and_previewed() {
             ..prompt("The picture comes alive")
         })
         .await
-        .unwrap();
+        .unwrap()
+        .remove(0);
     let choice = task.image.clone().unwrap();
     assert_eq!(
         (choice.path.as_str(), choice.framing),
@@ -682,7 +699,8 @@ async fn models_the_key_may_not_use_are_offered_as_unavailable_with_alternatives
             ..prompt("A lighthouse in a storm")
         })
         .await
-        .unwrap();
+        .unwrap()
+        .remove(0);
     assert_eq!(
         (
             task.model.as_str(),

@@ -39,14 +39,10 @@ const PAUSED: &str = "queue.paused";
 const MAX_ACTIVE: &str = "queue.max_active";
 const DAILY_LIMIT: &str = "queue.daily_limit";
 
-/// States a task of the queue is in once it left `waiting` and until EvoLink has made (or
-/// failed) its video: it holds one of its account's slots.
-const HOLDS_A_SLOT: [TaskState; 4] = [
-    TaskState::Uploading,
-    TaskState::Submitting,
-    TaskState::Queued,
-    TaskState::Generating,
-];
+/// SQL for a task that left `waiting` and that EvoLink has not finished making (or failing):
+/// it holds one of its account's slots. The other videos of a call hold none of their own.
+const HOLDS_A_SLOT: &str = "state IN ('uploading', 'submitting', 'queued', 'generating')
+                            AND lead_id IS NULL";
 
 /// The progress of tasks recorded together.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -125,12 +121,22 @@ impl Store {
     /// Slots of `account` taken now: its tasks from the upload to the end of EvoLink's work,
     /// and tasks not yet bound to any account (they will be sent with the current key).
     pub fn slots_taken(&self, account: &str) -> Result<u32> {
-        let states: Vec<&str> = HOLDS_A_SLOT.iter().map(|s| s.as_str()).collect();
         let n: i64 = self.conn().query_row(
-            "SELECT COUNT(*) FROM tasks
-             WHERE state IN (?2, ?3, ?4, ?5) AND lead_id IS NULL
-               AND (account IS NULL OR account = ?1)",
-            params![account, states[0], states[1], states[2], states[3]],
+            &format!(
+                "SELECT COUNT(*) FROM tasks
+                 WHERE {HOLDS_A_SLOT} AND (account IS NULL OR account = ?1)"
+            ),
+            [account],
+            |row| row.get(0),
+        )?;
+        Ok(n as u32)
+    }
+
+    /// Tasks of every account past the queue and not yet made (what the queue panel counts).
+    pub fn slots_taken_by_anyone(&self) -> Result<u32> {
+        let n: i64 = self.conn().query_row(
+            &format!("SELECT COUNT(*) FROM tasks WHERE {HOLDS_A_SLOT}"),
+            [],
             |row| row.get(0),
         )?;
         Ok(n as u32)
