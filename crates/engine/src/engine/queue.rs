@@ -20,8 +20,8 @@ impl Engine {
 
     fn try_admit_waiting(&self) -> Result<(), StoreError> {
         let store = &self.inner.store;
-        let waiting = store.waiting()?;
-        if waiting.is_empty() {
+        let in_line = store.in_line()?;
+        if !in_line.iter().any(|t| t.state == TaskState::Waiting) {
             return Ok(());
         }
         // Without a key nothing can be sent: the tasks wait for one, as the app says.
@@ -31,8 +31,8 @@ impl Engine {
         let rules = store.queue_rules()?;
         let mut taken = store.slots_taken(&account)?;
         let mut spent = store.spent_since(start_of_today())?;
-        for task in waiting {
-            if lock(&self.inner.busy).contains(&task.id) {
+        for task in in_line {
+            if task.state == TaskState::Waiting && lock(&self.inner.busy).contains(&task.id) {
                 continue;
             }
             let estimate = task.estimate_credits.unwrap_or(0.0);
@@ -50,6 +50,13 @@ impl Engine {
                 }
             };
             match why {
+                // Still being prepared: it keeps its place, and the slot and credits it will
+                // need, so the queue's order holds.
+                None if task.state == TaskState::Preparing => {
+                    taken += 1;
+                    spent += estimate;
+                }
+                Some(_) if task.state == TaskState::Preparing => {}
                 Some(why) => self.note_waiting(&task, why),
                 None => {
                     let has_pictures = Role::ALL

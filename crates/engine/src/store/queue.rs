@@ -118,6 +118,18 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Tasks in line for the queue, in its order: waiting ones, and ones still being prepared
+    /// (they keep their place: a task behind them does not pass them while they get ready).
+    pub fn in_line(&self) -> Result<Vec<Task>> {
+        let conn = self.conn();
+        let mut statement = conn.prepare(
+            "SELECT * FROM tasks WHERE state IN ('preparing', 'waiting') AND lead_id IS NULL
+             ORDER BY queue_order, rowid",
+        )?;
+        let rows = statement.query_map([], task_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Slots of `account` taken now: its tasks from the upload to the end of EvoLink's work,
     /// and tasks not yet bound to any account (they will be sent with the current key).
     pub fn slots_taken(&self, account: &str) -> Result<u32> {
