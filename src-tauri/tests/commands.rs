@@ -130,7 +130,7 @@ fn a_video_is_made_through_the_commands_and_changes_arrive_as_events() {
                                  "image": { "path": pasted, "framing": "fit", "crop": null } } }),
         )
         .unwrap();
-    let id = task["id"].as_str().unwrap().to_string();
+    let id = task[0]["id"].as_str().unwrap().to_string();
     let done = rig.until_final(&id);
     assert_eq!(done["state"], "done", "{done}");
     assert!(done["video_url"]
@@ -222,7 +222,7 @@ fn settings_and_demo_mode_through_the_commands() {
     let task = rig
         .invoke("submit_task", json!({ "input": { "prompt": "A demo kite", "model": "sora-2-preview", "choices": { "aspect": "9:16" } } }))
         .unwrap();
-    let done = rig.until_final(task["id"].as_str().unwrap());
+    let done = rig.until_final(task[0]["id"].as_str().unwrap());
     assert_eq!(done["state"], "done");
     let info = rig.invoke("set_demo", json!({ "on": false })).unwrap();
     assert_eq!(info["demo"], false);
@@ -256,4 +256,103 @@ fn close_choice_is_granted_and_takes_only_its_answers() {
     for args in [json!({ "choice": 1 }), json!({}), json!({ "choice": null })] {
         assert!(rig.invoke("close_choice", args.clone()).is_err(), "{args}");
     }
+}
+
+#[test]
+fn a_batch_is_planned_confirmed_queued_reordered_paused_and_stopped_through_the_commands() {
+    let rig = Rig::start(Some(KEY));
+    rig.invoke("pause_queue", json!({ "paused": true }))
+        .unwrap();
+    let settings = rig
+        .invoke(
+            "set_settings",
+            json!({ "changes": { "max_active": 2, "daily_limit": 500 } }),
+        )
+        .unwrap();
+    assert_eq!(
+        (
+            settings["max_active"].as_u64(),
+            settings["daily_limit"].as_f64()
+        ),
+        (Some(2), Some(500.0))
+    );
+    let batch = json!({ "text": "A cat\n\nA dog\nrunning\n\nA fox", "csv": false,
+                        "model": "sora-2-preview", "choices": { "duration": 4 }, "takes": 1 });
+    let plan = rig.invoke("plan_batch", json!({ "input": batch })).unwrap();
+    assert_eq!(plan["count"], 3);
+    assert_eq!(plan["lines"][1]["prompt"], "A dog\nrunning");
+    assert_eq!(plan["problems"], json!([]));
+    let credits = plan["credits"].as_f64().unwrap();
+    assert!(credits > 0.0);
+
+    // What was confirmed must still hold when it is queued.
+    let mut confirmed = batch.clone();
+    confirmed["count"] = json!(2);
+    confirmed["credits"] = json!(credits);
+    let e = rig
+        .invoke("submit_batch", json!({ "input": confirmed }))
+        .unwrap_err();
+    assert_eq!(e["code"], "plan_changed");
+    confirmed["count"] = json!(3);
+    let tasks = rig
+        .invoke("submit_batch", json!({ "input": confirmed }))
+        .unwrap();
+    let ids: Vec<String> = tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 3);
+    assert!(tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["batch_id"] == tasks[0]["batch_id"]));
+
+    // Paused: they wait, in order, and the panel says so.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let queue = loop {
+        let queue = rig.invoke("queue_status", json!({})).unwrap();
+        if queue["waiting"].as_array().unwrap().len() == 3 {
+            break queue;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never all waiting: {queue}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(queue["paused"], true);
+    assert_eq!(queue["waiting"][0]["queue_position"], 1);
+    assert_eq!(queue["runs"][0]["total"], 3);
+    let reordered = rig
+        .invoke("reorder_queue", json!({ "ids": [ids[2]] }))
+        .unwrap();
+    let order: Vec<&str> = reordered["waiting"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, [ids[2].as_str(), ids[0].as_str(), ids[1].as_str()]);
+    let stopped = rig
+        .invoke("stop_task", json!({ "id": ids[1], "discard": null }))
+        .unwrap();
+    assert_eq!(stopped["removed"], true);
+    rig.wait_event("queue-changed", |q| {
+        q["waiting"].as_array().is_some_and(|w| w.len() == 2)
+    });
+
+    rig.invoke("pause_queue", json!({ "paused": false }))
+        .unwrap();
+    for id in [&ids[0], &ids[2]] {
+        assert_eq!(rig.until_final(id)["state"], "done");
+    }
+    assert_eq!(rig.server.counters().creates_per_key.get(&ids[1]), None);
+    let e = rig
+        .invoke("stop_task", json!({ "id": ids[0], "discard": false }))
+        .unwrap_err();
+    assert_eq!(e["code"], "not_allowed");
+    assert_eq!(rig.invoke("clear_failed", json!({})).unwrap()["removed"], 0);
 }

@@ -59,7 +59,7 @@ fn the_key_never_reaches_answers_events_files_or_logs() {
             json!({ "input": { "prompt": "Leaves falling in a park", "model": "sora-2-preview" } }),
         )
         .unwrap();
-    let id = task["id"].as_str().unwrap().to_string();
+    let id = task[0]["id"].as_str().unwrap().to_string();
     assert_eq!(rig.until_final(&id)["state"], "done");
     rig.invoke("list_tasks", json!({ "query": {} })).unwrap();
     rig.invoke("key_status", json!({})).unwrap();

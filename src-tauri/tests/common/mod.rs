@@ -87,6 +87,7 @@ impl Rig {
             "balance-changed",
             "key-refused",
             "mode-changed",
+            "queue-changed",
         ] {
             let emitted = emitted.clone();
             app.listen_any(name, move |event| {
