@@ -7,8 +7,9 @@
 //! jitter, honouring `Retry-After`. Changes are published as batched events.
 //!
 //! Each step lives in its own module (`prepare`, `upload`, `create`, `recover`, `poll`, `save`);
-//! `scheduler` runs them, `accounts` picks the client a task is followed with (its own host and
-//! key), `trouble` says why a task waits, `lock` keeps one engine per data folder.
+//! `scheduler` runs them, `queue` lets waiting tasks go on to their paid call, `takes` follows
+//! the other videos of one call, `accounts` picks the client a task is followed with (its own
+//! host and key), `trouble` says why a task waits, `lock` keeps one engine per data folder.
 //!
 //! The engine is started with [`Engine::start`] and stopped by dropping (or
 //! [`EngineHandle::shutdown`]) its handle. Everything it knows is in the store, so a new engine
