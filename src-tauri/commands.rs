@@ -147,7 +147,7 @@ pub async fn open_batch_file<R: Runtime>(
 
 #[tauri::command]
 pub fn plan_batch(state: State<'_, AppState>, input: BatchInput) -> Answer<BatchPlan> {
-    Ok(state.service.plan_batch(&input)?)
+    state.service.plan_batch(&input)
 }
 
 #[tauri::command]

@@ -298,9 +298,12 @@ fn row_choices<'a>(
     })
 }
 
+/// A CSV record: the line it starts on, and its fields.
+type Record = (usize, Vec<String>);
+
 /// Splits CSV text into records (RFC 4180: commas, double quotes, `""` inside quotes, line
 /// breaks inside quotes), each with the line it starts on.
-fn csv_records(text: &str) -> Result<Vec<(usize, Vec<String>)>, (usize, String)> {
+fn csv_records(text: &str) -> Result<Vec<Record>, (usize, String)> {
     let mut records = Vec::new();
     let mut record = Vec::new();
     let mut field = String::new();

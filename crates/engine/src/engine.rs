@@ -802,7 +802,7 @@ pub enum Stop {
     /// It was not paid yet: removed, with the other videos of its call. Never sent.
     Removed(Vec<Task>),
     /// It may be paid: marked, and followed to its end as the person chose.
-    Stopped(Task),
+    Stopped(Box<Task>),
 }
 
 /// Stops a task in `store`, from any process (the engine that runs the store sees the change
@@ -848,7 +848,7 @@ pub fn stop(
     };
     let task = store.set_stopped(id, choice)?;
     log::info!("task {id}: stopped following ({})", choice.as_str());
-    Ok(Stop::Stopped(task))
+    Ok(Stop::Stopped(Box::new(task)))
 }
 
 /// A fresh task id, also used as the idempotency key: `sd-` and 26 random alphanumerics.

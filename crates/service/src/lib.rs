@@ -958,7 +958,7 @@ impl Service {
             }
             sora_engine::Stop::Stopped(task) => StopResult {
                 removed: false,
-                task: self.view_of(&active, task),
+                task: self.view_of(&active, *task),
             },
         };
         self.queue_changed().await;
