@@ -732,3 +732,63 @@ async fn models_the_key_may_not_use_are_offered_as_unavailable_with_alternatives
         .unwrap();
     assert_eq!(estimate.credits, 108.0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn takes_are_made_side_by_side_and_their_run_is_told_once_when_it_ends() {
+    let rig = rig(Some(KEY)).await;
+    let service = &rig.service;
+    let mut events = service.subscribe();
+    let takes = service
+        .submit(SubmitInput {
+            takes: 3,
+            ..prompt("A hot-air balloon over vineyards")
+        })
+        .await
+        .unwrap();
+    assert_eq!(takes.len(), 3);
+    let group = takes[0].takes_group.clone().expect("a takes group");
+    assert_eq!(
+        takes.iter().map(|t| t.take).collect::<Vec<_>>(),
+        [Some(1), Some(2), Some(3)]
+    );
+    for take in &takes {
+        assert_eq!(until_final(service, &take.id).await.state, TaskState::Done);
+    }
+    let side_by_side = service
+        .list(ListInput {
+            takes_group: Some(group),
+            ..ListInput::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(side_by_side.total, 3);
+
+    // Each take ends (for the log), the run is told once, and the queue came along the way.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let (mut runs, mut finished, mut queues) = (Vec::new(), 0, 0);
+    while std::time::Instant::now() < deadline && runs.is_empty() {
+        match tokio::time::timeout(Duration::from_millis(200), events.recv()).await {
+            Ok(Ok(ServiceEvent::RunFinished { run, demo })) => {
+                assert!(!demo);
+                runs.push(run);
+            }
+            Ok(Ok(ServiceEvent::Finished { .. })) => finished += 1,
+            Ok(Ok(ServiceEvent::QueueChanged(_))) => queues += 1,
+            _ => {}
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    while let Ok(event) = events.try_recv() {
+        if let ServiceEvent::RunFinished { run, .. } = event {
+            runs.push(run);
+        }
+    }
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!((runs[0].total, runs[0].done, runs[0].failed), (3, 3, 0));
+    assert!(runs[0].finished);
+    assert!(runs[0].label.starts_with("A hot-air balloon"));
+    assert!(finished >= 1 && queues >= 1, "{finished} {queues}");
+    let queue = service.queue_status().await.unwrap();
+    assert_eq!((queue.max_active, queue.active), (3, 0));
+    assert_eq!(queue.runs.len(), 1, "an ended run is shown for an hour");
+}
