@@ -781,7 +781,10 @@ impl Store {
     pub fn delete_ended_without_video(&self) -> Result<Vec<Task>> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let ended = "state IN ('failed', 'expired') AND video_path IS NULL";
+        // A call's other videos may still need its result links: kept until they have them.
+        let ended = "state IN ('failed', 'expired') AND video_path IS NULL
+                     AND NOT EXISTS (SELECT 1 FROM tasks f WHERE f.lead_id = tasks.id
+                                     AND f.state IN ('preparing', 'waiting'))";
         let removed = {
             let mut statement = tx.prepare(&format!("SELECT * FROM tasks WHERE {ended}"))?;
             let rows = statement.query_map([], task_from_row)?;
