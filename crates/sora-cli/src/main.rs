@@ -4,6 +4,7 @@
 //! `resume` (the task engine on the app's own store and library, see `tasks.rs`). Each is a
 //! thin adapter over a core crate, like the Tauri commands.
 
+mod follow;
 mod tasks;
 
 use std::io::Write;
@@ -29,6 +30,9 @@ mod exit {
     pub const TASK_FAILED: u8 = 6;
     /// The task database could not be opened or used.
     pub const STORE: u8 = 7;
+    /// Videos still wait in the queue for a reason only a person can lift (paused, or
+    /// today's spend limit); nothing failed.
+    pub const QUEUE_HELD: u8 = 9;
 }
 
 const EXIT_CODES: &str = "\
@@ -40,8 +44,10 @@ Exit codes:
   3  the input file could not be read, or the output could not be written
   4  internal error (please report it)
   5  no EvoLink key (add one in the app, or set EVOLINK_API_KEY)
-  6  the video did not come out: failed, expired, or its outcome is unknown
-  7  the task database could not be used";
+  6  a video did not come out: failed, expired, or its outcome is unknown
+  7  the task database could not be used
+  9  videos still wait in the queue, unpaid, because it is paused or today's spend limit is
+     reached (nothing failed; `queue` says why)";
 
 #[derive(Parser)]
 #[command(name = "sora-desk-cli", version, about = "Sora Desk from the command line", after_help = EXIT_CODES)]
@@ -57,7 +63,8 @@ enum Command {
     /// prints what was done as JSON on stdout.
     #[command(after_help = EXIT_CODES)]
     Preflight(PreflightArgs),
-    /// Start a video (a paid task) and follow it; --wait follows it until it is saved.
+    /// Start a video (a paid task; --takes N for several versions) and follow it; --wait
+    /// follows it until it is saved.
     #[command(after_help = EXIT_CODES)]
     Generate(tasks::GenerateArgs),
     /// The video models the app can use: lengths, qualities, shapes, sound, pictures.
@@ -66,7 +73,8 @@ enum Command {
     List(tasks::ListArgs),
     /// Everything about one task.
     Show(tasks::ShowArgs),
-    /// Carry every unfinished task to its end (after a crash, or tasks started elsewhere).
+    /// Carry every unfinished task to its end (after a crash, or tasks started elsewhere), the
+    /// waiting ones included as the queue lets them go.
     #[command(after_help = EXIT_CODES)]
     Resume(tasks::ResumeArgs),
 }
