@@ -1,9 +1,10 @@
 //! `sora-desk-cli`: Sora Desk's core without a window.
 //!
 //! Commands: `preflight` (a picture made ready for Sora) and `generate`, `list`, `show`,
-//! `resume` (the task engine on the app's own store and library, see `tasks.rs`). Each is a
-//! thin adapter over a core crate, like the Tauri commands.
+//! `resume` (the task engine on the app's own store and library, see `tasks.rs`) and `batch`
+//! (`batch.rs`). Each is a thin adapter over a core crate, like the Tauri commands.
 
+mod batch;
 mod follow;
 mod tasks;
 
@@ -38,9 +39,9 @@ mod exit {
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  bad input: the picture cannot be used, the request is not valid, or no such task
-     (the one-line reason is on stderr)
-  2  wrong arguments
+  1  bad input: the picture cannot be used, the request is not valid, a batch file has
+     problems (each named with its line), or no such task (the reason is on stderr)
+  2  wrong arguments (also: `batch` without --yes where no terminal can ask)
   3  the input file could not be read, or the output could not be written
   4  internal error (please report it)
   5  no EvoLink key (add one in the app, or set EVOLINK_API_KEY)
@@ -67,14 +68,18 @@ enum Command {
     /// follows it until it is saved.
     #[command(after_help = EXIT_CODES)]
     Generate(tasks::GenerateArgs),
+    /// Queue a video for every prompt of a file (one per line, one per paragraph, or CSV),
+    /// after showing what it costs; --wait follows them all until each is saved or failed.
+    #[command(after_help = EXIT_CODES)]
+    Batch(batch::BatchArgs),
     /// The video models the app can use: lengths, qualities, shapes, sound, pictures.
     Models(tasks::ModelsArgs),
     /// List tasks, newest first.
     List(tasks::ListArgs),
     /// Everything about one task.
     Show(tasks::ShowArgs),
-    /// Carry every unfinished task to its end (after a crash, or tasks started elsewhere), the
-    /// waiting ones included as the queue lets them go.
+    /// Carry every unfinished task to its end (after a crash, tasks started elsewhere, or a
+    /// batch), the waiting ones included as the queue lets them go.
     #[command(after_help = EXIT_CODES)]
     Resume(tasks::ResumeArgs),
 }
@@ -169,6 +174,7 @@ fn main() -> ExitCode {
         Command::List(args) => tasks::run(tasks::list(args)),
         Command::Show(args) => tasks::run(tasks::show(args)),
         Command::Resume(args) => tasks::run(runtime().block_on(tasks::resume(args))),
+        Command::Batch(args) => tasks::run(runtime().block_on(batch::batch(args))),
     }
 }
 
