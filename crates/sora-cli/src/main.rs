@@ -1,11 +1,13 @@
 //! `sora-desk-cli`: Sora Desk's core without a window.
 //!
 //! Commands: `preflight` (a picture made ready for Sora) and `generate`, `list`, `show`,
-//! `resume` (the task engine on the app's own store and library, see `tasks.rs`) and `batch`
-//! (`batch.rs`). Each is a thin adapter over a core crate, like the Tauri commands.
+//! `resume` (the task engine on the app's own store and library, see `tasks.rs`), `batch`
+//! (`batch.rs`), `queue` and `stop` (`queue.rs`). Each is a thin adapter over a core crate,
+//! like the Tauri commands.
 
 mod batch;
 mod follow;
+mod queue;
 mod tasks;
 
 use std::io::Write;
@@ -31,6 +33,9 @@ mod exit {
     pub const TASK_FAILED: u8 = 6;
     /// The task database could not be opened or used.
     pub const STORE: u8 = 7;
+    /// `stop` of a video that may already be paid for: --keep or --discard must say what
+    /// becomes of it.
+    pub const CHOOSE: u8 = 8;
     /// Videos still wait in the queue for a reason only a person can lift (paused, or
     /// today's spend limit); nothing failed.
     pub const QUEUE_HELD: u8 = 9;
@@ -47,6 +52,8 @@ Exit codes:
   5  no EvoLink key (add one in the app, or set EVOLINK_API_KEY)
   6  a video did not come out: failed, expired, or its outcome is unknown
   7  the task database could not be used
+  8  stop: the video may already be paid for (EvoLink cannot cancel a started video);
+     run it again with --keep or --discard
   9  videos still wait in the queue, unpaid, because it is paused or today's spend limit is
      reached (nothing failed; `queue` says why)";
 
@@ -72,6 +79,14 @@ enum Command {
     /// after showing what it costs; --wait follows them all until each is saved or failed.
     #[command(after_help = EXIT_CODES)]
     Batch(batch::BatchArgs),
+    /// The queue: the videos waiting their turn and why, how many are made at once, today's
+    /// spend and its limit, and the runs in progress. Also pauses, resumes and sets limits.
+    #[command(after_help = EXIT_CODES)]
+    Queue(queue::QueueArgs),
+    /// Stop a video: one not yet paid for is removed; one EvoLink may have started needs
+    /// --keep or --discard.
+    #[command(after_help = EXIT_CODES)]
+    Stop(queue::StopArgs),
     /// The video models the app can use: lengths, qualities, shapes, sound, pictures.
     Models(tasks::ModelsArgs),
     /// List tasks, newest first.
@@ -175,6 +190,8 @@ fn main() -> ExitCode {
         Command::Show(args) => tasks::run(tasks::show(args)),
         Command::Resume(args) => tasks::run(runtime().block_on(tasks::resume(args))),
         Command::Batch(args) => tasks::run(runtime().block_on(batch::batch(args))),
+        Command::Queue(args) => tasks::run(queue::queue(args)),
+        Command::Stop(args) => tasks::run(queue::stop(args)),
     }
 }
 
