@@ -1,9 +1,13 @@
 //! `sora-desk-cli`: Sora Desk's core without a window.
 //!
 //! Commands: `preflight` (a picture made ready for Sora) and `generate`, `list`, `show`,
-//! `resume` (the task engine on the app's own store and library, see `tasks.rs`). Each is a
-//! thin adapter over a core crate, like the Tauri commands.
+//! `resume` (the task engine on the app's own store and library, see `tasks.rs`), `batch`
+//! (`batch.rs`), `queue` and `stop` (`queue.rs`). Each is a thin adapter over a core crate,
+//! like the Tauri commands.
 
+mod batch;
+mod follow;
+mod queue;
 mod tasks;
 
 use std::io::Write;
@@ -29,19 +33,29 @@ mod exit {
     pub const TASK_FAILED: u8 = 6;
     /// The task database could not be opened or used.
     pub const STORE: u8 = 7;
+    /// `stop` of a video that may already be paid for: --keep or --discard must say what
+    /// becomes of it.
+    pub const CHOOSE: u8 = 8;
+    /// Videos still wait in the queue for a reason only a person can lift (paused, or
+    /// today's spend limit); nothing failed.
+    pub const QUEUE_HELD: u8 = 9;
 }
 
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  bad input: the picture cannot be used, the request is not valid, or no such task
-     (the one-line reason is on stderr)
-  2  wrong arguments
+  1  bad input: the picture cannot be used, the request is not valid, a batch file has
+     problems (each named with its line), or no such task (the reason is on stderr)
+  2  wrong arguments (also: `batch` without --yes where no terminal can ask)
   3  the input file could not be read, or the output could not be written
   4  internal error (please report it)
   5  no EvoLink key (add one in the app, or set EVOLINK_API_KEY)
-  6  the video did not come out: failed, expired, or its outcome is unknown
-  7  the task database could not be used";
+  6  a video did not come out: failed, expired, or its outcome is unknown
+  7  the task database could not be used
+  8  stop: the video may already be paid for (EvoLink cannot cancel a started video);
+     run it again with --keep or --discard
+  9  videos still wait in the queue, unpaid, because it is paused or today's spend limit is
+     reached (nothing failed; `queue` says why)";
 
 #[derive(Parser)]
 #[command(name = "sora-desk-cli", version, about = "Sora Desk from the command line", after_help = EXIT_CODES)]
@@ -57,16 +71,30 @@ enum Command {
     /// prints what was done as JSON on stdout.
     #[command(after_help = EXIT_CODES)]
     Preflight(PreflightArgs),
-    /// Start a video (a paid task) and follow it; --wait follows it until it is saved.
+    /// Start a video (a paid task; --takes N for several versions) and follow it; --wait
+    /// follows it until it is saved.
     #[command(after_help = EXIT_CODES)]
     Generate(tasks::GenerateArgs),
+    /// Queue a video for every prompt of a file (one per line, one per paragraph, or CSV),
+    /// after showing what it costs; --wait follows them all until each is saved or failed.
+    #[command(after_help = EXIT_CODES)]
+    Batch(batch::BatchArgs),
+    /// The queue: the videos waiting their turn and why, how many are made at once, today's
+    /// spend and its limit, and the runs in progress. Also pauses, resumes and sets limits.
+    #[command(after_help = EXIT_CODES)]
+    Queue(queue::QueueArgs),
+    /// Stop a video: one not yet paid for is removed; one EvoLink may have started needs
+    /// --keep or --discard.
+    #[command(after_help = EXIT_CODES)]
+    Stop(queue::StopArgs),
     /// The video models the app can use: lengths, qualities, shapes, sound, pictures.
     Models(tasks::ModelsArgs),
     /// List tasks, newest first.
     List(tasks::ListArgs),
     /// Everything about one task.
     Show(tasks::ShowArgs),
-    /// Carry every unfinished task to its end (after a crash, or tasks started elsewhere).
+    /// Carry every unfinished task to its end (after a crash, tasks started elsewhere, or a
+    /// batch), the waiting ones included as the queue lets them go.
     #[command(after_help = EXIT_CODES)]
     Resume(tasks::ResumeArgs),
 }
@@ -161,6 +189,9 @@ fn main() -> ExitCode {
         Command::List(args) => tasks::run(tasks::list(args)),
         Command::Show(args) => tasks::run(tasks::show(args)),
         Command::Resume(args) => tasks::run(runtime().block_on(tasks::resume(args))),
+        Command::Batch(args) => tasks::run(runtime().block_on(batch::batch(args))),
+        Command::Queue(args) => tasks::run(queue::queue(args)),
+        Command::Stop(args) => tasks::run(queue::stop(args)),
     }
 }
 

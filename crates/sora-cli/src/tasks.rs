@@ -1,6 +1,8 @@
-//! `generate`, `list`, `show` and `resume`: the task engine without a window, on the same
-//! store and library as the app.
+//! `generate`, `list`, `show`, `resume` and `models`: the task engine without a window, on the
+//! same store and library as the app. What they share with `batch`, `queue` and `stop` (the
+//! store, the engine, the model options) is here too.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -8,21 +10,47 @@ use std::time::Duration;
 
 use clap::ValueEnum;
 use evolink::models::Choices;
+use evolink::models::Model;
 use evolink::{ApiKey, Client, ClientConfig};
 use sora_core::{AppPaths, Endpoints};
 use sora_engine::library::Library;
 use sora_engine::{
-    Engine, EngineConfig, EngineError, EngineHandle, ImageFit, ListQuery, Store, SubmitRequest,
-    Task, TaskState,
+    start_of_today, Engine, EngineConfig, EngineError, EngineHandle, ImageFit, ListQuery, Run,
+    Stopped, Store, SubmitRequest, Task, TaskState, MOST_TAKES,
 };
 
 use crate::exit;
+use crate::follow::{follow_all, status_line, Followed, Shown};
 
 #[derive(clap::Args)]
 pub struct GenerateArgs {
     /// What should happen in the video (each model has its own limit: see `models`).
     #[arg(long)]
     prompt: String,
+    #[command(flatten)]
+    video: VideoOptions,
+    /// The first frame (the only picture of most models); prepared to the model's rules.
+    #[arg(long)]
+    image: Option<PathBuf>,
+    /// The last frame, for models that take one.
+    #[arg(long)]
+    last_image: Option<PathBuf>,
+    /// How the picture fits: "fill" crops, "fit" adds black bars.
+    #[arg(long, value_enum, default_value_t = Fit::Fill)]
+    fit: Fit,
+    /// Wait until every video is saved (or has failed). Without it, the command returns once
+    /// EvoLink has accepted the task(s); `resume` or the app finishes them.
+    #[arg(long)]
+    wait: bool,
+    /// Print the task as JSON instead of progress lines (a list of tasks with --takes 2 or
+    /// more).
+    #[arg(long)]
+    json: bool,
+}
+
+/// The model and what to ask of it, shared by `generate` and `batch`.
+#[derive(clap::Args)]
+pub struct VideoOptions {
     /// The model: an id from `models` (e.g. kling-v3) or one of EvoLink's ids. Default: the
     /// app's default model.
     #[arg(long)]
@@ -43,28 +71,62 @@ pub struct GenerateArgs {
     /// Sound on or off, for models with a sound switch.
     #[arg(long, value_enum)]
     audio: Option<OnOff>,
-    /// The first frame (the only picture of most models); prepared to the model's rules.
-    #[arg(long)]
-    image: Option<PathBuf>,
-    /// The last frame, for models that take one.
-    #[arg(long)]
-    last_image: Option<PathBuf>,
     /// A seed, for models that take one.
     #[arg(long)]
     seed: Option<u64>,
     /// What to keep out of the video, for models that take it.
     #[arg(long)]
     avoid: Option<String>,
-    /// How the picture fits: "fill" crops, "fit" adds black bars.
-    #[arg(long, value_enum, default_value_t = Fit::Fill)]
-    fit: Fit,
-    /// Wait until the video is saved (or has failed). Without it, the command returns once
-    /// EvoLink has accepted the task; `resume` or the app finishes it.
-    #[arg(long)]
-    wait: bool,
-    /// Print the task as JSON instead of progress lines.
-    #[arg(long)]
-    json: bool,
+    /// Versions of each prompt, 1 to 4. Where the model makes several videos in one request
+    /// (Veo), they are one paid request; otherwise each version is a video of its own.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=MOST_TAKES as i64))]
+    takes: u32,
+}
+
+impl VideoOptions {
+    /// The model asked for and the choices made, as a request carries them.
+    pub(crate) fn resolve(&self) -> Result<(&'static Model, Choices), Failure> {
+        let manifest = evolink::models::manifest();
+        let model_id = self
+            .model
+            .clone()
+            .unwrap_or_else(|| manifest.default.clone());
+        let model = manifest.find(&model_id).map_err(|e| {
+            Failure(
+                exit::BAD_INPUT,
+                format!("{e} `sora-desk-cli models` lists them."),
+            )
+        })?;
+        let duration = match self.duration {
+            None => None,
+            Some(Duration_::Seconds(s)) => Some(s),
+            Some(Duration_::Auto) => {
+                Some(model.duration.auto.map(|a| a.value).ok_or_else(|| {
+                    Failure(
+                        exit::BAD_INPUT,
+                        format!("{} cannot choose its own length.", model.name),
+                    )
+                })?)
+            }
+        };
+        let choices = Choices {
+            duration,
+            quality: self.quality.clone(),
+            aspect: self.aspect.clone().or(self.orientation.map(|o| match o {
+                Shape::Landscape => "16:9".to_string(),
+                Shape::Portrait => "9:16".to_string(),
+            })),
+            audio: self.audio.map(|a| matches!(a, OnOff::On)),
+            seed: self.seed,
+            negative_prompt: self.avoid.clone(),
+            videos: None,
+        };
+        Ok((model, choices))
+    }
+
+    pub(crate) fn takes(&self) -> u32 {
+        self.takes
+    }
 }
 
 #[derive(clap::Args)]
@@ -98,8 +160,8 @@ enum OnOff {
 
 #[derive(clap::Args)]
 pub struct ListArgs {
-    /// Only tasks in this state (preparing, uploading, submitting, queued, generating,
-    /// downloading, done, failed, outcome_unknown, expired). Repeatable.
+    /// Only tasks in this state (preparing, waiting, uploading, submitting, queued,
+    /// generating, downloading, done, failed, outcome_unknown, expired). Repeatable.
     #[arg(long = "state")]
     states: Vec<String>,
     /// Only tasks whose prompt contains all these words.
@@ -121,6 +183,11 @@ pub struct ShowArgs {
 
 #[derive(clap::Args)]
 pub struct ResumeArgs {
+    /// Accepted for symmetry with `generate` and `batch`: `resume` always follows every task
+    /// to its end.
+    #[arg(long)]
+    wait: bool,
+    /// Print the tasks as JSON once they ended, instead of progress lines.
     #[arg(long)]
     json: bool,
 }
@@ -138,9 +205,9 @@ enum Fit {
 }
 
 /// A failure of a task command: the exit code and one plain line for stderr.
-pub struct Failure(u8, String);
+pub struct Failure(pub u8, pub String);
 
-type Outcome = Result<ExitCode, Failure>;
+pub(crate) type Outcome = Result<ExitCode, Failure>;
 
 pub fn run(result: Outcome) -> ExitCode {
     result.unwrap_or_else(|Failure(code, message)| {
@@ -149,14 +216,14 @@ pub fn run(result: Outcome) -> ExitCode {
     })
 }
 
-struct Context {
-    paths: AppPaths,
-    store: Arc<Store>,
+pub(crate) struct Context {
+    pub(crate) paths: AppPaths,
+    pub(crate) store: Arc<Store>,
     /// Resolved once (the keychain is asked once), then reused by every engine start.
     client: std::sync::OnceLock<Client>,
 }
 
-fn open() -> Result<Context, Failure> {
+pub(crate) fn open() -> Result<Context, Failure> {
     let paths = AppPaths::from_env();
     let store = Store::open_in(&paths.data_dir).map_err(|e| Failure(exit::STORE, e.to_string()))?;
     // The library folder chosen in the app's settings, unless the environment names one.
@@ -181,7 +248,7 @@ impl Context {
         })
     }
 
-    fn client(&self) -> Result<Client, Failure> {
+    pub(crate) fn client(&self) -> Result<Client, Failure> {
         if let Some(client) = self.client.get() {
             return Ok(client.clone());
         }
@@ -207,7 +274,7 @@ impl Context {
 
     /// Starts the engine here, or `None` when another process (the app, or another
     /// `sora-desk-cli`) already runs it on this store: that one carries the tasks.
-    fn engine(&self) -> Result<Option<EngineHandle>, Failure> {
+    pub(crate) fn engine(&self) -> Result<Option<EngineHandle>, Failure> {
         let client = self.client()?;
         match Engine::start(
             EngineConfig::from_env(),
@@ -223,33 +290,14 @@ impl Context {
     }
 }
 
-const ELSEWHERE: &str =
+pub(crate) const ELSEWHERE: &str =
     "Another Sora Desk (the app or another sora-desk-cli) is already working on these tasks; following them from here.";
 
 pub async fn generate(args: GenerateArgs) -> Outcome {
     let context = open()?;
+    let (model, choices) = args.video.resolve()?;
+    let takes = args.video.takes();
     let mut handle = context.engine()?;
-    let manifest = evolink::models::manifest();
-    let model_id = args
-        .model
-        .clone()
-        .unwrap_or_else(|| manifest.default.clone());
-    let model = manifest.find(&model_id).map_err(|e| {
-        Failure(
-            exit::BAD_INPUT,
-            format!("{e} `sora-desk-cli models` lists them."),
-        )
-    })?;
-    let duration = match args.duration {
-        None => None,
-        Some(Duration_::Seconds(s)) => Some(s),
-        Some(Duration_::Auto) => Some(model.duration.auto.map(|a| a.value).ok_or_else(|| {
-            Failure(
-                exit::BAD_INPUT,
-                format!("{} cannot choose its own length.", model.name),
-            )
-        })?),
-    };
     let fit = ImageFit {
         framing: match args.fit {
             Fit::Fill => sora_preflight::Framing::Fill,
@@ -260,66 +308,110 @@ pub async fn generate(args: GenerateArgs) -> Outcome {
     let request = SubmitRequest {
         prompt: args.prompt,
         model: model.id.clone(),
-        choices: Choices {
-            duration,
-            quality: args.quality,
-            aspect: args.aspect.or(args.orientation.map(|o| match o {
-                Shape::Landscape => "16:9".to_string(),
-                Shape::Portrait => "9:16".to_string(),
-            })),
-            audio: args.audio.map(|a| matches!(a, OnOff::On)),
-            seed: args.seed,
-            negative_prompt: args.avoid,
-            videos: None,
-        },
+        choices,
         image: args.image,
         image_fit: fit.clone(),
         last_image: args.last_image,
         last_image_fit: fit,
         callback_url: None,
     };
-    let task = match &handle {
-        Some(handle) => handle.engine.submit(request),
-        None => sora_engine::record(&context.store, request),
+    let tasks = match &handle {
+        Some(handle) => handle.engine.submit_all(vec![request], takes, false),
+        None => sora_engine::record_all(&context.store, vec![request], takes, false),
     }
     .map_err(|e| Failure(exit::BAD_INPUT, e.to_string()))?;
     if !args.json {
-        println!("Task {}", task.id);
+        for task in &tasks {
+            match (task.take, &task.lead_id) {
+                (Some(take), None) => println!("Task {} (take {take} of {takes})", task.id),
+                (Some(take), Some(_)) => println!(
+                    "Task {} (take {take} of {takes}, made by take 1's request: one paid request makes {})",
+                    task.id,
+                    if takes == 2 { "both".to_string() } else { format!("all {takes}") }
+                ),
+                (None, _) => println!("Task {}", task.id),
+            }
+        }
         if handle.is_none() {
             println!("{ELSEWHERE}");
         }
     }
-    let accepted = |state: TaskState| {
+    let ids: Vec<String> = tasks.iter().map(|t| t.id.clone()).collect();
+    let shown = if args.json {
+        Shown::Nothing
+    } else {
+        Shown::Steps
+    };
+    let wait = args.wait;
+    let followed = follow_all(&context, &mut handle, &ids, shown, |task, all| {
+        if wait {
+            task.state.is_final()
+        } else {
+            accepted(task, all)
+        }
+    })
+    .await?;
+    shut_down(handle).await;
+    if args.json {
+        let tasks: Vec<&Task> = followed.present().collect();
+        match tasks.as_slice() {
+            [one] if takes == 1 => print_json(one),
+            all => print_json(&all),
+        }
+    }
+    Ok(conclude(&followed, !args.json))
+}
+
+/// EvoLink has the task (or it ended): for a video made by another task's request, once that
+/// request is accepted.
+fn accepted(task: &Task, all: &[Option<Task>]) -> bool {
+    let moved_on = |state: TaskState| {
         state.is_final()
             || matches!(
                 state,
                 TaskState::Queued | TaskState::Generating | TaskState::Downloading
             )
     };
-    let task = follow(&context, &mut handle, &task.id, !args.json, |t| {
-        if args.wait {
-            t.state.is_final()
-        } else {
-            accepted(t.state)
-        }
-    })
-    .await?;
-    stop(handle).await;
-    if args.json {
-        print_json(&task);
+    if moved_on(task.state) {
+        return true;
     }
-    Ok(ending(&task))
+    task.lead_id.as_deref().is_some_and(|lead| {
+        all.iter()
+            .flatten()
+            .find(|t| t.id == lead)
+            .is_some_and(|lead| moved_on(lead.state))
+    })
+}
+
+/// The exit code of a followed set: any video that did not come out wins, then videos the
+/// queue holds (saying why).
+pub(crate) fn conclude(followed: &Followed, print: bool) -> ExitCode {
+    if followed.any_failed() {
+        return ExitCode::from(exit::TASK_FAILED);
+    }
+    if let Some(held) = &followed.held {
+        let count = followed.present().filter(|t| t.state.is_active()).count();
+        if print {
+            println!("{}", held.explain(count));
+        } else {
+            eprintln!("{}", held.explain(count));
+        }
+        return ExitCode::from(exit::QUEUE_HELD);
+    }
+    ExitCode::SUCCESS
 }
 
 /// Lets the engine finish what it is doing for other tasks (a paid call in flight, say)
 /// before this process exits; another process then carries them on.
-async fn stop(handle: Option<EngineHandle>) {
+pub(crate) async fn shut_down(handle: Option<EngineHandle>) {
     if let Some(handle) = handle {
         handle.shutdown(Duration::from_secs(30)).await;
     }
 }
 
 pub async fn resume(args: ResumeArgs) -> Outcome {
+    // With or without --wait: resume follows every task to its end.
+    let _ = args.wait;
     let context = open()?;
     let active = context.store.active().map_err(store_failure)?;
     if active.is_empty() {
@@ -332,25 +424,64 @@ pub async fn resume(args: ResumeArgs) -> Outcome {
     }
     let mut handle = context.engine()?;
     if !args.json {
-        println!("Resuming {} task(s)", active.len());
+        let waiting = active
+            .iter()
+            .filter(|t| matches!(t.state, TaskState::Preparing | TaskState::Waiting))
+            .count();
+        println!(
+            "Resuming {} task(s): {} being made, {waiting} waiting in the queue",
+            active.len(),
+            active.len() - waiting
+        );
         if handle.is_none() {
             println!("{ELSEWHERE}");
         }
+        print_runs(&context.store)?;
     }
-    let mut ended = Vec::new();
-    for task in &active {
-        ended.push(
-            follow(&context, &mut handle, &task.id, !args.json, |t| {
-                t.state.is_final()
-            })
-            .await?,
-        );
-    }
-    stop(handle).await;
+    let ids: Vec<String> = active.into_iter().map(|t| t.id).collect();
+    let shown = if args.json {
+        Shown::Nothing
+    } else {
+        Shown::Summary
+    };
+    let followed = follow_all(&context, &mut handle, &ids, shown, |t, _| {
+        t.state.is_final()
+    })
+    .await?;
+    shut_down(handle).await;
     if args.json {
-        print_json(&ended);
+        print_json(&followed.present().collect::<Vec<_>>());
+    } else {
+        print_runs(&context.store)?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(conclude(&followed, !args.json))
+}
+
+/// The runs (batches, takes) with work left or ended today, with their progress.
+pub(crate) fn print_runs(store: &Store) -> Result<(), Failure> {
+    for run in store.runs(start_of_today()).map_err(store_failure)? {
+        println!("  {}", run_line(&run));
+    }
+    Ok(())
+}
+
+/// "run-…  “A cat…”: 12 of 30 saved, 1 failed, 14 waiting, 3 being made; 299.52 credits".
+pub(crate) fn run_line(run: &Run) -> String {
+    let mut parts = vec![format!("{} of {} saved", run.done, run.total)];
+    if run.failed > 0 {
+        parts.push(format!("{} failed", run.failed));
+    }
+    if run.finished_at.is_none() {
+        parts.push(format!("{} waiting", run.waiting));
+        parts.push(format!("{} being made", run.active));
+    }
+    format!(
+        "{}  “{}”: {}; {} credits",
+        run.batch_id,
+        first_words(&run.first_prompt, 40),
+        parts.join(", "),
+        credits(run.credits)
+    )
 }
 
 pub fn list(args: ListArgs) -> Outcome {
@@ -378,9 +509,34 @@ pub fn list(args: ListArgs) -> Outcome {
     } else if tasks.is_empty() {
         println!("No tasks.");
     } else {
+        let mut takes = HashMap::new();
+        // How many videos each run holds: more than one prompt's takes makes it a batch.
+        let runs: HashMap<String, u32> = context
+            .store
+            .runs(0)
+            .map_err(store_failure)?
+            .into_iter()
+            .map(|run| (run.batch_id, run.total))
+            .collect();
         for task in &tasks {
+            let mut extra = Vec::new();
+            let take = take_of(&context.store, task, &mut takes)?;
+            if let Some((take, of)) = take {
+                extra.push(format!("take {take} of {of}"));
+            }
+            if let Some(batch) = &task.batch_id {
+                let in_run = u64::from(runs.get(batch).copied().unwrap_or(0));
+                if take.is_none_or(|(_, of)| in_run > of) {
+                    extra.push(format!("batch {}", short_run(batch)));
+                }
+            }
+            let extra = if extra.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", extra.join(", "))
+            };
             println!(
-                "{}  {:<22}  {}",
+                "{}  {:<28}  {}{extra}",
                 task.id,
                 status_line(task),
                 first_words(&task.prompt, 60)
@@ -388,6 +544,37 @@ pub fn list(args: ListArgs) -> Outcome {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Which take a task is, and of how many, with the count of each takes group read once.
+fn take_of(
+    store: &Store,
+    task: &Task,
+    counts: &mut HashMap<String, u64>,
+) -> Result<Option<(u32, u64)>, Failure> {
+    let (Some(group), Some(take)) = (&task.takes_group, task.take) else {
+        return Ok(None);
+    };
+    let count = match counts.get(group) {
+        Some(n) => *n,
+        None => {
+            let n = store
+                .count(&ListQuery {
+                    takes_group: Some(group.clone()),
+                    ..ListQuery::default()
+                })
+                .map_err(store_failure)?;
+            counts.insert(group.clone(), n);
+            n
+        }
+    };
+    Ok(Some((take, count)))
+}
+
+/// The first characters of a run id after its prefix, enough to tell runs apart in a list.
+fn short_run(batch_id: &str) -> &str {
+    let id = batch_id.strip_prefix("run-").unwrap_or(batch_id);
+    id.get(..8).unwrap_or(id)
 }
 
 pub fn show(args: ShowArgs) -> Outcome {
@@ -401,102 +588,79 @@ pub fn show(args: ShowArgs) -> Outcome {
     };
     if args.json {
         print_json(&task);
-    } else {
-        println!("Task      {}", task.id);
-        println!("State     {}", status_line(&task));
-        println!("Prompt    {}", task.prompt);
-        println!("Model     {}", model_line(&task));
-        if let Some(remote) = &task.remote_id {
-            println!("EvoLink   {remote}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("Task      {}", task.id);
+    println!("State     {}", status_line(&task));
+    println!("Prompt    {}", task.prompt);
+    println!("Model     {}", model_line(&task));
+    if let Some((take, of)) = take_of(&context.store, &task, &mut Default::default())? {
+        match &task.lead_id {
+            Some(lead) => println!("Take      {take} of {of}, made by the request of {lead}"),
+            None if task.videos > 1 => println!(
+                "Take      {take} of {of}; its request makes {} videos",
+                task.videos
+            ),
+            None => println!("Take      {take} of {of}"),
         }
-        if let Some(credits) = task.credits_used.or(task.credits_reserved) {
-            println!("Credits   {credits}");
+    }
+    if let Some(batch) = &task.batch_id {
+        let run = context
+            .store
+            .runs(0)
+            .map_err(store_failure)?
+            .into_iter()
+            .find(|r| &r.batch_id == batch);
+        match run {
+            Some(run) => println!("Run       {}", run_line(&run)),
+            None => println!("Run       {batch}"),
         }
-        if let Some(video) = &task.video_path {
-            println!("Video     {video}");
+    }
+    if task.state == TaskState::Waiting && task.lead_id.is_none() {
+        let waiting = context.store.waiting().map_err(store_failure)?;
+        if let Some(at) = waiting.iter().position(|t| t.id == task.id) {
+            println!("Queue     {} of {} waiting", at + 1, waiting.len());
         }
-        if let Some(message) = &task.error_message {
-            println!("Why       {message}");
-        }
+    }
+    if let Some(remote) = &task.remote_id {
+        println!("EvoLink   {remote}");
+    }
+    match (
+        task.credits_used.or(task.credits_reserved),
+        task.estimate_credits,
+    ) {
+        (Some(credits_), _) => println!("Credits   {}", credits(credits_)),
+        (None, Some(estimate)) => println!("Credits   about {} (estimate)", credits(estimate)),
+        (None, None) => {}
+    }
+    if let Some(stopped) = task.stopped {
+        println!(
+            "Stopped   {}",
+            match stopped {
+                Stopped::Keep => "yes: the video is kept if EvoLink makes it",
+                Stopped::Discard => "yes: the video is not saved if EvoLink makes it",
+            }
+        );
+    }
+    if let Some(video) = &task.video_path {
+        println!("Video     {video}");
+    }
+    if let Some(message) = &task.error_message {
+        println!("Why       {message}");
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Follows one task until `done` says so, printing a line whenever its status changes. With
-/// the engine here, its events wake us. Without it (another process runs the engine), the
-/// store is read every half second, and the engine is taken over as soon as the other process
-/// lets go of it: nobody else may be left to finish the task.
-async fn follow(
-    context: &Context,
-    engine: &mut Option<EngineHandle>,
-    id: &str,
-    print: bool,
-    done: impl Fn(&Task) -> bool,
-) -> Result<Task, Failure> {
-    let mut events = engine.as_ref().map(|handle| handle.engine.subscribe());
-    let mut last = String::new();
-    loop {
-        let task = context.store.get(id).map_err(store_failure)?;
-        let line = status_line(&task);
-        if print && line != last {
-            println!("{line}");
-            last = line;
-        }
-        if done(&task) {
-            if print {
-                if let Some(video) = &task.video_path {
-                    println!("Saved to {video}");
-                }
-                if let Some(message) = &task.error_message {
-                    println!("{message}");
-                }
-            }
-            return Ok(task);
-        }
-        match events.as_mut() {
-            Some(events) => {
-                let _ = tokio::time::timeout(Duration::from_secs(2), events.recv()).await;
-            }
-            None => {
-                tokio::time::sleep(Duration::from_millis(500)).await;
-                if let Some(handle) = context.engine()? {
-                    events = Some(handle.engine.subscribe());
-                    *engine = Some(handle);
-                }
-            }
-        }
+/// Credits as people read them: whole numbers without decimals, otherwise two.
+pub(crate) fn credits(n: f64) -> String {
+    if (n - n.round()).abs() < 0.005 {
+        format!("{}", n.round() as i64)
+    } else {
+        format!("{n:.2}")
     }
 }
 
-fn status_line(task: &Task) -> String {
-    match task.state {
-        TaskState::Preparing => "Preparing".into(),
-        TaskState::Waiting => match task.error_message.as_deref() {
-            Some(why) => format!("Waiting ({why})"),
-            None => "Waiting its turn".into(),
-        },
-        TaskState::Uploading => "Uploading the picture".into(),
-        TaskState::Submitting => "Sending to EvoLink".into(),
-        TaskState::Queued => "Queued".into(),
-        TaskState::Generating => format!("Generating {}%", task.progress),
-        TaskState::Downloading => "Saving".into(),
-        TaskState::Done => "Done".into(),
-        TaskState::Failed => "Failed".into(),
-        TaskState::OutcomeUnknown => "Outcome unknown".into(),
-        TaskState::Expired => "Expired".into(),
-    }
-}
-
-fn ending(task: &Task) -> ExitCode {
-    match task.state {
-        TaskState::Failed | TaskState::OutcomeUnknown | TaskState::Expired => {
-            ExitCode::from(exit::TASK_FAILED)
-        }
-        _ => ExitCode::SUCCESS,
-    }
-}
-
-fn first_words(text: &str, max: usize) -> String {
+pub(crate) fn first_words(text: &str, max: usize) -> String {
     let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if line.chars().count() <= max {
         line
@@ -505,14 +669,14 @@ fn first_words(text: &str, max: usize) -> String {
     }
 }
 
-fn print_json<T: serde::Serialize>(value: &T) {
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) {
     println!(
         "{}",
         serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into())
     );
 }
 
-fn store_failure(e: sora_engine::StoreError) -> Failure {
+pub(crate) fn store_failure(e: sora_engine::StoreError) -> Failure {
     Failure(exit::STORE, e.to_string())
 }
 
