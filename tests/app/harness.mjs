@@ -29,7 +29,7 @@ export const logFile = join(shots, '..', 'app-tests.log');
 export const byTestId = (id) => `[data-testid="${id}"]`;
 
 /** The happy life of a task, in order (docs/IPC.md). */
-export const LIFECYCLE = ['preparing', 'uploading', 'submitting', 'queued', 'generating', 'downloading', 'done'];
+export const LIFECYCLE = ['preparing', 'waiting', 'uploading', 'submitting', 'queued', 'generating', 'downloading', 'done'];
 
 const profiles = [];
 // Profiles go when the test file ends (KEEP_APP_PROFILES=1 keeps them, to look into a failure).

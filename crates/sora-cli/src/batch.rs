@@ -71,7 +71,7 @@ pub async fn batch(args: BatchArgs) -> Outcome {
     let rules = store.queue_rules().map_err(store_failure)?;
     if let Some(limit) = rules.daily_limit {
         let spent = store.spent_since(start_of_today()).map_err(store_failure)?;
-        if spent + plan.credits > limit + 0.005 {
+        if !rules.fits_today(spent, plan.credits) {
             println!(
                 "Today's spend limit is {} credits ({} spent so far): the videos that do not fit wait, unpaid, until it is raised (`queue limit`) or until tomorrow.",
                 credits(limit),

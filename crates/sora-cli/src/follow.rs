@@ -137,7 +137,8 @@ pub async fn follow_all(
     let mut held_since: Option<(Instant, Held)> = None;
     loop {
         let tasks = read(&context.store, ids)?;
-        said.show(shown, &tasks);
+        let spent = context.store.spent_on(ids).map_err(store_failure)?;
+        said.show(shown, &tasks, spent);
         if tasks
             .iter()
             .all(|t| t.as_ref().is_none_or(|t| done(t, &tasks)))
@@ -208,10 +209,9 @@ pub fn held(store: &Store, tasks: &[Option<Task>]) -> Result<Option<Held>, Failu
         return Ok(None);
     };
     let spent = store.spent_since(start_of_today()).map_err(store_failure)?;
-    // As the queue decides: a cent of slack, since estimates are rounded to cents.
     let over = leads
         .iter()
-        .all(|t| spent + t.estimate_credits.unwrap_or(0.0) > limit + 0.005);
+        .all(|t| !rules.fits_today(spent, t.estimate_credits.unwrap_or(0.0)));
     Ok(over.then_some(Held::SpendLimit { limit, spent }))
 }
 
@@ -231,11 +231,12 @@ impl Said {
         }
     }
 
-    fn show(&mut self, shown: Shown, tasks: &[Option<Task>]) {
+    /// `spent`: the credits spent on these tasks so far (the store counts them).
+    fn show(&mut self, shown: Shown, tasks: &[Option<Task>], spent: f64) {
         match shown {
             Shown::Nothing => {}
             Shown::Steps => self.steps(tasks),
-            Shown::Summary => self.summary(tasks),
+            Shown::Summary => self.summary(tasks, spent),
         }
     }
 
@@ -272,7 +273,7 @@ impl Said {
         }
     }
 
-    fn summary(&mut self, tasks: &[Option<Task>]) {
+    fn summary(&mut self, tasks: &[Option<Task>], spent: f64) {
         for (i, task) in tasks.iter().enumerate() {
             if self.ended[i] {
                 continue;
@@ -289,7 +290,11 @@ impl Said {
                 Some(_) => {}
             }
         }
-        let progress = Tally::of(tasks).line();
+        let progress = Tally {
+            credits: spent,
+            ..Tally::of(tasks)
+        }
+        .line();
         if progress != self.progress {
             println!("{progress}");
             self.progress = progress;
@@ -344,7 +349,6 @@ impl Tally {
                 TaskState::Downloading => tally.saving += 1,
                 _ => tally.making += 1,
             }
-            tally.credits += spent(task);
         }
         tally
     }
@@ -370,20 +374,6 @@ impl Tally {
             credits(self.credits)
         )
     }
-}
-
-/// What a task counts for in the day's spend, as the queue counts it: what EvoLink charged,
-/// else reserved, else the estimate, once its paid call was sent; nothing for a video of
-/// another task's request, or for a failed one (refunded) unless the person discarded it.
-fn spent(task: &Task) -> f64 {
-    let refunded = task.state == TaskState::Failed && task.error_code.as_deref() != Some("stopped");
-    if task.create_sent_at.is_none() || task.lead_id.is_some() || refunded {
-        return 0.0;
-    }
-    task.credits_used
-        .or(task.credits_reserved)
-        .or(task.estimate_credits)
-        .unwrap_or(0.0)
 }
 
 /// One short status, as `list` and the progress lines show it.

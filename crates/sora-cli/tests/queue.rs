@@ -771,12 +771,9 @@ fn a_batch_with_problems_names_its_lines_and_records_nothing() {
     assert_eq!(fake.server.counters().create_calls, 0);
 }
 
-/// Videos start in the order they were queued. Ignored: the engine admits only tasks that
-/// already reached `waiting`, so at the start of a batch a later prompt whose (instant)
-/// preparing step ran first is sent before earlier ones still `preparing`. Run with
-/// `--ignored` once the engine keeps the order.
+/// Videos start in the order they were queued, even though their preparing steps run at the
+/// same time and may end in any order.
 #[test]
-#[ignore = "engine: the queue passes over earlier tasks still in `preparing` (see the report)"]
 fn a_batch_starts_its_videos_in_file_order() {
     let fake = fake(10.0);
     let home = tempfile::tempdir().unwrap();

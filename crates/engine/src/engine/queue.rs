@@ -40,14 +40,11 @@ impl Engine {
                 Some(trouble::queue_paused())
             } else if taken >= rules.max_active {
                 Some(trouble::waiting_for_slot(rules.max_active))
+            } else if !rules.fits_today(spent, estimate) {
+                let limit = rules.daily_limit.unwrap_or_default();
+                Some(trouble::spend_limit(estimate, limit, spent))
             } else {
-                match rules.daily_limit {
-                    // A cent of slack: estimates are rounded to cents.
-                    Some(limit) if spent + estimate > limit + 0.005 => {
-                        Some(trouble::spend_limit(estimate, limit, spent))
-                    }
-                    _ => None,
-                }
+                None
             };
             match why {
                 // Still being prepared: it keeps its place, and the slot and credits it will

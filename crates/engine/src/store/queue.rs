@@ -25,6 +25,15 @@ impl QueueRules {
     pub const MOST_ACTIVE: u32 = 10;
 }
 
+impl QueueRules {
+    /// Whether a paid call estimated at `estimate` fits today's limit after `spent`: the one
+    /// rule the queue applies (with a cent of slack, as estimates are rounded to cents).
+    pub fn fits_today(&self, spent: f64, estimate: f64) -> bool {
+        self.daily_limit
+            .is_none_or(|limit| spent + estimate <= limit + 0.005)
+    }
+}
+
 impl Default for QueueRules {
     fn default() -> Self {
         QueueRules {
@@ -171,6 +180,22 @@ impl Store {
             [since],
             |row| row.get(0),
         )?)
+    }
+
+    /// Credits spent on the tasks `ids`, counted as [`SPENT`] does (for a run's progress).
+    pub fn spent_on(&self, ids: &[String]) -> Result<f64> {
+        let mut total = 0.0;
+        // In chunks: SQLite limits the parameters of one statement.
+        for chunk in ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let part: f64 = self.conn().query_row(
+                &format!("SELECT COALESCE(SUM({SPENT}), 0) FROM tasks WHERE id IN ({marks})"),
+                rusqlite::params_from_iter(chunk),
+                |row| row.get(0),
+            )?;
+            total += part;
+        }
+        Ok(total)
     }
 
     /// Puts `ids` (waiting tasks) first, in that order; the other waiting tasks keep their
