@@ -32,9 +32,10 @@ impl Engine {
         let mut taken = store.slots_taken(&account)?;
         let mut spent = store.spent_since(start_of_today())?;
         for task in in_line {
-            if task.state == TaskState::Waiting && lock(&self.inner.busy).contains(&task.id) {
-                continue;
-            }
+            // A task still being prepared, or whose (waiting) step is running right now, is
+            // moved on by a later pass; until then it keeps its place in line.
+            let not_yet =
+                task.state == TaskState::Preparing || lock(&self.inner.busy).contains(&task.id);
             let estimate = task.estimate_credits.unwrap_or(0.0);
             let why = if rules.paused {
                 Some(trouble::queue_paused())
@@ -47,13 +48,12 @@ impl Engine {
                 None
             };
             match why {
-                // Still being prepared: it keeps its place, and the slot and credits it will
-                // need, so the queue's order holds.
-                None if task.state == TaskState::Preparing => {
+                // It keeps the slot and credits it will need, so no task behind it passes it.
+                None if not_yet => {
                     taken += 1;
                     spent += estimate;
                 }
-                Some(_) if task.state == TaskState::Preparing => {}
+                Some(_) if not_yet => {}
                 Some(why) => self.note_waiting(&task, why),
                 None => {
                     let has_pictures = Role::ALL
