@@ -15,7 +15,7 @@ test('tasks in progress show their step, progress, time so far and time left', a
   assert.deepEqual((await cards(page)).map((c) => c.state), ['preparing', 'uploading', 'queued', 'generating', 'downloading']);
   assert.match(await page.textContent(card('prep')), /Preparing picture/);
   assert.match(await page.textContent(card('up')), /Uploading picture/);
-  assert.match(await page.textContent(card('queue')), /Waiting in line/);
+  assert.match(await page.textContent(card('queue')), /In line at EvoLink/);
   assert.match(await page.textContent(card('down')), /Saving to your library/);
   const generating = page.locator(card('gen'));
   assert.match(await generating.textContent(), /Generating 35%/);

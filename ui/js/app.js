@@ -78,9 +78,9 @@ function showKeyBanner(message) {
 
 const compose = createCompose({
   context: () => ({ hasKey: hasKey(), demo: Boolean(state.info?.demo) }),
-  onSubmitted: (task) => {
-    gallery.apply([task]);
-    announce(strings.announce.started(task.prompt));
+  onSubmitted: (tasks) => {
+    gallery.apply(tasks);
+    announce(strings.announce.started(tasks[0].prompt));
   },
   onModels: (list) => {
     state.models = list;

@@ -7,10 +7,17 @@ import { icon } from './icons.js';
 import { age, clock } from './format.js';
 import { linkLifetime, lookupFound, nextStep, phase, progressInfo, taskCredits } from './tasks.js';
 
-/** The state in words: "Generating 35%", "Ready", "Didn’t work"… */
+/** The state in words: "Generating 35%", "Waiting for a free slot", "Ready", "Didn’t work"… */
 export function stateLabel(task) {
   if (task.state === 'generating' && task.progress > 0) return strings.generatingPercent(Math.round(task.progress));
+  if (task.state === 'waiting') return strings.waitingTitle[task.error?.code] ?? strings.state.waiting;
+  if (task.state === 'failed' && task.error?.code === 'stopped') return strings.stoppedEnded;
   return strings.state[task.state] ?? task.state;
+}
+
+/** "Next in line", "Number 3 in line", or null when the position is not known. */
+export function placeText(task) {
+  return task.queue_position ? strings.queuePlace(task.queue_position) : null;
 }
 
 /** "1:12 so far · about 2:30 left" for an active task, or '' when there is nothing to say. */
@@ -25,7 +32,8 @@ export function timingText(task, now) {
 export function metaText(task, now) {
   const parts = [task.model_name, strings.meta.seconds(task.duration)].filter(Boolean);
   const credits = taskCredits(task);
-  if (credits != null) parts.push(strings.credits(credits));
+  // Nothing is spent on a waiting video yet: its figure is what it is expected to cost.
+  if (credits != null) parts.push(task.state === 'waiting' ? strings.creditsAbout(credits) : strings.credits(credits));
   const when = age(task.created_at, now);
   parts.push(when.unit === 'date' ? strings.age.date(task.created_at) : when.unit === 'now' ? strings.age.now : strings.age[when.unit](when.n));
   return parts.join(' · ');
@@ -59,6 +67,17 @@ export function troubleText(task, { short = false } = {}) {
  */
 export function stateFace(task, now, onAction, { short = false } = {}) {
   const kind = phase(task.state);
+  if (task.state === 'waiting') {
+    // Not moving yet, so no progress bar: why it waits and its place in the queue.
+    const place = placeText(task);
+    const known = strings.waitingTitle[task.error?.code];
+    return h('div', { class: 'face face-waiting' },
+      h('p', { class: 'face-title' }, icon('clock', 16), h('span', { text: stateLabel(task) })),
+      place ? h('p', { class: 'face-time', testid: 'task-place', text: place }) : null,
+      // A note the UI has no words of its own for is shown as the backend wrote it.
+      task.error && !known ? h('p', { class: 'face-trouble', testid: 'task-note', text: task.error.message }) : null,
+      onAction ? stepButton(task, onAction) : null);
+  }
   if (kind === 'active') {
     const step = nextStep(task);
     const link = linkText(task, now);
@@ -81,6 +100,7 @@ export function stateFace(task, now, onAction, { short = false } = {}) {
         : h('p', { class: 'face-time', testid: 'task-eta', text: timingText(task, now) }),
       // A note with its own advice (checking, storage...) is a reason to wait, not a failure.
       task.error ? h('p', { class: 'face-trouble', testid: 'task-note', text: step.advice ? task.error.message : strings.stillTrying(task.error.message) }) : null,
+      task.stopped ? h('p', { class: 'face-stopped', testid: 'task-stopped', text: strings.stoppedNote[task.stopped] }) : null,
       onAction ? stepButton(task, onAction) : null);
   }
   return h('div', { class: 'face face-failed' },

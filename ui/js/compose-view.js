@@ -94,6 +94,7 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     estimate: null, // the latest answer of ipc.estimate
     estimating: false,
     problem: null, // { field, message }: a choice the model refuses (from the estimate)
+    takes: 1, // versions of the prompt made at once (each one a video, each paid)
     loadProblem: null, // the models could not be listed
     keyTimer: 0,
   };
@@ -722,7 +723,7 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     state.submitting = true;
     render();
     try {
-      const task = await ipc.submit({ prompt, model: model.id, choices, image, lastImage });
+      const tasks = await ipc.submit({ prompt, model: model.id, choices, image, lastImage, takes: state.takes });
       state.remembered = { ...state.remembered, [model.id]: choices };
       ui.prompt.value = '';
       clearImage();
@@ -732,8 +733,9 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
       modelNotice([]);
       show(ui.offer, false);
       requestEstimate();
-      toast(strings.submitted);
-      onSubmitted(task);
+      // All of them waiting means the queue is full or paused: said, so nobody waits for nothing.
+      toast(tasks.every((t) => t.state === 'waiting') ? strings.submittedWaiting(tasks.length) : strings.submitted(tasks.length));
+      onSubmitted(tasks);
     } catch (error) {
       if (error?.code === 'model_unavailable') offerAnother(model, error);
       else notice(strings.submitFailed(messageOf(error)));

@@ -7,7 +7,7 @@ import { $, fill, h, show } from './dom.js';
 import { icon } from './icons.js';
 import { messageOf, toast } from './announce.js';
 import { ENDED_BADLY, canRetry, linkLifetime, lookupFound, nextStep, retryNeedsConfirmation, supportDetails, taskCredits } from './tasks.js';
-import { stateFace, stateLabel } from './card.js';
+import { placeText, stateFace, stateLabel } from './card.js';
 import { copyText } from './clipboard.js';
 
 const byTestId = (id) => $(`[data-testid="${id}"]`);
@@ -81,6 +81,7 @@ export function createDetail({ gallery, compose, onAction, isDemo, appVersion })
   /** What was charged; for an uncertain video, what would have been, since nobody knows yet. */
   function creditsText(credits) {
     if (task.credits_used != null) return strings.credits(credits);
+    if (task.state === 'waiting') return strings.creditsWhenStarted(credits);
     return task.state === 'outcome_unknown' ? strings.creditsIfStarted(credits) : strings.creditsReserved(credits);
   }
 
@@ -93,6 +94,8 @@ export function createDetail({ gallery, compose, onAction, isDemo, appVersion })
       [strings.facts.length, strings.meta.seconds(task.duration)],
       task.quality ? [strings.facts.quality, strings.qualityName(task.quality), 'detail-quality'] : null,
       task.audio != null ? [strings.facts.sound, task.audio ? strings.soundOn : strings.soundOff, 'detail-sound'] : null,
+      task.state === 'waiting' && placeText(task) ? [strings.facts.queue, placeText(task), 'detail-place'] : null,
+      task.stopped ? [strings.facts.stopped, strings.stoppedNote[task.stopped], 'detail-stopped'] : null,
       [strings.facts.made, strings.madeAt(task.created_at)],
       credits != null ? [strings.facts.credits, creditsText(credits), 'detail-credits'] : null,
       task.image ? [strings.facts.picture, strings.pictureUsed(task.image.framing)] : null,
@@ -102,7 +105,9 @@ export function createDetail({ gallery, compose, onAction, isDemo, appVersion })
       task.video_path ? [strings.facts.file, task.video_path, 'detail-path'] : null,
     ].filter(Boolean);
     fill(ui.facts, rows.flatMap(([term, value, testid]) => [h('dt', { text: term }), h('dd', { text: value, testid })]));
-    if (task.state !== 'done' && task.error && !ui.stage.querySelector('[data-testid="task-error"], [data-testid="task-note"]')) {
+    // Why a video waits is said by its state and the advice below; any other note is said here.
+    const waitingSaid = task.state === 'waiting' && strings.waitingTitle[task.error?.code];
+    if (task.state !== 'done' && task.error && !waitingSaid && !ui.stage.querySelector('[data-testid="task-error"], [data-testid="task-note"]')) {
       ui.facts.append(h('dt', { text: stateLabel(task) }), h('dd', { text: task.error.message }));
     }
     const words = task.state === 'done' ? null : advice();

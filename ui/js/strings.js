@@ -163,8 +163,17 @@ export const strings = {
   imagePreparingReason: 'Wait a moment: the picture is still being prepared.',
   needKey: 'Connect your EvoLink key in Settings to generate.',
   submittingReason: 'Starting…',
-  submitted: 'Started. Your video will appear in the gallery.',
+  submitted: (n = 1) => (n === 1 ? 'Started. Your video will appear in the gallery.' : `Started ${number(n)} versions. They will appear in the gallery.`),
+  submittedWaiting: (n = 1) => (n === 1
+    ? 'Added to the queue: it starts as soon as its turn comes.'
+    : `${number(n)} versions added to the queue: they start as soon as their turn comes.`),
   submitFailed: (message) => `Could not start the video. ${message}`,
+  queuePlace: (n) => (n === 1 ? 'Next in line' : `Number ${number(n)} in line`),
+  stoppedNote: {
+    keep: 'Stopped following — saved if it comes',
+    discard: 'Stopped — will be discarded',
+  },
+  stoppedEnded: 'Stopped',
 
   // What to do when a picture cannot be used, by error code.
   imageNext: {
@@ -198,9 +207,11 @@ export const strings = {
   // States of a task, as a person reads them.
   state: {
     preparing: 'Preparing picture',
+    waiting: 'Waiting',
     uploading: 'Uploading picture',
     submitting: 'Sending',
-    queued: 'Waiting in line',
+    // EvoLink's own line, told apart from Sora Desk's queue (`waiting`).
+    queued: 'In line at EvoLink',
     generating: 'Generating',
     downloading: 'Saving to your library',
     done: 'Ready',
@@ -209,6 +220,12 @@ export const strings = {
     expired: 'Made, but not saved',
   },
   generatingPercent: (p) => `Generating ${p}%`,
+  // What a waiting video's card says, by its note.
+  waitingTitle: {
+    waiting_for_slot: 'Waiting for a free slot',
+    spend_limit: 'Waiting: over today’s limit',
+    queue_paused: 'Waiting: queue paused',
+  },
   elapsed: (clock) => `${clock} so far`,
   remaining: (clock) => `about ${clock} left`,
   stillTrying: (message) => `${message} Still trying.`,
@@ -222,6 +239,8 @@ export const strings = {
   credits: (n) => `${number(n)} credits`,
   creditsReserved: (n) => `${number(n)} credits set aside`,
   creditsIfStarted: (n) => `${number(n)} credits, if it was started`,
+  creditsAbout: (n) => `about ${number(n)} credits`,
+  creditsWhenStarted: (n) => `About ${number(n)} credits, once it starts`,
   meta: { seconds: (n) => `${n} s`, landscape: 'Landscape', portrait: 'Portrait', square: 'Square' },
   age: {
     now: 'just now',
@@ -254,6 +273,12 @@ export const strings = {
     storage: 'The disk may be full, or the app’s data folder read-only. Free some space or check the folder (Settings shows where it is); Sora Desk keeps trying and carries on by itself.',
     key_missing: 'Each video finishes with the EvoLink key it was started with. Put that key back in Settings and this one carries on where it stopped.',
     task_trouble: 'EvoLink had accepted this video, so this is usually passing. Sora Desk keeps asking for a few hours; there is nothing to do.',
+    // Why a video waits its turn; nothing is charged for it until it starts.
+    waiting_for_slot: 'Sora Desk makes a few videos at a time (Settings says how many); this one starts when one of them is done. Nothing is charged until it starts.',
+    spend_limit: 'Starting it would pass your daily spend limit. Raise the limit in Settings, or it starts tomorrow. Nothing is charged until it starts.',
+    queue_paused: 'The queue is paused. Resume it and this video starts when its turn comes. Nothing is charged until it starts.',
+    // A video stopped and not kept.
+    stopped: 'You stopped this video and chose not to keep it, so Sora Desk did not save it. EvoLink may still have charged for it: your EvoLink dashboard shows what was charged.',
   },
   // A video that may or may not have been started: what happened, what the last lookup found, what to do.
   uncertain: {
@@ -280,6 +305,8 @@ export const strings = {
     retry: 'Try again',
     look_again: 'Look again',
     restore_key: 'Put the key back',
+    raise_limit: 'Change the limit',
+    resume_queue: 'Resume the queue',
   },
 
   // Detail view
@@ -298,6 +325,8 @@ export const strings = {
     credits: 'Credits',
     file: 'File',
     picture: 'Starting picture',
+    queue: 'In line',
+    stopped: 'Stopped',
   },
   pictureUsed: (framing) => (framing === 'fit' ? 'Yes, fitted' : 'Yes, filled'),
   pictureGiven: 'Yes',
