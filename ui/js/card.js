@@ -159,8 +159,8 @@ export function createCard({ onOpen, onFavourite }) {
   return root;
 }
 
-/** Draws `task` into a card made by createCard. */
-export function updateCard(root, task, now, onAction) {
+/** Draws `task` into a card made by createCard; `takes` is how many takes its group has (null for a task that is not one). */
+export function updateCard(root, task, now, onAction, { takes = null } = {}) {
   root.task = task;
   root.dataset.taskId = task.id;
   root.dataset.state = task.state;
@@ -175,7 +175,9 @@ export function updateCard(root, task, now, onAction) {
   root.prepend(
     thumb(task, now, onAction),
     h('div', { class: 'card-info' },
-      h('p', { class: 'card-prompt', text: task.prompt }),
+      h('div', { class: 'card-title-row' },
+        h('p', { class: 'card-prompt', text: task.prompt }),
+        task.take ? h('span', { class: 'take-badge', testid: 'task-take', text: strings.take(task.take, takes) }) : null),
       // A card offers its next step below the picture, away from the card's centre.
       (phase(task.state) !== 'done' && stepButton(task, onAction)) || h('p', { class: 'card-meta', text: metaText(task, now) })),
   );

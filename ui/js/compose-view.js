@@ -14,6 +14,7 @@ import {
 } from './models.js';
 import { createModelPicker } from './model-picker.js';
 import { isMovable, keyStep, moveCrop, regionToCrop, roundCrop } from './crop.js';
+import { totalFor } from './takes.js';
 
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 
@@ -74,6 +75,7 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     seedHint: $('#seed-hint'),
     negative: byTestId('negative-prompt'),
     overlay: byTestId('drop-overlay'),
+    takes: $$('input[name="takes"]'),
   };
 
   const state = {
@@ -181,8 +183,9 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     ui.limitNote.textContent = tokens ? strings.promptTokens(limit) : '';
     show(ui.limitNote, tokens);
 
-    const credits = state.model?.available ? state.estimate?.credits : null;
-    if (credits != null) ui.estimate.textContent = context().demo ? strings.estimateDemo(credits) : strings.estimate(credits);
+    // The estimate is per video; several versions cost that many times as much.
+    const credits = state.model?.available && state.estimate ? totalFor(state.estimate.credits, state.takes) : null;
+    if (credits != null) ui.estimate.textContent = context().demo ? strings.estimateDemo(credits, state.takes) : strings.estimate(credits, state.takes);
     else ui.estimate.textContent = state.estimating ? strings.estimating : '';
     ui.estimate.classList.toggle('stale', state.estimating);
 
@@ -813,6 +816,13 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     byTestId('model-picker-button').focus();
   });
   ui.generate.addEventListener('click', generate);
+  for (const input of ui.takes) {
+    input.addEventListener('change', () => {
+      if (!input.checked) return;
+      state.takes = Number(input.value);
+      render();
+    });
+  }
   byTestId('image-choose').addEventListener('click', () => chooseInto('first'));
   byTestId('image-remove').addEventListener('click', removeImage);
   ui.lastChoose.addEventListener('click', () => chooseInto('last'));

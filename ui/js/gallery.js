@@ -10,6 +10,7 @@ import { FILTERS, needsPoster, phase } from './tasks.js';
 import { cellPosition, contentHeight, gridLayout, visibleRange } from './vgrid.js';
 import { createCard, placeholderCard, timingText, updateCard, linkText } from './card.js';
 import { grabPosters } from './posters.js';
+import { takesAround } from './takes.js';
 
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 const PAGE = 100;
@@ -126,7 +127,13 @@ export function createGallery({ onOpen, onAction }) {
         element = task ? createCard({ onOpen, onFavourite: toggleFavourite }) : placeholderCard();
         element.dataset.index = index;
       }
-      if (task && element.task !== task) updateCard(element, task, time, onAction);
+      if (task) {
+        const takes = takesAround(list.items, index);
+        if (element.task !== task || element.takes !== takes) {
+          element.takes = takes;
+          updateCard(element, task, time, onAction, { takes });
+        }
+      }
       element.setAttribute('aria-posinset', index + 1);
       element.setAttribute('aria-setsize', list.total);
       const { x, y } = cellPosition(index, layout);

@@ -116,8 +116,14 @@ export const strings = {
   lastFrameAlt: 'The picture the video ends on',
   lastFrameRemove: 'Remove last frame',
   lastFrameRemoved: 'Last frame removed.',
-  estimate: (credits) => `About ${number(credits)} credits (estimate)`,
-  estimateDemo: (credits) => `Free in demo mode (normally about ${number(credits)} credits)`,
+  estimate: (credits, takes = 1) => (takes > 1
+    ? `About ${number(credits)} credits for ${number(takes)} versions (estimate)`
+    : `About ${number(credits)} credits (estimate)`),
+  estimateDemo: (credits, takes = 1) => (takes > 1
+    ? `Free in demo mode (normally about ${number(credits)} credits for ${number(takes)} versions)`
+    : `Free in demo mode (normally about ${number(credits)} credits)`),
+  takesLabel: 'Versions',
+  takesHint: 'Takes of one description, compared side by side. Each is a video of its own.',
   estimating: 'Working out the cost…',
 
   // Models
@@ -175,6 +181,12 @@ export const strings = {
   },
   stoppedEnded: 'Stopped',
 
+  // Takes side by side
+  takesPlay: 'Play all',
+  takesPause: 'Pause all',
+  takesSeek: 'Position in all versions',
+  takesSound: 'They play together; the sound is the highlighted version’s. Pick a version to see its details.',
+
   // What to do when a picture cannot be used, by error code.
   imageNext: {
     image_unreadable: 'Try a JPEG, PNG or WebP picture, or open it in a photo app and save it again.',
@@ -226,6 +238,7 @@ export const strings = {
     spend_limit: 'Waiting: over today’s limit',
     queue_paused: 'Waiting: queue paused',
   },
+  take: (n, total) => (total ? `Take ${number(n)} of ${number(total)}` : `Take ${number(n)}`),
   elapsed: (clock) => `${clock} so far`,
   remaining: (clock) => `about ${clock} left`,
   stillTrying: (message) => `${message} Still trying.`,
@@ -325,6 +338,7 @@ export const strings = {
     credits: 'Credits',
     file: 'File',
     picture: 'Starting picture',
+    take: 'Version',
     queue: 'In line',
     stopped: 'Stopped',
   },

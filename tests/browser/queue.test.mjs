@@ -1,0 +1,104 @@
+// Queue and walk away: several versions of one prompt, and comparing them side by side, in sync.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { byTestId, calls, cards, choose, noErrors, openApp, shoot, until, useBrowser } from './helpers.mjs';
+
+useBrowser();
+
+const card = (id) => `${byTestId('task-card')}[data-task-id="${id}"]`;
+const inCard = (id, testid) => `${card(id)} ${byTestId(testid)}`;
+const text = (page, selector) => page.textContent(selector);
+const estimateIs = (page, words) => until(page, (t) => document.querySelector('[data-testid="estimate"]').textContent === t, words);
+
+/** Three videos being made: with the default of 3 at once, anything new waits for a slot. */
+const BUSY = [
+  { id: 'g1', prompt: 'A lighthouse in a storm, waves crashing', state: 'generating', progress: 40, ago: 90 },
+  { id: 'g2', prompt: 'A red fox crossing a frozen lake at sunrise', state: 'generating', progress: 70, ago: 120 },
+  { id: 'g3', prompt: 'Snow falling on a mountain cabin at night', state: 'queued', ago: 60 },
+];
+
+const take = (n, fields = {}) => ({
+  id: `koi-${n}`, prompt: 'A koi pond in the rain, ripples spreading, close-up', state: 'done', ago: 600,
+  batch_id: 'batch-koi', takes_group: 'takes-koi', take: n, ...fields,
+});
+
+/** The players of the takes view: whether each plays, and where it is. */
+const players = (page) => page.$$eval(byTestId('take-video'), (list) => list.map((v) => ({ paused: v.paused, time: v.currentTime, muted: v.muted })));
+
+test('versions: the estimate counts them, Generate records one task per take, and cards say which take', async () => {
+  const { page, errors, close } = await openApp();
+  await estimateIs(page, 'About 23.04 credits (estimate)');
+  await choose(page, 'takes-3');
+  assert.equal(await page.isChecked(byTestId('takes-3')), true);
+  await estimateIs(page, 'About 69.12 credits for 3 versions (estimate)');
+  await page.fill(byTestId('prompt'), 'A paper boat drifting down a rainy street at dusk');
+  await page.click(byTestId('generate'));
+  await until(page, () => document.querySelectorAll('[data-testid="task-take"]').length === 3);
+  const [sent] = await calls(page, 'submit_task');
+  assert.equal(sent.args.takes, 3);
+  const takes = await page.$$eval(byTestId('task-take'), (list) => list.map((e) => e.textContent).sort());
+  assert.deepEqual(takes, ['Take 1 of 3', 'Take 2 of 3', 'Take 3 of 3']);
+  assert.match(await text(page, byTestId('toast')), /Started 3 versions/);
+  noErrors(errors);
+  await close();
+});
+
+test('takes side by side: four in a grid, played, paused and moved together, within a tenth of a second', async () => {
+  const { page, errors, close } = await openApp({ backend: { tasks: [take(1), take(2), take(3), take(4)] } });
+  await page.waitForSelector(card('koi-3'));
+  assert.equal(await text(page, inCard('koi-3', 'task-take')), 'Take 3 of 4');
+  await page.click(card('koi-3'));
+  await page.waitForSelector(byTestId('takes-view'), { state: 'visible' });
+  assert.equal(await page.getAttribute(byTestId('takes-view'), 'data-layout'), 'grid');
+  const shown = await page.$$eval(byTestId('take'), (list) => list.map((f) => f.dataset.taskId));
+  assert.deepEqual(shown, ['koi-1', 'koi-2', 'koi-3', 'koi-4'], 'take 1 first');
+  const [{ args }] = await calls(page, 'list_tasks').then((list) => list.filter((c) => c.args.takes_group));
+  assert.equal(args.takes_group, 'takes-koi');
+  assert.equal(await text(page, byTestId('detail-take')), 'Take 3 of 4');
+  // Only the take being looked at plays its sound.
+  await until(page, () => [...document.querySelectorAll('[data-testid="take-video"]')].every((v) => v.readyState >= 2));
+  assert.deepEqual((await players(page)).map((p) => p.muted), [true, true, false, true]);
+
+  // Play one: all play, together.
+  await page.evaluate(() => document.querySelectorAll('[data-testid="take-video"]')[1].play());
+  await until(page, () => [...document.querySelectorAll('[data-testid="take-video"]')].every((v) => !v.paused && v.currentTime > 0.3));
+  const playing = await players(page);
+  const spread = Math.max(...playing.map((p) => p.time)) - Math.min(...playing.map((p) => p.time));
+  assert.ok(spread <= 0.15, `the takes play in step (${spread.toFixed(3)} s apart)`);
+  assert.equal(await text(page, byTestId('takes-play')), 'Pause all');
+  await shoot(page, 'takes-side-by-side');
+
+  // Pause from the shared button: all pause.
+  await page.click(byTestId('takes-play'));
+  await until(page, () => [...document.querySelectorAll('[data-testid="take-video"]')].every((v) => v.paused));
+  // Seek one: the others follow.
+  await page.evaluate(() => { document.querySelectorAll('[data-testid="take-video"]')[3].currentTime = 1.5; });
+  await until(page, () => [...document.querySelectorAll('[data-testid="take-video"]')].every((v) => Math.abs(v.currentTime - 1.5) <= 0.1))
+    .catch(async (e) => { console.log(JSON.stringify(await players(page))); throw e; });
+
+  // Picking another take shows its details and moves the sound to it.
+  await page.click(`${byTestId('take')}[data-task-id="koi-1"] ${byTestId('take-pick')}`);
+  await until(page, () => document.querySelector('[data-testid="detail-take"]').textContent === 'Take 1 of 4');
+  assert.deepEqual((await players(page)).map((p) => p.muted), [false, true, true, true]);
+  await page.keyboard.press('Escape');
+  await page.waitForSelector(byTestId('detail'), { state: 'hidden' });
+  await until(page, () => document.querySelectorAll('[data-testid="take-video"]').length === 0); // the players go with the detail view
+  noErrors(errors);
+  await close();
+});
+
+test('two takes sit in two columns; one still being made shows its progress in its place', async () => {
+  const { page, errors, close } = await openApp({ backend: { tasks: [take(1), take(2, { state: 'generating', progress: 55 })] } });
+  await page.click(card('koi-1'));
+  await page.waitForSelector(byTestId('takes-view'), { state: 'visible' });
+  assert.equal(await page.getAttribute(byTestId('takes-view'), 'data-layout'), 'pair');
+  assert.equal((await players(page)).length, 1);
+  assert.match(await text(page, `${byTestId('take')}[data-task-id="koi-2"]`), /Generating 55%/);
+  // It finishes while the view is open: it joins, at the others' time.
+  await page.evaluate(() => globalThis.__fake.emitTasks([{ id: 'koi-2', state: 'done' }]));
+  await until(page, () => document.querySelectorAll('[data-testid="take-video"]').length === 2);
+  await shoot(page, 'takes-pair');
+  noErrors(errors);
+  await close();
+});
