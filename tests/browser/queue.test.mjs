@@ -1,4 +1,5 @@
-// Queue and walk away: several versions of one prompt, and comparing them side by side, in sync.
+// Queue and walk away: several versions of one prompt (and comparing them side by side, in sync),
+// and stopping a video (unsent ones at once, started ones only after the keep-or-discard question).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -99,6 +100,64 @@ test('two takes sit in two columns; one still being made shows its progress in i
   await page.evaluate(() => globalThis.__fake.emitTasks([{ id: 'koi-2', state: 'done' }]));
   await until(page, () => document.querySelectorAll('[data-testid="take-video"]').length === 2);
   await shoot(page, 'takes-pair');
+  noErrors(errors);
+  await close();
+});
+
+const WAITING = [
+  { id: 'w1', prompt: 'A hot air balloon drifting over lavender fields', state: 'waiting', queue_position: 1, batch_id: 'batch-fields', ago: 40 },
+  { id: 'w2', prompt: 'Macro shot of dew drops sliding off a green leaf', state: 'waiting', queue_position: 2, batch_id: 'batch-fields', ago: 40 },
+  { id: 'w3', prompt: 'Time-lapse of clouds rolling over mountain peaks', state: 'waiting', queue_position: 3, batch_id: 'batch-fields', ago: 40 },
+  { id: 'b1', prompt: 'A lantern festival over a river', state: 'done', batch_id: 'batch-fields', ago: 40 },
+  { id: 'b2', prompt: 'A paper boat on a rainy street', state: 'failed', batch_id: 'batch-fields', ago: 40,
+    error: { code: 'moderation_blocked', message: 'EvoLink’s safety check blocked this description.', retryable: false } },
+];
+
+test('stop: a video not sent yet goes at once; a started one asks whether to keep it if it comes', async () => {
+  const { page, errors, close } = await openApp({ backend: { tasks: [...BUSY, WAITING[0]] } });
+  await page.waitForSelector(card('w1'));
+  // Not sent: removed at once, nothing asked.
+  await page.hover(card('w1'));
+  await page.click(inCard('w1', 'task-stop'));
+  await until(page, () => !document.querySelector('[data-testid="task-card"][data-task-id="w1"]'));
+  assert.equal(await page.isVisible(byTestId('stop-dialog')), false);
+  assert.match(await text(page, byTestId('toast')), /had not been sent, so nothing is charged/);
+
+  // Started: the question, the safe answer first.
+  await page.hover(card('g1'));
+  await page.click(inCard('g1', 'task-stop'));
+  await page.waitForSelector(byTestId('stop-dialog'), { state: 'visible' });
+  assert.equal(await text(page, '#stop-title'), 'Stop this video?');
+  assert.match(await text(page, '#stop-body'), /cannot cancel it, so it may still be charged/);
+  assert.equal(await text(page, byTestId('stop-keep')), 'Keep the video if it comes');
+  assert.equal(await text(page, byTestId('stop-discard')), 'Discard it');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'stop-keep');
+  await shoot(page, 'stop-question');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector(byTestId('stop-dialog'), { state: 'hidden' });
+  await page.click(inCard('g1', 'task-stop'));
+  await page.click(byTestId('stop-keep'));
+  await page.waitForSelector(inCard('g1', 'task-stopped'));
+  assert.equal(await text(page, inCard('g1', 'task-stopped')), 'Stopped following — saved if it comes');
+  assert.equal(await page.isVisible(inCard('g1', 'task-stop')), false, 'stopped once');
+
+  // From the detail view, discarding.
+  await page.click(card('g2'));
+  await page.click(`${byTestId('detail')} ${byTestId('task-stop')}`);
+  await page.click(byTestId('stop-discard'));
+  await until(page, () => document.querySelector('[data-testid="detail-stopped"]')?.textContent === 'Stopped — will be discarded');
+  await page.keyboard.press('Escape');
+  assert.equal(await text(page, inCard('g2', 'task-stopped')), 'Stopped — will be discarded');
+  assert.deepEqual((await calls(page, 'stop_task')).map((c) => c.args), [
+    { id: 'w1', discard: null }, { id: 'g1', discard: null }, { id: 'g1', discard: null }, { id: 'g1', discard: false },
+    { id: 'g2', discard: null }, { id: 'g2', discard: true },
+  ]);
+  // EvoLink finishes the discarded one: it ends stopped, in plain words, and is not saved.
+  await page.evaluate(() => globalThis.__fake.emitTasks([{ id: 'g2', state: 'done' }]));
+  await page.waitForSelector(`${card('g2')}[data-state="failed"]`);
+  assert.match(await text(page, card('g2')), /Stopped/);
+  await page.click(card('g2'));
+  assert.match(await text(page, byTestId('detail-advice')), /chose not to keep it, so Sora Desk did not save it/);
   noErrors(errors);
   await close();
 });

@@ -15,6 +15,7 @@ import { troubleText } from './card.js';
 import { createSettings } from './settings-view.js';
 import { createFirstRun } from './first-run.js';
 import { createCloseDialog } from './close-dialog.js';
+import { createStopper } from './stop.js';
 
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
@@ -88,15 +89,28 @@ const compose = createCompose({
   },
 });
 
+const stopper = createStopper({
+  onRemoved: (ids) => {
+    for (const id of ids) gallery.remove(id);
+    if (ids.includes(detail.openId)) detail.close();
+  },
+  onUpdated: (tasks) => {
+    gallery.apply(tasks);
+    detail.update(tasks);
+  },
+});
+
 const gallery = createGallery({
   onOpen: (task) => detail.open(task),
   onAction: (task, action) => runAction(task, action),
+  onStop: (tasks) => stopper.stop(tasks),
 });
 
 const detail = createDetail({
   gallery,
   compose,
   onAction: (task, action) => runAction(task, action),
+  onStop: (task) => stopper.stop([task]),
   isDemo: () => Boolean(state.info?.demo),
   appVersion: () => state.info?.version ?? null,
 });

@@ -2,10 +2,10 @@
 // to do) that the card and the detail view share. Built with DOM calls only: prompts are user text.
 
 import { strings } from './strings.js';
-import { h } from './dom.js';
+import { h, show } from './dom.js';
 import { icon } from './icons.js';
 import { age, clock } from './format.js';
-import { linkLifetime, lookupFound, nextStep, phase, progressInfo, taskCredits } from './tasks.js';
+import { canStop, linkLifetime, lookupFound, nextStep, phase, progressInfo, taskCredits } from './tasks.js';
 
 /** The state in words: "Generating 35%", "Waiting for a free slot", "Ready", "Didn’t work"… */
 export function stateLabel(task) {
@@ -144,18 +144,20 @@ function thumb(task, now, onAction) {
 }
 
 /**
- * Creates the persistent element of a card. Its open button and favourite button keep their
+ * Creates the persistent element of a card. Its open, favourite and stop buttons keep their
  * identity across updates so keyboard focus survives live changes.
  */
-export function createCard({ onOpen, onFavourite }) {
+export function createCard({ onOpen, onFavourite, onStop }) {
   const open = h('button', { type: 'button', class: 'card-open' });
   const favourite = h('button', { type: 'button', class: 'card-fav', testid: 'task-favourite' }, icon('star', 16));
-  const root = h('div', { class: 'card', testid: 'task-card', role: 'listitem' }, open, favourite);
+  const stop = h('button', { type: 'button', class: 'card-stop', testid: 'task-stop', 'aria-label': strings.stopLabel, title: strings.stopLabel }, icon('stop', 16));
+  const root = h('div', { class: 'card', testid: 'task-card', role: 'listitem' }, open, favourite, stop);
   root.addEventListener('click', (event) => {
-    if (event.target.closest('.card-fav, .face-action')) return;
+    if (event.target.closest('.card-fav, .card-stop, .face-action')) return;
     onOpen(root.task);
   });
   favourite.addEventListener('click', () => onFavourite(root.task));
+  stop.addEventListener('click', () => onStop(root.task));
   return root;
 }
 
@@ -166,6 +168,7 @@ export function updateCard(root, task, now, onAction, { takes = null } = {}) {
   root.dataset.state = task.state;
   root.className = `card phase-${phase(task.state)}`;
   const [open, favourite] = [root.querySelector('.card-open'), root.querySelector('.card-fav')];
+  show(root.querySelector('.card-stop'), canStop(task));
   open.setAttribute('aria-label', strings.cardLabel(task.prompt, stateLabel(task)));
   favourite.setAttribute('aria-pressed', String(task.favourite));
   favourite.setAttribute('aria-label', task.favourite ? strings.unfavourite : strings.favourite);

@@ -7,7 +7,7 @@ import { strings } from './strings.js';
 import { $, fill, h, show } from './dom.js';
 import { icon } from './icons.js';
 import { messageOf, toast } from './announce.js';
-import { ENDED_BADLY, canRetry, linkLifetime, lookupFound, nextStep, retryNeedsConfirmation, supportDetails, taskCredits } from './tasks.js';
+import { ENDED_BADLY, canRetry, canStop, linkLifetime, lookupFound, nextStep, retryNeedsConfirmation, supportDetails, taskCredits } from './tasks.js';
 import { placeText, stateFace, stateLabel } from './card.js';
 import { createTakesView } from './takes-view.js';
 import { copyText } from './clipboard.js';
@@ -15,7 +15,7 @@ import { copyText } from './clipboard.js';
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 const now = () => Date.now() / 1000;
 
-export function createDetail({ gallery, compose, onAction, isDemo, appVersion }) {
+export function createDetail({ gallery, compose, onAction, onStop, isDemo, appVersion }) {
   const dialog = byTestId('detail');
   const ui = {
     title: $('#detail-title'),
@@ -170,6 +170,7 @@ export function createDetail({ gallery, compose, onAction, isDemo, appVersion })
     const maybePaid = uncertain || task.error?.code === 'checking';
     // What can be done about a video that went wrong comes first.
     fill(ui.actions,
+      canStop(task) ? button('task-stop', strings.stop, 'stop', () => onStop(task)) : null,
       uncertain ? button('task-look-again', strings.actions.look_again, 'search', () => onAction(task, 'look_again')) : null,
       canRetry(task) ? button('detail-retry', retryNeedsConfirmation(task) ? strings.makeAgain : strings.retry, 'redo', retryNeedsConfirmation(task) ? askRetry : () => retry()) : null,
       ENDED_BADLY.includes(task.state) ? button('task-copy-details', strings.copyDetails, 'copy', copyDetails) : null,

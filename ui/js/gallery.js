@@ -16,7 +16,7 @@ const byTestId = (id) => $(`[data-testid="${id}"]`);
 const PAGE = 100;
 const now = () => Date.now() / 1000;
 
-export function createGallery({ onOpen, onAction }) {
+export function createGallery({ onOpen, onAction, onStop }) {
   const ui = {
     scroller: byTestId('gallery'),
     grid: $('.gallery-grid'),
@@ -124,7 +124,7 @@ export function createGallery({ onOpen, onAction }) {
       const key = task ? task.id : `slot-${index}`;
       let element = cards.get(key);
       if (!element) {
-        element = task ? createCard({ onOpen, onFavourite: toggleFavourite }) : placeholderCard();
+        element = task ? createCard({ onOpen, onFavourite: toggleFavourite, onStop: (t) => onStop([t]) }) : placeholderCard();
         element.dataset.index = index;
       }
       if (task) {

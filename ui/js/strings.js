@@ -175,6 +175,21 @@ export const strings = {
     : `${number(n)} versions added to the queue: they start as soon as their turn comes.`),
   submitFailed: (message) => `Could not start the video. ${message}`,
   queuePlace: (n) => (n === 1 ? 'Next in line' : `Number ${number(n)} in line`),
+
+  // Stopping a video
+  stop: 'Stop',
+  stopLabel: 'Stop this video',
+  stopTitle: (n) => (n === 1 ? 'Stop this video?' : `Stop ${number(n)} videos?`),
+  stopBody: (n) => (n === 1
+    ? 'EvoLink has already started making it and cannot cancel it, so it may still be charged. If it comes anyway, should Sora Desk keep it?'
+    : 'EvoLink has already started making them and cannot cancel them, so they may still be charged. If they come anyway, should Sora Desk keep them?'),
+  stopKeep: (n) => (n === 1 ? 'Keep the video if it comes' : 'Keep the videos if they come'),
+  stopDiscard: (n) => (n === 1 ? 'Discard it' : 'Discard them'),
+  stopCancel: 'Don’t stop',
+  stoppedRemoved: (n) => (n === 1 ? 'Stopped. It had not been sent, so nothing is charged.' : `${number(n)} videos stopped. They had not been sent, so nothing is charged.`),
+  stoppedKeep: (n) => (n === 1 ? 'Sora Desk stopped following it. If it comes, it is saved to your library.' : `Sora Desk stopped following ${number(n)} videos. Those that come are saved to your library.`),
+  stoppedDiscard: (n) => (n === 1 ? 'Stopped. If it comes, it is not saved.' : `${number(n)} videos stopped. Those that come are not saved.`),
+  stopFailed: (n, message) => (n === 1 ? `One could not be stopped. ${message}` : `${number(n)} could not be stopped. ${message}`),
   stoppedNote: {
     keep: 'Stopped following — saved if it comes',
     discard: 'Stopped — will be discarded',
