@@ -1,5 +1,6 @@
 // Queue and walk away: several versions of one prompt (and comparing them side by side, in sync),
-// and stopping a video (unsent ones at once, started ones only after the keep-or-discard question).
+// the queue panel (order, reasons, pause), stopping a video (unsent ones at once, started ones only
+// after the keep-or-discard question), and the daily spend limit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -158,6 +159,110 @@ test('stop: a video not sent yet goes at once; a started one asks whether to kee
   assert.match(await text(page, card('g2')), /Stopped/);
   await page.click(card('g2'));
   assert.match(await text(page, byTestId('detail-advice')), /chose not to keep it, so Sora Desk did not save it/);
+  noErrors(errors);
+  await close();
+});
+
+const queueOrder = (page) => page.$$eval(byTestId('queue-item'), (list) => list.map((e) => e.dataset.taskId));
+
+test('the queue panel: the run’s figures, the waiting videos in order with why they wait, moved up and down, paused and resumed', async () => {
+  const { page, errors, close } = await openApp({ backend: { tasks: [...BUSY, ...WAITING] } });
+  await page.waitForSelector(byTestId('queue-panel'), { state: 'visible' });
+  assert.deepEqual(await queueOrder(page), ['w1', 'w2', 'w3']);
+  assert.equal(await text(page, byTestId('run-figures')), '1 of 5 done · 1 failed · 3 waiting · 46.08 credits so far');
+  const reasons = await page.$$eval(byTestId('queue-reason'), (list) => list.map((e) => e.textContent));
+  assert.deepEqual(reasons, Array(3).fill('Waiting for a free slot (3 videos are being made)'));
+  assert.equal(await text(page, inCard('w2', 'task-place')), 'Number 2 in line');
+  assert.equal(await page.isDisabled(`${byTestId('queue-item')}[data-task-id="w1"] ${byTestId('queue-up')}`), true, 'the first cannot go up');
+  await shoot(page, 'queue-panel');
+
+  // Down with the mouse, up with the keyboard: the backend gets the new order, focus stays on the control.
+  await page.click(`${byTestId('queue-item')}[data-task-id="w1"] ${byTestId('queue-down')}`);
+  await until(page, () => [...document.querySelectorAll('[data-testid="queue-item"]')].map((e) => e.dataset.taskId).join() === 'w2,w1,w3');
+  await page.focus(`${byTestId('queue-item')}[data-task-id="w3"] ${byTestId('queue-up')}`);
+  await page.keyboard.press('Enter');
+  await until(page, () => [...document.querySelectorAll('[data-testid="queue-item"]')].map((e) => e.dataset.taskId).join() === 'w2,w3,w1');
+  assert.equal(await page.evaluate(() => `${document.activeElement.closest('[data-task-id]').dataset.taskId} ${document.activeElement.dataset.testid}`), 'w3 queue-up');
+  await page.keyboard.press('Enter');
+  await until(page, () => [...document.querySelectorAll('[data-testid="queue-item"]')].map((e) => e.dataset.taskId).join() === 'w3,w2,w1');
+  assert.equal(await page.evaluate(() => `${document.activeElement.closest('[data-task-id]').dataset.taskId} ${document.activeElement.dataset.testid}`), 'w3 queue-down',
+    'at the top, focus moves to the button that still works');
+  assert.deepEqual((await calls(page, 'reorder_queue')).map((c) => c.args.ids), [['w2', 'w1', 'w3'], ['w2', 'w3', 'w1'], ['w3', 'w2', 'w1']]);
+  await until(page, () => document.querySelector('[data-testid="task-card"][data-task-id="w3"] [data-testid="task-place"]')?.textContent === 'Next in line');
+
+  // Pause: every waiting video says so; resume: they wait for a slot again.
+  await page.click(byTestId('queue-pause'));
+  await page.waitForSelector(byTestId('queue-paused-note'), { state: 'visible' });
+  assert.equal(await text(page, byTestId('queue-pause')), 'Resume queue');
+  await until(page, () => [...document.querySelectorAll('[data-testid="queue-reason"]')].every((e) => e.textContent === 'The queue is paused'));
+  await until(page, () => /Waiting: queue paused/.test(document.querySelector('[data-testid="task-card"][data-task-id="w1"]').textContent));
+  await shoot(page, 'queue-paused');
+  await page.click(byTestId('queue-pause'));
+  await page.waitForSelector(byTestId('queue-paused-note'), { state: 'hidden' });
+  assert.deepEqual((await calls(page, 'pause_queue')).map((c) => c.args.paused), [true, false]);
+
+  // A slot frees: the first in line starts, and leaves the list.
+  await page.evaluate(() => globalThis.__fake.emitTasks([{ id: 'g1', state: 'done' }]));
+  await until(page, () => [...document.querySelectorAll('[data-testid="queue-item"]')].map((e) => e.dataset.taskId).join() === 'w2,w1');
+  await page.waitForSelector(`${card('w3')}[data-state="submitting"]`);
+  // Folded away, the list says how many wait.
+  await page.click(byTestId('queue-toggle'));
+  assert.equal(await text(page, byTestId('queue-toggle')), 'Show waiting (2)');
+  assert.equal(await page.getAttribute(byTestId('queue-toggle'), 'aria-expanded'), 'false');
+  noErrors(errors);
+  await close();
+});
+
+test('a video that would pass the daily limit says so, and the way to the limit is one click', async () => {
+  const { page, errors, close } = await openApp({
+    backend: { tasks: [{ id: 'd1', prompt: 'A cat playing piano', state: 'done', ago: 600 }, { ...WAITING[0], batch_id: null }], settings: { daily_limit: 60 } },
+  });
+  await page.waitForSelector(byTestId('queue-panel'), { state: 'visible' });
+  assert.equal(await text(page, byTestId('queue-reason')), 'Would pass today’s spend limitChange the limit');
+  assert.equal(await text(page, byTestId('queue-today')), 'Today: 46.08 of 60 credits');
+  assert.equal(await text(page, byTestId('today-spend')), 'Today 46.08 / 60 credits');
+  assert.equal(await text(page, inCard('w1', 'task-next-step')), 'Change the limit');
+  await page.click(byTestId('queue-open-limit'));
+  await page.waitForSelector(byTestId('settings'), { state: 'visible' });
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'spend-limit');
+  await page.fill(byTestId('spend-limit'), '200');
+  await page.press(byTestId('spend-limit'), 'Enter');
+  await page.keyboard.press('Escape');
+  // With room under the new limit, it starts.
+  await page.waitForSelector(`${card('w1')}[data-state="submitting"]`);
+  await page.waitForSelector(byTestId('queue-panel'), { state: 'hidden' });
+  await until(page, () => document.querySelector('[data-testid="today-spend"]').textContent === 'Today 92.16 / 200 credits');
+  assert.deepEqual((await calls(page, 'set_settings')).map((c) => c.args.changes), [{ daily_limit: 200 }]);
+  noErrors(errors);
+  await close();
+});
+
+test('settings: videos made at once and the daily spend limit, checked before they are saved; the header follows', async () => {
+  const { page, errors, close } = await openApp({ backend: { tasks: [{ id: 'd1', prompt: 'A cat playing piano', state: 'done', ago: 600 }] } });
+  await until(page, () => document.querySelector('[data-testid="today-spend"]').textContent === 'Today 46.08 credits');
+  await page.click(byTestId('settings-open'));
+  assert.equal(await page.inputValue(byTestId('max-active')), '3');
+  assert.equal(await page.inputValue(byTestId('spend-limit')), '');
+  await page.fill(byTestId('max-active'), '11');
+  await page.press(byTestId('max-active'), 'Enter');
+  await page.waitForSelector(byTestId('max-active-error'), { state: 'visible' });
+  assert.equal(await text(page, byTestId('max-active-error')), 'Write a whole number from 1 to 10.');
+  await page.fill(byTestId('max-active'), '5');
+  await page.press(byTestId('max-active'), 'Enter');
+  await page.waitForSelector(byTestId('max-active-error'), { state: 'hidden' });
+  await page.fill(byTestId('spend-limit'), 'lots');
+  await page.press(byTestId('spend-limit'), 'Enter');
+  await page.waitForSelector(byTestId('spend-limit-error'), { state: 'visible' });
+  await page.$eval(byTestId('settings'), (d) => { d.querySelector('#settings-queue').scrollIntoView(); });
+  await shoot(page, 'settings-queue');
+  await page.fill(byTestId('spend-limit'), '1,500');
+  await page.press(byTestId('spend-limit'), 'Enter');
+  await page.waitForSelector(byTestId('spend-limit-error'), { state: 'hidden' });
+  await until(page, () => document.querySelector('[data-testid="today-spend"]').textContent === 'Today 46.08 / 1,500 credits');
+  await page.fill(byTestId('spend-limit'), '');
+  await page.press(byTestId('spend-limit'), 'Enter');
+  await until(page, () => document.querySelector('[data-testid="today-spend"]').textContent === 'Today 46.08 credits');
+  assert.deepEqual((await calls(page, 'set_settings')).map((c) => c.args.changes), [{ max_active: 5 }, { daily_limit: 1500 }, { daily_limit: null }]);
   noErrors(errors);
   await close();
 });

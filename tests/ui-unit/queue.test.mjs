@@ -1,9 +1,56 @@
-// The pure parts of "queue and walk away": takes.
+// The pure parts of "queue and walk away": a run's figures in words, today's spend, moving in the
+// queue, takes, what waits and the Settings numbers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
+import { moveInQueue, panelShown, runFigures, runPercent, shownRuns, spendToday } from '../../ui/js/runs.js';
 import { IN_STEP, orderTakes, outOfStep, takesAround, takesLayout, totalFor } from '../../ui/js/takes.js';
+import { readLimit, readMaxActive } from '../../ui/js/limits.js';
+import { nextStep } from '../../ui/js/tasks.js';
 import { strings } from '../../ui/js/strings.js';
+
+const run = (fields) => ({ batch_id: 'b', label: 'A fox', total: 30, done: 8, failed: 1, waiting: 18, active: 3, credits: 92, finished: false, ...fields });
+
+test('a run in words: done of total, failed and waiting only when there are any, credits so far', () => {
+  assert.equal(strings.runProgress(runFigures(run())), '8 of 30 done · 1 failed · 18 waiting · 92 credits so far');
+  assert.equal(strings.runProgress(runFigures(run({ failed: 0, waiting: 0, done: 27 }))), '27 of 30 done · 92 credits so far');
+  assert.equal(strings.runProgress(runFigures(run({ done: 28, failed: 2, waiting: 0, active: 0, finished: true, credits: 1290.24 })), true),
+    '28 of 30 made · 2 failed · 1,290.24 credits');
+  assert.equal(runPercent(run()), 30);
+  assert.equal(runPercent(run({ total: 0 })), 0);
+});
+
+test('the queue panel shows while something waits, a run is under way, or a finished run is not read yet', () => {
+  const queue = (waiting, runs) => ({ waiting: Array(waiting).fill({ id: 'x' }), runs });
+  assert.equal(panelShown(null), false);
+  assert.equal(panelShown(queue(0, [])), false);
+  assert.equal(panelShown(queue(2, [])), true);
+  assert.equal(panelShown(queue(0, [run()])), true);
+  const finished = run({ finished: true, waiting: 0, active: 0 });
+  assert.equal(panelShown(queue(0, [finished])), true);
+  assert.equal(panelShown(queue(0, [finished]), new Set(['b'])), false, 'its summary was hidden');
+  assert.deepEqual(shownRuns(queue(0, [run({ batch_id: 'c' }), finished]), new Set(['b', 'c'])).map((r) => r.batch_id), ['c'], 'one in progress cannot be hidden');
+});
+
+test('today’s spend is said against the limit, warned near it, and not at all while nothing was spent without a limit', () => {
+  assert.equal(spendToday({ spent_today: 0, daily_limit: null }), null);
+  assert.deepEqual(spendToday({ spent_today: 120, daily_limit: null }), { spent: 120, limit: null, level: 'ok' });
+  assert.deepEqual(spendToday({ spent_today: 0, daily_limit: 500 }), { spent: 0, limit: 500, level: 'ok' });
+  assert.equal(spendToday({ spent_today: 450, daily_limit: 500 }).level, 'near');
+  assert.equal(spendToday({ spent_today: 500, daily_limit: 500 }).level, 'over');
+  assert.equal(strings.todaySpend(120, 500), 'Today 120 / 500 credits');
+  assert.equal(strings.todaySpend(120, null), 'Today 120 credits');
+  assert.equal(strings.queueReason.waiting_for_slot(3), 'Waiting for a free slot (3 videos are being made)');
+  assert.equal(strings.queueReason.waiting_for_slot(1), 'Waiting for a free slot (1 video is being made)');
+});
+
+test('moving in the queue: one place up or down, never past either end', () => {
+  assert.deepEqual(moveInQueue(['a', 'b', 'c'], 'b', -1), ['b', 'a', 'c']);
+  assert.deepEqual(moveInQueue(['a', 'b', 'c'], 'b', 1), ['a', 'c', 'b']);
+  assert.equal(moveInQueue(['a', 'b', 'c'], 'a', -1), null);
+  assert.equal(moveInQueue(['a', 'b', 'c'], 'c', 1), null);
+  assert.equal(moveInQueue(['a', 'b'], 'z', 1), null);
+});
 
 test('takes: their cost, their number from the neighbours, their order and layout', () => {
   assert.equal(totalFor(23.04, 3), 69.12);
@@ -25,4 +72,26 @@ test('takes in step: players more than a tenth of a second away are moved, ended
   assert.equal(IN_STEP, 0.1);
   assert.deepEqual(outOfStep([1.0, 1.05, 1.2, 0.85], 1.0), [2, 3]);
   assert.deepEqual(outOfStep([3.9, 2.0], 6.5, { durations: [4, 8] }), [1], 'a shorter video that ended waits');
+});
+
+test('what waits has its way out; a stopped video is explained', () => {
+  const waiting = (code) => nextStep({ state: 'waiting', error: { code, message: 'x', retryable: true } });
+  assert.deepEqual(waiting('spend_limit'), { action: 'raise_limit', advice: 'spend_limit' });
+  assert.deepEqual(waiting('queue_paused'), { action: 'resume_queue', advice: 'queue_paused' });
+  assert.deepEqual(waiting('waiting_for_slot'), { action: null, advice: 'waiting_for_slot' });
+  assert.deepEqual(nextStep({ state: 'failed', error: { code: 'stopped', message: 'x', retryable: false } }), { action: null, advice: 'stopped' });
+  assert.match(strings.advice.stopped, /chose not to keep it/);
+});
+
+test('the Settings numbers: 1 to 10 at once; a limit in credits, or empty for none', () => {
+  assert.equal(readMaxActive('3'), 3);
+  assert.equal(readMaxActive(' 10 '), 10);
+  for (const bad of ['0', '11', '2.5', '', 'three', '-1']) assert.equal(readMaxActive(bad), undefined, bad);
+  assert.equal(readLimit(''), null);
+  assert.equal(readLimit('  '), null);
+  assert.equal(readLimit('500'), 500);
+  assert.equal(readLimit('1,500'), 1500);
+  assert.equal(readLimit('2 000'), 2000);
+  assert.equal(readLimit('99.5'), 99.5);
+  for (const bad of ['0', '-5', 'lots', '1,5', '12,34,5', '1.2.3']) assert.equal(readLimit(bad), undefined, bad);
 });

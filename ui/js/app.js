@@ -15,12 +15,14 @@ import { troubleText } from './card.js';
 import { createSettings } from './settings-view.js';
 import { createFirstRun } from './first-run.js';
 import { createCloseDialog } from './close-dialog.js';
+import { createQueuePanel } from './queue-panel.js';
 import { createStopper } from './stop.js';
+import { spendToday } from './runs.js';
 
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
 
-const state = { info: null, key: null, settings: null, credits: null, models: null };
+const state = { info: null, key: null, settings: null, credits: null, models: null, queue: null };
 const hasKey = () => Boolean(state.key?.set || state.info?.demo);
 
 function fillStaticText() {
@@ -28,6 +30,7 @@ function fillStaticText() {
   for (const element of document.querySelectorAll('[data-i18n-label]')) element.setAttribute('aria-label', strings[element.dataset.i18nLabel]);
   for (const element of document.querySelectorAll('[data-i18n-placeholder]')) element.placeholder = strings[element.dataset.i18nPlaceholder];
   for (const element of document.querySelectorAll('[data-i18n-alt]')) element.alt = strings[element.dataset.i18nAlt];
+  for (const element of document.querySelectorAll('[data-i18n-title]')) element.title = strings[element.dataset.i18nTitle];
   for (const element of document.querySelectorAll('[data-icon]')) element.prepend(icon(element.dataset.icon));
   $('.shortcut').textContent = strings.shortcut(isMac);
   byTestId('settings-open').title = strings.settingsOpen;
@@ -52,6 +55,12 @@ function renderHeader() {
   } else {
     show(balance, false);
   }
+  // Today's spend beside the balance: what a daily limit is measured against. Demo videos cost nothing.
+  const today = byTestId('today-spend');
+  const spend = !demo && state.key?.set ? spendToday(state.queue) : null;
+  today.textContent = spend ? strings.todaySpend(spend.spent, spend.limit) : '';
+  today.dataset.level = spend?.level ?? 'ok';
+  show(today, Boolean(spend));
 }
 
 async function refreshBalance() {
@@ -105,6 +114,8 @@ const gallery = createGallery({
   onAction: (task, action) => runAction(task, action),
   onStop: (tasks) => stopper.stop(tasks),
 });
+
+const queuePanel = createQueuePanel({ onOpenLimit: () => settings.open('limit') });
 
 const detail = createDetail({
   gallery,
@@ -192,6 +203,13 @@ async function runStep(task, action) {
       detail.close();
       settings.open('key');
       break;
+    case 'raise_limit':
+      detail.close();
+      settings.open('limit');
+      break;
+    case 'resume_queue':
+      queuePanel.resume();
+      break;
     case 'look_again':
       try {
         const checking = await ipc.lookAgain(task.id);
@@ -265,8 +283,16 @@ async function loadAll() {
   else if (firstRun.visible) firstRun.hide();
   gallery.reload();
   gallery.refreshStats();
+  ipc.queueStatus().then(queueChanged).catch(() => {});
   if (settings.isOpen) settings.render();
   await refreshBalance();
+}
+
+/** The queue as it now is: the panel above the gallery and today's spend in the header. */
+function queueChanged(queue) {
+  state.queue = queue;
+  queuePanel.update(queue);
+  renderHeader();
 }
 
 function enterMode(info) {
@@ -297,6 +323,7 @@ function tasksChanged(tasks) {
 function subscribe() {
   const quietly = (promise) => promise.catch((error) => console.warn('event not available', error));
   quietly(ipc.onTasksChanged(tasksChanged));
+  quietly(ipc.onQueueChanged(queueChanged));
   quietly(ipc.onBalanceChanged(({ credits, demo }) => {
     state.credits = credits;
     if (state.info && typeof demo === 'boolean') state.info.demo = demo;

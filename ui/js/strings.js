@@ -34,6 +34,8 @@ export const strings = {
   balance: (credits) => `${number(credits)} credits`,
   balanceUnknown: 'Balance unavailable',
   balanceTitle: 'Your EvoLink balance',
+  todaySpend: (spent, limit) => (limit == null ? `Today ${number(spent)} credits` : `Today ${number(spent)} / ${number(limit)} credits`),
+  todaySpendTitle: 'Credits of the videos started today (estimates until EvoLink says), against your daily limit',
   demoBadge: 'Demo',
   demoBadgeTitle: 'Demo mode: sample videos, nothing is charged',
   leaveDemo: 'Leave demo',
@@ -174,7 +176,43 @@ export const strings = {
     ? 'Added to the queue: it starts as soon as its turn comes.'
     : `${number(n)} versions added to the queue: they start as soon as their turn comes.`),
   submitFailed: (message) => `Could not start the video. ${message}`,
+
+  // The queue above the gallery
+  queueTitle: 'Queue',
+  queueListLabel: 'Videos waiting, in the order they start',
+  queueToday: (spent, limit) => (limit == null ? `Today: ${number(spent)} credits` : `Today: ${number(spent)} of ${number(limit)} credits`),
+  queuePause: 'Pause queue',
+  queueResume: 'Resume queue',
+  queuePausedNote: 'Paused: no waiting video starts. Videos already started carry on.',
+  queuePausedNow: 'Queue paused.',
+  queueResumedNow: 'Queue resumed.',
+  queueShow: (n) => `Show waiting (${number(n)})`,
+  queueHide: 'Hide waiting',
+  waitingCount: (n) => `${plural(n, 'video', 'videos')} waiting`,
+  runTitle: (label, finished) => (finished ? `Finished: ${label}` : label),
+  runLabel: (label) => `How far along: ${label}`,
+  /** A run's figures (runs.js runFigures): "8 of 30 done · 1 failed · 18 waiting · 92 credits so far". */
+  runProgress: (figures, finished = false) => figures.map(({ key, n, total }) => {
+    switch (key) {
+      case 'done': return finished ? `${number(n)} of ${number(total)} made` : `${number(n)} of ${number(total)} done`;
+      case 'failed': return `${number(n)} failed`;
+      case 'waiting': return `${number(n)} waiting`;
+      default: return finished ? `${number(n)} credits` : `${number(n)} credits so far`;
+    }
+  }).join(' · '),
+  runDismiss: 'Hide this summary',
+  // Why a waiting video has not started, in the queue's list.
+  queueReason: {
+    waiting_for_slot: (active) => `Waiting for a free slot (${active === 1 ? '1 video is' : `${number(active)} videos are`} being made)`,
+    spend_limit: 'Would pass today’s spend limit',
+    queue_paused: 'The queue is paused',
+  },
   queuePlace: (n) => (n === 1 ? 'Next in line' : `Number ${number(n)} in line`),
+  moveUp: (prompt) => `Move up: ${prompt}`,
+  moveDown: (prompt) => `Move down: ${prompt}`,
+  moveUpShort: 'Move up',
+  moveDownShort: 'Move down',
+  queueMoved: (n) => (n === 1 ? 'Moved to the front of the line.' : `Moved to number ${number(n)} in line.`),
 
   // Stopping a video
   stop: 'Stop',
@@ -458,6 +496,16 @@ export const strings = {
   defaultModelLabel: 'Start with',
   defaultModelHint: 'New video opens on this model, with the settings you last used with it.',
   defaultModelOption: (name, available) => (available ? name : `${name} (not available)`),
+  queueSection: 'Queue and spending',
+  maxActiveLabel: 'Videos made at once',
+  maxActiveHint: 'The others wait their turn, and nothing is charged for them until they start.',
+  maxActiveInvalid: 'Write a whole number from 1 to 10.',
+  spendLimitLabel: 'Daily spend limit',
+  spendLimitHint: 'Videos that would pass it wait until the next day, or until you raise it. Leave it empty for no limit.',
+  spendLimitPlaceholder: 'No limit',
+  spendLimitInvalid: 'Write a number of credits above 0, or leave the field empty for no limit.',
+  creditsUnit: 'credits',
+  videosUnit: 'videos',
   advancedSection: 'Advanced',
   advancedHint: 'Only change these if EvoLink support asks you to. Leave a field empty for the usual address.',
   apiBaseLabel: 'API address',
