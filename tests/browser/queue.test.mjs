@@ -1,6 +1,7 @@
 // Queue and walk away: several versions of one prompt (and comparing them side by side, in sync),
-// the queue panel (order, reasons, pause), stopping a video (unsent ones at once, started ones only
-// after the keep-or-discard question), and the daily spend limit.
+// batches of prompts behind one confirmation, the queue panel (order, reasons, pause), stopping a
+// video (unsent ones at once, started ones only after the keep-or-discard question), and the daily
+// spend limit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -263,6 +264,111 @@ test('settings: videos made at once and the daily spend limit, checked before th
   await page.press(byTestId('spend-limit'), 'Enter');
   await until(page, () => document.querySelector('[data-testid="today-spend"]').textContent === 'Today 46.08 credits');
   assert.deepEqual((await calls(page, 'set_settings')).map((c) => c.args.changes), [{ max_active: 5 }, { daily_limit: 1500 }, { daily_limit: null }]);
+  noErrors(errors);
+  await close();
+});
+
+/** Pastes text into the batch box as a person does (the plan follows each change). */
+async function paste(page, words) {
+  await page.fill(byTestId('batch-text'), words);
+}
+
+const summaryIs = (page, words) => until(page, (w) => document.querySelector('[data-testid="batch-summary"]').textContent === w, words);
+
+test('a batch: three pasted prompts, one confirmation with the count and cost, three waiting videos', async () => {
+  const { page, errors, close } = await openApp({ backend: { tasks: BUSY } });
+  await page.waitForSelector(card('g3'));
+  await choose(page, 'duration-8');
+  await page.click(byTestId('batch-open'));
+  await page.waitForSelector(byTestId('batch-dialog'), { state: 'visible' });
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'batch-text');
+  assert.equal(await text(page, byTestId('batch-settings')), 'Each made with New video’s settings: Sora 2 · Landscape · 8 s.');
+  assert.equal(await text(page, byTestId('batch-summary')), 'Nothing to queue yet.');
+  assert.equal(await page.isDisabled(byTestId('batch-confirm')), true);
+  await paste(page, 'A hot air balloon over lavender fields\nMacro shot of dew drops sliding off a leaf\nA cat playing piano in a cosy living room\n');
+  await summaryIs(page, '3 videos · about 138.24 credits');
+  assert.equal(await text(page, byTestId('batch-confirm')), 'Queue 3 videos for about 138.24 credits');
+  assert.equal(await page.isEnabled(byTestId('batch-confirm')), true);
+  const plan = (await calls(page, 'plan_batch')).at(-1).args;
+  assert.deepEqual(plan, {
+    text: 'A hot air balloon over lavender fields\nMacro shot of dew drops sliding off a leaf\nA cat playing piano in a cosy living room\n',
+    csv: false, model: 'sora-2-preview', choices: { aspect: '16:9', duration: 8 }, takes: 1,
+  });
+  await shoot(page, 'batch-confirm');
+
+  await page.click(byTestId('batch-confirm'));
+  await page.waitForSelector(byTestId('batch-dialog'), { state: 'hidden' });
+  const [sent] = await calls(page, 'submit_batch');
+  assert.deepEqual({ count: sent.args.count, credits: sent.args.credits }, { count: 3, credits: 138.24 });
+  // All three wait: three videos are being made already, as many as Settings allow.
+  await until(page, () => document.querySelectorAll('[data-testid="task-card"][data-state="waiting"]').length === 3);
+  const waiting = (await cards(page)).filter((c) => c.state === 'waiting');
+  for (const { id } of waiting) assert.match(await text(page, card(id)), /Waiting for a free slot/);
+  assert.match(await text(page, byTestId('toast')), /3 videos added to the queue/);
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'batch-open', 'focus goes back');
+  noErrors(errors);
+  await close();
+});
+
+test('a batch with a line the model refuses cannot be queued until it is changed; paragraphs and takes count right', async () => {
+  const { page, errors, close } = await openApp();
+  await choose(page, 'takes-2');
+  await page.click(byTestId('batch-open'));
+  assert.match(await text(page, byTestId('batch-settings')), /2 versions of each\.$/);
+  await paste(page, `A lighthouse in a storm\n${'A very long description. '.repeat(210)}\nA red fox in the snow`);
+  await page.waitForSelector(byTestId('batch-problem'));
+  assert.equal(await page.getAttribute(byTestId('batch-problem'), 'data-line'), '2');
+  assert.match(await text(page, byTestId('batch-problem')), /^Line 2: This prompt is 5249 characters long; Sora 2 takes up to 5000\.$/);
+  assert.equal(await text(page, '.batch-problems-title'), 'One line needs a change before anything is queued:');
+  assert.equal(await page.isDisabled(byTestId('batch-confirm')), true);
+  assert.equal(await text(page, byTestId('batch-reason')), 'Change the lines above, or remove them, to continue.');
+  await shoot(page, 'batch-problem');
+  // A blank line: one prompt per paragraph. Two descriptions, two versions each.
+  await paste(page, 'A lighthouse in a storm,\nwaves crashing on the rocks\n\nA red fox in the snow');
+  await until(page, () => !document.querySelector('[data-testid="batch-confirm"]').disabled);
+  assert.equal(await text(page, byTestId('batch-summary')), '2 descriptions × 2 versions = 4 videos · about 92.16 credits');
+  assert.equal(await page.isVisible(byTestId('batch-problems')), false);
+  await page.keyboard.press('Escape');
+  await page.waitForSelector(byTestId('batch-dialog'), { state: 'hidden' });
+  assert.equal((await calls(page, 'submit_batch')).length, 0, 'nothing was queued');
+  noErrors(errors);
+  await close();
+});
+
+test('a batch whose cost went up after it was checked is not queued; the new figures are shown to confirm again', async () => {
+  const { page, errors, close } = await openApp({ backend: { tasks: BUSY } });
+  await page.click(byTestId('batch-open'));
+  await paste(page, 'One\nTwo');
+  await summaryIs(page, '2 videos · about 46.08 credits');
+  await page.evaluate(() => globalThis.__fake.raisePrices(1.5));
+  await page.click(byTestId('batch-confirm'));
+  await page.waitForSelector(byTestId('batch-notice'), { state: 'visible' });
+  assert.match(await text(page, byTestId('batch-notice')), /has changed since you checked it: it now makes 2 videos for about 69\.12 credits\. Nothing was queued\. Check the new figures and confirm again\./);
+  await summaryIs(page, '2 videos · about 69.12 credits');
+  assert.equal(await text(page, byTestId('batch-confirm')), 'Queue 2 videos for about 69.12 credits');
+  assert.equal(await page.isVisible(byTestId('batch-dialog')), true);
+  await shoot(page, 'batch-plan-changed');
+  await page.click(byTestId('batch-confirm'));
+  await page.waitForSelector(byTestId('batch-dialog'), { state: 'hidden' });
+  const sent = await calls(page, 'submit_batch');
+  assert.deepEqual(sent.map((c) => [c.args.count, c.args.credits]), [[2, 46.08], [2, 69.12]]);
+  noErrors(errors);
+  await close();
+});
+
+test('a batch from a CSV file: its columns change their row’s settings', async () => {
+  const { page, errors, close } = await openApp({
+    backend: { tasks: BUSY, nextBatchFile: { name: 'shots.csv', text: 'prompt,duration,aspect\n"A fox, running",12,9:16\nA cat asleep,,\n', csv: true } },
+  });
+  await page.click(byTestId('batch-open'));
+  await page.click(byTestId('batch-file'));
+  await summaryIs(page, '2 videos · about 92.16 credits');
+  assert.equal(await text(page, byTestId('batch-file-name')), 'From shots.csv');
+  assert.equal((await calls(page, 'plan_batch')).at(-1).args.csv, true);
+  await page.click(byTestId('batch-confirm'));
+  await until(page, () => document.querySelectorAll('[data-testid="task-card"][data-state="waiting"]').length === 2);
+  const fox = (await page.evaluate(() => globalThis.__fake.state.tasks)).find((t) => t.prompt === 'A fox, running');
+  assert.deepEqual([fox.duration, fox.aspect], [12, '9:16']);
   noErrors(errors);
   await close();
 });

@@ -1,5 +1,5 @@
 // The pure parts of "queue and walk away": a run's figures in words, today's spend, moving in the
-// queue, takes, what waits and the Settings numbers.
+// queue, takes, what waits, the Settings numbers and a batch in words.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -94,4 +94,12 @@ test('the Settings numbers: 1 to 10 at once; a limit in credits, or empty for no
   assert.equal(readLimit('2 000'), 2000);
   assert.equal(readLimit('99.5'), 99.5);
   for (const bad of ['0', '-5', 'lots', '1,5', '12,34,5', '1.2.3']) assert.equal(readLimit(bad), undefined, bad);
+});
+
+test('batch words: the count, how versions multiply it, each problem by its line, and the confirm button', () => {
+  assert.equal(strings.batchSummary({ lines: 12, takes: 1, count: 12, credits: 456 }), '12 videos · about 456 credits');
+  assert.equal(strings.batchSummary({ lines: 3, takes: 2, count: 6, credits: 276.48 }), '3 descriptions × 2 versions = 6 videos · about 276.48 credits');
+  assert.equal(strings.batchSummary({ lines: 1, takes: 1, count: 1, credits: 23.04, demo: true }), '1 video · free in demo mode');
+  assert.equal(strings.batchConfirm(12, 456), 'Queue 12 videos for about 456 credits');
+  assert.equal(strings.batchProblem(4, 'This line has no prompt.'), 'Line 4: This line has no prompt.');
 });

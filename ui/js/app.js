@@ -16,6 +16,7 @@ import { createSettings } from './settings-view.js';
 import { createFirstRun } from './first-run.js';
 import { createCloseDialog } from './close-dialog.js';
 import { createQueuePanel } from './queue-panel.js';
+import { createBatchDialog } from './batch-dialog.js';
 import { createStopper } from './stop.js';
 import { spendToday } from './runs.js';
 
@@ -152,6 +153,15 @@ const app = {
 };
 
 const settings = createSettings({ app });
+
+const batchDialog = createBatchDialog({
+  compose,
+  context: () => ({ demo: Boolean(state.info?.demo) }),
+  onQueued: (tasks) => {
+    gallery.apply(tasks);
+    queuePanel.refresh();
+  },
+});
 
 const closeDialog = createCloseDialog();
 
@@ -352,6 +362,7 @@ function subscribe() {
 
 function wire() {
   byTestId('settings-open').addEventListener('click', () => settings.open());
+  byTestId('batch-open').addEventListener('click', () => batchDialog.open());
   byTestId('key-banner-open').addEventListener('click', () => settings.open('key'));
   byTestId('demo-leave').addEventListener('click', async () => {
     try {

@@ -832,6 +832,25 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
   return {
     render,
     generate,
+    /**
+     * What a batch is made with: this panel's model, its choices (as sent), the number of versions,
+     * the settled choices of the newest estimate (for the words), and why it cannot be made now.
+     */
+    batchInput() {
+      if (!state.model) return null;
+      const { choices } = requestChoices(state.model, state.choices, extras());
+      const blocker = generateBlocker({
+        prompt: 'x', hasKey: context().hasKey, noModel: false, unavailable: !state.model.available, problem: state.problem,
+      });
+      return {
+        model: state.model,
+        choices,
+        takes: state.takes,
+        settled: state.estimate?.settled ?? null,
+        hasPictures: Boolean(state.image || state.last),
+        blocker: blocker ? blockerText(blocker) : null,
+      };
+    },
     useImage,
     chooseImage: () => chooseInto('first'),
     setModels,

@@ -66,6 +66,8 @@ export const strings = {
   promptLabel: 'Describe your video',
   promptPlaceholder: 'A paper boat drifting down a rainy street at dusk, reflections in the puddles…',
   promptHint: 'What happens, where, and how it looks.',
+  batchOpen: 'Batch…',
+  batchOpenHint: 'Queue many descriptions at once, each made with the settings below',
   counter: (used, limit) => `${used.toLocaleString('en')} / ${limit.toLocaleString('en')}`,
   counterNoLimit: (used) => (used === 1 ? '1 character' : `${used.toLocaleString('en')} characters`),
   promptTokens: (max) => `Counted in characters, safely under the model’s limit of ${max.toLocaleString('en')} tokens.`,
@@ -176,6 +178,39 @@ export const strings = {
     ? 'Added to the queue: it starts as soon as its turn comes.'
     : `${number(n)} versions added to the queue: they start as soon as their turn comes.`),
   submitFailed: (message) => `Could not start the video. ${message}`,
+
+  // Batches: many descriptions queued at once
+  batchTitle: 'Queue many videos',
+  batchIntro: 'Paste one description per line. For descriptions longer than a line, leave an empty line between them. They are made a few at a time while you get on with your day.',
+  batchTextLabel: 'Descriptions',
+  batchPlaceholder: 'A lighthouse in a storm, waves crashing\nA red fox crossing a frozen lake at sunrise\nA paper boat drifting down a rainy street at dusk',
+  batchFile: 'Open a file…',
+  batchFileHint: 'A text file works like pasted text. In a spreadsheet saved as CSV, a column called “prompt” holds the descriptions; columns such as duration or aspect change that setting for their row.',
+  batchFromFile: (name) => `From ${name}`,
+  batchMadeWith: (parts) => `Each made with New video’s settings: ${parts.join(' · ')}.`,
+  batchSound: 'with sound',
+  batchSilent: 'no sound',
+  batchTakes: (n) => `${number(n)} versions of each`,
+  batchNoPictures: 'Your starting picture is not used: each of these videos starts from its description alone.',
+  batchEmpty: 'Nothing to queue yet.',
+  batchPlanning: 'Counting the videos and working out the cost…',
+  batchSummary: ({ lines, takes, count, credits, demo }) => {
+    const cost = demo ? 'free in demo mode' : `about ${number(credits)} credits`;
+    return takes > 1
+      ? `${plural(lines, 'description', 'descriptions')} × ${number(takes)} versions = ${plural(count, 'video', 'videos')} · ${cost}`
+      : `${plural(count, 'video', 'videos')} · ${cost}`;
+  },
+  batchProblemsTitle: (n) => (n === 1 ? 'One line needs a change before anything is queued:' : `${number(n)} lines need a change before anything is queued:`),
+  batchProblem: (line, message) => `Line ${number(line)}: ${message}`,
+  batchFixFirst: 'Change the lines above, or remove them, to continue.',
+  batchConfirm: (count, credits) => `Queue ${plural(count, 'video', 'videos')} for about ${number(credits)} credits`,
+  batchConfirmDemo: (count) => `Queue ${plural(count, 'video', 'videos')} (free in demo mode)`,
+  batchConfirmIdle: 'Queue videos',
+  batchQueueing: 'Adding them to the queue…',
+  batchQueued: (n) => `${plural(n, 'video', 'videos')} added to the queue. They are made a few at a time; the queue above your videos shows how far along they are.`,
+  batchChanged: (message) => `${message} Check the new figures and confirm again.`,
+  batchPlanFailed: (message) => `The cost could not be worked out. ${message}`,
+  batchFailed: (message) => `Nothing was queued. ${message}`,
 
   // The queue above the gallery
   queueTitle: 'Queue',
