@@ -1,7 +1,7 @@
 // Queue and walk away: several versions of one prompt (and comparing them side by side, in sync),
 // batches of prompts behind one confirmation, the queue panel (order, reasons, pause), stopping a
-// video (unsent ones at once, started ones only after the keep-or-discard question), and the daily
-// spend limit.
+// video (unsent ones at once, started ones only after the keep-or-discard question), selecting
+// videos for bulk actions, clearing the failed ones, and the daily spend limit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -114,7 +114,6 @@ const WAITING = [
   { id: 'b2', prompt: 'A paper boat on a rainy street', state: 'failed', batch_id: 'batch-fields', ago: 40,
     error: { code: 'moderation_blocked', message: 'EvoLink’s safety check blocked this description.', retryable: false } },
 ];
-
 test('stop: a video not sent yet goes at once; a started one asks whether to keep it if it comes', async () => {
   const { page, errors, close } = await openApp({ backend: { tasks: [...BUSY, WAITING[0]] } });
   await page.waitForSelector(card('w1'));
@@ -272,7 +271,6 @@ test('settings: videos made at once and the daily spend limit, checked before th
 async function paste(page, words) {
   await page.fill(byTestId('batch-text'), words);
 }
-
 const summaryIs = (page, words) => until(page, (w) => document.querySelector('[data-testid="batch-summary"]').textContent === w, words);
 
 test('a batch: three pasted prompts, one confirmation with the count and cost, three waiting videos', async () => {
@@ -302,8 +300,9 @@ test('a batch: three pasted prompts, one confirmation with the count and cost, t
   assert.deepEqual({ count: sent.args.count, credits: sent.args.credits }, { count: 3, credits: 138.24 });
   // All three wait: three videos are being made already, as many as Settings allow.
   await until(page, () => document.querySelectorAll('[data-testid="task-card"][data-state="waiting"]').length === 3);
-  const waiting = (await cards(page)).filter((c) => c.state === 'waiting');
-  for (const { id } of waiting) assert.match(await text(page, card(id)), /Waiting for a free slot/);
+  // Recorded first; the queue then says why each waits.
+  await until(page, () => [...document.querySelectorAll('[data-testid="task-card"][data-state="waiting"]')]
+    .every((c) => /Waiting for a free slot/.test(c.textContent)));
   assert.match(await text(page, byTestId('toast')), /3 videos added to the queue/);
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'batch-open', 'focus goes back');
   noErrors(errors);
@@ -369,6 +368,162 @@ test('a batch from a CSV file: its columns change their row’s settings', async
   await until(page, () => document.querySelectorAll('[data-testid="task-card"][data-state="waiting"]').length === 2);
   const fox = (await page.evaluate(() => globalThis.__fake.state.tasks)).find((t) => t.prompt === 'A fox, running');
   assert.deepEqual([fox.duration, fox.aspect], [12, '9:16']);
+  noErrors(errors);
+  await close();
+});
+
+const LIBRARY = [
+  { id: 'v1', prompt: 'A lantern festival over a river', state: 'done', ago: 1000 },
+  { id: 'v2', prompt: 'An owl in a snowy forest at night', state: 'done', ago: 2000, favourite: true },
+  { id: 'v3', prompt: 'A koi pond in the rain', state: 'failed', ago: 3000,
+    error: { code: 'server_trouble', message: 'EvoLink had a problem on its side.', retryable: true } },
+  { id: 'v4', prompt: 'Fireflies in a summer forest', state: 'done', ago: 4000 },
+  { id: 'v5', prompt: 'A city skyline at dawn', state: 'expired', ago: 5000,
+    error: { code: 'expired', message: 'The video was made but its link ran out before it could be saved.', retryable: false } },
+  { id: 'v6', prompt: 'A hummingbird by a red flower', state: 'done', ago: 6000 },
+];
+const selected = (page) => page.$$eval(`${byTestId('task-card')}.selected`, (list) => list.map((c) => c.dataset.taskId));
+
+test('selecting: the checkbox, Shift for a range, Ctrl to toggle, Space on the focused card, Escape to clear', async () => {
+  const { page, errors, close } = await openApp({ backend: { tasks: [BUSY[0], ...LIBRARY] } });
+  await page.waitForSelector(card('v6'));
+  await page.hover(card('v1'));
+  await page.click(inCard('v1', 'card-select'));
+  await page.waitForSelector(byTestId('bulk-bar'), { state: 'visible' });
+  assert.deepEqual(await selected(page), ['v1']);
+  assert.equal(await page.isDetailOpen?.(), undefined);
+  await page.click(inCard('v4', 'card-select'), { modifiers: ['Shift'] });
+  assert.deepEqual(await selected(page), ['v1', 'v2', 'v3', 'v4']);
+  assert.equal(await text(page, byTestId('bulk-count')), '4 selected');
+  await page.click(card('v2'), { modifiers: ['Control'] });
+  assert.deepEqual(await selected(page), ['v1', 'v3', 'v4']);
+  // Once something is selected, a click on a card adds it rather than opening it.
+  await page.click(card('v6'));
+  assert.deepEqual(await selected(page), ['v1', 'v3', 'v4', 'v6']);
+  assert.equal(await page.isVisible(byTestId('detail')), false);
+  await page.focus(`${card('v6')} .card-open`);
+  await page.keyboard.press('Space');
+  assert.deepEqual(await selected(page), ['v1', 'v3', 'v4']);
+  assert.equal(await page.isChecked(inCard('v3', 'card-select')), true);
+  assert.equal(await text(page, byTestId('bulk-retry')), 'Try again (1)');
+  assert.equal(await page.isVisible(byTestId('bulk-stop')), false, 'nothing selected is being made');
+  await page.$eval(byTestId('gallery'), (el) => { el.scrollTop = 0; });
+  await shoot(page, 'selection');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector(byTestId('bulk-bar'), { state: 'hidden' });
+  assert.deepEqual(await selected(page), []);
+  // With nothing selected, a click opens the video again.
+  await page.click(card('v1'));
+  await page.waitForSelector(byTestId('detail'), { state: 'visible' });
+  noErrors(errors);
+  await close();
+});
+
+test('bulk actions: favourite, try again, and delete with one question, leaving what is being made alone', async () => {
+  const { page, errors, close } = await openApp({ backend: { tasks: [BUSY[0], ...LIBRARY] } });
+  await page.waitForSelector(card('v6'));
+  await page.click(inCard('v1', 'card-select'));
+  await page.click(inCard('v2', 'card-select'));
+  assert.equal(await text(page, byTestId('bulk-favourite')), 'Favourite');
+  await page.click(byTestId('bulk-favourite'));
+  await until(page, () => document.querySelector('[data-testid="bulk-favourite"]').textContent === 'Unfavourite');
+  assert.deepEqual((await calls(page, 'set_favourite')).map((c) => c.args), [{ id: 'v1', favourite: true }]);
+  await page.keyboard.press('Escape');
+
+  // Try again: the failed and expired ones, after one question with the cost.
+  await page.click(inCard('v3', 'card-select'));
+  await page.click(inCard('v6', 'card-select'), { modifiers: ['Shift'] });
+  assert.equal(await text(page, byTestId('bulk-retry')), 'Try again (2)');
+  await page.click(byTestId('bulk-retry'));
+  await page.waitForSelector(byTestId('confirm-dialog'), { state: 'visible' });
+  assert.equal(await text(page, '#confirm-title'), 'Make 2 videos again?');
+  assert.match(await text(page, '#confirm-body'), /about 92\.16 credits in all/);
+  await page.click(byTestId('confirm-yes'));
+  await page.waitForSelector(byTestId('bulk-bar'), { state: 'hidden' });
+  assert.deepEqual((await calls(page, 'retry_task')).map((c) => c.args.id), ['v3', 'v5']);
+
+  // Delete: the ones that ended go; the one being made is left alone, and the question says so.
+  await page.click(inCard('g1', 'card-select'));
+  await page.click(inCard('v1', 'card-select'));
+  await page.click(inCard('v4', 'card-select'));
+  await page.click(byTestId('bulk-delete'));
+  await page.waitForSelector(byTestId('confirm-dialog'), { state: 'visible' });
+  assert.equal(await text(page, '#confirm-title'), 'Delete 2 videos?');
+  assert.equal(await text(page, byTestId('confirm-note')), 'One is being made right now and is left alone: stop it first.');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'confirm-cancel', 'the safe answer has focus');
+  await shoot(page, 'bulk-delete-confirm');
+  await page.click(byTestId('confirm-cancel'));
+  assert.equal((await calls(page, 'delete_task')).length, 0);
+  await page.click(byTestId('bulk-delete'));
+  await page.click(byTestId('confirm-yes'));
+  await until(page, () => !document.querySelector('[data-testid="task-card"][data-task-id="v1"]') && !document.querySelector('[data-testid="task-card"][data-task-id="v4"]'));
+  assert.deepEqual((await calls(page, 'delete_task')).map((c) => c.args.id), ['v1', 'v4']);
+  assert.ok(await page.$(card('g1')), 'the one being made is still there');
+  assert.match(await text(page, byTestId('toast')), /2 videos deleted\. 1 video being made was left alone\./);
+  noErrors(errors);
+  await close();
+});
+
+test('stopping a selection asks once for all the started ones', async () => {
+  const { page, errors, close } = await openApp({ backend: { tasks: [...BUSY, WAITING[0]] } });
+  await page.waitForSelector(card('w1'));
+  for (const id of ['w1', 'g1', 'g2']) await page.click(inCard(id, 'card-select'));
+  assert.equal(await text(page, byTestId('bulk-stop')), 'Stop (3)');
+  await page.click(byTestId('bulk-stop'));
+  await page.waitForSelector(byTestId('stop-dialog'), { state: 'visible' });
+  assert.equal(await text(page, '#stop-title'), 'Stop 2 videos?');
+  assert.equal(await text(page, byTestId('stop-keep')), 'Keep the videos if they come');
+  await page.click(byTestId('stop-discard'));
+  await page.waitForSelector(inCard('g2', 'task-stopped'));
+  assert.equal(await text(page, inCard('g1', 'task-stopped')), 'Stopped — will be discarded');
+  assert.equal(await page.$(card('w1')), null, 'the unsent one is gone');
+  assert.deepEqual((await calls(page, 'stop_task')).map((c) => [c.args.id, c.args.discard]), [
+    ['w1', null], ['g1', null], ['g2', null], ['g1', true], ['g2', true],
+  ]);
+  noErrors(errors);
+  await close();
+});
+
+test('clear failed: offered when there are failed videos, asked first', async () => {
+  const { page, errors, close } = await openApp({ backend: { tasks: LIBRARY } });
+  await page.waitForSelector(byTestId('clear-failed'), { state: 'visible' });
+  await page.click(byTestId('clear-failed'));
+  await page.waitForSelector(byTestId('confirm-dialog'), { state: 'visible' });
+  assert.equal(await text(page, '#confirm-title'), 'Clear 2 failed videos?');
+  await shoot(page, 'clear-failed-confirm');
+  await page.click(byTestId('confirm-yes'));
+  await until(page, () => document.querySelectorAll('[data-testid="task-card"]').length === 4);
+  assert.deepEqual((await cards(page)).map((c) => c.state), ['done', 'done', 'done', 'done']);
+  assert.equal((await calls(page, 'clear_failed')).length, 1);
+  assert.match(await text(page, byTestId('toast')), /2 failed videos cleared/);
+  await page.waitForSelector(byTestId('clear-failed'), { state: 'hidden' });
+  noErrors(errors);
+  await close();
+});
+
+test('the smallest window: the queue panel, a selection and the batch dialog fit', async () => {
+  const { page, errors, close } = await openApp({ backend: { tasks: [...BUSY, ...WAITING, ...LIBRARY] }, viewport: { width: 760, height: 540 } });
+  await page.waitForSelector(byTestId('queue-panel'), { state: 'visible' });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  assert.equal(overflow, false, 'nothing runs off the side');
+  const gallery = await page.locator(byTestId('gallery')).boundingBox();
+  assert.ok(gallery.height >= 120, `the videos keep room under the queue (${gallery.height} px)`);
+  await shoot(page, 'small-queue');
+  const [first, second] = (await cards(page)).map((c) => c.id);
+  await page.click(inCard(first, 'card-select'));
+  await page.click(inCard(second, 'card-select'));
+  const bar = await page.locator(byTestId('bulk-bar')).boundingBox();
+  assert.ok(bar.x >= 0 && bar.x + bar.width <= 760 && bar.y + bar.height <= 540, 'the bulk bar fits');
+  await shoot(page, 'small-selection');
+  await page.keyboard.press('Escape');
+  await page.click(byTestId('batch-open'));
+  await page.fill(byTestId('batch-text'), 'One\nTwo\nThree');
+  await summaryIs(page, '3 videos · about 69.12 credits');
+  const dialog = await page.locator(byTestId('batch-dialog')).boundingBox();
+  assert.ok(dialog.height <= 540, 'the batch dialog fits');
+  const confirm = await page.locator(byTestId('batch-confirm')).boundingBox();
+  assert.ok(confirm.y + confirm.height <= 540, 'its confirm button is in view');
+  await shoot(page, 'small-batch');
   noErrors(errors);
   await close();
 });

@@ -1,13 +1,54 @@
-// The pure parts of "queue and walk away": a run's figures in words, today's spend, moving in the
-// queue, takes, what waits, the Settings numbers and a batch in words.
+// The pure parts of "queue and walk away": selecting cards, a run's figures in words, today's
+// spend, moving in the queue, takes, bulk actions and the Settings numbers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
+import { Selection, clickIntent, idsBetween } from '../../ui/js/selection.js';
 import { moveInQueue, panelShown, runFigures, runPercent, shownRuns, spendToday } from '../../ui/js/runs.js';
 import { IN_STEP, orderTakes, outOfStep, takesAround, takesLayout, totalFor } from '../../ui/js/takes.js';
+import { bulkOffers, deletePlan, retryCost } from '../../ui/js/bulk.js';
 import { readLimit, readMaxActive } from '../../ui/js/limits.js';
-import { nextStep } from '../../ui/js/tasks.js';
+import { canStop, nextStep } from '../../ui/js/tasks.js';
 import { strings } from '../../ui/js/strings.js';
+
+const items = (...ids) => ids.map((id) => (id == null ? undefined : { id }));
+
+test('a click opens a video, unless a key says otherwise or something is already selected', () => {
+  assert.equal(clickIntent({}), 'open');
+  assert.equal(clickIntent({ toggle: true }), 'toggle', 'Ctrl or Cmd');
+  assert.equal(clickIntent({ shift: true }), 'range');
+  assert.equal(clickIntent({ shift: true, toggle: true, selecting: true }), 'range', 'Shift wins');
+  assert.equal(clickIntent({ selecting: true }), 'toggle', 'a selection grows by clicking');
+});
+
+test('Shift selects from the last one toggled to the one clicked, either way, skipping what is not loaded', () => {
+  const list = items('a', 'b', null, 'd', 'e', 'f');
+  assert.deepEqual(idsBetween(list, 4, 1), ['b', 'd', 'e']);
+  const selection = new Selection();
+  selection.toggle('b');
+  selection.extend(list, 4);
+  assert.deepEqual([...selection.ids], ['b', 'd', 'e']);
+  selection.extend(list, 0);
+  assert.deepEqual([...selection.ids].sort(), ['a', 'b', 'd', 'e'], 'the anchor stays where the last toggle was');
+  selection.toggle('d');
+  assert.equal(selection.has('d'), false);
+  assert.equal(selection.anchor, 'd', 'a toggle off still moves the anchor');
+  selection.extend(list, 5);
+  assert.deepEqual([...selection.ids].sort(), ['a', 'b', 'd', 'e', 'f']);
+});
+
+test('Shift without an anchor selects the one clicked; removed ids leave the selection and the anchor', () => {
+  const selection = new Selection();
+  selection.extend(items('a', 'b', 'c'), 1);
+  assert.deepEqual([...selection.ids], ['b']);
+  assert.equal(selection.anchor, 'b');
+  selection.toggle('c');
+  selection.remove('c', 'zz');
+  assert.deepEqual([...selection.ids], ['b']);
+  assert.equal(selection.anchor, null);
+  selection.clear();
+  assert.equal(selection.size, 0);
+});
 
 const run = (fields) => ({ batch_id: 'b', label: 'A fox', total: 30, done: 8, failed: 1, waiting: 18, active: 3, credits: 92, finished: false, ...fields });
 
@@ -72,6 +113,24 @@ test('takes in step: players more than a tenth of a second away are moved, ended
   assert.equal(IN_STEP, 0.1);
   assert.deepEqual(outOfStep([1.0, 1.05, 1.2, 0.85], 1.0), [2, 3]);
   assert.deepEqual(outOfStep([3.9, 2.0], 6.5, { durations: [4, 8] }), [1], 'a shorter video that ended waits');
+});
+
+test('bulk: delete what ended, take unsent videos out of the queue, leave what is being made; retry and stop what can be', () => {
+  const t = (id, state, fields = {}) => ({ id, state, favourite: false, ...fields });
+  const picked = [t('d', 'done'), t('f', 'failed', { estimate_credits: 46.08 }), t('w', 'waiting'), t('p', 'preparing'),
+    t('g', 'generating'), t('s', 'downloading'), t('u', 'outcome_unknown', { lookup: 'nothing_found' }), t('x', 'expired', { credits_reserved: 23.04 })];
+  const plan = deletePlan(picked);
+  assert.deepEqual(plan.remove.map((x) => x.id), ['d', 'f', 'u', 'x']);
+  assert.deepEqual(plan.unqueue.map((x) => x.id), ['w', 'p']);
+  assert.deepEqual(plan.skip.map((x) => x.id), ['g', 's']);
+  const offers = bulkOffers(picked);
+  assert.deepEqual(offers.retry.map((x) => x.id), ['f', 'x'], 'an uncertain one asks first, in its own view');
+  assert.deepEqual(offers.stop.map((x) => x.id), ['w', 'p', 'g'], 'not one being saved');
+  assert.equal(offers.allFavourite, false);
+  assert.equal(bulkOffers([t('a', 'done', { favourite: true })]).allFavourite, true);
+  assert.equal(retryCost(offers.retry), 69.12);
+  assert.equal(retryCost([t('z', 'failed')]), null);
+  assert.equal(canStop(t('g', 'generating', { stopped: 'keep' })), false, 'stopped once');
 });
 
 test('what waits has its way out; a stopped video is explained', () => {

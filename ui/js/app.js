@@ -1,6 +1,6 @@
 // Wires the page: fills in the words, loads what the backend knows, and connects the parts
-// (first run, header, compose, gallery, detail, settings, the question on closing) to each
-// other and to live events.
+// (first run, header, compose, batches, the queue, gallery with its selection, detail, settings,
+// stopping, the question on closing) to each other and to live events.
 
 import * as ipc from './ipc.js';
 import { strings } from './strings.js';
@@ -17,6 +17,7 @@ import { createFirstRun } from './first-run.js';
 import { createCloseDialog } from './close-dialog.js';
 import { createQueuePanel } from './queue-panel.js';
 import { createBatchDialog } from './batch-dialog.js';
+import { createBulkBar } from './bulk-bar.js';
 import { createStopper } from './stop.js';
 import { spendToday } from './runs.js';
 
@@ -114,7 +115,10 @@ const gallery = createGallery({
   onOpen: (task) => detail.open(task),
   onAction: (task, action) => runAction(task, action),
   onStop: (tasks) => stopper.stop(tasks),
+  onSelectionChange: (tasks) => bulkBar.render(tasks),
 });
+
+const bulkBar = createBulkBar({ gallery, stopper });
 
 const queuePanel = createQueuePanel({ onOpenLimit: () => settings.open('limit') });
 

@@ -144,32 +144,50 @@ function thumb(task, now, onAction) {
 }
 
 /**
- * Creates the persistent element of a card. Its open, favourite and stop buttons keep their
- * identity across updates so keyboard focus survives live changes.
+ * Creates the persistent element of a card. Its open, select, favourite and stop controls keep
+ * their identity across updates so keyboard focus survives live changes. `onOpen(task, event)`
+ * gets the click (the gallery tells opening from selecting by its keys); the checkbox is not a
+ * tab stop of its own: Space on the focused card toggles it (`onSelect(task, event)`).
  */
-export function createCard({ onOpen, onFavourite, onStop }) {
+export function createCard({ onOpen, onSelect, onFavourite, onStop }) {
   const open = h('button', { type: 'button', class: 'card-open' });
+  const select = h('input', { type: 'checkbox', class: 'card-select', testid: 'card-select', tabIndex: -1 });
   const favourite = h('button', { type: 'button', class: 'card-fav', testid: 'task-favourite' }, icon('star', 16));
   const stop = h('button', { type: 'button', class: 'card-stop', testid: 'task-stop', 'aria-label': strings.stopLabel, title: strings.stopLabel }, icon('stop', 16));
-  const root = h('div', { class: 'card', testid: 'task-card', role: 'listitem' }, open, favourite, stop);
+  const root = h('div', { class: 'card', testid: 'task-card', role: 'listitem' }, open, select, favourite, stop);
   root.addEventListener('click', (event) => {
-    if (event.target.closest('.card-fav, .card-stop, .face-action')) return;
-    onOpen(root.task);
+    if (event.target.closest('.card-fav, .card-stop, .card-select, .face-action')) return;
+    onOpen(root.task, event);
+  });
+  select.addEventListener('click', (event) => {
+    event.preventDefault(); // the gallery's selection decides what is checked
+    onSelect(root.task, event);
+  });
+  open.addEventListener('keydown', (event) => {
+    if (event.key !== ' ') return;
+    event.preventDefault(); // Space selects; Enter opens
+    onSelect(root.task, event);
   });
   favourite.addEventListener('click', () => onFavourite(root.task));
   stop.addEventListener('click', () => onStop(root.task));
   return root;
 }
 
-/** Draws `task` into a card made by createCard; `takes` is how many takes its group has (null for a task that is not one). */
-export function updateCard(root, task, now, onAction, { takes = null } = {}) {
+/**
+ * Draws `task` into a card made by createCard; `selected` is whether it is in the selection,
+ * `takes` how many takes its group has (null for a task that is not one).
+ */
+export function updateCard(root, task, now, onAction, { selected = false, takes = null } = {}) {
   root.task = task;
   root.dataset.taskId = task.id;
   root.dataset.state = task.state;
   root.className = `card phase-${phase(task.state)}`;
   const [open, favourite] = [root.querySelector('.card-open'), root.querySelector('.card-fav')];
+  root.querySelector('.card-select').setAttribute('aria-label', strings.selectVideo(task.prompt));
+  setSelected(root, selected);
   show(root.querySelector('.card-stop'), canStop(task));
   open.setAttribute('aria-label', strings.cardLabel(task.prompt, stateLabel(task)));
+  open.setAttribute('aria-describedby', 'card-keys');
   favourite.setAttribute('aria-pressed', String(task.favourite));
   favourite.setAttribute('aria-label', task.favourite ? strings.unfavourite : strings.favourite);
   favourite.title = task.favourite ? strings.unfavourite : strings.favourite;
@@ -184,6 +202,12 @@ export function updateCard(root, task, now, onAction, { takes = null } = {}) {
       // A card offers its next step below the picture, away from the card's centre.
       (phase(task.state) !== 'done' && stepButton(task, onAction)) || h('p', { class: 'card-meta', text: metaText(task, now) })),
   );
+}
+
+/** Shows whether a card is selected, without drawing it again. */
+export function setSelected(root, selected) {
+  root.classList.toggle('selected', selected);
+  root.querySelector('.card-select').checked = selected;
 }
 
 /** A grey stand-in for a card whose task is still being fetched. */

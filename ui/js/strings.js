@@ -269,6 +269,38 @@ export const strings = {
   },
   stoppedEnded: 'Stopped',
 
+  // Selecting videos and acting on all of them
+  cardKeys: 'Enter opens it; Space selects it.',
+  selectVideo: (prompt) => `Select: ${prompt}`,
+  selectedCount: (n) => `${number(n)} selected`,
+  bulkLabel: 'Selected videos',
+  bulkFavourite: 'Favourite',
+  bulkUnfavourite: 'Unfavourite',
+  bulkRetry: (n) => `Try again (${number(n)})`,
+  bulkStop: (n) => `Stop (${number(n)})`,
+  bulkClear: 'Clear the selection',
+  bulkDeleteTitle: (n) => (n === 1 ? 'Delete this video?' : `Delete ${number(n)} videos?`),
+  bulkDeleteBody: 'Videos and their recipes move to the trash.',
+  bulkDeleteUnqueue: (n) => (n === 1 ? 'One has not started yet: it leaves the queue and is never sent.' : `${number(n)} have not started yet: they leave the queue and are never sent.`),
+  bulkDeleteSkip: (n) => (n === 1 ? 'One is being made right now and is left alone: stop it first.' : `${number(n)} are being made right now and are left alone: stop them first.`),
+  bulkDeleteYes: (n) => (n === 1 ? 'Delete video' : `Delete ${number(n)} videos`),
+  bulkNothingToDelete: (n) => (n === 1 ? 'This video is being made right now: stop it first.' : 'These videos are being made right now: stop them first.'),
+  bulkDeleted: (done, left) => `${plural(done, 'video', 'videos')} deleted.${left > 0 ? ` ${plural(left, 'video', 'videos')} being made ${left === 1 ? 'was' : 'were'} left alone.` : ''}`,
+  bulkRetryTitle: (n) => (n === 1 ? 'Make this video again?' : `Make ${number(n)} videos again?`),
+  bulkRetryBody: (credits) => (credits == null
+    ? 'Each starts as a new video, charged like any other. They wait their turn in the queue.'
+    : `Each starts as a new video: about ${number(credits)} credits in all. They wait their turn in the queue.`),
+  bulkRetryYes: (n) => (n === 1 ? 'Make it again' : `Make ${number(n)} again`),
+  bulkRetried: (n) => (n === 1 ? 'Trying again. The new attempt is at the top of your videos.' : `Trying ${number(n)} videos again. The new attempts are at the top of your videos.`),
+  bulkProblems: (n, message) => (n === 1 ? `One video could not be changed. ${message}` : `${number(n)} videos could not be changed. ${message}`),
+
+  // Clearing the failed videos
+  clearFailed: 'Clear failed',
+  clearFailedTitle: (n) => (n === 1 ? 'Clear the failed video?' : `Clear ${number(n)} failed videos?`),
+  clearFailedBody: 'Failed videos have nothing to keep: clearing them only tidies your list. Their descriptions go too.',
+  clearFailedYes: 'Clear them',
+  clearedFailed: (n) => (n === 0 ? 'There was nothing to clear.' : `${plural(n, 'failed video', 'failed videos')} cleared.`),
+
   // Takes side by side
   takesPlay: 'Play all',
   takesPause: 'Pause all',
@@ -487,6 +519,7 @@ export const strings = {
     failed: (prompt, message) => `Video failed: ${prompt}. ${message}`,
     started: (prompt) => `Started: ${prompt}`,
     results: (n) => (n === 0 ? 'No videos match.' : `${plural(n, 'video', 'videos')} shown.`),
+    selected: (n) => (n === 0 ? 'Nothing selected.' : `${number(n)} selected.`),
   },
 
   // Settings
