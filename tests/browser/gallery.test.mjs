@@ -115,6 +115,8 @@ test('search, filters and favourites narrow the gallery', async () => {
   await until(page, () => document.querySelector('[data-testid="announcer"]').textContent === '1 video shown.');
   await shoot(page, 'search');
   await page.fill(byTestId('search'), '');
+  // The cleared search applies a moment later; the filters are tried once it has.
+  await until(page, () => document.querySelectorAll('[data-testid="task-card"]').length === 5);
   await choose(page, 'filter-failed');
   await until(page, () => document.querySelectorAll('[data-testid="task-card"]').length === 1);
   assert.deepEqual((await cards(page)).map((c) => c.id), ['mod']);
