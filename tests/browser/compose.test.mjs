@@ -179,7 +179,7 @@ test('Generate (and Ctrl+Enter) submits once with the picture, and the task appe
   assert.equal(submits.length, 1);
   assert.deepEqual(submits[0].args, {
     prompt: 'Waves rolling onto a quiet beach', model: 'sora-2-preview', choices: { aspect: '16:9', duration: 8 },
-    image: { path: BEACH, framing: 'fill', crop: null }, last_image: null,
+    image: { path: BEACH, framing: 'fill', crop: null }, last_image: null, takes: 1,
   });
   assert.equal(await page.inputValue(byTestId('prompt')), '', 'compose is ready for the next idea');
   assert.equal(await page.isVisible(byTestId('image-card')), false);

@@ -13,7 +13,13 @@
 //     nextImage: '/path.jpg',                   // what chooseImage "picks" in the native dialog
 //     fail: { command_name: { code, message, retryable } },   // that command throws it
 //     hold: ['prepare_image'],                  // answers wait until __fake.release(name)
+//     queue: { paused },                        // the queue (settings.max_active and
+//                                               // settings.daily_limit gate it, as in the app)
+//     nextBatchFile: { name, text, csv },       // what openBatchFile "opens" in the native dialog
 //   };
+// Tasks given in the `waiting` state wait in the order of their queue_position (then age); the
+// fake runs the queue as the engine does: whenever tasks or settings change, waiting tasks start
+// (in order) while fewer than max_active are past the queue and today's spend allows.
 // The models are the app's own manifest (crates/models/models.json, served at /fake/models.json),
 // never a copy: list_models adds availability and the picker's price to each entry, estimate
 // prices and checks choices from it as the backend does (docs/IPC.md).
@@ -32,6 +38,8 @@
 //   dragEnter(), dragLeave()
 //   hold(name), release(name), fail(name, error|null), state
 //   setUnavailable(id, reason|null)  the backend learnt that this key may (not) use a model
+//   raisePrices(factor)    EvoLink's prices change (a confirmed batch then meets plan_changed)
+//   queueView()            the Queue as queue_status answers it
 
 import { centredCrop } from './crop.js';
 import { ACTIVE_STATES, matchesQuery, newerFirst } from './tasks.js';
@@ -125,7 +133,7 @@ function price(model, settled, pictures) {
   const seconds = model.duration.auto?.value === settled.duration ? model.duration.auto.holds : settled.duration;
   const count = Number(Boolean(pictures.first)) + Number(Boolean(pictures.last));
   const credits = perSecond(model, settled.quality, settled.audio === true) * seconds + (model.price.per_picture ?? 0) * count;
-  return Math.round(credits * 100) / 100;
+  return Math.round(credits * (state.priceFactor ?? 1) * 100) / 100;
 }
 
 const state = {
@@ -149,8 +157,12 @@ const state = {
     api_base: '',
     files_base: '',
     callback_url: null,
+    max_active: 3,
+    daily_limit: null,
     ...config.settings,
   },
+  queue: { paused: false, ...config.queue },
+  priceFactor: 1,
   keychain: config.keychain ?? true,
   pictures: {
     '/home/ada/Pictures/beach.jpg': { width: 4032, height: 3024, format: 'jpeg', bytes: 3_100_000, had_location: true, seed: 0 },
@@ -210,8 +222,16 @@ export function makeTask(partial = {}) {
     request_id: null,
     results_expire_at: null,
     lookup: null,
+    queue_position: null,
+    batch_id: null,
+    takes_group: null,
+    take: null,
+    lead_id: null,
+    estimate_credits: null,
+    stopped: null,
     ...partial,
   };
+  task.estimate_credits ??= task.credits_reserved;
   delete task.ago;
   delete task.art;
   // As the backend fills them: EvoLink's id once it accepted the task, the link's end once the
@@ -275,6 +295,10 @@ function generated(count) {
 }
 
 state.tasks = [...(config.tasks ?? []).map(makeTask), ...generated(config.generate ?? 0)];
+// The queue's order: waiting tasks by the position they were given, then oldest first.
+state.order = state.tasks.filter((t) => t.state === 'waiting')
+  .sort((a, b) => (a.queue_position ?? Infinity) - (b.queue_position ?? Infinity) || a.created_at - b.created_at)
+  .map((t) => t.id);
 
 function tasks() {
   return state.info.demo ? state.demoTasks : state.tasks;
@@ -311,7 +335,7 @@ async function call(command, args, answer) {
 
 // Events
 
-const handlers = { tasks: new Set(), balance: new Set(), keyRefused: new Set(), storeTrouble: new Set(), mode: new Set(), drop: new Set(), close: new Set() };
+const handlers = { tasks: new Set(), queue: new Set(), balance: new Set(), keyRefused: new Set(), storeTrouble: new Set(), mode: new Set(), drop: new Set(), close: new Set() };
 
 function on(kind, handler) {
   handlers[kind].add(handler);
@@ -336,13 +360,148 @@ function emitTasks(partials) {
   const full = partials.map((partial) => {
     const old = list.find((t) => t.id === partial.id);
     if (!old) return makeTask(partial);
+    // A video the person stopped and chose not to keep is not saved: it ends as `stopped`.
+    if (old.stopped === 'discard' && ['downloading', 'done'].includes(partial.state)) {
+      return makeTask({ ...old, ...partial, ...DISCARDED });
+    }
     // Fields the old state left empty are filled as for a new task (a video once it is done).
     const known = Object.fromEntries(Object.entries(old).filter(([, value]) => value !== null));
     return makeTask({ ...known, ...partial });
   });
   upsert(full);
-  emit('tasks', full);
+  for (const task of full) {
+    if (task.state !== 'waiting') leaveQueue(task.id);
+    else if (!state.order.includes(task.id)) state.order.push(task.id); // its pictures are ready: it queues
+  }
+  // A task that ended frees a slot: the queue moves on, in the same batch of changes.
+  const moved = runQueue().filter((t) => !full.includes(t));
+  emitChanges([...full, ...moved]);
   return full;
+}
+
+/** tasks-changed, and queue-changed with it, as the app batches them. */
+function emitChanges(changed) {
+  if (changed.length > 0) emit('tasks', changed);
+  emit('queue', queueView());
+}
+
+const DISCARDED = {
+  state: 'failed', video_url: null, video_path: null, poster_url: null, results_expire_at: null, finished_at: now(),
+  error: { code: 'stopped', message: 'You stopped this video and chose not to keep it, so it was not saved.', retryable: false },
+};
+
+// The queue, as the engine runs it (docs/IPC.md: Queue, max_active, daily_limit)
+
+/** Tasks past the queue and not yet made: they count against max_active. */
+const PAST_QUEUE = ['uploading', 'submitting', 'queued', 'generating'];
+/** States in which the paid call has been sent; a failed task's credits come back. */
+const PAID = ['submitting', 'queued', 'generating', 'downloading', 'done', 'expired', 'outcome_unknown'];
+
+const round = (n) => Math.round(n * 100) / 100;
+const activeCount = () => tasks().filter((t) => PAST_QUEUE.includes(t.state)).length;
+const taskCost = (t) => t.credits_used ?? t.estimate_credits ?? t.credits_reserved ?? 0;
+
+function startOfToday() {
+  const day = new Date();
+  day.setHours(0, 0, 0, 0);
+  return day.getTime() / 1000;
+}
+
+function spentToday() {
+  const start = startOfToday();
+  return round(tasks().filter((t) => PAID.includes(t.state) && t.submitted_at != null && t.submitted_at >= start).reduce((sum, t) => sum + taskCost(t), 0));
+}
+
+const fitsLimit = (task, spent = spentToday()) => state.settings.daily_limit == null || spent + taskCost(task) <= state.settings.daily_limit + 1e-9;
+
+function leaveQueue(id) {
+  const at = state.order.indexOf(id);
+  if (at !== -1) state.order.splice(at, 1);
+}
+
+function waitingNote(task) {
+  if (state.queue.paused) return { code: 'queue_paused', message: 'The queue is paused.', retryable: true };
+  if (!fitsLimit(task)) {
+    return { code: 'spend_limit', message: `This video would pass today’s spend limit of ${state.settings.daily_limit} credits.`, retryable: true };
+  }
+  const n = state.settings.max_active;
+  return { code: 'waiting_for_slot', message: `Waiting for a free slot: ${n === 1 ? '1 video is' : `${n} videos are`} made at a time.`, retryable: true };
+}
+
+/**
+ * Starts waiting tasks, in order, while there is a free slot and the spend limit allows (one that
+ * would pass it stays, and a cheaper one behind it may go), then gives every waiting task its
+ * position and note. Returns the tasks that changed.
+ */
+function runQueue() {
+  const changed = new Set();
+  if (!state.queue.paused) {
+    for (const id of [...state.order]) {
+      if (activeCount() >= state.settings.max_active) break;
+      const task = tasks().find((t) => t.id === id);
+      if (!task || !fitsLimit(task)) continue;
+      leaveQueue(id);
+      Object.assign(task, {
+        state: task.image || task.last_image ? 'uploading' : 'submitting',
+        submitted_at: now(), error: null, queue_position: null, credits_reserved: task.estimate_credits,
+      });
+      changed.add(task);
+    }
+  }
+  state.order.forEach((id, i) => {
+    const task = tasks().find((t) => t.id === id);
+    const note = waitingNote(task);
+    if (task.queue_position !== i + 1 || task.error?.code !== note.code || task.error?.message !== note.message) {
+      Object.assign(task, { queue_position: i + 1, error: note });
+      changed.add(task);
+    }
+  });
+  return [...changed];
+}
+
+function runsView() {
+  const groups = new Map();
+  for (const task of tasks()) {
+    if (!task.batch_id) continue;
+    if (!groups.has(task.batch_id)) groups.set(task.batch_id, []);
+    groups.get(task.batch_id).push(task);
+  }
+  const hourAgo = now() - 3600;
+  const start = startOfToday();
+  return [...groups.entries()].map(([batch_id, list]) => {
+    const first = [...list].sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1))[0];
+    const count = (states) => list.filter((t) => states.includes(t.state)).length;
+    const waiting = count(['waiting']);
+    const active = count(['preparing', 'uploading', 'submitting', 'queued', 'generating', 'downloading']);
+    return {
+      batch_id,
+      label: first.prompt.length > 60 ? first.prompt.slice(0, 60) : first.prompt,
+      total: list.length,
+      done: count(['done']),
+      failed: count(['failed', 'outcome_unknown', 'expired']),
+      waiting,
+      active,
+      credits: round(list.filter((t) => PAID.includes(t.state) && t.submitted_at != null && t.submitted_at >= start).reduce((sum, t) => sum + taskCost(t), 0)),
+      finished: waiting + active === 0,
+      created_at: first.created_at,
+      ended_at: Math.max(...list.map((t) => t.finished_at ?? 0)),
+    };
+  })
+    .filter((run) => !run.finished || run.ended_at >= hourAgo)
+    .sort((a, b) => b.created_at - a.created_at)
+    .map(({ created_at, ended_at, ...run }) => run); // eslint-disable-line no-unused-vars
+}
+
+function queueView() {
+  return {
+    paused: state.queue.paused,
+    max_active: state.settings.max_active,
+    daily_limit: state.settings.daily_limit,
+    spent_today: spentToday(),
+    active: activeCount(),
+    waiting: state.order.map((id) => tasks().find((t) => t.id === id)),
+    runs: runsView(),
+  };
 }
 
 function findTask(id) {
@@ -393,7 +552,18 @@ export const saveSettings = (changes) => call('set_settings', { changes }, () =>
   if (changes.callback_url && !/^https:\/\/[^\s/]+/.test(changes.callback_url)) {
     throw error('invalid_argument', 'The webhook address must start with https://.');
   }
+  if ('max_active' in changes && !(Number.isInteger(changes.max_active) && changes.max_active >= 1 && changes.max_active <= 10)) {
+    throw error('invalid_argument', 'Videos made at once is a whole number from 1 to 10.');
+  }
+  if ('daily_limit' in changes && changes.daily_limit !== null && !(typeof changes.daily_limit === 'number' && changes.daily_limit > 0)) {
+    throw error('invalid_argument', 'The daily spend limit is a number of credits above 0, or empty for no limit.');
+  }
   state.settings = { ...state.settings, ...changes };
+  // A new limit or number of slots may let waiting videos go (or hold them).
+  if ('max_active' in changes || 'daily_limit' in changes) {
+    const changed = runQueue();
+    setTimeout(() => emitChanges(changed), 0);
+  }
   return state.settings;
 });
 
@@ -502,33 +672,238 @@ export const estimate = ({ model, choices = {}, pictures = { first: false, last:
 
 // Tasks
 
-export const submit = ({ prompt, model, choices = {}, image = null, lastImage = null }) =>
-  call('submit_task', { prompt, model, choices, image, last_image: lastImage }, () => {
+/** One task per take of a prompt, recorded as waiting (after its pictures are prepared). */
+function recordTakes({ prompt, model, entry, settled, pictures, image = null, lastImage = null, takes, batch_id = null }) {
+  const group = takes > 1 ? `takes-${String(nextId).padStart(5, '0')}` : null;
+  const created = now();
+  return Array.from({ length: takes }, (_, i) => {
+    const task = makeTask({
+      prompt, model_id: entry.id, duration: settled.duration, aspect: settled.aspect, quality: settled.quality, audio: settled.audio,
+      image, state: image || lastImage ? 'preparing' : 'waiting', created_at: created, submitted_at: null,
+      batch_id: batch_id ?? (group ? `batch-${group.slice(6)}` : null), takes_group: group, take: group ? i + 1 : null,
+    });
+    Object.assign(task, {
+      model: settled.api_id, seed: settled.seed, negative_prompt: settled.negative_prompt, last_image: lastImage?.path ?? null,
+      credits_reserved: null, estimate_credits: price(entry, settled, pictures),
+    });
+    if (task.state === 'waiting') state.order.push(task.id);
+    return task;
+  });
+}
+
+function checkTakes(takes) {
+  if (!Number.isInteger(takes) || takes < 1 || takes > 4) throw error('invalid_argument', 'takes is a whole number from 1 to 4');
+}
+
+export const submit = ({ prompt, model, choices = {}, image = null, lastImage = null, takes = 1 }) =>
+  call('submit_task', { prompt, model, choices, image, last_image: lastImage, takes }, () => {
     const entry = modelFor(model);
     if (state.unavailable[model]) {
       throw { code: 'model_unavailable', message: state.unavailable[model], retryable: false, alternatives: [] };
     }
+    checkTakes(takes);
     if (!prompt.trim()) throw invalid('prompt', 'Describe the video you want: the prompt is empty.');
     const pictures = { first: Boolean(image), last: Boolean(lastImage) };
     const settled = settle(entry, choices, pictures);
-    const task = makeTask({
-      prompt, model_id: model, duration: settled.duration, aspect: settled.aspect, quality: settled.quality, audio: settled.audio,
-      image, state: image || lastImage ? 'preparing' : 'submitting', ago: 0, submitted_at: null,
-    });
-    Object.assign(task, {
-      model: settled.api_id, seed: settled.seed, negative_prompt: settled.negative_prompt, last_image: lastImage?.path ?? null,
-      credits_reserved: price(entry, settled, pictures),
-    });
+    const recorded = recordTakes({ prompt, model, entry, settled, pictures, image, lastImage, takes });
     state.settings.model_choices = { ...state.settings.model_choices, [model]: { ...choices } };
-    upsert([task]);
-    setTimeout(() => emit('tasks', [task]), 0);
-    return task;
+    upsert(recorded);
+    const moved = runQueue();
+    setTimeout(() => emitChanges([...new Set([...recorded, ...moved])]), 0);
+    return recorded;
   });
 
-export const listTasks = ({ states = [], search = '', favourites_only = false, offset = 0, limit = 100 } = {}) =>
-  call('list_tasks', { states, search, favourites_only, offset, limit }, () => {
+// Batches (plan_batch, submit_batch): the backend's reading of pasted text or a CSV file.
+
+const MAX_LINES = 200;
+const CHOICE_COLUMNS = ['duration', 'quality', 'aspect', 'audio', 'seed', 'negative_prompt'];
+
+/** Plain text: one prompt per line, or one per paragraph when the text has a blank line. */
+function textLines(text) {
+  const rows = text.replace(/\r\n?/g, '\n').split('\n');
+  const filled = rows.map((row) => row.trim() !== '');
+  const first = filled.indexOf(true);
+  const last = filled.lastIndexOf(true);
+  if (first === -1) return [];
+  const paragraphs = filled.slice(first, last + 1).includes(false);
+  const lines = [];
+  rows.forEach((row, i) => {
+    if (!filled[i]) return;
+    if (paragraphs && i > 0 && filled[i - 1]) lines.at(-1).prompt += ` ${row.trim()}`;
+    else lines.push({ line: i + 1, prompt: row.trim(), choices: {} });
+  });
+  return lines;
+}
+
+/** CSV rows with the 1-based line each starts on; quoted fields may hold commas, quotes and newlines. */
+function csvRows(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  let line = 1;
+  let rowLine = 1;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i += 1; } else if (c === '"') quoted = false;
+      else { if (c === '\n') line += 1; field += c; }
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i += 1;
+      row.push(field);
+      rows.push({ line: rowLine, cells: row });
+      row = [];
+      field = '';
+      line += 1;
+      rowLine = line;
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push({ line: rowLine, cells: row });
+  }
+  return rows.filter((r) => r.cells.some((cell) => cell.trim() !== ''));
+}
+
+function csvLines(text, problems) {
+  const [header, ...rows] = csvRows(text);
+  const names = (header?.cells ?? []).map((cell) => cell.trim().toLowerCase());
+  const promptAt = names.indexOf('prompt');
+  if (promptAt === -1) {
+    problems.push({ line: header?.line ?? 1, field: 'prompt', message: 'The first row of the file must name its columns, with one called “prompt”.' });
+    return [];
+  }
+  return rows.map(({ line, cells }) => {
+    const choices = {};
+    names.forEach((name, i) => {
+      const value = (cells[i] ?? '').trim();
+      if (!CHOICE_COLUMNS.includes(name) || value === '') return;
+      if (name === 'duration' || name === 'seed') choices[name] = /^\d+$/.test(value) ? Number(value) : value;
+      else if (name === 'audio') choices.audio = /^(yes|true|on|1)$/i.test(value) ? true : /^(no|false|off|0)$/i.test(value) ? false : value;
+      else choices[name] = value;
+    });
+    return { line, prompt: (cells[promptAt] ?? '').trim(), choices };
+  });
+}
+
+function plan({ text, csv, model, choices, takes }) {
+  const entry = modelFor(model);
+  checkTakes(takes);
+  const problems = [];
+  let lines = csv ? csvLines(text, problems) : textLines(text);
+  if (lines.length > MAX_LINES) {
+    problems.push({ line: lines[MAX_LINES].line, field: 'text', message: `A batch holds at most ${MAX_LINES} prompts; this one has ${lines.length}. Split it in two.` });
+    lines = lines.slice(0, MAX_LINES);
+  }
+  const planned = [];
+  const max = entry.prompt?.max;
+  for (const { line, prompt, choices: own } of lines) {
+    if (!prompt) {
+      problems.push({ line, field: 'prompt', message: 'This line has no prompt.' });
+      continue;
+    }
+    if (max != null && [...prompt].length > max) {
+      problems.push({ line, field: 'prompt', message: `This prompt is ${[...prompt].length} characters long; ${entry.name} takes up to ${max}.` });
+      continue;
+    }
+    try {
+      const settled = settle(entry, { ...choices, ...own }, { first: false, last: false });
+      planned.push({ line, prompt, credits: round(price(entry, settled, { first: false, last: false }) * takes), settled });
+    } catch (e) {
+      if (e.code !== 'invalid_input' && e.code !== 'invalid_argument') throw e;
+      problems.push({ line, field: e.field ?? 'choices', message: e.message });
+    }
+  }
+  return { entry, planned, problems };
+}
+
+export const openBatchFile = () => call('open_batch_file', null, () => config.nextBatchFile ?? null);
+
+export const planBatch = ({ text, csv = false, model, choices = {}, takes = 1 }) =>
+  call('plan_batch', { text, csv, model, choices, takes }, () => {
+    const { planned, problems } = plan({ text, csv, model, choices, takes });
+    return {
+      lines: planned.map(({ line, prompt, credits }) => ({ line, prompt, credits })),
+      count: planned.length * takes,
+      credits: round(planned.reduce((sum, l) => sum + l.credits, 0)),
+      problems,
+    };
+  });
+
+export const submitBatch = ({ text, csv = false, model, choices = {}, takes = 1, count, credits }) =>
+  call('submit_batch', { text, csv, model, choices, takes, count, credits }, () => {
+    const { entry, planned, problems } = plan({ text, csv, model, choices, takes });
+    if (problems.length > 0) throw invalid(problems[0].field, 'Some lines of this batch cannot be sent as they are.');
+    const total = round(planned.reduce((sum, l) => sum + l.credits, 0));
+    if (planned.length * takes !== count || total > credits + 1e-9) {
+      const videos = planned.length * takes === 1 ? '1 video' : `${planned.length * takes} videos`;
+      throw error('plan_changed', `This batch has changed since you checked it: it now makes ${videos} for about ${total} credits. Nothing was queued.`);
+    }
+    const batch_id = `batch-${String(nextId).padStart(5, '0')}`;
+    const recorded = planned.flatMap(({ prompt, settled }) => recordTakes({
+      prompt, model, entry, settled, pictures: { first: false, last: false }, takes, batch_id,
+    }));
+    upsert(recorded);
+    // Recorded first, all waiting; the engine picks them up just after.
+    const answer = structuredClone(recorded);
+    setTimeout(() => emitChanges([...new Set([...recorded, ...runQueue()])]), 0);
+    return answer;
+  });
+
+export const queueStatus = () => call('queue_status', null, () => queueView());
+
+export const pauseQueue = (paused) => call('pause_queue', { paused }, () => {
+  if (typeof paused !== 'boolean') throw error('invalid_argument', 'paused is true or false');
+  state.queue.paused = paused;
+  const changed = runQueue();
+  setTimeout(() => emitChanges(changed), 0);
+  return queueView();
+});
+
+export const reorderQueue = (ids) => call('reorder_queue', { ids }, () => {
+  const placed = [...new Set(ids)].filter((id) => state.order.includes(id));
+  state.order = [...placed, ...state.order.filter((id) => !placed.includes(id))];
+  const changed = runQueue();
+  setTimeout(() => emitChanges(changed), 0);
+  return queueView();
+});
+
+export const stopTask = (id, { discard = null } = {}) => call('stop_task', { id, discard }, () => {
+  const task = findTask(id);
+  if (!['preparing', 'waiting', 'uploading', 'submitting', 'queued', 'generating', 'downloading'].includes(task.state)) {
+    throw error('not_allowed', 'This video has already ended; there is nothing to stop.');
+  }
+  // Nothing sent yet: it is forgotten and never sent.
+  if (['preparing', 'waiting', 'uploading'].includes(task.state)) {
+    const list = tasks();
+    list.splice(list.indexOf(task), 1);
+    leaveQueue(id);
+    const changed = runQueue();
+    setTimeout(() => emitChanges(changed), 0);
+    return { removed: true, task };
+  }
+  if (discard == null) {
+    throw error('confirm_needed', 'EvoLink cannot cancel a video it has started, so it may still be charged. Say whether to keep it if it comes.');
+  }
+  task.stopped = discard ? 'discard' : 'keep';
+  setTimeout(() => emitChanges([task]), 0);
+  return { removed: false, task };
+});
+
+export const clearFailed = () => call('clear_failed', null, () => {
+  const list = tasks();
+  const gone = list.filter((t) => t.state === 'failed' || t.state === 'expired');
+  for (const task of gone) list.splice(list.indexOf(task), 1);
+  setTimeout(() => emitChanges([]), 0);
+  return { removed: gone.length };
+});
+
+export const listTasks = ({ states = [], search = '', favourites_only = false, takes_group = null, offset = 0, limit = 100 } = {}) =>
+  call('list_tasks', { states, search, favourites_only, takes_group, offset, limit }, () => {
     if (limit > 500) throw error('invalid_argument', 'limit is at most 500');
-    const matching = tasks().filter((task) => matchesQuery(task, { states, search, favourites_only })).sort(newerFirst);
+    const matching = tasks().filter((task) => matchesQuery(task, { states, search, favourites_only, takes_group })).sort(newerFirst);
     return { tasks: matching.slice(offset, offset + limit), total: matching.length };
   });
 
@@ -547,9 +922,14 @@ export const retryTask = (id, { confirmPaidAgain = false } = {}) => call('retry_
   }
   const task = makeTask({
     prompt: old.prompt, model_id: old.model_id, aspect: old.aspect, duration: old.duration, quality: old.quality, audio: old.audio,
-    image: old.image, last_image: old.last_image, state: 'submitting', ago: 0, retry_of: id, submitted_at: null,
+    image: old.image, last_image: old.last_image, state: 'waiting', ago: 0, retry_of: id, submitted_at: null,
   });
+  Object.assign(task, { estimate_credits: task.credits_reserved, credits_reserved: null });
+  // A new paid task waits its turn like any other.
   upsert([task]);
+  state.order.push(task.id);
+  const moved = runQueue();
+  setTimeout(() => emitChanges(moved.includes(task) ? moved : [task, ...moved]), 0);
   return task;
 });
 
@@ -577,6 +957,8 @@ export const deleteTask = (id) => call('delete_task', { id }, () => {
   const task = findTask(id);
   const list = tasks();
   list.splice(list.indexOf(task), 1);
+  leaveQueue(id);
+  setTimeout(() => emitChanges(runQueue()), 0);
   return task;
 });
 
@@ -617,6 +999,7 @@ export const closeChoice = (choice) => call('close_choice', { choice }, () => {
 // Events
 
 export const onTasksChanged = (handler) => on('tasks', handler);
+export const onQueueChanged = (handler) => on('queue', handler);
 export const onBalanceChanged = (handler) => on('balance', handler);
 export const onKeyRefused = (handler) => on('keyRefused', handler);
 export const onStoreTrouble = (handler) => on('storeTrouble', handler);
@@ -624,11 +1007,18 @@ export const onModeChanged = (handler) => on('mode', handler);
 export const onImageDrop = (handler) => on('drop', handler);
 export const onCloseRequested = (handler) => on('close', handler);
 
+// The engine at start: waiting tasks given to the fake get their place and note (or start).
+runQueue();
+
 globalThis.__fake = {
   state,
   calls,
   makeTask,
   emitTasks,
+  queueView,
+  raisePrices(factor) {
+    state.priceFactor = factor;
+  },
   finishLookup,
   emitBalance: (payload) => emit('balance', payload),
   emitKeyRefused: (payload) => emit('keyRefused', payload),

@@ -15,7 +15,7 @@ test('tasks in progress show their step, progress, time so far and time left', a
   assert.deepEqual((await cards(page)).map((c) => c.state), ['preparing', 'uploading', 'queued', 'generating', 'downloading']);
   assert.match(await page.textContent(card('prep')), /Preparing picture/);
   assert.match(await page.textContent(card('up')), /Uploading picture/);
-  assert.match(await page.textContent(card('queue')), /Waiting in line/);
+  assert.match(await page.textContent(card('queue')), /In line at EvoLink/);
   assert.match(await page.textContent(card('down')), /Saving to your library/);
   const generating = page.locator(card('gen'));
   assert.match(await generating.textContent(), /Generating 35%/);
@@ -115,6 +115,8 @@ test('search, filters and favourites narrow the gallery', async () => {
   await until(page, () => document.querySelector('[data-testid="announcer"]').textContent === '1 video shown.');
   await shoot(page, 'search');
   await page.fill(byTestId('search'), '');
+  // The cleared search applies a moment later; the filters are tried once it has.
+  await until(page, () => document.querySelectorAll('[data-testid="task-card"]').length === 5);
   await choose(page, 'filter-failed');
   await until(page, () => document.querySelectorAll('[data-testid="task-card"]').length === 1);
   assert.deepEqual((await cards(page)).map((c) => c.id), ['mod']);

@@ -182,6 +182,7 @@ test('Kling V3 with both frames: the pictures decide the shape, and exactly the 
     choices: { aspect: '16:9', duration: 10, quality: '1080p', audio: true },
     image: { path: BEACH, framing: 'fill', crop: null },
     last_image: { path: TALL, framing: 'fill', crop: null },
+    takes: 1,
   });
   assert.equal(await visible(page, 'image-last-card'), false, 'both pictures are cleared for the next video');
   noErrors(errors);

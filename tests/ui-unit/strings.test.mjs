@@ -9,7 +9,7 @@ const sources = readdirSync(dir).map((name) => ({ name, text: readFileSync(new U
 
 test('every data-i18n key in the page has a string', () => {
   const html = readFileSync(new URL('../../ui/index.html', import.meta.url), 'utf8');
-  const keys = [...html.matchAll(/data-i18n(?:-label|-placeholder|-alt)?="([^"]+)"/g)].map((m) => m[1]);
+  const keys = [...html.matchAll(/data-i18n(?:-label|-placeholder|-alt|-title)?="([^"]+)"/g)].map((m) => m[1]);
   assert.ok(keys.length > 50, 'the page uses translatable text');
   for (const key of keys) assert.equal(typeof strings[key], 'string', `missing string ${key}`);
 });

@@ -111,13 +111,15 @@ test('an older copy of a task never undoes a newer one', async () => {
   assert.equal(isOlder(checking, t('failed')), true, 'and only from an uncertain ending');
 });
 
-test('every code the backend explains has advice, and only a missing key asks for an action while waiting', () => {
-  assert.deepEqual(WAITING_CODES, ['checking', 'storage', 'key_missing', 'task_trouble']);
+test('every code the backend explains has advice, and only a missing key, the spend limit and a paused queue ask for an action while waiting', () => {
+  assert.deepEqual(WAITING_CODES, ['checking', 'storage', 'key_missing', 'task_trouble', 'waiting_for_slot', 'spend_limit', 'queue_paused']);
+  const actions = { key_missing: 'restore_key', spend_limit: 'raise_limit', queue_paused: 'resume_queue' };
   for (const code of WAITING_CODES) {
     for (const state of ACTIVE_STATES) {
       const step = nextStep(task({ state, error: { code, message: 'x', retryable: true } }));
       assert.equal(step.advice, code, `${code} while ${state}`);
-      assert.equal(step.action, code === 'key_missing' ? 'restore_key' : null, `${code} while ${state}`);
+      assert.equal(step.action, actions[code] ?? null, `${code} while ${state}`);
+      if (step.action) assert.equal(typeof strings.actions[step.action], 'string', step.action);
     }
     assert.ok(strings.advice[code]?.length > 20, `words for ${code}`);
   }

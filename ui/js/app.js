@@ -1,6 +1,6 @@
 // Wires the page: fills in the words, loads what the backend knows, and connects the parts
-// (first run, header, compose, gallery, detail, settings, the question on closing) to each
-// other and to live events.
+// (first run, header, compose, batches, the queue, gallery with its selection, detail, settings,
+// stopping, the question on closing) to each other and to live events.
 
 import * as ipc from './ipc.js';
 import { strings } from './strings.js';
@@ -15,11 +15,16 @@ import { troubleText } from './card.js';
 import { createSettings } from './settings-view.js';
 import { createFirstRun } from './first-run.js';
 import { createCloseDialog } from './close-dialog.js';
+import { createQueuePanel } from './queue-panel.js';
+import { createBatchDialog } from './batch-dialog.js';
+import { createBulkBar } from './bulk-bar.js';
+import { createStopper } from './stop.js';
+import { spendToday } from './runs.js';
 
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
 
-const state = { info: null, key: null, settings: null, credits: null, models: null };
+const state = { info: null, key: null, settings: null, credits: null, models: null, queue: null };
 const hasKey = () => Boolean(state.key?.set || state.info?.demo);
 
 function fillStaticText() {
@@ -27,6 +32,7 @@ function fillStaticText() {
   for (const element of document.querySelectorAll('[data-i18n-label]')) element.setAttribute('aria-label', strings[element.dataset.i18nLabel]);
   for (const element of document.querySelectorAll('[data-i18n-placeholder]')) element.placeholder = strings[element.dataset.i18nPlaceholder];
   for (const element of document.querySelectorAll('[data-i18n-alt]')) element.alt = strings[element.dataset.i18nAlt];
+  for (const element of document.querySelectorAll('[data-i18n-title]')) element.title = strings[element.dataset.i18nTitle];
   for (const element of document.querySelectorAll('[data-icon]')) element.prepend(icon(element.dataset.icon));
   $('.shortcut').textContent = strings.shortcut(isMac);
   byTestId('settings-open').title = strings.settingsOpen;
@@ -51,6 +57,12 @@ function renderHeader() {
   } else {
     show(balance, false);
   }
+  // Today's spend beside the balance: what a daily limit is measured against. Demo videos cost nothing.
+  const today = byTestId('today-spend');
+  const spend = !demo && state.key?.set ? spendToday(state.queue) : null;
+  today.textContent = spend ? strings.todaySpend(spend.spent, spend.limit) : '';
+  today.dataset.level = spend?.level ?? 'ok';
+  show(today, Boolean(spend));
 }
 
 async function refreshBalance() {
@@ -78,9 +90,9 @@ function showKeyBanner(message) {
 
 const compose = createCompose({
   context: () => ({ hasKey: hasKey(), demo: Boolean(state.info?.demo) }),
-  onSubmitted: (task) => {
-    gallery.apply([task]);
-    announce(strings.announce.started(task.prompt));
+  onSubmitted: (tasks) => {
+    gallery.apply(tasks);
+    announce(strings.announce.started(tasks[0].prompt));
   },
   onModels: (list) => {
     state.models = list;
@@ -88,15 +100,33 @@ const compose = createCompose({
   },
 });
 
+const stopper = createStopper({
+  onRemoved: (ids) => {
+    for (const id of ids) gallery.remove(id);
+    if (ids.includes(detail.openId)) detail.close();
+  },
+  onUpdated: (tasks) => {
+    gallery.apply(tasks);
+    detail.update(tasks);
+  },
+});
+
 const gallery = createGallery({
   onOpen: (task) => detail.open(task),
   onAction: (task, action) => runAction(task, action),
+  onStop: (tasks) => stopper.stop(tasks),
+  onSelectionChange: (tasks) => bulkBar.render(tasks),
 });
+
+const bulkBar = createBulkBar({ gallery, stopper });
+
+const queuePanel = createQueuePanel({ onOpenLimit: () => settings.open('limit') });
 
 const detail = createDetail({
   gallery,
   compose,
   onAction: (task, action) => runAction(task, action),
+  onStop: (task) => stopper.stop([task]),
   isDemo: () => Boolean(state.info?.demo),
   appVersion: () => state.info?.version ?? null,
 });
@@ -127,6 +157,15 @@ const app = {
 };
 
 const settings = createSettings({ app });
+
+const batchDialog = createBatchDialog({
+  compose,
+  context: () => ({ demo: Boolean(state.info?.demo) }),
+  onQueued: (tasks) => {
+    gallery.apply(tasks);
+    queuePanel.refresh();
+  },
+});
 
 const closeDialog = createCloseDialog();
 
@@ -177,6 +216,13 @@ async function runStep(task, action) {
     case 'restore_key':
       detail.close();
       settings.open('key');
+      break;
+    case 'raise_limit':
+      detail.close();
+      settings.open('limit');
+      break;
+    case 'resume_queue':
+      queuePanel.resume();
       break;
     case 'look_again':
       try {
@@ -251,8 +297,16 @@ async function loadAll() {
   else if (firstRun.visible) firstRun.hide();
   gallery.reload();
   gallery.refreshStats();
+  ipc.queueStatus().then(queueChanged).catch(() => {});
   if (settings.isOpen) settings.render();
   await refreshBalance();
+}
+
+/** The queue as it now is: the panel above the gallery and today's spend in the header. */
+function queueChanged(queue) {
+  state.queue = queue;
+  queuePanel.update(queue);
+  renderHeader();
 }
 
 function enterMode(info) {
@@ -283,6 +337,7 @@ function tasksChanged(tasks) {
 function subscribe() {
   const quietly = (promise) => promise.catch((error) => console.warn('event not available', error));
   quietly(ipc.onTasksChanged(tasksChanged));
+  quietly(ipc.onQueueChanged(queueChanged));
   quietly(ipc.onBalanceChanged(({ credits, demo }) => {
     state.credits = credits;
     if (state.info && typeof demo === 'boolean') state.info.demo = demo;
@@ -311,6 +366,7 @@ function subscribe() {
 
 function wire() {
   byTestId('settings-open').addEventListener('click', () => settings.open());
+  byTestId('batch-open').addEventListener('click', () => batchDialog.open());
   byTestId('key-banner-open').addEventListener('click', () => settings.open('key'));
   byTestId('demo-leave').addEventListener('click', async () => {
     try {

@@ -2,15 +2,22 @@
 // to do) that the card and the detail view share. Built with DOM calls only: prompts are user text.
 
 import { strings } from './strings.js';
-import { h } from './dom.js';
+import { h, show } from './dom.js';
 import { icon } from './icons.js';
 import { age, clock } from './format.js';
-import { linkLifetime, lookupFound, nextStep, phase, progressInfo, taskCredits } from './tasks.js';
+import { canStop, linkLifetime, lookupFound, nextStep, phase, progressInfo, taskCredits } from './tasks.js';
 
-/** The state in words: "Generating 35%", "Ready", "Didn’t work"… */
+/** The state in words: "Generating 35%", "Waiting for a free slot", "Ready", "Didn’t work"… */
 export function stateLabel(task) {
   if (task.state === 'generating' && task.progress > 0) return strings.generatingPercent(Math.round(task.progress));
+  if (task.state === 'waiting') return strings.waitingTitle[task.error?.code] ?? strings.state.waiting;
+  if (task.state === 'failed' && task.error?.code === 'stopped') return strings.stoppedEnded;
   return strings.state[task.state] ?? task.state;
+}
+
+/** "Next in line", "Number 3 in line", or null when the position is not known. */
+export function placeText(task) {
+  return task.queue_position ? strings.queuePlace(task.queue_position) : null;
 }
 
 /** "1:12 so far · about 2:30 left" for an active task, or '' when there is nothing to say. */
@@ -25,7 +32,8 @@ export function timingText(task, now) {
 export function metaText(task, now) {
   const parts = [task.model_name, strings.meta.seconds(task.duration)].filter(Boolean);
   const credits = taskCredits(task);
-  if (credits != null) parts.push(strings.credits(credits));
+  // Nothing is spent on a waiting video yet: its figure is what it is expected to cost.
+  if (credits != null) parts.push(task.state === 'waiting' ? strings.creditsAbout(credits) : strings.credits(credits));
   const when = age(task.created_at, now);
   parts.push(when.unit === 'date' ? strings.age.date(task.created_at) : when.unit === 'now' ? strings.age.now : strings.age[when.unit](when.n));
   return parts.join(' · ');
@@ -59,6 +67,17 @@ export function troubleText(task, { short = false } = {}) {
  */
 export function stateFace(task, now, onAction, { short = false } = {}) {
   const kind = phase(task.state);
+  if (task.state === 'waiting') {
+    // Not moving yet, so no progress bar: why it waits and its place in the queue.
+    const place = placeText(task);
+    const known = strings.waitingTitle[task.error?.code];
+    return h('div', { class: 'face face-waiting' },
+      h('p', { class: 'face-title' }, icon('clock', 16), h('span', { text: stateLabel(task) })),
+      place ? h('p', { class: 'face-time', testid: 'task-place', text: place }) : null,
+      // A note the UI has no words of its own for is shown as the backend wrote it.
+      task.error && !known ? h('p', { class: 'face-trouble', testid: 'task-note', text: task.error.message }) : null,
+      onAction ? stepButton(task, onAction) : null);
+  }
   if (kind === 'active') {
     const step = nextStep(task);
     const link = linkText(task, now);
@@ -81,6 +100,7 @@ export function stateFace(task, now, onAction, { short = false } = {}) {
         : h('p', { class: 'face-time', testid: 'task-eta', text: timingText(task, now) }),
       // A note with its own advice (checking, storage...) is a reason to wait, not a failure.
       task.error ? h('p', { class: 'face-trouble', testid: 'task-note', text: step.advice ? task.error.message : strings.stillTrying(task.error.message) }) : null,
+      task.stopped ? h('p', { class: 'face-stopped', testid: 'task-stopped', text: strings.stoppedNote[task.stopped] }) : null,
       onAction ? stepButton(task, onAction) : null);
   }
   return h('div', { class: 'face face-failed' },
@@ -124,29 +144,50 @@ function thumb(task, now, onAction) {
 }
 
 /**
- * Creates the persistent element of a card. Its open button and favourite button keep their
- * identity across updates so keyboard focus survives live changes.
+ * Creates the persistent element of a card. Its open, select, favourite and stop controls keep
+ * their identity across updates so keyboard focus survives live changes. `onOpen(task, event)`
+ * gets the click (the gallery tells opening from selecting by its keys); the checkbox is not a
+ * tab stop of its own: Space on the focused card toggles it (`onSelect(task, event)`).
  */
-export function createCard({ onOpen, onFavourite }) {
+export function createCard({ onOpen, onSelect, onFavourite, onStop }) {
   const open = h('button', { type: 'button', class: 'card-open' });
+  const select = h('input', { type: 'checkbox', class: 'card-select', testid: 'card-select', tabIndex: -1 });
   const favourite = h('button', { type: 'button', class: 'card-fav', testid: 'task-favourite' }, icon('star', 16));
-  const root = h('div', { class: 'card', testid: 'task-card', role: 'listitem' }, open, favourite);
+  const stop = h('button', { type: 'button', class: 'card-stop', testid: 'task-stop', 'aria-label': strings.stopLabel, title: strings.stopLabel }, icon('stop', 16));
+  const root = h('div', { class: 'card', testid: 'task-card', role: 'listitem' }, open, select, favourite, stop);
   root.addEventListener('click', (event) => {
-    if (event.target.closest('.card-fav, .face-action')) return;
-    onOpen(root.task);
+    if (event.target.closest('.card-fav, .card-stop, .card-select, .face-action')) return;
+    onOpen(root.task, event);
+  });
+  select.addEventListener('click', (event) => {
+    event.preventDefault(); // the gallery's selection decides what is checked
+    onSelect(root.task, event);
+  });
+  open.addEventListener('keydown', (event) => {
+    if (event.key !== ' ') return;
+    event.preventDefault(); // Space selects; Enter opens
+    onSelect(root.task, event);
   });
   favourite.addEventListener('click', () => onFavourite(root.task));
+  stop.addEventListener('click', () => onStop(root.task));
   return root;
 }
 
-/** Draws `task` into a card made by createCard. */
-export function updateCard(root, task, now, onAction) {
+/**
+ * Draws `task` into a card made by createCard; `selected` is whether it is in the selection,
+ * `takes` how many takes its group has (null for a task that is not one).
+ */
+export function updateCard(root, task, now, onAction, { selected = false, takes = null } = {}) {
   root.task = task;
   root.dataset.taskId = task.id;
   root.dataset.state = task.state;
   root.className = `card phase-${phase(task.state)}`;
   const [open, favourite] = [root.querySelector('.card-open'), root.querySelector('.card-fav')];
+  root.querySelector('.card-select').setAttribute('aria-label', strings.selectVideo(task.prompt));
+  setSelected(root, selected);
+  show(root.querySelector('.card-stop'), canStop(task));
   open.setAttribute('aria-label', strings.cardLabel(task.prompt, stateLabel(task)));
+  open.setAttribute('aria-describedby', 'card-keys');
   favourite.setAttribute('aria-pressed', String(task.favourite));
   favourite.setAttribute('aria-label', task.favourite ? strings.unfavourite : strings.favourite);
   favourite.title = task.favourite ? strings.unfavourite : strings.favourite;
@@ -155,10 +196,18 @@ export function updateCard(root, task, now, onAction) {
   root.prepend(
     thumb(task, now, onAction),
     h('div', { class: 'card-info' },
-      h('p', { class: 'card-prompt', text: task.prompt }),
+      h('div', { class: 'card-title-row' },
+        h('p', { class: 'card-prompt', text: task.prompt }),
+        task.take ? h('span', { class: 'take-badge', testid: 'task-take', text: strings.take(task.take, takes) }) : null),
       // A card offers its next step below the picture, away from the card's centre.
       (phase(task.state) !== 'done' && stepButton(task, onAction)) || h('p', { class: 'card-meta', text: metaText(task, now) })),
   );
+}
+
+/** Shows whether a card is selected, without drawing it again. */
+export function setSelected(root, selected) {
+  root.classList.toggle('selected', selected);
+  root.querySelector('.card-select').checked = selected;
 }
 
 /** A grey stand-in for a card whose task is still being fetched. */

@@ -14,6 +14,7 @@ import {
 } from './models.js';
 import { createModelPicker } from './model-picker.js';
 import { isMovable, keyStep, moveCrop, regionToCrop, roundCrop } from './crop.js';
+import { totalFor } from './takes.js';
 
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 
@@ -74,6 +75,7 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     seedHint: $('#seed-hint'),
     negative: byTestId('negative-prompt'),
     overlay: byTestId('drop-overlay'),
+    takes: $$('input[name="takes"]'),
   };
 
   const state = {
@@ -94,6 +96,7 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     estimate: null, // the latest answer of ipc.estimate
     estimating: false,
     problem: null, // { field, message }: a choice the model refuses (from the estimate)
+    takes: 1, // versions of the prompt made at once (each one a video, each paid)
     loadProblem: null, // the models could not be listed
     keyTimer: 0,
   };
@@ -180,8 +183,9 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     ui.limitNote.textContent = tokens ? strings.promptTokens(limit) : '';
     show(ui.limitNote, tokens);
 
-    const credits = state.model?.available ? state.estimate?.credits : null;
-    if (credits != null) ui.estimate.textContent = context().demo ? strings.estimateDemo(credits) : strings.estimate(credits);
+    // The estimate is per video; several versions cost that many times as much.
+    const credits = state.model?.available && state.estimate ? totalFor(state.estimate.credits, state.takes) : null;
+    if (credits != null) ui.estimate.textContent = context().demo ? strings.estimateDemo(credits, state.takes) : strings.estimate(credits, state.takes);
     else ui.estimate.textContent = state.estimating ? strings.estimating : '';
     ui.estimate.classList.toggle('stale', state.estimating);
 
@@ -722,7 +726,7 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     state.submitting = true;
     render();
     try {
-      const task = await ipc.submit({ prompt, model: model.id, choices, image, lastImage });
+      const tasks = await ipc.submit({ prompt, model: model.id, choices, image, lastImage, takes: state.takes });
       state.remembered = { ...state.remembered, [model.id]: choices };
       ui.prompt.value = '';
       clearImage();
@@ -732,8 +736,9 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
       modelNotice([]);
       show(ui.offer, false);
       requestEstimate();
-      toast(strings.submitted);
-      onSubmitted(task);
+      // All of them waiting means the queue is full or paused: said, so nobody waits for nothing.
+      toast(tasks.every((t) => t.state === 'waiting') ? strings.submittedWaiting(tasks.length) : strings.submitted(tasks.length));
+      onSubmitted(tasks);
     } catch (error) {
       if (error?.code === 'model_unavailable') offerAnother(model, error);
       else notice(strings.submitFailed(messageOf(error)));
@@ -811,6 +816,13 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     byTestId('model-picker-button').focus();
   });
   ui.generate.addEventListener('click', generate);
+  for (const input of ui.takes) {
+    input.addEventListener('change', () => {
+      if (!input.checked) return;
+      state.takes = Number(input.value);
+      render();
+    });
+  }
   byTestId('image-choose').addEventListener('click', () => chooseInto('first'));
   byTestId('image-remove').addEventListener('click', removeImage);
   ui.lastChoose.addEventListener('click', () => chooseInto('last'));
@@ -820,6 +832,25 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
   return {
     render,
     generate,
+    /**
+     * What a batch is made with: this panel's model, its choices (as sent), the number of versions,
+     * the settled choices of the newest estimate (for the words), and why it cannot be made now.
+     */
+    batchInput() {
+      if (!state.model) return null;
+      const { choices } = requestChoices(state.model, state.choices, extras());
+      const blocker = generateBlocker({
+        prompt: 'x', hasKey: context().hasKey, noModel: false, unavailable: !state.model.available, problem: state.problem,
+      });
+      return {
+        model: state.model,
+        choices,
+        takes: state.takes,
+        settled: state.estimate?.settled ?? null,
+        hasPictures: Boolean(state.image || state.last),
+        blocker: blocker ? blockerText(blocker) : null,
+      };
+    },
     useImage,
     chooseImage: () => chooseInto('first'),
     setModels,

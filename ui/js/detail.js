@@ -1,19 +1,21 @@
 // The detail view of one video: the player, the full prompt and settings, credits, where the file
-// is, and what can be done with it. A modal <dialog>: Escape closes it and focus goes back.
+// is, and what can be done with it. A take of several is shown beside its sister takes, played in
+// sync (takes-view.js). A modal <dialog>: Escape closes it and focus goes back.
 
 import * as ipc from './ipc.js';
 import { strings } from './strings.js';
 import { $, fill, h, show } from './dom.js';
 import { icon } from './icons.js';
 import { messageOf, toast } from './announce.js';
-import { ENDED_BADLY, canRetry, linkLifetime, lookupFound, nextStep, retryNeedsConfirmation, supportDetails, taskCredits } from './tasks.js';
-import { stateFace, stateLabel } from './card.js';
+import { ENDED_BADLY, canRetry, canStop, linkLifetime, lookupFound, nextStep, retryNeedsConfirmation, supportDetails, taskCredits } from './tasks.js';
+import { placeText, stateFace, stateLabel } from './card.js';
+import { createTakesView } from './takes-view.js';
 import { copyText } from './clipboard.js';
 
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 const now = () => Date.now() / 1000;
 
-export function createDetail({ gallery, compose, onAction, isDemo, appVersion }) {
+export function createDetail({ gallery, compose, onAction, onStop, isDemo, appVersion }) {
   const dialog = byTestId('detail');
   const ui = {
     title: $('#detail-title'),
@@ -28,6 +30,9 @@ export function createDetail({ gallery, compose, onAction, isDemo, appVersion })
   };
   let task = null;
   let opener = null;
+  // The takes of the open task's group, side by side, while it has sister takes.
+  let takes = null; // { group, view }
+  let takesRequest = 0;
   // A retry in flight: a second click before its answer would start (and pay for) a second video.
   let retrying = false;
 
@@ -41,7 +46,9 @@ export function createDetail({ gallery, compose, onAction, isDemo, appVersion })
     ui.title.textContent = strings.detailTitle;
     show(ui.demoTag, isDemo());
     dialog.dataset.state = task.state;
-    if (!keepPlayer) {
+    if (task.takes_group) {
+      showTakes();
+    } else if (!keepPlayer) {
       if (task.state === 'done' && task.video_url) {
         const video = h('video', {
           class: 'player', testid: 'task-video', controls: true, preload: 'metadata', playsInline: true,
@@ -60,12 +67,53 @@ export function createDetail({ gallery, compose, onAction, isDemo, appVersion })
       }
     }
     ui.stage.classList.toggle('is-portrait', task.orientation === 'portrait');
+    ui.stage.classList.toggle('has-takes', Boolean(takes));
+    dialog.classList.toggle('with-takes', Boolean(task.takes_group));
     ui.state.textContent = stateLabel(task);
     ui.state.className = `detail-state phase-${task.state}`;
     ui.prompt.textContent = task.prompt;
     renderFacts();
     renderActions();
     if (focused && !dialog.contains(document.activeElement)) ($(`[data-testid="${focused}"]`, dialog) ?? byTestId('detail-close')).focus();
+  }
+
+  /**
+   * Loads the takes of the task's group once per group (listTasks with `takes_group`) and shows
+   * them side by side; the stage keeps them while the person picks one take after another.
+   */
+  async function showTakes() {
+    if (takes?.group === task.takes_group) return;
+    dropTakes();
+    const group = task.takes_group;
+    const mine = ++takesRequest;
+    if (!ui.stage.firstChild) fill(ui.stage, h('div', { class: 'takes-loading', 'aria-hidden': 'true' }));
+    try {
+      const { tasks } = await ipc.listTasks({ takes_group: group, limit: 10 });
+      if (mine !== takesRequest || task?.takes_group !== group) return;
+      const view = createTakesView({
+        tasks: tasks.length > 0 ? tasks : [task],
+        currentId: task.id,
+        now,
+        onPick: (picked) => {
+          task = picked;
+          render();
+        },
+      });
+      takes = { group, view };
+      fill(ui.stage, view.element);
+      ui.stage.classList.add('has-takes');
+      renderFacts(); // now that the group's size is known ("Take 2 of 4")
+    } catch (error) {
+      if (mine !== takesRequest) return;
+      fill(ui.stage, h('div', { class: 'face face-failed' }, h('p', { class: 'face-message', text: messageOf(error) })));
+    }
+  }
+
+  function dropTakes() {
+    takesRequest += 1;
+    takes?.view.destroy();
+    takes = null;
+    ui.stage.classList.remove('has-takes');
   }
 
   /** What to do about it, under the facts: per lookup, per code, and before a link runs out. */
@@ -81,6 +129,7 @@ export function createDetail({ gallery, compose, onAction, isDemo, appVersion })
   /** What was charged; for an uncertain video, what would have been, since nobody knows yet. */
   function creditsText(credits) {
     if (task.credits_used != null) return strings.credits(credits);
+    if (task.state === 'waiting') return strings.creditsWhenStarted(credits);
     return task.state === 'outcome_unknown' ? strings.creditsIfStarted(credits) : strings.creditsReserved(credits);
   }
 
@@ -93,6 +142,9 @@ export function createDetail({ gallery, compose, onAction, isDemo, appVersion })
       [strings.facts.length, strings.meta.seconds(task.duration)],
       task.quality ? [strings.facts.quality, strings.qualityName(task.quality), 'detail-quality'] : null,
       task.audio != null ? [strings.facts.sound, task.audio ? strings.soundOn : strings.soundOff, 'detail-sound'] : null,
+      task.take ? [strings.facts.take, strings.take(task.take, takes?.view.total ?? null), 'detail-take'] : null,
+      task.state === 'waiting' && placeText(task) ? [strings.facts.queue, placeText(task), 'detail-place'] : null,
+      task.stopped ? [strings.facts.stopped, strings.stoppedNote[task.stopped], 'detail-stopped'] : null,
       [strings.facts.made, strings.madeAt(task.created_at)],
       credits != null ? [strings.facts.credits, creditsText(credits), 'detail-credits'] : null,
       task.image ? [strings.facts.picture, strings.pictureUsed(task.image.framing)] : null,
@@ -102,7 +154,9 @@ export function createDetail({ gallery, compose, onAction, isDemo, appVersion })
       task.video_path ? [strings.facts.file, task.video_path, 'detail-path'] : null,
     ].filter(Boolean);
     fill(ui.facts, rows.flatMap(([term, value, testid]) => [h('dt', { text: term }), h('dd', { text: value, testid })]));
-    if (task.state !== 'done' && task.error && !ui.stage.querySelector('[data-testid="task-error"], [data-testid="task-note"]')) {
+    // Why a video waits is said by its state and the advice below; any other note is said here.
+    const waitingSaid = task.state === 'waiting' && strings.waitingTitle[task.error?.code];
+    if (task.state !== 'done' && task.error && !waitingSaid && !ui.stage.querySelector('[data-testid="task-error"], [data-testid="task-note"]')) {
       ui.facts.append(h('dt', { text: stateLabel(task) }), h('dd', { text: task.error.message }));
     }
     const words = task.state === 'done' ? null : advice();
@@ -116,6 +170,7 @@ export function createDetail({ gallery, compose, onAction, isDemo, appVersion })
     const maybePaid = uncertain || task.error?.code === 'checking';
     // What can be done about a video that went wrong comes first.
     fill(ui.actions,
+      canStop(task) ? button('task-stop', strings.stop, 'stop', () => onStop(task)) : null,
       uncertain ? button('task-look-again', strings.actions.look_again, 'search', () => onAction(task, 'look_again')) : null,
       canRetry(task) ? button('detail-retry', retryNeedsConfirmation(task) ? strings.makeAgain : strings.retry, 'redo', retryNeedsConfirmation(task) ? askRetry : () => retry()) : null,
       ENDED_BADLY.includes(task.state) ? button('task-copy-details', strings.copyDetails, 'copy', copyDetails) : null,
@@ -231,6 +286,7 @@ export function createDetail({ gallery, compose, onAction, isDemo, appVersion })
 
   dialog.addEventListener('close', () => {
     $('video', ui.stage)?.pause();
+    dropTakes();
     fill(ui.stage);
     const id = task?.id;
     task = null;
@@ -255,7 +311,9 @@ export function createDetail({ gallery, compose, onAction, isDemo, appVersion })
   return {
     open(target) {
       opener = document.activeElement;
-      task = gallery.find(target.id) ?? target;
+      const next = gallery.find(target.id) ?? target;
+      if (takes && takes.group !== next.takes_group) dropTakes();
+      task = next;
       show(ui.confirm, false);
       show(ui.retryConfirm, false);
       show(ui.actions, true);
@@ -266,6 +324,7 @@ export function createDetail({ gallery, compose, onAction, isDemo, appVersion })
     /** Live changes: redraw if the open task changed (the player stays if it was already playing). */
     update(tasks) {
       if (!task) return;
+      takes?.view.update(tasks);
       const fresh = tasks.find((t) => t.id === task.id);
       if (!fresh) return;
       const keepPlayer = fresh.state === 'done' && task.state === 'done' && fresh.video_url === task.video_url;

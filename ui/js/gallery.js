@@ -1,21 +1,25 @@
 // The gallery: a virtualised grid (only the rows in view are in the DOM) over a paged, live task
-// list, with filters, search, favourites, spend totals and poster frames grabbed once per video.
+// list, with filters, search, favourites, spend totals, poster frames grabbed once per video, and
+// a selection of cards for bulk actions (selection.js says what each click means).
 
 import * as ipc from './ipc.js';
 import { strings } from './strings.js';
 import { $, fill, h, show } from './dom.js';
-import { announce, messageOf } from './announce.js';
+import { announce, messageOf, toast } from './announce.js';
 import { TaskList } from './task-list.js';
 import { FILTERS, needsPoster, phase } from './tasks.js';
 import { cellPosition, contentHeight, gridLayout, visibleRange } from './vgrid.js';
-import { createCard, placeholderCard, timingText, updateCard, linkText } from './card.js';
+import { createCard, placeholderCard, setSelected, timingText, updateCard, linkText } from './card.js';
 import { grabPosters } from './posters.js';
+import { Selection, clickIntent } from './selection.js';
+import { takesAround } from './takes.js';
+import { askConfirm } from './confirm-dialog.js';
 
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 const PAGE = 100;
 const now = () => Date.now() / 1000;
 
-export function createGallery({ onOpen, onAction }) {
+export function createGallery({ onOpen, onAction, onStop, onSelectionChange = () => {} }) {
   const ui = {
     scroller: byTestId('gallery'),
     grid: $('.gallery-grid'),
@@ -24,7 +28,10 @@ export function createGallery({ onOpen, onAction }) {
     stats: byTestId('gallery-stats'),
     search: byTestId('search'),
     favourites: byTestId('favourites-only'),
+    clearFailed: byTestId('clear-failed'),
   };
+  const selection = new Selection();
+  let failedCount = 0;
   const list = new TaskList(PAGE);
   const cards = new Map(); // task id or "slot-<index>" → element
   let layout = gridLayout({ width: ui.scroller.clientWidth });
@@ -58,6 +65,11 @@ export function createGallery({ onOpen, onAction }) {
   }
 
   function reload({ keepScroll = false } = {}) {
+    // A selection is of the videos on show: another filter or search starts a new one.
+    if (selection.size > 0) {
+      selection.clear();
+      selectionChanged();
+    }
     list.reset(query());
     if (!keepScroll) ui.scroller.scrollTop = 0;
     for (const element of cards.values()) element.remove();
@@ -123,10 +135,16 @@ export function createGallery({ onOpen, onAction }) {
       const key = task ? task.id : `slot-${index}`;
       let element = cards.get(key);
       if (!element) {
-        element = task ? createCard({ onOpen, onFavourite: toggleFavourite }) : placeholderCard();
+        element = task ? createCard({ onOpen: cardClicked, onSelect: selectClicked, onFavourite: toggleFavourite, onStop: (t) => onStop([t]) }) : placeholderCard();
         element.dataset.index = index;
       }
-      if (task && element.task !== task) updateCard(element, task, time, onAction);
+      if (task) {
+        const takes = takesAround(list.items, index);
+        if (element.task !== task || element.takes !== takes) {
+          element.takes = takes;
+          updateCard(element, task, time, onAction, { selected: selection.has(task.id), takes });
+        }
+      }
       element.setAttribute('aria-posinset', index + 1);
       element.setAttribute('aria-setsize', list.total);
       const { x, y } = cellPosition(index, layout);
@@ -180,12 +198,52 @@ export function createGallery({ onOpen, onAction }) {
     }
   }
 
+  // Selecting
+
+  function cardClicked(task, event) {
+    const intent = clickIntent({ shift: event.shiftKey, toggle: event.ctrlKey || event.metaKey, selecting: selection.size > 0 });
+    if (intent === 'open') onOpen(task);
+    else select(task, intent);
+  }
+
+  /** The checkbox, or Space on the focused card: Shift extends from the last one toggled. */
+  function selectClicked(task, event) {
+    select(task, event.shiftKey ? 'range' : 'toggle');
+  }
+
+  function select(task, intent) {
+    if (intent === 'range') selection.extend(list.items, list.indexOf(task.id));
+    else selection.toggle(task.id);
+    selectionChanged();
+    announce(strings.announce.selected(selection.size));
+  }
+
+  function selectedTasks() {
+    return [...selection.ids].map((id) => list.get(list.indexOf(id))).filter(Boolean);
+  }
+
+  function selectionChanged() {
+    // Ids that left the list (deleted, or no longer matching) are no longer selected.
+    selection.remove(...[...selection.ids].filter((id) => list.indexOf(id) === -1));
+    ui.grid.classList.toggle('selecting', selection.size > 0);
+    for (const element of cards.values()) if (element.task) setSelected(element, selection.has(element.task.id));
+    onSelectionChange(selectedTasks());
+  }
+
+  function clearSelection() {
+    if (selection.size === 0) return;
+    selection.clear();
+    selectionChanged();
+  }
+
   // Changes
 
   function apply(tasks) {
     const { changed, stale } = list.apply(tasks);
     if (stale) refreshVisible();
     if (changed) schedule();
+    // The bulk actions follow the selected videos' states.
+    if (changed && selection.size > 0) selectionChanged();
     refreshStatsSoon();
   }
 
@@ -207,6 +265,9 @@ export function createGallery({ onOpen, onAction }) {
       const stats = await ipc.stats();
       const videos = stats.counts?.done ?? 0;
       ui.stats.textContent = videos > 0 || stats.credits_used_total > 0 ? strings.stats({ ...stats, videos }) : '';
+      // Clearing is offered only when there is something to clear (clear_failed: failed and expired).
+      failedCount = (stats.counts?.failed ?? 0) + (stats.counts?.expired ?? 0);
+      show(ui.clearFailed, failedCount > 0);
       return stats;
     } catch {
       ui.stats.textContent = '';
@@ -239,7 +300,29 @@ export function createGallery({ onOpen, onAction }) {
     ui.favourites.setAttribute('aria-pressed', 'false');
     reload();
   });
+  ui.clearFailed.addEventListener('click', clearFailed);
+  // Escape clears the selection, unless it is closing a dialog.
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && selection.size > 0 && !document.querySelector('dialog[open]')) clearSelection();
+  });
   setInterval(tick, 1000);
+
+  async function clearFailed() {
+    const yes = await askConfirm({
+      title: strings.clearFailedTitle(failedCount),
+      body: strings.clearFailedBody,
+      yes: strings.clearFailedYes,
+    });
+    if (!yes) return;
+    try {
+      const { removed } = await ipc.clearFailed();
+      toast(strings.clearedFailed(removed));
+      reload({ keepScroll: true });
+      refreshStats();
+    } catch (error) {
+      toast(messageOf(error), { tone: 'error' });
+    }
+  }
 
   return {
     reload,
@@ -248,8 +331,12 @@ export function createGallery({ onOpen, onAction }) {
     refreshStats,
     remove(id) {
       if (list.remove(id)) schedule();
+      if (selection.has(id)) selectionChanged();
       refreshStatsSoon();
     },
+    /** The selected videos, as the gallery knows them now. */
+    selected: selectedTasks,
+    clearSelection,
     /** The card element of a task if it is on screen (to give focus back to it). */
     cardOf(id) {
       return cards.get(id) ?? null;

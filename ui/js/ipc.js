@@ -69,11 +69,15 @@ export const prepareImage = ({ path, model, aspect = null, quality = null, frami
 
 // Tasks
 
-/** `image` and `lastImage` are ImageChoices (`{ path, framing, crop }`) or null. */
-export const submit = ({ prompt, model, choices = {}, image = null, lastImage = null }) =>
-  call('submit_task', { input: { prompt, model, choices, image, last_image: lastImage } });
-export const listTasks = ({ states = [], search = '', favourites_only = false, offset = 0, limit = 100 } = {}) =>
-  call('list_tasks', { query: { states, search, favourites_only, offset, limit } });
+/**
+ * Records one task per take (`takes` 1..4) and answers them all (`Task[]`). `image` and
+ * `lastImage` are ImageChoices (`{ path, framing, crop }`) or null.
+ */
+export const submit = ({ prompt, model, choices = {}, image = null, lastImage = null, takes = 1 }) =>
+  call('submit_task', { input: { prompt, model, choices, image, last_image: lastImage, takes } });
+/** `takes_group` keeps the takes of one prompt (the detail view shows them side by side). */
+export const listTasks = ({ states = [], search = '', favourites_only = false, takes_group = null, offset = 0, limit = 100 } = {}) =>
+  call('list_tasks', { query: { states, search, favourites_only, takes_group, offset, limit } });
 export const getTask = (id) => call('get_task', { id });
 /**
  * A new paid task from an ended one. For an `outcome_unknown` task the backend refuses with
@@ -91,6 +95,31 @@ export const openLibrary = () => call('open_library');
 /** @param {Uint8Array} jpegBytes a frame of the video, sent as the raw request body */
 export const savePoster = (id, jpegBytes) => call('save_poster', jpegBytes, { headers: { 'task-id': id } });
 export const stats = () => call('library_stats');
+
+// Batches, the queue and stopping
+
+/** A .txt or .csv picked in the native dialog: `{ name, text, csv }`, or null when cancelled. */
+export const openBatchFile = () => call('open_batch_file');
+/** What a batch would record and cost (`BatchPlan`), with the lines that cannot be sent as they are. */
+export const planBatch = ({ text, csv = false, model, choices = {}, takes = 1 }) =>
+  call('plan_batch', { input: { text, csv, model, choices, takes } });
+/**
+ * Records a batch, all waiting (`Task[]`). `count` and `credits` are what the person confirmed:
+ * a plan that now gives another count or a higher total fails `plan_changed`.
+ */
+export const submitBatch = ({ text, csv = false, model, choices = {}, takes = 1, count, credits }) =>
+  call('submit_batch', { input: { text, csv, model, choices, takes, count, credits } });
+export const queueStatus = () => call('queue_status');
+export const pauseQueue = (paused) => call('pause_queue', { paused });
+/** `ids`: waiting tasks in their new order, placed first; the rest keep theirs after them. */
+export const reorderQueue = (ids) => call('reorder_queue', { ids });
+/**
+ * Stops a task: one not yet paid is removed (`{ removed: true }`); a paid one fails
+ * `confirm_needed` until the person says whether to keep its video if it comes (`discard`).
+ */
+export const stopTask = (id, { discard = null } = {}) => call('stop_task', { id, discard });
+/** Forgets every failed and expired task: `{ removed }`. */
+export const clearFailed = () => call('clear_failed');
 /** @param {'get_key'|'top_up'} topic */
 export const openHelp = (topic) => call('open_help', { topic });
 
@@ -110,6 +139,8 @@ export const onBalanceChanged = (handler) => listen('balance-changed', handler);
 export const onKeyRefused = (handler) => listen('key-refused', handler);
 export const onStoreTrouble = (handler) => listen('store-trouble', handler);
 export const onModeChanged = (handler) => listen('mode-changed', handler);
+/** The Queue, whenever tasks or the queue's settings change. */
+export const onQueueChanged = (handler) => listen('queue-changed', handler);
 /** The window was closed while videos are in progress: `{ active }` of them. Answer with closeChoice. */
 export const onCloseRequested = (handler) => listen('close-requested', handler);
 

@@ -1,5 +1,6 @@
 // Settings: the key, the library folder, theme and notifications, the model new videos start
-// with, and the advanced addresses. Every change is saved at once with saveSettings(changes).
+// with, how many videos are made at once and the daily spend limit, and the advanced addresses.
+// Every change is saved at once with saveSettings(changes).
 
 import * as ipc from './ipc.js';
 import { strings } from './strings.js';
@@ -8,6 +9,7 @@ import { groupByFamily } from './models.js';
 import { messageOf, toast } from './announce.js';
 import { wireKeyForm } from './key-form.js';
 import { ACTIVE_STATES } from './tasks.js';
+import { readLimit, readMaxActive } from './limits.js';
 
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 
@@ -26,6 +28,10 @@ export function createSettings({ app }) {
     notifications: byTestId('notifications'),
     defaultModel: byTestId('settings-default-model'),
     spend: byTestId('spend'),
+    maxActive: byTestId('max-active'),
+    maxActiveError: byTestId('max-active-error'),
+    spendLimit: byTestId('spend-limit'),
+    spendLimitError: byTestId('spend-limit-error'),
     demoTag: $('.demo-tag', dialog),
   };
   let opener = null;
@@ -59,7 +65,8 @@ export function createSettings({ app }) {
 
   async function activeCount() {
     const stats = await app.gallery.refreshStats();
-    return ACTIVE_STATES.reduce((sum, state) => sum + (stats?.counts?.[state] ?? 0), 0);
+    // A waiting video is not bound to a key or address yet: it goes with the new ones.
+    return ACTIVE_STATES.filter((state) => state !== 'waiting').reduce((sum, state) => sum + (stats?.counts?.[state] ?? 0), 0);
   }
 
   const form = wireKeyForm({
@@ -90,6 +97,8 @@ export function createSettings({ app }) {
       ui.notifications.checked = settings.notifications;
       check('theme', settings.theme);
       renderDefaultModel(settings.default_model);
+      if (document.activeElement !== ui.maxActive) ui.maxActive.value = String(settings.max_active ?? 3);
+      if (document.activeElement !== ui.spendLimit) ui.spendLimit.value = settings.daily_limit == null ? '' : String(settings.daily_limit);
       for (const input of $$('[data-field]', dialog)) {
         if (document.activeElement !== input) input.value = settings[input.dataset.field] ?? '';
       }
@@ -199,6 +208,34 @@ export function createSettings({ app }) {
   ui.notifications.addEventListener('change', () => save({ notifications: ui.notifications.checked }));
   ui.defaultModel.addEventListener('change', () => save({ default_model: ui.defaultModel.value }));
 
+  // The queue's two numbers: saved when the field is left or Enter is pressed. What is not a
+  // number in range is said beside the field and not sent; the backend checks again.
+  for (const [input, error, read, field, invalid] of [
+    [ui.maxActive, ui.maxActiveError, readMaxActive, 'max_active', strings.maxActiveInvalid],
+    [ui.spendLimit, ui.spendLimitError, readLimit, 'daily_limit', strings.spendLimitInvalid],
+  ]) {
+    input.addEventListener('change', async () => {
+      const value = read(input.value);
+      input.setAttribute('aria-invalid', String(value === undefined));
+      if (value === undefined) {
+        error.textContent = invalid;
+        show(error, true);
+        return;
+      }
+      if (value === (app.state.settings?.[field] ?? null)) {
+        show(error, false);
+        return;
+      }
+      if (await save({ [field]: value }, error)) toast(strings.saved);
+    });
+    input.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') {
+        event.preventDefault();
+        input.dispatchEvent(new Event('change'));
+      }
+    });
+  }
+
   // Advanced addresses: saved when the field is left or Enter is pressed; the backend validates.
   for (const input of $$('[data-field]', dialog)) {
     const error = byTestId(`${input.dataset.testid}-error`);
@@ -247,6 +284,10 @@ export function createSettings({ app }) {
       if (section === 'key') {
         $('#settings-key').scrollIntoView({ block: 'start' });
         ui.replace.focus();
+      } else if (section === 'limit') {
+        $('#settings-queue').scrollIntoView({ block: 'start' });
+        ui.spendLimit.focus();
+        ui.spendLimit.select();
       } else {
         byTestId('settings-close').focus();
       }

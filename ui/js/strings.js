@@ -34,6 +34,8 @@ export const strings = {
   balance: (credits) => `${number(credits)} credits`,
   balanceUnknown: 'Balance unavailable',
   balanceTitle: 'Your EvoLink balance',
+  todaySpend: (spent, limit) => (limit == null ? `Today ${number(spent)} credits` : `Today ${number(spent)} / ${number(limit)} credits`),
+  todaySpendTitle: 'Credits of the videos started today (estimates until EvoLink says), against your daily limit',
   demoBadge: 'Demo',
   demoBadgeTitle: 'Demo mode: sample videos, nothing is charged',
   leaveDemo: 'Leave demo',
@@ -64,6 +66,8 @@ export const strings = {
   promptLabel: 'Describe your video',
   promptPlaceholder: 'A paper boat drifting down a rainy street at dusk, reflections in the puddles…',
   promptHint: 'What happens, where, and how it looks.',
+  batchOpen: 'Batch…',
+  batchOpenHint: 'Queue many descriptions at once, each made with the settings below',
   counter: (used, limit) => `${used.toLocaleString('en')} / ${limit.toLocaleString('en')}`,
   counterNoLimit: (used) => (used === 1 ? '1 character' : `${used.toLocaleString('en')} characters`),
   promptTokens: (max) => `Counted in characters, safely under the model’s limit of ${max.toLocaleString('en')} tokens.`,
@@ -116,8 +120,14 @@ export const strings = {
   lastFrameAlt: 'The picture the video ends on',
   lastFrameRemove: 'Remove last frame',
   lastFrameRemoved: 'Last frame removed.',
-  estimate: (credits) => `About ${number(credits)} credits (estimate)`,
-  estimateDemo: (credits) => `Free in demo mode (normally about ${number(credits)} credits)`,
+  estimate: (credits, takes = 1) => (takes > 1
+    ? `About ${number(credits)} credits for ${number(takes)} versions (estimate)`
+    : `About ${number(credits)} credits (estimate)`),
+  estimateDemo: (credits, takes = 1) => (takes > 1
+    ? `Free in demo mode (normally about ${number(credits)} credits for ${number(takes)} versions)`
+    : `Free in demo mode (normally about ${number(credits)} credits)`),
+  takesLabel: 'Versions',
+  takesHint: 'Takes of one description, compared side by side. Each is a video of its own.',
   estimating: 'Working out the cost…',
 
   // Models
@@ -163,8 +173,139 @@ export const strings = {
   imagePreparingReason: 'Wait a moment: the picture is still being prepared.',
   needKey: 'Connect your EvoLink key in Settings to generate.',
   submittingReason: 'Starting…',
-  submitted: 'Started. Your video will appear in the gallery.',
+  submitted: (n = 1) => (n === 1 ? 'Started. Your video will appear in the gallery.' : `Started ${number(n)} versions. They will appear in the gallery.`),
+  submittedWaiting: (n = 1) => (n === 1
+    ? 'Added to the queue: it starts as soon as its turn comes.'
+    : `${number(n)} versions added to the queue: they start as soon as their turn comes.`),
   submitFailed: (message) => `Could not start the video. ${message}`,
+
+  // Batches: many descriptions queued at once
+  batchTitle: 'Queue many videos',
+  batchIntro: 'Paste one description per line. For descriptions longer than a line, leave an empty line between them. They are made a few at a time while you get on with your day.',
+  batchTextLabel: 'Descriptions',
+  batchPlaceholder: 'A lighthouse in a storm, waves crashing\nA red fox crossing a frozen lake at sunrise\nA paper boat drifting down a rainy street at dusk',
+  batchFile: 'Open a file…',
+  batchFileHint: 'A text file works like pasted text. In a spreadsheet saved as CSV, a column called “prompt” holds the descriptions; columns such as duration or aspect change that setting for their row.',
+  batchFromFile: (name) => `From ${name}`,
+  batchMadeWith: (parts) => `Each made with New video’s settings: ${parts.join(' · ')}.`,
+  batchSound: 'with sound',
+  batchSilent: 'no sound',
+  batchTakes: (n) => `${number(n)} versions of each`,
+  batchNoPictures: 'Your starting picture is not used: each of these videos starts from its description alone.',
+  batchEmpty: 'Nothing to queue yet.',
+  batchPlanning: 'Counting the videos and working out the cost…',
+  batchSummary: ({ lines, takes, count, credits, demo }) => {
+    const cost = demo ? 'free in demo mode' : `about ${number(credits)} credits`;
+    return takes > 1
+      ? `${plural(lines, 'description', 'descriptions')} × ${number(takes)} versions = ${plural(count, 'video', 'videos')} · ${cost}`
+      : `${plural(count, 'video', 'videos')} · ${cost}`;
+  },
+  batchProblemsTitle: (n) => (n === 1 ? 'One line needs a change before anything is queued:' : `${number(n)} lines need a change before anything is queued:`),
+  batchProblem: (line, message) => `Line ${number(line)}: ${message}`,
+  batchFixFirst: 'Change the lines above, or remove them, to continue.',
+  batchConfirm: (count, credits) => `Queue ${plural(count, 'video', 'videos')} for about ${number(credits)} credits`,
+  batchConfirmDemo: (count) => `Queue ${plural(count, 'video', 'videos')} (free in demo mode)`,
+  batchConfirmIdle: 'Queue videos',
+  batchQueueing: 'Adding them to the queue…',
+  batchQueued: (n) => `${plural(n, 'video', 'videos')} added to the queue. They are made a few at a time; the queue above your videos shows how far along they are.`,
+  batchChanged: (message) => `${message} Check the new figures and confirm again.`,
+  batchPlanFailed: (message) => `The cost could not be worked out. ${message}`,
+  batchFailed: (message) => `Nothing was queued. ${message}`,
+
+  // The queue above the gallery
+  queueTitle: 'Queue',
+  queueListLabel: 'Videos waiting, in the order they start',
+  queueToday: (spent, limit) => (limit == null ? `Today: ${number(spent)} credits` : `Today: ${number(spent)} of ${number(limit)} credits`),
+  queuePause: 'Pause queue',
+  queueResume: 'Resume queue',
+  queuePausedNote: 'Paused: no waiting video starts. Videos already started carry on.',
+  queuePausedNow: 'Queue paused.',
+  queueResumedNow: 'Queue resumed.',
+  queueShow: (n) => `Show waiting (${number(n)})`,
+  queueHide: 'Hide waiting',
+  waitingCount: (n) => `${plural(n, 'video', 'videos')} waiting`,
+  runTitle: (label, finished) => (finished ? `Finished: ${label}` : label),
+  runLabel: (label) => `How far along: ${label}`,
+  /** A run's figures (runs.js runFigures): "8 of 30 done · 1 failed · 18 waiting · 92 credits so far". */
+  runProgress: (figures, finished = false) => figures.map(({ key, n, total }) => {
+    switch (key) {
+      case 'done': return finished ? `${number(n)} of ${number(total)} made` : `${number(n)} of ${number(total)} done`;
+      case 'failed': return `${number(n)} failed`;
+      case 'waiting': return `${number(n)} waiting`;
+      default: return finished ? `${number(n)} credits` : `${number(n)} credits so far`;
+    }
+  }).join(' · '),
+  runDismiss: 'Hide this summary',
+  // Why a waiting video has not started, in the queue's list.
+  queueReason: {
+    waiting_for_slot: (active) => `Waiting for a free slot (${active === 1 ? '1 video is' : `${number(active)} videos are`} being made)`,
+    spend_limit: 'Would pass today’s spend limit',
+    queue_paused: 'The queue is paused',
+  },
+  queuePlace: (n) => (n === 1 ? 'Next in line' : `Number ${number(n)} in line`),
+  moveUp: (prompt) => `Move up: ${prompt}`,
+  moveDown: (prompt) => `Move down: ${prompt}`,
+  moveUpShort: 'Move up',
+  moveDownShort: 'Move down',
+  queueMoved: (n) => (n === 1 ? 'Moved to the front of the line.' : `Moved to number ${number(n)} in line.`),
+
+  // Stopping a video
+  stop: 'Stop',
+  stopLabel: 'Stop this video',
+  stopTitle: (n) => (n === 1 ? 'Stop this video?' : `Stop ${number(n)} videos?`),
+  stopBody: (n) => (n === 1
+    ? 'EvoLink has already started making it and cannot cancel it, so it may still be charged. If it comes anyway, should Sora Desk keep it?'
+    : 'EvoLink has already started making them and cannot cancel them, so they may still be charged. If they come anyway, should Sora Desk keep them?'),
+  stopKeep: (n) => (n === 1 ? 'Keep the video if it comes' : 'Keep the videos if they come'),
+  stopDiscard: (n) => (n === 1 ? 'Discard it' : 'Discard them'),
+  stopCancel: 'Don’t stop',
+  stoppedRemoved: (n) => (n === 1 ? 'Stopped. It had not been sent, so nothing is charged.' : `${number(n)} videos stopped. They had not been sent, so nothing is charged.`),
+  stoppedKeep: (n) => (n === 1 ? 'Sora Desk stopped following it. If it comes, it is saved to your library.' : `Sora Desk stopped following ${number(n)} videos. Those that come are saved to your library.`),
+  stoppedDiscard: (n) => (n === 1 ? 'Stopped. If it comes, it is not saved.' : `${number(n)} videos stopped. Those that come are not saved.`),
+  stopFailed: (n, message) => (n === 1 ? `One could not be stopped. ${message}` : `${number(n)} could not be stopped. ${message}`),
+  stoppedNote: {
+    keep: 'Stopped following — saved if it comes',
+    discard: 'Stopped — will be discarded',
+  },
+  stoppedEnded: 'Stopped',
+
+  // Selecting videos and acting on all of them
+  cardKeys: 'Enter opens it; Space selects it.',
+  selectVideo: (prompt) => `Select: ${prompt}`,
+  selectedCount: (n) => `${number(n)} selected`,
+  bulkLabel: 'Selected videos',
+  bulkFavourite: 'Favourite',
+  bulkUnfavourite: 'Unfavourite',
+  bulkRetry: (n) => `Try again (${number(n)})`,
+  bulkStop: (n) => `Stop (${number(n)})`,
+  bulkClear: 'Clear the selection',
+  bulkDeleteTitle: (n) => (n === 1 ? 'Delete this video?' : `Delete ${number(n)} videos?`),
+  bulkDeleteBody: 'Videos and their recipes move to the trash.',
+  bulkDeleteUnqueue: (n) => (n === 1 ? 'One has not started yet: it leaves the queue and is never sent.' : `${number(n)} have not started yet: they leave the queue and are never sent.`),
+  bulkDeleteSkip: (n) => (n === 1 ? 'One is being made right now and is left alone: stop it first.' : `${number(n)} are being made right now and are left alone: stop them first.`),
+  bulkDeleteYes: (n) => (n === 1 ? 'Delete video' : `Delete ${number(n)} videos`),
+  bulkNothingToDelete: (n) => (n === 1 ? 'This video is being made right now: stop it first.' : 'These videos are being made right now: stop them first.'),
+  bulkDeleted: (done, left) => `${plural(done, 'video', 'videos')} deleted.${left > 0 ? ` ${plural(left, 'video', 'videos')} being made ${left === 1 ? 'was' : 'were'} left alone.` : ''}`,
+  bulkRetryTitle: (n) => (n === 1 ? 'Make this video again?' : `Make ${number(n)} videos again?`),
+  bulkRetryBody: (credits) => (credits == null
+    ? 'Each starts as a new video, charged like any other. They wait their turn in the queue.'
+    : `Each starts as a new video: about ${number(credits)} credits in all. They wait their turn in the queue.`),
+  bulkRetryYes: (n) => (n === 1 ? 'Make it again' : `Make ${number(n)} again`),
+  bulkRetried: (n) => (n === 1 ? 'Trying again. The new attempt is at the top of your videos.' : `Trying ${number(n)} videos again. The new attempts are at the top of your videos.`),
+  bulkProblems: (n, message) => (n === 1 ? `One video could not be changed. ${message}` : `${number(n)} videos could not be changed. ${message}`),
+
+  // Clearing the failed videos
+  clearFailed: 'Clear failed',
+  clearFailedTitle: (n) => (n === 1 ? 'Clear the failed video?' : `Clear ${number(n)} failed videos?`),
+  clearFailedBody: 'Failed videos have nothing to keep: clearing them only tidies your list. Their descriptions go too.',
+  clearFailedYes: 'Clear them',
+  clearedFailed: (n) => (n === 0 ? 'There was nothing to clear.' : `${plural(n, 'failed video', 'failed videos')} cleared.`),
+
+  // Takes side by side
+  takesPlay: 'Play all',
+  takesPause: 'Pause all',
+  takesSeek: 'Position in all versions',
+  takesSound: 'They play together; the sound is the highlighted version’s. Pick a version to see its details.',
 
   // What to do when a picture cannot be used, by error code.
   imageNext: {
@@ -198,9 +339,11 @@ export const strings = {
   // States of a task, as a person reads them.
   state: {
     preparing: 'Preparing picture',
+    waiting: 'Waiting',
     uploading: 'Uploading picture',
     submitting: 'Sending',
-    queued: 'Waiting in line',
+    // EvoLink's own line, told apart from Sora Desk's queue (`waiting`).
+    queued: 'In line at EvoLink',
     generating: 'Generating',
     downloading: 'Saving to your library',
     done: 'Ready',
@@ -209,6 +352,13 @@ export const strings = {
     expired: 'Made, but not saved',
   },
   generatingPercent: (p) => `Generating ${p}%`,
+  // What a waiting video's card says, by its note.
+  waitingTitle: {
+    waiting_for_slot: 'Waiting for a free slot',
+    spend_limit: 'Waiting: over today’s limit',
+    queue_paused: 'Waiting: queue paused',
+  },
+  take: (n, total) => (total ? `Take ${number(n)} of ${number(total)}` : `Take ${number(n)}`),
   elapsed: (clock) => `${clock} so far`,
   remaining: (clock) => `about ${clock} left`,
   stillTrying: (message) => `${message} Still trying.`,
@@ -222,6 +372,8 @@ export const strings = {
   credits: (n) => `${number(n)} credits`,
   creditsReserved: (n) => `${number(n)} credits set aside`,
   creditsIfStarted: (n) => `${number(n)} credits, if it was started`,
+  creditsAbout: (n) => `about ${number(n)} credits`,
+  creditsWhenStarted: (n) => `About ${number(n)} credits, once it starts`,
   meta: { seconds: (n) => `${n} s`, landscape: 'Landscape', portrait: 'Portrait', square: 'Square' },
   age: {
     now: 'just now',
@@ -254,6 +406,12 @@ export const strings = {
     storage: 'The disk may be full, or the app’s data folder read-only. Free some space or check the folder (Settings shows where it is); Sora Desk keeps trying and carries on by itself.',
     key_missing: 'Each video finishes with the EvoLink key it was started with. Put that key back in Settings and this one carries on where it stopped.',
     task_trouble: 'EvoLink had accepted this video, so this is usually passing. Sora Desk keeps asking for a few hours; there is nothing to do.',
+    // Why a video waits its turn; nothing is charged for it until it starts.
+    waiting_for_slot: 'Sora Desk makes a few videos at a time (Settings says how many); this one starts when one of them is done. Nothing is charged until it starts.',
+    spend_limit: 'Starting it would pass your daily spend limit. Raise the limit in Settings, or it starts tomorrow. Nothing is charged until it starts.',
+    queue_paused: 'The queue is paused. Resume it and this video starts when its turn comes. Nothing is charged until it starts.',
+    // A video stopped and not kept.
+    stopped: 'You stopped this video and chose not to keep it, so Sora Desk did not save it. EvoLink may still have charged for it: your EvoLink dashboard shows what was charged.',
   },
   // A video that may or may not have been started: what happened, what the last lookup found, what to do.
   uncertain: {
@@ -280,6 +438,8 @@ export const strings = {
     retry: 'Try again',
     look_again: 'Look again',
     restore_key: 'Put the key back',
+    raise_limit: 'Change the limit',
+    resume_queue: 'Resume the queue',
   },
 
   // Detail view
@@ -298,6 +458,9 @@ export const strings = {
     credits: 'Credits',
     file: 'File',
     picture: 'Starting picture',
+    take: 'Version',
+    queue: 'In line',
+    stopped: 'Stopped',
   },
   pictureUsed: (framing) => (framing === 'fit' ? 'Yes, fitted' : 'Yes, filled'),
   pictureGiven: 'Yes',
@@ -356,6 +519,7 @@ export const strings = {
     failed: (prompt, message) => `Video failed: ${prompt}. ${message}`,
     started: (prompt) => `Started: ${prompt}`,
     results: (n) => (n === 0 ? 'No videos match.' : `${plural(n, 'video', 'videos')} shown.`),
+    selected: (n) => (n === 0 ? 'Nothing selected.' : `${number(n)} selected.`),
   },
 
   // Settings
@@ -400,6 +564,16 @@ export const strings = {
   defaultModelLabel: 'Start with',
   defaultModelHint: 'New video opens on this model, with the settings you last used with it.',
   defaultModelOption: (name, available) => (available ? name : `${name} (not available)`),
+  queueSection: 'Queue and spending',
+  maxActiveLabel: 'Videos made at once',
+  maxActiveHint: 'The others wait their turn, and nothing is charged for them until they start.',
+  maxActiveInvalid: 'Write a whole number from 1 to 10.',
+  spendLimitLabel: 'Daily spend limit',
+  spendLimitHint: 'Videos that would pass it wait until the next day, or until you raise it. Leave it empty for no limit.',
+  spendLimitPlaceholder: 'No limit',
+  spendLimitInvalid: 'Write a number of credits above 0, or leave the field empty for no limit.',
+  creditsUnit: 'credits',
+  videosUnit: 'videos',
   advancedSection: 'Advanced',
   advancedHint: 'Only change these if EvoLink support asks you to. Leave a field empty for the usual address.',
   apiBaseLabel: 'API address',

@@ -3,7 +3,9 @@
 
 import { strings } from './strings.js';
 
-export const ACTIVE_STATES = ['preparing', 'uploading', 'submitting', 'queued', 'generating', 'downloading'];
+// `waiting` sits between preparing and uploading: recorded (and its pictures prepared), it waits
+// its turn before anything is sent or paid.
+export const ACTIVE_STATES = ['preparing', 'waiting', 'uploading', 'submitting', 'queued', 'generating', 'downloading'];
 export const ENDED_BADLY = ['failed', 'outcome_unknown', 'expired'];
 
 /** The gallery's filters and the states each one asks the backend for ([] means every state). */
@@ -35,11 +37,14 @@ export function phase(state) {
   return 'active';
 }
 
+/** Why a `waiting` task has not started yet (docs/IPC.md): each is said in the UI's own words. */
+export const QUEUE_CODES = ['waiting_for_slot', 'spend_limit', 'queue_paused'];
+
 /**
  * Notes on an active task that say why it waits and have their own advice (strings.advice). Any
  * other note on an active task (the network is down, EvoLink is busy...) is shown as "Still trying".
  */
-export const WAITING_CODES = ['checking', 'storage', 'key_missing', 'task_trouble'];
+export const WAITING_CODES = ['checking', 'storage', 'key_missing', 'task_trouble', ...QUEUE_CODES];
 
 /**
  * Whether the task can be made again as a new paid task. An uncertain one only once the app's
@@ -56,6 +61,9 @@ export function retryNeedsConfirmation(task) {
   return task.state === 'outcome_unknown';
 }
 
+/** The notes of a waiting task that the person can act on, and the button's action. */
+const WAITING_ACTIONS = { key_missing: 'restore_key', spend_limit: 'raise_limit', queue_paused: 'resume_queue' };
+
 /**
  * What the person can do about a task that went wrong or waits: an action for a button (or null)
  * and the key of the advice text in strings.advice (or null when there is nothing to add).
@@ -68,7 +76,7 @@ export function nextStep(task) {
   if (ACTIVE_STATES.includes(task.state)) {
     // An active task keeps going by itself; only a missing key needs the person.
     if (!WAITING_CODES.includes(code)) return { action: null, advice: null };
-    return { action: code === 'key_missing' ? 'restore_key' : null, advice: code };
+    return { action: WAITING_ACTIONS[code] ?? null, advice: code };
   }
   switch (code) {
     case 'moderation_blocked':
@@ -88,6 +96,7 @@ export function nextStep(task) {
     case 'network_down':
       return { action: 'retry', advice: code };
     case 'model_unavailable':
+    case 'stopped':
       return { action: null, advice: code };
     default:
       return { action: task.error?.retryable === false ? null : 'retry', advice: 'other' };
@@ -189,8 +198,9 @@ function clampPercent(value) {
 }
 
 /** Whether `task` belongs in a gallery list asked for with `query` (as listTasks filters). */
-export function matchesQuery(task, { states = [], search = '', favourites_only = false } = {}) {
+export function matchesQuery(task, { states = [], search = '', favourites_only = false, takes_group = null } = {}) {
   if (states.length > 0 && !states.includes(task.state)) return false;
+  if (takes_group != null && task.takes_group !== takes_group) return false;
   if (favourites_only && !task.favourite) return false;
   const words = search.trim().toLowerCase().split(/\s+/).filter(Boolean);
   const prompt = task.prompt.toLowerCase();
@@ -214,4 +224,12 @@ export function needsPoster(task) {
 export function taskCredits(task) {
   if (task.state === 'failed') return task.credits_used ?? null;
   return task.credits_used ?? task.credits_reserved ?? null;
+}
+
+/**
+ * Whether a task can be stopped: it is on its way and not already stopped. A made video being
+ * saved (`downloading`) is not: EvoLink is done, and stopping would only lose what was paid for.
+ */
+export function canStop(task) {
+  return ACTIVE_STATES.includes(task.state) && task.state !== 'downloading' && !task.stopped;
 }
