@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { byTestId, cardState, launch, newProfile, shoot, shown, startMock, textOf } from './harness.mjs';
 
 const KEY = 'sk-app-distinctive-queue-3f8a1c5e7b';
+const ENTER = '\uE007';
 const FIRST_BATCH = ['A lighthouse beam sweeping through fog', 'A paper lantern rising over a lake', 'A fox trotting across fresh snow'];
 const SECOND_BATCH = ['Rain on a tin roof at dusk', 'A hummingbird at a red flower'];
 
@@ -30,7 +31,8 @@ function cardsOf(session, prompts) {
 async function pasteBatch(session, prompts) {
   await session.click(await session.find(byTestId('batch-open')));
   await session.waitForVisible(byTestId('batch-text'));
-  await session.type(await session.find(byTestId('batch-text')), prompts.join('\n'));
+  // One prompt per line, typed as a person would (Enter between them).
+  await session.type(await session.find(byTestId('batch-text')), prompts.join(ENTER));
   // One confirmation names the count and the total: Sora 2, 4 s, 5.76 credits a second.
   const total = (prompts.length * 23.04).toFixed(2);
   const summary = await session.waitForText(byTestId('batch-summary'), (text) => text.includes(total));
