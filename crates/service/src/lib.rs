@@ -864,7 +864,7 @@ impl Service {
     /// Tasks for the page, with the queue positions of waiting ones.
     fn views(&self, active: &Active, tasks: Vec<sora_engine::Task>) -> Vec<TaskView> {
         let mut views: Vec<TaskView> = tasks.into_iter().map(|t| self.view_of(active, t)).collect();
-        views::place_in_queue(&active.store, &mut views);
+        views::in_context(&active.store, &mut views);
         views
     }
 
@@ -905,7 +905,7 @@ impl Service {
         let active = self.active().await;
         let store = active.store.clone();
         let mut status = queue::read(&store, |t| self.view_of(&active, t))?;
-        views::place_in_queue(&store, &mut status.waiting);
+        views::in_context(&store, &mut status.waiting);
         Ok(status)
     }
 
@@ -1068,7 +1068,7 @@ impl Service {
         check_id(id)?;
         let active = self.active().await;
         let task = active.store.get(id)?;
-        Ok(self.view_of(&active, task))
+        Ok(self.views(&active, vec![task]).remove(0))
     }
 
     /// A new paid task with the same settings (only ever on the person's request). From a

@@ -74,7 +74,7 @@ pub struct TaskView {
     /// For an `outcome_unknown` task: what the last lookup at EvoLink found
     /// (`nothing_found`, `ambiguous`, `unavailable`).
     pub lookup: Option<String>,
-    /// For a `waiting` task: its place in the queue, 1 = next to go (see [`place_in_queue`]).
+    /// For a `waiting` task: its place in the queue, 1 = next to go (see [`in_context`]).
     pub queue_position: Option<u32>,
     pub batch_id: Option<String>,
     pub takes_group: Option<String>,
@@ -86,22 +86,31 @@ pub struct TaskView {
     pub stopped: Option<&'static str>,
 }
 
-/// Fills in the queue position of the waiting tasks among `views` (one read of the queue).
-pub fn place_in_queue(store: &sora_engine::Store, views: &mut [TaskView]) {
-    if !views
-        .iter()
-        .any(|v| v.state == TaskState::Waiting && v.lead_id.is_none())
-    {
-        return;
+/// What a task's row alone cannot say: the place of each waiting task in the queue (one read
+/// of the queue), and for a video made by another task's call (`lead_id`) that is still
+/// waiting for it, the state and progress of that call: it is being made with it.
+pub fn in_context(store: &sora_engine::Store, views: &mut [TaskView]) {
+    let waiting = |v: &TaskView| v.state == TaskState::Waiting;
+    if views.iter().any(|v| waiting(v) && v.lead_id.is_none()) {
+        if let Ok(queue) = store.waiting() {
+            for view in views.iter_mut() {
+                view.queue_position = queue
+                    .iter()
+                    .position(|t| t.id == view.id)
+                    .map(|i| i as u32 + 1);
+            }
+        }
     }
-    let Ok(waiting) = store.waiting() else {
-        return;
-    };
-    for view in views {
-        view.queue_position = waiting
-            .iter()
-            .position(|t| t.id == view.id)
-            .map(|i| i as u32 + 1);
+    for view in views.iter_mut().filter(|v| waiting(v)) {
+        let Some(lead) = view.lead_id.as_deref() else {
+            continue;
+        };
+        if let Ok(Some(lead)) = store.find(lead) {
+            if lead.state.is_active() && lead.state != TaskState::Downloading {
+                view.state = lead.state;
+                view.progress = lead.progress;
+            }
+        }
     }
 }
 

@@ -123,7 +123,7 @@ async fn forward(
                     .into_iter()
                     .map(|t| TaskView::new(t, &media, &posters))
                     .collect();
-                crate::views::place_in_queue(&store, &mut views);
+                crate::views::in_context(&store, &mut views);
                 let mut runs_ended = Vec::new();
                 for view in &views {
                     if view.state.is_active() {
@@ -152,7 +152,7 @@ async fn forward(
                     if let Ok(mut queue) =
                         crate::queue::read(&store, |t| TaskView::new(t, &media, &posters))
                     {
-                        crate::views::place_in_queue(&store, &mut queue.waiting);
+                        crate::views::in_context(&store, &mut queue.waiting);
                         let _ = events.send(ServiceEvent::QueueChanged(Box::new(queue)));
                     }
                 }

@@ -792,3 +792,41 @@ async fn takes_are_made_side_by_side_and_their_run_is_told_once_when_it_ends() {
     assert_eq!((queue.max_active, queue.active), (3, 0));
     assert_eq!(queue.runs.len(), 1, "an ended run is shown for an hour");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_other_video_of_one_veo_call_shows_that_call_s_progress_and_is_saved() {
+    let rig = rig(Some(KEY)).await;
+    let service = &rig.service;
+    let takes = service
+        .submit(SubmitInput {
+            prompt: "Waves breaking on black sand".into(),
+            model: "veo-3.1-fast-generate-preview".into(),
+            choices: Choices::default(),
+            image: None,
+            last_image: None,
+            takes: 2,
+        })
+        .await
+        .unwrap();
+    let (lead, other) = (&takes[0], &takes[1]);
+    assert_eq!(other.lead_id.as_deref(), Some(lead.id.as_str()));
+    // While the one call is being made, its other video says so too (it is never sent itself).
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let (l, o) = (
+            service.get(&lead.id).await.unwrap(),
+            service.get(&other.id).await.unwrap(),
+        );
+        if matches!(l.state, TaskState::Queued | TaskState::Generating) {
+            assert_eq!((o.state, o.progress), (l.state, l.progress));
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "never made: {l:?}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    for take in &takes {
+        let done = until_final(service, &take.id).await;
+        assert_eq!(done.state, TaskState::Done, "{done:?}");
+        assert!(done.video_url.is_some());
+    }
+}
