@@ -19,13 +19,11 @@ pub struct QueueRules {
 }
 
 impl QueueRules {
-    /// Videos at once when nobody chose: EvoLink's accounts take a few at a time well.
+    /// Videos at once when nobody chose.
     pub const DEFAULT_MAX_ACTIVE: u32 = 3;
     /// The most videos at once a person can ask for.
     pub const MOST_ACTIVE: u32 = 10;
-}
 
-impl QueueRules {
     /// Whether a paid call estimated at `estimate` fits today's limit after `spent`: the one
     /// rule the queue applies (with a cent of slack, as estimates are rounded to cents).
     pub fn fits_today(&self, spent: f64, estimate: f64) -> bool {
