@@ -51,6 +51,8 @@ test('a pasted batch is confirmed, queued in order, made and saved; one is stopp
   t.after(() => app.close());
   const { session } = app;
   await session.waitForVisible(byTestId('prompt'));
+  // New video is ready once it knows the models and prices them (a batch uses its settings).
+  await session.waitForText(byTestId('estimate'), (text) => /credits/.test(text));
 
   // Three prompts, one per line: the dialog counts them and prices them before anything is paid.
   await pasteBatch(session, FIRST_BATCH);
