@@ -4,6 +4,9 @@ use std::fmt;
 
 use crate::error::{Error, ErrorKind};
 
+/// The shortest and longest key accepted, in characters.
+const KEY_LENGTHS: (usize, usize) = (8, 512);
+
 /// An EvoLink API key.
 ///
 /// `Debug` and `Display` show only a hint such as `sk-…9f3a`; there is no `Serialize`, no
@@ -13,22 +16,25 @@ use crate::error::{Error, ErrorKind};
 pub struct ApiKey(String);
 
 impl ApiKey {
-    /// Accepts any non-empty key without whitespace (EvoLink keys look like `sk-...`, older
-    /// ones `sk-evo-...`; the format is not enforced beyond that).
+    /// Accepts a key as EvoLink issues them (`sk-...`, older ones `sk-evo-...`): printable
+    /// ASCII without spaces, 8 to 512 characters, surrounding whitespace trimmed. Anything
+    /// else is refused here, before any request could carry it: a key that cannot be put in an
+    /// `Authorization` header must never get as far as a paid call.
     pub fn new(key: impl Into<String>) -> Result<Self, Error> {
         let key = key.into();
         let trimmed = key.trim();
+        let refuse = |why: &str| Err(Error::new(ErrorKind::BadKey, why.to_string()));
         if trimmed.is_empty() {
-            return Err(Error::new(
-                ErrorKind::BadKey,
-                "No API key is set. Paste your EvoLink key in Settings.",
-            ));
+            return refuse("No API key is set. Paste your EvoLink key in Settings.");
         }
-        if trimmed.chars().any(char::is_whitespace) || trimmed.chars().any(char::is_control) {
-            return Err(Error::new(
-                ErrorKind::BadKey,
-                "That API key contains spaces or line breaks. Copy it again from your EvoLink dashboard and paste it in Settings.",
-            ));
+        if trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return refuse("That API key contains spaces or line breaks. Copy it again from your EvoLink dashboard and paste it in Settings.");
+        }
+        if !trimmed.chars().all(|c| c.is_ascii_graphic()) {
+            return refuse("That API key contains characters an EvoLink key never has (letters with accents, symbols or emoji). Copy it again from your EvoLink dashboard and paste it in Settings.");
+        }
+        if !(KEY_LENGTHS.0..=KEY_LENGTHS.1).contains(&trimmed.len()) {
+            return refuse("That is not a whole EvoLink key: it is too short or too long. Copy the whole key from your EvoLink dashboard and paste it in Settings.");
         }
         Ok(ApiKey(trimmed.to_string()))
     }
@@ -110,8 +116,22 @@ mod tests {
     }
 
     #[test]
-    fn non_ascii_keys_do_not_panic() {
-        let k = ApiKey::new("sk-ééééééééééééé").unwrap();
-        assert_eq!(k.hint(), "sk-…éééé");
+    fn only_printable_ascii_of_a_sane_length_is_a_key() {
+        for bad in [
+            "sk-ééééééééééééé",
+            "sk-key-with-emoji-🙂-1234",
+            "sk-ｆｕｌｌｗｉｄｔｈ-1234",
+            "sk-1234",
+        ] {
+            let e = ApiKey::new(bad).unwrap_err();
+            assert_eq!(e.code(), "bad_key", "{bad}");
+            assert!(
+                !e.message().contains(bad),
+                "the message never echoes the key"
+            );
+        }
+        assert!(ApiKey::new("x".repeat(513)).is_err());
+        assert!(ApiKey::new(format!("sk-{}", "a".repeat(509))).is_ok());
+        assert!(ApiKey::new("sk-evo-AZaz09_-.~+/=").is_ok());
     }
 }

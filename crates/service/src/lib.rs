@@ -426,13 +426,9 @@ impl Service {
     /// session only when the person chose that), and puts it to work. A key EvoLink refuses is
     /// never saved. Saving a key leaves demo mode: the person is ready for the real thing.
     pub async fn set_key(&self, key: String, session_only: bool) -> Result<KeySaved, Problem> {
-        let key = ApiKey::new(key.trim()).map_err(|_| {
-            Problem::new(
-                "invalid_key",
-                "That does not look like an EvoLink key. Copy the whole key (it starts with “sk-”) and paste it again.",
-                false,
-            )
-        })?;
+        // Refused before anything is sent: the message says what is wrong with it, never it.
+        let key =
+            ApiKey::new(key.trim()).map_err(|e| Problem::new("invalid_key", e.message(), false))?;
         let client = make_client(
             &self.inner.config,
             key.clone(),

@@ -830,3 +830,24 @@ async fn the_other_video_of_one_veo_call_shows_that_call_s_progress_and_is_saved
         assert!(done.video_url.is_some());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_with_characters_no_evolink_key_has_is_refused_and_nothing_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = mock().await;
+    let service = Service::start(config(dir.path(), Some(&server), None))
+        .await
+        .unwrap();
+    for key in ["sk-clé-de-test-ééé", "sk-🙂-distinctive-1234", "sk-1234"] {
+        let e = service.set_key(key.into(), true).await.unwrap_err();
+        assert_eq!(e.code, "invalid_key", "{key}");
+        assert!(!e.message.contains(key), "{}", e.message);
+        assert!(e.message.contains("Copy"), "says what to do: {}", e.message);
+    }
+    assert!(!service.key_status().await.set);
+    assert!(
+        server.counters().requests.is_empty(),
+        "nothing was sent: {:?}",
+        server.counters().requests
+    );
+}
