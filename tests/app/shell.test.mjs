@@ -6,6 +6,7 @@
 // Needs SORA_DESK_BIN (absolute path of the binary) and SCREENSHOT_DIR; scripts/test-all sets both.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 
 import { byTestId, forgetKeys, launch, newProfile, shoot, shown, textOf } from './harness.mjs';
 
@@ -47,11 +48,26 @@ test('a fresh profile opens on the welcome screen, with the shell and the backen
 
   await t.test('the page runs under the app CSP with a frozen prototype', async () => {
     assert.equal(await session.execute('return Object.isFrozen(Object.prototype);'), true);
-    // The CSP only allows IPC: a remote origin cannot be reached from the page.
-    const outcome = await session.execute(
-      "return fetch('https://example.com/').then(() => 'reached', (e) => 'blocked: ' + e.name);",
-    );
-    assert.match(String(outcome), /^blocked/);
+    // The CSP only lets the page talk to IPC. A server on this very computer, which the page
+    // could otherwise reach, sees no request, and the page sees the policy say no.
+    let hits = 0;
+    const server = createServer((request, response) => {
+      hits += 1;
+      response.setHeader('Access-Control-Allow-Origin', '*');
+      response.end('reached');
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${server.address().port}/`;
+    const outcome = await session.execute(`
+      const violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective));
+      return fetch(arguments[0])
+        .then((r) => r.text(), (e) => 'blocked: ' + e.name)
+        .then((result) => new Promise((done) => setTimeout(() => done({ result, violations }), 200)));`, [url])
+      .finally(() => server.close());
+    assert.match(String(outcome.result), /^blocked/, JSON.stringify(outcome));
+    assert.ok(outcome.violations.some((d) => d.startsWith('connect-src')), JSON.stringify(outcome));
+    assert.equal(hits, 0, 'the local server was never reached');
   });
 });
 

@@ -519,8 +519,15 @@ export const saveKey = (key, { session_only = false } = {}) => call('set_key', {
   if (!state.keychain && !session_only) {
     throw error('keychain_unavailable', 'This computer has no keychain where Sora Desk could keep your key safely.');
   }
-  if (!/^sk-[A-Za-z0-9]{8,}$/.test(key)) {
-    throw error('invalid_key', 'That does not look like an EvoLink key. It starts with "sk-"; copy it again from your EvoLink dashboard.');
+  // As crates/evolink/src/key.rs: printable ASCII without spaces, 8 to 512 characters.
+  if (/\s/.test(key.trim())) {
+    throw error('invalid_key', 'That API key contains spaces or line breaks. Copy it again from your EvoLink dashboard and paste it in Settings.');
+  }
+  if (!/^[\x21-\x7e]*$/.test(key.trim())) {
+    throw error('invalid_key', 'That API key contains characters an EvoLink key never has (letters with accents, symbols or emoji). Copy it again from your EvoLink dashboard and paste it in Settings.');
+  }
+  if (key.trim().length < 8 || key.trim().length > 512) {
+    throw error('invalid_key', 'That is not a whole EvoLink key: it is too short or too long. Copy the whole key from your EvoLink dashboard and paste it in Settings.');
   }
   state.key = { set: true, hint: `sk-…${key.slice(-4)}`, storage: session_only ? 'session_only' : 'keychain', problem: null };
   return { status: state.key, credits: state.credits };

@@ -35,10 +35,10 @@ test('first run: a wrong key is explained, a good one shows the balance and open
   await page.click(byTestId('get-key'));
   assert.deepEqual((await calls(page, 'open_help')).map((c) => c.args.topic), ['get_key']);
 
-  await page.fill(byTestId('api-key-input'), 'not-a-key');
+  await page.fill(byTestId('api-key-input'), 'sk-clé-abcdef123456');
   await page.click(byTestId('api-key-save'));
   await page.waitForSelector(`${byTestId('key-error')}:not([hidden])`);
-  assert.match(await page.textContent(byTestId('key-error')), /does not look like an EvoLink key/);
+  assert.match(await page.textContent(byTestId('key-error')), /characters an EvoLink key never has/);
   assert.equal(await page.isVisible(byTestId('key-session-only')), false);
 
   await page.fill(byTestId('api-key-input'), 'sk-abcdef123456');
