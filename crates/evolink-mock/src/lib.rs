@@ -1,4 +1,4 @@
-//! `evolink-mock`: a faithful fake of EvoLink's HTTP API (contract: `shared/evolink-api.md`),
+//! `evolink-mock`: a faithful fake of EvoLink's HTTP API (contract: `docs/evolink-api.md`),
 //! ugly parts included, for tests (in-process) and for people (the `evolink-mock` binary).
 //!
 //! It serves the task API (`/v1/...`), the file API (`/api/v1/files/...`), uploaded files
