@@ -29,13 +29,22 @@ fn commands_outside_the_capability_are_refused() {
         ("plugin:app|version", json!({})),
         ("plugin:app|name", json!({})),
         ("plugin:window|close", json!({ "label": "main" })),
-        ("plugin:window|set_title", json!({ "label": "main", "value": "x" })),
-        ("plugin:path|resolve_directory", json!({ "directory": 11, "path": null })),
+        (
+            "plugin:window|set_title",
+            json!({ "label": "main", "value": "x" }),
+        ),
+        (
+            "plugin:path|resolve_directory",
+            json!({ "directory": 11, "path": null }),
+        ),
         ("plugin:webview|print", json!({ "label": "main" })),
     ] {
         let refused = rig.invoke(command, args).unwrap_err();
         let why = refused.to_string();
-        assert!(why.contains("not allowed"), "{command} must be refused by permission: {why}");
+        assert!(
+            why.contains("not allowed"),
+            "{command} must be refused by permission: {why}"
+        );
     }
     assert!(rig.invoke("no_such_command", json!({})).is_err());
     // The same path lets a granted command through.
