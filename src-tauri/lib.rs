@@ -34,8 +34,23 @@ pub fn build<R: Runtime>(
     service: Service,
 ) -> tauri::Result<tauri::App<R>> {
     let app = with_commands(builder).build(context())?;
+    add_test_hooks(&app);
     attach(&app, service);
     Ok(app)
+}
+
+/// Development builds only: the page may raise events, so the app tests can raise the very
+/// `tauri://drag-drop` event a native drop raises (WebDriver cannot drop files). Release
+/// builds never grant it (tauri.conf.json's capability does not; a test checks).
+fn add_test_hooks<R: Runtime>(app: &tauri::App<R>) {
+    if cfg!(debug_assertions) {
+        let hooks = tauri::ipc::CapabilityBuilder::new("test-hooks")
+            .window("main")
+            .permission("core:event:allow-emit");
+        if let Err(e) = app.add_capability(hooks) {
+            log::warn!("the test hooks could not be added: {e}");
+        }
+    }
 }
 
 /// Hands the service to the commands and starts passing its events to the page. Windows are
@@ -148,6 +163,7 @@ pub fn run() {
     let app = with_commands(builder)
         .build(context())
         .expect("Sora Desk could not open its window");
+    add_test_hooks(&app);
     let config = ServiceConfig::from_env(env!("CARGO_PKG_VERSION"));
     let service = match tauri::async_runtime::block_on(Service::start(config)) {
         Ok(service) => service,

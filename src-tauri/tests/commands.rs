@@ -371,3 +371,30 @@ fn a_batch_is_planned_confirmed_queued_reordered_paused_and_stopped_through_the_
     assert_eq!(e["code"], "not_allowed");
     assert_eq!(rig.invoke("clear_failed", json!({})).unwrap()["removed"], 0);
 }
+
+/// What the release app grants is tauri.conf.json's capability alone: nothing there exists only
+/// for tests (raising events is added to development builds at start, see `add_test_hooks`).
+#[test]
+fn the_shipped_capability_grants_nothing_only_tests_use() {
+    let config: serde_json::Value =
+        serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
+    let capabilities = config["app"]["security"]["capabilities"]
+        .as_array()
+        .unwrap();
+    let granted: Vec<&str> = capabilities
+        .iter()
+        .flat_map(|c| c["permissions"].as_array().unwrap())
+        .filter_map(|p| p.as_str())
+        .collect();
+    assert!(granted.contains(&"allow-submit-task"), "{granted:?}");
+    for test_only in [
+        "core:event:allow-emit",
+        "core:event:default",
+        "core:default",
+    ] {
+        assert!(
+            !granted.contains(&test_only),
+            "{test_only} is granted to the shipped app"
+        );
+    }
+}
