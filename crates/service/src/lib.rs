@@ -189,8 +189,7 @@ pub enum ServiceEvent {
     },
 }
 
-/// The queue as the page receives it.
-pub type QueueView = queue::QueueView<TaskView>;
+pub use queue::QueueView;
 
 /// What stopping a task did (docs/IPC.md, `stopTask`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -899,10 +898,7 @@ impl Service {
 
     pub async fn queue_status(&self) -> Result<QueueView, Problem> {
         let active = self.active().await;
-        let store = active.store.clone();
-        let mut status = queue::read(&store, |t| self.view_of(&active, t))?;
-        views::in_context(&store, &mut status.waiting);
-        Ok(status)
+        queue::read(&active.store, |t| self.view_of(&active, t))
     }
 
     /// Pauses the queue (no waiting task starts its paid call) or lets it go on.

@@ -9,19 +9,19 @@ pub use sora_engine::batch::BatchPlan;
 use sora_engine::batch::{plan_batch, read_batch, LineProblem, MOST_LINES};
 use sora_engine::{QueueRules, Run, Store, SubmitRequest, Task};
 
-use crate::Problem;
+use crate::{Problem, TaskView};
 
 /// The queue for the page (docs/IPC.md, `Queue`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct QueueView<T> {
+pub struct QueueView {
     pub paused: bool,
     pub max_active: u32,
     pub daily_limit: Option<f64>,
     pub spent_today: f64,
     /// Tasks past the queue (uploading to generating).
     pub active: u32,
-    /// In the order they will go.
-    pub waiting: Vec<T>,
+    /// In the order they will go, each with its place.
+    pub waiting: Vec<TaskView>,
     pub runs: Vec<RunView>,
 }
 
@@ -69,8 +69,9 @@ fn cut(text: &str, most: usize) -> String {
     short
 }
 
-/// Reads the queue of `store`; `view` shapes each waiting task for the page.
-pub fn read<T>(store: &Store, view: impl Fn(Task) -> T) -> Result<QueueView<T>, Problem> {
+/// Reads the queue of `store`; `view` shapes each waiting task for the page, and each gets its
+/// place in line.
+pub fn read(store: &Store, view: impl Fn(Task) -> TaskView) -> Result<QueueView, Problem> {
     let rules = store.queue_rules()?;
     let spent = store.spent_since(sora_engine::start_of_today())?;
     Ok(QueueView {
@@ -79,7 +80,11 @@ pub fn read<T>(store: &Store, view: impl Fn(Task) -> T) -> Result<QueueView<T>, 
         daily_limit: rules.daily_limit,
         spent_today: (spent * 100.0).round() / 100.0,
         active: store.slots_taken_by_anyone()?,
-        waiting: store.waiting()?.into_iter().map(view).collect(),
+        waiting: {
+            let mut waiting: Vec<TaskView> = store.waiting()?.into_iter().map(view).collect();
+            crate::views::in_context(store, &mut waiting);
+            waiting
+        },
         runs: store
             .runs(sora_engine::store::now() - RUNS_SHOWN_FOR)?
             .into_iter()

@@ -149,10 +149,9 @@ async fn forward(
                 }
                 if on_show {
                     let _ = events.send(ServiceEvent::TasksChanged(views));
-                    if let Ok(mut queue) =
+                    if let Ok(queue) =
                         crate::queue::read(&store, |t| TaskView::new(t, &media, &posters))
                     {
-                        crate::views::in_context(&store, &mut queue.waiting);
                         let _ = events.send(ServiceEvent::QueueChanged(Box::new(queue)));
                     }
                 }
