@@ -97,17 +97,17 @@ pub fn plan_batch(lines: &[BatchLine], model: &str, choices: &Choices, takes: u3
         ));
     }
     let takes = takes.max(1);
-    let one_call = takes > 1 && model.max_videos_per_call() >= takes;
+    let one_call = model.one_call_for(takes);
     for line in lines {
         let merged = merge(choices, &line.choices);
         let mut asked = merged.clone();
-        asked.videos = one_call.then_some(takes);
+        asked.videos = one_call;
         let checked = model
             .check_prompt(&line.prompt)
             .and_then(|()| model.settle(&asked, PictureRoles::default()));
         match checked {
             Ok(settled) => {
-                let calls = if one_call { 1 } else { takes };
+                let calls = if one_call.is_some() { 1 } else { takes };
                 let credits = round_cents(model.estimate(&settled, 0) * calls as f64);
                 plan.count += takes as usize;
                 plan.credits += credits;

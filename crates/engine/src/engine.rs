@@ -702,17 +702,9 @@ pub fn record_all(
     }
     let batch_id = (batch || takes > 1).then(|| new_id("run-"));
     let mut tasks = Vec::new();
-    for mut request in requests {
-        // How many videos one call makes follows from the takes, never from the page.
-        request.choices.videos = None;
-        let one_call = takes > 1
-            && evolink::models::manifest()
-                .find(&request.model)
-                .is_ok_and(|m| m.max_videos_per_call() >= takes);
-        if one_call {
-            request.choices.videos = Some(takes);
-        }
-        let lead = checked_task(request)?;
+    for request in requests {
+        let lead = checked_task(request, takes)?;
+        let one_call = lead.settled.videos > 1;
         let takes_group = (takes > 1).then(|| new_id("takes-"));
         let grouping = |take: u32, lead_id: Option<String>| Grouping {
             batch_id: batch_id.clone(),
@@ -752,12 +744,15 @@ fn invalid_request(message: String) -> EngineError {
     EngineError::Invalid(ApiError::new(evolink::ErrorKind::InvalidInput, message))
 }
 
-/// One request checked against its model and made into a task to record.
-fn checked_task(request: SubmitRequest) -> Result<NewTask, EngineError> {
+/// One request checked against its model and made into a task to record: the first of
+/// `takes` versions, making them all in its one call where the model can.
+fn checked_task(mut request: SubmitRequest, takes: u32) -> Result<NewTask, EngineError> {
     let invalid = |e: evolink::models::Invalid| invalid_request(e.message);
     let model = evolink::models::manifest()
         .find(&request.model)
         .map_err(invalid)?;
+    // How many videos one call makes follows from the takes, never from the page.
+    request.choices.videos = model.one_call_for(takes);
     let roles = PictureRoles {
         first: request.image.is_some(),
         last: request.last_image.is_some(),

@@ -444,6 +444,12 @@ impl Model {
         self.videos_per_call.as_ref().map_or(1, |v| v.max)
     }
 
+    /// How `takes` versions of one prompt are asked for: `Some(n)` when one paid call makes
+    /// them all (`videos` = n), `None` when each is a call of its own.
+    pub fn one_call_for(&self, takes: u32) -> Option<u32> {
+        (takes > 1 && self.max_videos_per_call() >= takes).then_some(takes)
+    }
+
     /// Estimated credits for a settled request with `pictures` input pictures, rounded to
     /// cents: every video of the call is paid for. An estimate shown before Generate:
     /// EvoLink's `credits_reserved` always wins.
