@@ -879,7 +879,7 @@ export const reorderQueue = (ids) => call('reorder_queue', { ids }, () => {
 
 export const stopTask = (id, { discard = null } = {}) => call('stop_task', { id, discard }, () => {
   const task = findTask(id);
-  if (!['preparing', 'waiting', 'uploading', 'submitting', 'queued', 'generating', 'downloading'].includes(task.state)) {
+  if (!ACTIVE_STATES.includes(task.state)) {
     throw error('not_allowed', 'This video has already ended; there is nothing to stop.');
   }
   // Nothing sent yet: it is forgotten and never sent.
