@@ -116,13 +116,9 @@ impl Store {
     /// Tasks waiting their turn for a paid call, in the order they will go. The other videos
     /// of a call (`lead_id`) wait for their call, not in the queue, and are left out.
     pub fn waiting(&self) -> Result<Vec<Task>> {
-        let conn = self.conn();
-        let mut statement = conn.prepare(
-            "SELECT * FROM tasks WHERE state = 'waiting' AND lead_id IS NULL
-             ORDER BY queue_order, rowid",
-        )?;
-        let rows = statement.query_map([], task_from_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut line = self.in_line()?;
+        line.retain(|t| t.state == TaskState::Waiting);
+        Ok(line)
     }
 
     /// Tasks in line for the queue, in its order: waiting ones, and ones still being prepared
