@@ -42,7 +42,6 @@ fn sora_desk_commands() -> &'static [&'static str] {
         "reveal_task",
         "save_copy",
         "open_library",
-        "save_poster",
         "library_stats",
         "close_choice",
     ]

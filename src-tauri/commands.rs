@@ -254,19 +254,6 @@ pub async fn open_library(state: State<'_, AppState>) -> Answer<()> {
     native::open_folder(&state.service.library_dir().await)
 }
 
-/// The poster frame arrives as the raw request body, its task id in a header.
-#[tauri::command]
-pub async fn save_poster(state: State<'_, AppState>, request: Request<'_>) -> Answer<TaskView> {
-    let id = request
-        .headers()
-        .get("task-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let bytes = raw_body(&request)?;
-    state.service.save_poster(&id, bytes).await
-}
-
 #[tauri::command]
 pub async fn library_stats(state: State<'_, AppState>) -> Answer<StatsView> {
     state.service.stats().await

@@ -100,7 +100,6 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::reveal_task,
             commands::save_copy,
             commands::open_library,
-            commands::save_poster,
             commands::library_stats,
             commands::close_choice,
         ])

@@ -979,15 +979,6 @@ export const revealTask = (id) => call('reveal_task', { id }, () => { findTask(i
 export const saveCopy = (id) => call('save_copy', { id }, () => { findTask(id); return '/home/ada/Desktop/A copy.mp4'; });
 export const openLibrary = () => call('open_library', null, () => null);
 
-export const savePoster = (id, jpegBytes) => call('save_poster', { id, bytes: jpegBytes }, () => {
-  const task = findTask(id);
-  if (!(jpegBytes instanceof Uint8Array) || jpegBytes[0] !== 0xff || jpegBytes[1] !== 0xd8) {
-    throw error('invalid_argument', 'The poster is not a JPEG.');
-  }
-  task.poster_url = URL.createObjectURL(new Blob([jpegBytes], { type: 'image/jpeg' }));
-  return task;
-});
-
 export const stats = () => call('library_stats', null, () => {
   const list = tasks();
   const month = now() - 30 * 86400;

@@ -79,19 +79,52 @@ test('failures say what happened and offer the next step', async () => {
   await close();
 });
 
-test('a finished video without a poster gets one frame grabbed once, and its thumbnail shows', async () => {
-  const { page, errors, close } = await openApp({
-    backend: { tasks: [{ id: 'fresh', prompt: 'A lighthouse in a storm', state: 'done', poster_url: null, ago: 120 }] },
+test('cards show the still Rust made and never load a video; the player lives only while the detail view is open', async () => {
+  const tasks = Array.from({ length: 60 }, (_, i) => ({ id: `v${i}`, prompt: `Video number ${i}`, state: 'done', ago: 100 + i * 60 }));
+  tasks[0] = { id: 'fresh', prompt: 'A lighthouse in a storm', state: 'done', poster_url: null, ago: 50 };
+  const { page, errors, close } = await openApp({ backend: { tasks } });
+  // Every <video> the page ever makes is counted and kept, to check what becomes of it.
+  await page.evaluate(() => {
+    globalThis.__videos = [];
+    const make = Document.prototype.createElement;
+    Document.prototype.createElement = function createElement(tag, ...rest) {
+      const element = make.call(this, tag, ...rest);
+      if (String(tag).toLowerCase() === 'video') globalThis.__videos.push(element);
+      return element;
+    };
   });
-  await until(page, () => globalThis.__fake.callsTo('save_poster').length === 1, null);
+  await page.waitForSelector(card('fresh'));
+  // A video saved without a still yet shows the placeholder, never a <video> of its own.
+  assert.equal(await page.locator(`${card('fresh')} img.poster`).count(), 0);
+  assert.equal(await page.locator(`${card('fresh')} .poster-placeholder`).count(), 1);
+  // Scrolling to the end and back draws every card.
+  const scroller = page.locator(byTestId('gallery'));
+  for (const top of [2000, 99999, 0]) {
+    await scroller.evaluate((el, y) => { el.scrollTop = y; }, top);
+    await page.waitForTimeout(120);
+  }
+  await page.waitForSelector(card('fresh'));
+  // The still arrives by itself, made by the backend.
+  const still = "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' width='64' height='36'><rect width='64' height='36' fill='%23c84'/></svg>";
+  await page.evaluate((url) => globalThis.__fake.emitTasks([{ id: 'fresh', state: 'done', poster_url: url }]), still);
   await page.waitForSelector(`${card('fresh')} img.poster`);
-  const [poster] = await calls(page, 'save_poster');
-  assert.equal(poster.args.id, 'fresh');
-  assert.ok(poster.args.bytes.bytes > 1000, 'a real JPEG was sent');
-  assert.match(await page.getAttribute(`${card('fresh')} img.poster`, 'src'), /^blob:/);
-  await page.evaluate(() => globalThis.__fake.emitTasks([{ id: 'x', prompt: 'Another', state: 'generating' }]));
-  await page.waitForTimeout(300);
-  assert.equal((await calls(page, 'save_poster')).length, 1, 'grabbed once');
+  assert.equal(await page.getAttribute(`${card('fresh')} img.poster`, 'src'), still);
+  assert.equal(await page.evaluate(() => globalThis.__videos.length), 0, 'no card made a <video>');
+  assert.equal(await page.locator('video').count(), 0);
+
+  // Opening a video makes one player; closing it takes the player down with its source.
+  for (let round = 0; round < 3; round += 1) {
+    await page.click(card('v3'));
+    await page.waitForSelector(byTestId('task-video'));
+    assert.equal(await page.locator('video').count(), 1);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector(byTestId('detail'), { state: 'hidden' });
+    // 'close' is raised a moment after the dialog hides.
+    await page.waitForFunction(() => document.querySelectorAll('video').length === 0, null, { timeout: 2000 });
+  }
+  const made = await page.evaluate(() => globalThis.__videos.map((v) => ({ connected: v.isConnected, src: v.getAttribute('src') })));
+  assert.equal(made.length, 3, 'one player per opening');
+  assert.deepEqual(made, Array(3).fill({ connected: false, src: null }), 'each was unloaded');
   noErrors(errors);
   await close();
 });

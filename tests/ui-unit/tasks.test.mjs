@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  ACTIVE_STATES, FILTERS, WAITING_CODES, canRetry, linkLifetime, localIsoTime, lookupFound, matchesQuery, needsPoster,
+  ACTIVE_STATES, FILTERS, WAITING_CODES, canRetry, linkLifetime, localIsoTime, lookupFound, matchesQuery,
   newerFirst, nextStep, phase, progressInfo, retryNeedsConfirmation, supportDetails, taskCredits,
 } from '../../ui/js/tasks.js';
 import { strings } from '../../ui/js/strings.js';
@@ -82,12 +82,9 @@ test('the list query is applied as the backend applies it', () => {
   assert.equal(matchesQuery({ ...t, favourite: false }, { favourites_only: true }), false);
 });
 
-test('newest first, posters only for finished videos without one, credits used before reserved', () => {
+test('newest first, credits used before reserved', () => {
   const list = [task({ id: 'a', created_at: 5 }), task({ id: 'b', created_at: 9 }), task({ id: 'c', created_at: 9 })];
   assert.deepEqual(list.sort(newerFirst).map((t) => t.id), ['c', 'b', 'a']);
-  assert.equal(needsPoster(task({ state: 'done', video_url: 'http://127.0.0.1:1/v.mp4' })), true);
-  assert.equal(needsPoster(task({ state: 'done', video_url: 'http://x', poster_url: 'http://p' })), false);
-  assert.equal(needsPoster(task({ state: 'done' })), false);
   assert.equal(taskCredits(task({ credits_reserved: 46.08 })), 46.08);
   assert.equal(taskCredits(task({ credits_reserved: 46.08, credits_used: 0 })), 0);
   assert.equal(taskCredits(task({})), null);

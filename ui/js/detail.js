@@ -4,7 +4,7 @@
 
 import * as ipc from './ipc.js';
 import { strings } from './strings.js';
-import { $, fill, h, show } from './dom.js';
+import { $, fill, h, show, unloadVideos } from './dom.js';
 import { icon } from './icons.js';
 import { messageOf, toast } from './announce.js';
 import { ENDED_BADLY, canRetry, canStop, linkLifetime, lookupFound, nextStep, retryNeedsConfirmation, supportDetails, taskCredits } from './tasks.js';
@@ -56,13 +56,16 @@ export function createDetail({ gallery, compose, onAction, onStop, isDemo, appVe
         });
         if (task.poster_url) video.poster = task.poster_url;
         video.src = task.video_url;
+        unloadVideos(ui.stage);
         fill(ui.stage, video);
       } else if (task.state === 'done') {
+        unloadVideos(ui.stage);
         fill(ui.stage, h('div', { class: 'face face-failed' }, h('p', { class: 'face-message', text: strings.videoMissing })));
       } else {
         // Retrying and looking again have their own buttons among the actions; other next steps
         // show beside the reason.
         const step = ['retry', 'look_again'].includes(nextStep(task).action) ? null : (t, action) => onAction(t, action);
+        unloadVideos(ui.stage);
         fill(ui.stage, stateFace(task, now(), step));
       }
     }
@@ -284,9 +287,10 @@ export function createDetail({ gallery, compose, onAction, onStop, isDemo, appVe
     if (dialog.open) dialog.close();
   }
 
+  // Closing tears the player down with its decoder: nothing of a video outlives its view.
   dialog.addEventListener('close', () => {
-    $('video', ui.stage)?.pause();
     dropTakes();
+    unloadVideos(ui.stage);
     fill(ui.stage);
     const id = task?.id;
     task = null;

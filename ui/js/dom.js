@@ -31,6 +31,18 @@ export function fill(element, ...children) {
   return element;
 }
 
+/**
+ * Stops every <video> in `element` and lets go of its source: a video without one frees its
+ * decoder and buffers at once, where a removed element would keep them until it is collected.
+ */
+export function unloadVideos(element) {
+  for (const video of element.querySelectorAll('video')) {
+    video.pause();
+    video.removeAttribute('src');
+    video.load();
+  }
+}
+
 /** Shows or hides an element through its hidden property. */
 export function show(element, visible) {
   element.hidden = !visible;

@@ -7,10 +7,9 @@ import { strings } from './strings.js';
 import { $, fill, h, show } from './dom.js';
 import { announce, messageOf, toast } from './announce.js';
 import { TaskList } from './task-list.js';
-import { FILTERS, needsPoster, phase } from './tasks.js';
+import { FILTERS, phase } from './tasks.js';
 import { cellPosition, contentHeight, gridLayout, visibleRange } from './vgrid.js';
 import { createCard, placeholderCard, setSelected, timingText, updateCard, linkText } from './card.js';
-import { grabPosters } from './posters.js';
 import { Selection, clickIntent } from './selection.js';
 import { takesAround } from './takes.js';
 import { askConfirm } from './confirm-dialog.js';
@@ -123,7 +122,6 @@ export function createGallery({ onOpen, onAction, onStop, onSelectionChange = ()
       announceCount = false;
       if (list.query.search || list.query.states.length || list.query.favourites_only) announce(strings.announce.results(total));
     }
-    grabPosters(visibleTasks(), { isVisible: (id) => cards.has(id), onPoster: (task) => replace(task) });
   }
 
   function placeCards(first, last) {
@@ -163,10 +161,6 @@ export function createGallery({ onOpen, onAction, onStop, onSelectionChange = ()
     for (const [key, element] of cards) if (!wanted.has(key)) element.remove();
     cards.clear();
     for (const [key, element] of wanted) cards.set(key, element);
-  }
-
-  function visibleTasks() {
-    return [...cards.values()].map((element) => element.task).filter((task) => task && needsPoster(task));
   }
 
   function showLoadError() {

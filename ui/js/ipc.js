@@ -92,8 +92,6 @@ export const setFavourite = (id, favourite) => call('set_favourite', { id, favou
 export const revealTask = (id) => call('reveal_task', { id });
 export const saveCopy = (id) => call('save_copy', { id });
 export const openLibrary = () => call('open_library');
-/** @param {Uint8Array} jpegBytes a frame of the video, sent as the raw request body */
-export const savePoster = (id, jpegBytes) => call('save_poster', jpegBytes, { headers: { 'task-id': id } });
 export const stats = () => call('library_stats');
 
 // Batches, the queue and stopping

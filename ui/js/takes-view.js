@@ -4,7 +4,7 @@
 // the take being looked at plays its sound, so four soundtracks never play over each other.
 
 import { strings } from './strings.js';
-import { h, fill } from './dom.js';
+import { h, fill, unloadVideos } from './dom.js';
 import { icon } from './icons.js';
 import { clock } from './format.js';
 import { stateFace } from './card.js';
@@ -178,8 +178,7 @@ export function createTakesView({ tasks, currentId, now, onPick }) {
     /** How many takes the group has. */
     get total() { return total; },
     destroy() {
-      pauseAll();
-      for (const video of videos()) video.removeAttribute('src');
+      unloadVideos(element);
     },
   };
 }

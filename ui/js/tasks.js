@@ -212,11 +212,6 @@ export function newerFirst(a, b) {
   return b.created_at - a.created_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 }
 
-/** Whether a done task still needs its poster frame grabbed. */
-export function needsPoster(task) {
-  return task.state === 'done' && Boolean(task.video_url) && !task.poster_url;
-}
-
 /**
  * Credits to show for a task: what it cost when known, else what was set aside. A failed task
  * is refunded, so only a charge EvoLink reports for it is shown.

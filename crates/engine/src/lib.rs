@@ -15,6 +15,6 @@ pub use engine::{
 };
 pub use state::TaskState;
 pub use store::{
-    Grouping, ListQuery, Lookup, NewTask, Patch, PictureColumns, QueueRules, Role, Run, Stats,
-    Stopped, Store, StoreError, Task, UploadKey,
+    Grouping, ListQuery, Lookup, NewTask, Patch, PictureColumns, PosterSize, QueueRules, Role, Run,
+    Stats, Stopped, Store, StoreError, Task, UploadKey,
 };

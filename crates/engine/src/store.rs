@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::state::TaskState;
 
 /// Migrations, in order. A database records how many it has applied in `user_version`.
+mod posters;
 mod queue;
 pub use queue::{QueueRules, Run};
 
@@ -23,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002_bound_and_checked.sql"),
     include_str!("migrations/003_models.sql"),
     include_str!("migrations/004_queue.sql"),
+    include_str!("migrations/005_posters.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -189,6 +191,17 @@ pub struct Task {
     pub estimate_credits: Option<f64>,
     /// A paid task the person stopped following (see [`Stopped`]).
     pub stopped: Option<Stopped>,
+    /// The size of the saved video's still (the poster its card shows), once made.
+    pub poster: Option<PosterSize>,
+    /// Why no still can be made of the saved video (a code), if so.
+    pub poster_error: Option<String>,
+}
+
+/// The size in pixels of a saved video's still.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PosterSize {
+    pub width: u32,
+    pub height: u32,
 }
 
 /// What to do with the video of a paid task the person stopped following (EvoLink cannot
@@ -1051,5 +1064,13 @@ fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
             .get::<_, Option<String>>("stopped")?
             .as_deref()
             .and_then(Stopped::parse),
+        poster: match (
+            row.get::<_, Option<u32>>("poster_width")?,
+            row.get::<_, Option<u32>>("poster_height")?,
+        ) {
+            (Some(width), Some(height)) => Some(PosterSize { width, height }),
+            _ => None,
+        },
+        poster_error: row.get("poster_error")?,
     })
 }

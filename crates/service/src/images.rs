@@ -1,6 +1,5 @@
-//! Pictures coming from the page: a reference picture to prepare, a pasted picture, a poster
-//! frame. Each arrives from the webview, so each is checked here before anything is read or
-//! written.
+//! Pictures coming from the page: a reference picture to prepare, a pasted picture. Each
+//! arrives from the webview, so each is checked here before anything is read or written.
 
 use std::path::{Path, PathBuf};
 
@@ -16,8 +15,6 @@ use crate::Problem;
 
 /// Largest picture accepted from the clipboard (phones' biggest photos are ~30 MB).
 pub const MAX_PASTE_BYTES: usize = 50_000_000;
-/// Largest poster frame (a 320-800 px JPEG is tens of kilobytes).
-pub const MAX_POSTER_BYTES: usize = 2_000_000;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -196,14 +193,6 @@ pub fn save_pasted(dir: &Path, bytes: &[u8]) -> Result<PathBuf, Problem> {
         write_atomically(&path, bytes)?;
     }
     Ok(path)
-}
-
-/// Caches a poster frame the page grabbed from a video. Only JPEGs of a sane size.
-pub fn save_poster(path: &Path, bytes: &[u8]) -> Result<(), Problem> {
-    if bytes.len() > MAX_POSTER_BYTES || !bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        return Err(Problem::invalid("A poster must be a JPEG of at most 2 MB."));
-    }
-    write_atomically(path, bytes)
 }
 
 /// Written beside the target and renamed into place: a crash never leaves half a file.

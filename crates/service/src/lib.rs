@@ -17,6 +17,7 @@ mod config;
 pub mod images;
 pub mod media;
 pub mod models;
+mod posters;
 pub mod problem;
 pub mod queue;
 pub mod redact;
@@ -322,9 +323,7 @@ impl Service {
             if let Some(handle) = world.handle.take() {
                 handle.shutdown(limit).await;
             }
-            if let Some(forwarder) = world.forwarder.take() {
-                forwarder.abort();
-            }
+            world.stop_background();
         }
     }
 
@@ -348,8 +347,8 @@ impl Service {
         self.inner.demo_on.load(Ordering::SeqCst)
     }
 
-    fn view(&self, task: sora_engine::Task, posters: &Path) -> TaskView {
-        TaskView::new(task, &self.inner.media, posters)
+    fn view(&self, task: sora_engine::Task) -> TaskView {
+        TaskView::new(task, &self.inner.media)
     }
 
     /// A task as the page should see it, with trouble the store could not record.
@@ -358,7 +357,7 @@ impl Service {
             Ok(engine) => engine.with_unwritten(task),
             Err(_) => task,
         };
-        self.view(task, &active.posters)
+        self.view(task)
     }
 
     // ---- The app and the key ----
@@ -665,11 +664,11 @@ impl Service {
             if !is_task_id(id) {
                 return None;
             }
-            places.iter().find_map(|(store, posters)| {
+            places.iter().find_map(|(store, posters_dir)| {
                 let task = store.find(id).ok().flatten()?;
                 let path = match kind {
                     MediaKind::Video => PathBuf::from(task.video_path?),
-                    MediaKind::Poster => views::poster_path(posters, id),
+                    MediaKind::Poster => posters::poster_path(posters_dir, id),
                 };
                 path.is_file().then_some(path)
             })
@@ -754,9 +753,7 @@ impl Service {
         if let Some(handle) = real.handle.take() {
             handle.shutdown(Duration::from_secs(30)).await;
         }
-        if let Some(forwarder) = real.forwarder.take() {
-            forwarder.abort();
-        }
+        real.stop_background();
         let paths = AppPaths {
             data_dir: config.paths.data_dir.clone(),
             library_dir: library_dir(config, &self.inner.home),
@@ -941,11 +938,11 @@ impl Service {
         let result = match engine.stop(id, discard)? {
             sora_engine::Stop::Removed(mut tasks) => {
                 for task in &tasks {
-                    let _ = std::fs::remove_file(views::poster_path(&active.posters, &task.id));
+                    let _ = std::fs::remove_file(posters::poster_path(&active.posters, &task.id));
                 }
                 StopResult {
                     removed: true,
-                    task: self.view(tasks.remove(0), &active.posters),
+                    task: self.view(tasks.remove(0)),
                 }
             }
             sora_engine::Stop::Stopped(task) => StopResult {
@@ -966,7 +963,7 @@ impl Service {
         })
         .await?;
         for task in &removed {
-            let _ = std::fs::remove_file(views::poster_path(&active.posters, &task.id));
+            let _ = std::fs::remove_file(posters::poster_path(&active.posters, &task.id));
         }
         Ok(removed.len() as u64)
     }
@@ -1073,7 +1070,7 @@ impl Service {
             return Err(no_key());
         }
         let task = active.engine?.retry(id, confirm_paid_again)?;
-        Ok(self.view(task, &active.posters))
+        Ok(self.view(task))
     }
 
     /// "Look again": asks EvoLink once more whether a video whose start is uncertain exists,
@@ -1082,7 +1079,7 @@ impl Service {
         check_id(id)?;
         let active = self.active().await;
         let task = active.engine?.look_again(id)?;
-        Ok(self.view(task, &active.posters))
+        Ok(self.view(task))
     }
 
     /// Forgets a finished task; its video, recipe and poster go to the OS trash / away.
@@ -1095,15 +1092,15 @@ impl Service {
             engine.delete(&id_owned)
         })
         .await?;
-        let _ = std::fs::remove_file(views::poster_path(&active.posters, id));
-        Ok(self.view(task, &active.posters))
+        let _ = std::fs::remove_file(posters::poster_path(&active.posters, id));
+        Ok(self.view(task))
     }
 
     pub async fn set_favourite(&self, id: &str, favourite: bool) -> Result<TaskView, Problem> {
         check_id(id)?;
         let active = self.active().await;
         let task = active.engine?.set_favourite(id, favourite)?;
-        Ok(self.view(task, &active.posters))
+        Ok(self.view(task))
     }
 
     /// The saved video of a task, checked to be there.
@@ -1154,26 +1151,6 @@ impl Service {
         let dir = self.active().await.paths.library_dir;
         let _ = std::fs::create_dir_all(&dir);
         dir
-    }
-
-    /// Keeps the poster frame the page grabbed from a finished video.
-    pub async fn save_poster(&self, id: &str, jpeg: Vec<u8>) -> Result<TaskView, Problem> {
-        check_id(id)?;
-        let active = self.active().await;
-        let task = active.store.get(id)?;
-        if task.state != TaskState::Done {
-            return Err(Problem::new(
-                "not_allowed",
-                "Only a saved video has a poster.",
-                false,
-            ));
-        }
-        let path = views::poster_path(&active.posters, id);
-        off_thread("Saving the poster stopped unexpectedly.", move || {
-            images::save_poster(&path, &jpeg)
-        })
-        .await?;
-        Ok(self.view(task, &active.posters))
     }
 
     pub async fn stats(&self) -> Result<StatsView, Problem> {

@@ -125,17 +125,15 @@ async fn serve(
         Ok(response) => response.map(Body::new),
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
-    let headers = response.headers_mut();
-    // The app's page (tauri://localhost) grabs poster frames into a canvas, which needs CORS;
-    // the token, not the origin, is what guards these files.
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-cache"),
-    );
+    // No CORS header: the page shows these files, it never reads them. A still's URL names
+    // its size, so a cached still is never stale; a video is checked each time it is opened.
+    let cache = match kind {
+        MediaKind::Poster => "private, max-age=604800",
+        MediaKind::Video => "private, no-cache",
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     response
 }
 

@@ -1,8 +1,6 @@
 //! What the UI sees of a task: everything it shows, nothing it has no use for (upload links,
 //! result links, hashes), plus the loopback URLs to play the video and show its poster.
 
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
 use sora_engine::{ImageFit, Role, Task, TaskState};
 use sora_preflight::{CropRect, Framing};
@@ -114,13 +112,8 @@ pub fn in_context(store: &sora_engine::Store, views: &mut [TaskView]) {
     }
 }
 
-/// Where a task's poster frame is cached.
-pub fn poster_path(posters_dir: &Path, id: &str) -> std::path::PathBuf {
-    posters_dir.join(format!("{id}.jpg"))
-}
-
 impl TaskView {
-    pub fn new(task: Task, media: &MediaServer, posters_dir: &Path) -> TaskView {
+    pub fn new(task: Task, media: &MediaServer) -> TaskView {
         let model = task.model_entry();
         let aspect = task.aspect_sent().map(str::to_string);
         let image = picture(&task, Role::First);
@@ -135,19 +128,16 @@ impl TaskView {
         };
         let done = task.state == TaskState::Done && task.video_path.is_some();
         let video_url = done.then(|| media.url(MediaKind::Video, &task.id));
-        let poster = poster_path(posters_dir, &task.id);
-        // The modification time makes a re-grabbed poster a new URL, past any cache.
-        let poster_url = std::fs::metadata(&poster)
-            .ok()
-            .and_then(|m| m.modified().ok())
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|t| {
-                format!(
-                    "{}?v={}",
-                    media.url(MediaKind::Poster, &task.id),
-                    t.as_millis()
-                )
-            });
+        // The still's size in its URL: a still made again (of another size) is a new URL,
+        // past any cache; the page never checks a file.
+        let poster_url = task.poster.filter(|_| done).map(|size| {
+            format!(
+                "{}?v={}x{}",
+                media.url(MediaKind::Poster, &task.id),
+                size.width,
+                size.height
+            )
+        });
         TaskView {
             id: task.id,
             prompt: task.prompt,

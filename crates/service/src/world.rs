@@ -24,7 +24,9 @@ pub(crate) struct World {
     pub client: Option<Client>,
     /// The built-in fake EvoLink of the demo world, alive as long as the world.
     _mock: Option<MockServer>,
-    pub forwarder: Option<tokio::task::JoinHandle<()>>,
+    /// Its background work: passing the engine's events on, and making stills of saved
+    /// videos. Stopped with the world.
+    pub background: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl World {
@@ -42,8 +44,19 @@ impl World {
     }
 
     pub fn posters_dir(&self) -> PathBuf {
-        self.paths.data_dir.join("posters")
+        posters_dir(&self.paths)
     }
+
+    /// Stops the world's background work (its engine is shut down on its own).
+    pub fn stop_background(&mut self) {
+        for work in self.background.drain(..) {
+            work.abort();
+        }
+    }
+}
+
+fn posters_dir(paths: &AppPaths) -> PathBuf {
+    paths.data_dir.join("posters")
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -77,11 +90,24 @@ pub(crate) fn start_world(
         handle.engine.subscribe(),
         store.clone(),
         demo,
-        paths.data_dir.join("posters"),
         events.clone(),
         media.clone(),
         demo_on.clone(),
     ));
+    let stills = {
+        let (events, media, demo_on) = (events.clone(), media.clone(), demo_on.clone());
+        tokio::spawn(crate::posters::make_posters(
+            store.clone(),
+            posters_dir(&paths),
+            handle.engine.subscribe(),
+            move |task| {
+                if demo_on.load(Ordering::SeqCst) == demo {
+                    let view = TaskView::new(task, &media);
+                    let _ = events.send(ServiceEvent::TasksChanged(vec![view]));
+                }
+            },
+        ))
+    };
     Ok(World {
         demo,
         paths,
@@ -89,7 +115,7 @@ pub(crate) fn start_world(
         handle: Some(handle),
         client,
         _mock: mock,
-        forwarder: Some(forwarder),
+        background: vec![forwarder, stills],
     })
 }
 
@@ -99,7 +125,6 @@ async fn forward(
     mut engine_events: broadcast::Receiver<EngineEvent>,
     store: Arc<Store>,
     demo: bool,
-    posters: PathBuf,
     events: broadcast::Sender<ServiceEvent>,
     media: Arc<MediaServer>,
     demo_on: Arc<AtomicBool>,
@@ -121,7 +146,7 @@ async fn forward(
             EngineEvent::Tasks { tasks } => {
                 let mut views: Vec<TaskView> = tasks
                     .into_iter()
-                    .map(|t| TaskView::new(t, &media, &posters))
+                    .map(|t| TaskView::new(t, &media))
                     .collect();
                 crate::views::in_context(&store, &mut views);
                 let mut runs_ended = Vec::new();
@@ -149,9 +174,7 @@ async fn forward(
                 }
                 if on_show {
                     let _ = events.send(ServiceEvent::TasksChanged(views));
-                    if let Ok(queue) =
-                        crate::queue::read(&store, |t| TaskView::new(t, &media, &posters))
-                    {
+                    if let Ok(queue) = crate::queue::read(&store, |t| TaskView::new(t, &media)) {
                         let _ = events.send(ServiceEvent::QueueChanged(Box::new(queue)));
                     }
                 }

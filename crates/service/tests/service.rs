@@ -104,10 +104,15 @@ fn prompt(text: &str) -> SubmitInput {
 }
 
 async fn until_final(service: &Service, id: &str) -> TaskView {
+    until(service, id, |t| t.state.is_final()).await
+}
+
+/// The task once `done` holds of it (within 30 s).
+async fn until(service: &Service, id: &str, done: impl Fn(&TaskView) -> bool) -> TaskView {
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
         let task = service.get(id).await.unwrap();
-        if task.state.is_final() {
+        if done(&task) {
             return task;
         }
         assert!(std::time::Instant::now() < deadline, "stuck: {task:?}");
@@ -176,10 +181,9 @@ async fn a_prompt_becomes_a_video_the_page_can_play_with_events_on_the_way() {
     let http = reqwest::Client::new();
     let whole = http.get(&url).send().await.unwrap();
     assert_eq!(whole.status(), 200);
-    assert_eq!(
-        whole.headers()["access-control-allow-origin"],
-        "*",
-        "the page grabs poster frames into a canvas"
+    assert!(
+        whole.headers().get("access-control-allow-origin").is_none(),
+        "the page shows videos, it never reads them"
     );
     assert_eq!(whole.bytes().await.unwrap().as_ref(), on_disk.as_slice());
     let part = http
@@ -209,27 +213,14 @@ async fn a_prompt_becomes_a_video_the_page_can_play_with_events_on_the_way() {
         assert_eq!(status, 404, "{bad}");
     }
 
-    // A poster frame from the page is kept and served; anything else is refused.
-    assert!(done.poster_url.is_none());
-    let jpeg = {
-        let mut bytes = Vec::new();
-        image::RgbImage::from_pixel(32, 18, image::Rgb([200, 40, 40]))
-            .write_to(
-                &mut std::io::Cursor::new(&mut bytes),
-                image::ImageFormat::Jpeg,
-            )
-            .unwrap();
-        bytes
-    };
-    let with_poster = service.save_poster(&task.id, jpeg.clone()).await.unwrap();
-    let poster = with_poster.poster_url.expect("poster URL once saved");
+    // The still its card shows is made in Rust once the video is saved, and served.
+    let with_poster = until(service, &task.id, |t| t.poster_url.is_some()).await;
+    let poster = with_poster.poster_url.unwrap();
+    assert!(poster.ends_with("?v=640x360"), "{poster}");
     let served = http.get(&poster).send().await.unwrap();
-    assert_eq!(served.bytes().await.unwrap().as_ref(), jpeg.as_slice());
-    let refused = service
-        .save_poster(&task.id, b"<svg/>".to_vec())
-        .await
-        .unwrap_err();
-    assert_eq!(refused.code, "invalid_argument");
+    assert_eq!(served.status(), 200);
+    let still = image::load_from_memory(&served.bytes().await.unwrap()).expect("a picture");
+    assert_eq!((still.width(), still.height()), (640, 360));
 
     // Listing, searching, favourites, stats.
     let other = service
@@ -850,4 +841,88 @@ async fn a_key_with_characters_no_evolink_key_has_is_refused_and_nothing_is_sent
         "nothing was sent: {:?}",
         server.counters().requests
     );
+}
+
+/// A finished task as an older version left it: its video saved, no still.
+fn saved_before(store: &sora_engine::Store, id: &str, video: &Path) {
+    use sora_engine::{NewTask, Patch};
+    store
+        .insert(&NewTask::with_defaults(
+            id,
+            "sora-2-preview",
+            id,
+            &Choices::default(),
+        ))
+        .unwrap();
+    let path = [
+        TaskState::Preparing,
+        TaskState::Waiting,
+        TaskState::Submitting,
+        TaskState::Queued,
+        TaskState::Generating,
+        TaskState::Downloading,
+    ];
+    for pair in path.windows(2) {
+        store
+            .advance(id, pair[0], pair[1], &Patch::default())
+            .unwrap();
+    }
+    let patch = Patch {
+        video: Some((video.display().to_string(), 1, "sha".into())),
+        ..Patch::default()
+    };
+    store
+        .advance(id, TaskState::Downloading, TaskState::Done, &patch)
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn videos_saved_before_get_their_stills_in_the_background_and_a_broken_one_keeps_its_placeholder(
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let videos = dir.path().join("Videos");
+    std::fs::create_dir_all(&videos).unwrap();
+    let assets = Path::new(env!("CARGO_MANIFEST_DIR")).join("../evolink-mock/assets");
+    let portrait = videos.join("portrait.mp4");
+    std::fs::copy(assets.join("portrait.mp4"), &portrait).unwrap();
+    let broken = videos.join("broken.mp4");
+    std::fs::write(&broken, b"these bytes are no video").unwrap();
+    {
+        let store = sora_engine::Store::open_in(&dir.path().join("data")).unwrap();
+        saved_before(&store, "sd-before-portrait-000000001", &portrait);
+        saved_before(&store, "sd-before-broken-0000000001", &broken);
+    }
+
+    let service = Service::start(config(dir.path(), None, None))
+        .await
+        .unwrap();
+    let made = until(&service, "sd-before-portrait-000000001", |t| {
+        t.poster_url.is_some()
+    })
+    .await;
+    assert!(made.poster_url.unwrap().ends_with("?v=360x640"));
+    let still = dir
+        .path()
+        .join("data/posters/sd-before-portrait-000000001.jpg");
+    let picture = image::open(&still).expect("the still is a picture");
+    assert_eq!((picture.width(), picture.height()), (360, 640));
+
+    // The broken one is tried once, recorded, and shown without a still.
+    let store = sora_engine::Store::open_in(&dir.path().join("data")).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let broken = loop {
+        let task = store.get("sd-before-broken-0000000001").unwrap();
+        if task.poster_error.is_some() || std::time::Instant::now() > deadline {
+            break task;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(broken.poster_error.as_deref(), Some("video_unsupported"));
+    let view = service.get("sd-before-broken-0000000001").await.unwrap();
+    assert_eq!(view.poster_url, None);
+    assert!(!dir
+        .path()
+        .join("data/posters/sd-before-broken-0000000001.jpg")
+        .exists());
+    service.shutdown(Duration::from_secs(5)).await;
 }

@@ -209,14 +209,3 @@ impl Rig {
         path.display().to_string()
     }
 }
-
-pub fn tiny_jpeg() -> Vec<u8> {
-    let mut bytes = Vec::new();
-    image::RgbImage::from_pixel(32, 18, image::Rgb([200, 40, 40]))
-        .write_to(
-            &mut std::io::Cursor::new(&mut bytes),
-            image::ImageFormat::Jpeg,
-        )
-        .unwrap();
-    bytes
-}
