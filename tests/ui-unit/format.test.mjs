@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { age, byteParts, clock, roundCredits } from '../../ui/js/format.js';
-import { createLimiter } from '../../ui/js/queue.js';
 
 test('clock reads like a stopwatch', () => {
   assert.equal(clock(0), '0:00');
@@ -28,31 +27,4 @@ test('sizes and credits round for reading', () => {
   assert.deepEqual(byteParts(4_250_000), { value: 4.3, unit: 'MB' });
   assert.deepEqual(byteParts(1_260_000_000), { value: 1.3, unit: 'GB' });
   assert.equal(roundCredits(46.0800001), 46.08);
-});
-
-test('the limiter runs at most two jobs at once and all of them in order', async () => {
-  const limiter = createLimiter(2);
-  let running = 0;
-  let peak = 0;
-  const order = [];
-  const job = (n) => async () => {
-    running += 1;
-    peak = Math.max(peak, running);
-    await new Promise((r) => setTimeout(r, 5));
-    order.push(n);
-    running -= 1;
-    return n * 10;
-  };
-  const results = await Promise.all([1, 2, 3, 4, 5].map((n) => limiter.run(job(n))));
-  assert.deepEqual(results, [10, 20, 30, 40, 50]);
-  assert.equal(peak, 2);
-  assert.deepEqual(order.slice().sort(), [1, 2, 3, 4, 5]);
-});
-
-test('a failing job does not block the others', async () => {
-  const limiter = createLimiter(1);
-  const failed = limiter.run(async () => { throw new Error('no frame'); });
-  const next = limiter.run(async () => 'ok');
-  await assert.rejects(failed, /no frame/);
-  assert.equal(await next, 'ok');
 });

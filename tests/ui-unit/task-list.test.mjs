@@ -84,3 +84,19 @@ test('a late, older copy of a task does not overwrite the newer one', () => {
   assert.equal(list.get(0).state, 'failed');
   assert.equal(list.total, 4);
 });
+
+test('a long scroll keeps only the tasks near the view, and what it forgot is fetched again', () => {
+  const list = new TaskList(100);
+  const tasks = all(10000);
+  for (let offset = 0; offset < 10000; offset += 100) {
+    list.setPage(list.request(offset), { tasks: tasks.slice(offset, offset + 100), total: 10000 });
+    list.forgetFar(offset, offset + 20);
+  }
+  const kept = Object.keys(list.items).map(Number);
+  assert.ok(kept.length <= 300, `at most three pages kept (${kept.length})`);
+  assert.ok(kept.every((i) => i >= 9700), 'only those near the end');
+  assert.equal(list.get(9950).id, tasks[9950].id);
+  assert.equal(list.get(0), undefined);
+  assert.deepEqual(list.missingPages(0, 30), [0], 'the top is fetched again when it comes back');
+  assert.equal(list.total, 10000);
+});

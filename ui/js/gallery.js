@@ -118,6 +118,7 @@ export function createGallery({ onOpen, onAction, onStop, onSelectionChange = ()
     const { first, last } = range();
     for (const offset of list.missingPages(first, Math.max(last, first + 1))) fetchPage(offset);
     placeCards(first, last);
+    list.forgetFar(first, last);
     if (announceCount && list.loaded) {
       announceCount = false;
       if (list.query.search || list.query.states.length || list.query.favourites_only) announce(strings.announce.results(total));

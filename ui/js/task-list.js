@@ -72,6 +72,20 @@ export class TaskList {
     return true;
   }
 
+  /**
+   * Forgets the loaded tasks more than `margin` places away from [first, last): a long scroll
+   * through a big library keeps only what is near the view (the rest is fetched again if it comes
+   * back), so the page's memory stays flat however far the person scrolls.
+   */
+  forgetFar(first, last, margin = this.pageSize * 2) {
+    const from = first - margin;
+    const to = last + margin;
+    for (const key of Object.keys(this.items)) {
+      const index = Number(key);
+      if (index < from || index >= to) delete this.items[index];
+    }
+  }
+
   /** Forgets a failed fetch so it is tried again. */
   failPage(token) {
     if (token.generation === this.generation) this.pending.delete(token.offset);

@@ -2,7 +2,7 @@
 //! (`tests/app/big-library.test.mjs`) and for trying the gallery by hand.
 //!
 //! ```text
-//! cargo run -p sora-engine --example seed_store -- DATA_DIR COUNT [LIBRARY_DIR SAMPLE.mp4]
+//! cargo run -p sora-engine --example seed_store -- DATA_DIR COUNT [LIBRARY_DIR SAMPLE.mp4 [UNSTILLED]]
 //! ```
 //!
 //! Every task goes through the store's own writer path (`insert`, then `advance` from state to
@@ -10,14 +10,17 @@
 //! `failed` (with the errors people meet) and a few `expired`; prompts, shapes, lengths and
 //! favourites vary. With LIBRARY_DIR and a sample clip, every done task gets a video file: the
 //! first a copy of the sample, the others hard links to that copy, so ten thousand videos cost
-//! no disk space (and the sample itself is never linked). Prints what it wrote and how long it
-//! took.
+//! no disk space (and the sample itself is never linked), and its still (the poster its card
+//! shows), made from the sample by `sora-poster` as the app makes it and hard-linked the same
+//! way; the newest UNSTILLED tasks (default 0) are left without one, as videos saved before
+//! the app made stills, for the app to make in the background. Prints what it wrote and how
+//! long it took.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use evolink::models::Choices;
-use sora_engine::{NewTask, Patch, Store, TaskState};
+use sora_engine::{NewTask, Patch, PosterSize, Store, TaskState};
 
 const SUBJECTS: &[&str] = &[
     "A paper boat",
@@ -74,27 +77,38 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (data_dir, count, videos) = match args.as_slice() {
         [dir, count] => (PathBuf::from(dir), count.parse::<usize>().ok(), None),
-        [dir, count, library, sample] => (
+        [dir, count, library, sample, rest @ ..] if rest.len() < 2 => (
             PathBuf::from(dir),
             count.parse::<usize>().ok(),
-            Some((PathBuf::from(library), PathBuf::from(sample))),
+            Some(Videos {
+                library: PathBuf::from(library),
+                sample: PathBuf::from(sample),
+                posters: PathBuf::from(dir).join("posters"),
+                unstilled: rest.first().map_or(Some(0), |n| n.parse().ok()),
+                first_video: None,
+                first_still: None,
+            }),
         ),
         _ => (PathBuf::new(), None, None),
     };
-    let Some(count) = count else {
-        eprintln!("usage: seed_store DATA_DIR COUNT [LIBRARY_DIR SAMPLE.mp4]");
+    let (Some(count), true) = (count, videos.as_ref().is_none_or(|v| v.unstilled.is_some()))
+    else {
+        eprintln!("usage: seed_store DATA_DIR COUNT [LIBRARY_DIR SAMPLE.mp4 [UNSTILLED]]");
         std::process::exit(2);
     };
+    let mut videos = videos;
     let start = Instant::now();
     let store = Store::open_in(&data_dir).unwrap_or_else(|e| fail(&e));
-    if let Some((library, _)) = &videos {
-        std::fs::create_dir_all(library).unwrap_or_else(|e| fail(&e));
+    if let Some(videos) = &videos {
+        std::fs::create_dir_all(&videos.library).unwrap_or_else(|e| fail(&e));
+        std::fs::create_dir_all(&videos.posters).unwrap_or_else(|e| fail(&e));
     }
     let mut states = std::collections::BTreeMap::<&str, usize>::new();
-    let mut first_video = None;
     for i in 0..count {
-        let state =
-            seed_one(&store, i, videos.as_ref(), &mut first_video).unwrap_or_else(|e| fail(&e));
+        let stilled = videos
+            .as_ref()
+            .is_some_and(|v| i + v.unstilled.unwrap_or(0) < count);
+        let state = seed_one(&store, i, videos.as_mut(), stilled).unwrap_or_else(|e| fail(&e));
         *states.entry(state.as_str()).or_default() += 1;
     }
     println!(
@@ -109,12 +123,24 @@ fn fail(error: &dyn std::fmt::Display) -> ! {
     std::process::exit(1);
 }
 
-/// Records task number `i` and moves it to its final state; returns that state.
+/// Where done tasks get their video files and stills, and the first of each (which the
+/// others are hard links to).
+struct Videos {
+    library: PathBuf,
+    sample: PathBuf,
+    posters: PathBuf,
+    unstilled: Option<usize>,
+    first_video: Option<PathBuf>,
+    first_still: Option<(PathBuf, PosterSize)>,
+}
+
+/// Records task number `i` and moves it to its final state (a done one with a video and, if
+/// `stilled`, its still); returns that state.
 fn seed_one(
     store: &Store,
     i: usize,
-    videos: Option<&(PathBuf, PathBuf)>,
-    first_video: &mut Option<PathBuf>,
+    videos: Option<&mut Videos>,
+    stilled: bool,
 ) -> Result<TaskState, Box<dyn std::error::Error>> {
     let prompt = format!(
         "{} {} {} (scene {})",
@@ -200,19 +226,22 @@ fn seed_one(
                 },
             )?;
             let video = match videos {
-                Some((library, sample)) => Some(link_video(library, sample, &id, first_video)?),
+                Some(videos) => Some(link_video(videos, &id, stilled)?),
                 None => None,
             };
-            store.advance(
+            let task = store.advance(
                 &id,
                 TaskState::Downloading,
                 TaskState::Done,
                 &Patch {
                     credits_used: Some(credits),
-                    video,
+                    video: video.clone().map(|(video, _)| video),
                     ..Patch::default()
                 },
             )?;
+            if let Some((_, Some(size))) = video {
+                store.set_poster(&task.id, Ok(size))?;
+            }
             if i % 9 == 4 {
                 store.set_favourite(&id, true)?;
             }
@@ -222,25 +251,46 @@ fn seed_one(
     Ok(end)
 }
 
-/// Gives a done task a video file in the library: a copy of the sample clip for the first
-/// one, a hard link to that first file for the others.
+/// A done task's video as the store records it, and the size of its still if it got one.
+type Saved = ((String, u64, String), Option<PosterSize>);
+
+/// Gives a done task a video file in the library and, if `stilled`, its still: a copy of the
+/// sample clip and the still made of it for the first one, hard links to those for the others.
 fn link_video(
-    library: &Path,
-    sample: &Path,
+    videos: &mut Videos,
     id: &str,
-    first: &mut Option<PathBuf>,
-) -> Result<(String, u64, String), Box<dyn std::error::Error>> {
-    let path = library.join(format!("{id}.mp4"));
-    if !path.exists() {
-        match first {
-            Some(first) => std::fs::hard_link(first, &path)?,
-            None => {
-                std::fs::copy(sample, &path)?;
-            }
+    stilled: bool,
+) -> Result<Saved, Box<dyn std::error::Error>> {
+    let path = videos.library.join(format!("{id}.mp4"));
+    match &videos.first_video {
+        Some(first) => std::fs::hard_link(first, &path)?,
+        None => {
+            std::fs::copy(&videos.sample, &path)?;
+            videos.first_video = Some(path.clone());
         }
     }
-    first.get_or_insert_with(|| path.clone());
-    let size = std::fs::metadata(&path)?.len();
+    let still = if stilled {
+        let target = videos.posters.join(format!("{id}.jpg"));
+        Some(match &videos.first_still {
+            Some((first, size)) => {
+                std::fs::hard_link(first, &target)?;
+                *size
+            }
+            None => {
+                let made = sora_poster::still_of(&path)?;
+                std::fs::write(&target, &made.jpeg)?;
+                let size = PosterSize {
+                    width: made.width,
+                    height: made.height,
+                };
+                videos.first_still = Some((target, size));
+                size
+            }
+        })
+    } else {
+        None
+    };
+    let bytes = std::fs::metadata(&path)?.len();
     // The content hash is only compared when a download resumes; a fixed one does for seeds.
-    Ok((path.display().to_string(), size, "0".repeat(64)))
+    Ok(((path.display().to_string(), bytes, "0".repeat(64)), still))
 }
