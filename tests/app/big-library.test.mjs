@@ -91,6 +91,15 @@ async function peakDuring(app, work) {
   }
 }
 
+/** Waits until the stills in view are decoded and painted (cards decode them off the main thread). */
+async function stillsPainted(session) {
+  await session.execute(`return (async () => {
+    await Promise.all([...document.querySelectorAll('img.poster')].map((img) => img.decode().catch(() => null)));
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    return true;
+  })();`);
+}
+
 /**
  * Scrolls from the top to the bottom (or back up), showing `screens` screens evenly spread over
  * the whole gallery, each until every card in view is drawn with its still; returns how many
@@ -197,6 +206,7 @@ test(`opening a library of ${TASKS.toLocaleString('en')} videos`, { timeout: 420
       await app.session.waitForText(byTestId('gallery-stats'), (text) => text.startsWith('8,500 videos'));
       await app.session.waitFor(CARDS_DRAWN, { timeoutMs: 30000, what: 'stills on every done card in view' });
       const painted = memory(app);
+      await stillsPainted(app.session);
       await shoot(app.session, 'big-library-light');
 
       // Scroll to the very end at once and wait for the oldest task's card.
@@ -214,6 +224,7 @@ test(`opening a library of ${TASKS.toLocaleString('en')} videos`, { timeout: 420
       assert.equal(oldest.id, `sd-seed${'0'.repeat(22)}`);
       assert.match(oldest.prompt, /\(scene 1\)$/);
       assert.ok(oldest.inDom < 100, `still only the cards in view (${oldest.inDom})`);
+      await stillsPainted(app.session);
       await shoot(app.session, 'big-library-end-light');
 
       // From the top to the bottom, screens spread over the whole gallery, every card drawn with its still; and back.
