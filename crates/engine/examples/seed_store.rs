@@ -91,8 +91,7 @@ fn main() {
         ),
         _ => (PathBuf::new(), None, None),
     };
-    let (Some(count), true) = (count, videos.as_ref().is_none_or(|v| v.unstilled.is_some()))
-    else {
+    let (Some(count), true) = (count, videos.as_ref().is_none_or(|v| v.unstilled.is_some())) else {
         eprintln!("usage: seed_store DATA_DIR COUNT [LIBRARY_DIR SAMPLE.mp4 [UNSTILLED]]");
         std::process::exit(2);
     };
