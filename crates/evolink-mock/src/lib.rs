@@ -26,6 +26,7 @@
 //! `GET|PUT /__mock/faults` (the [`Faults`] JSON), `POST /__mock/tasks/{id}/cancel`.
 //! `DELETE /v1/tasks/{id}` is deliberately *not* a route: EvoLink never published it.
 
+mod clips;
 mod config;
 mod models;
 mod routes;

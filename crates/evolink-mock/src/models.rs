@@ -421,14 +421,6 @@ pub(crate) struct Checked {
     pub cost: f64,
 }
 
-impl Checked {
-    /// Whether the output is portrait, as far as the request says (`auto`/`adaptive` say
-    /// nothing: the caller then looks at the picture).
-    pub fn portrait_aspect(&self) -> bool {
-        matches!(self.aspect.as_str(), "9:16" | "720x1280" | "3:4" | "2:3")
-    }
-}
-
 /// The 400 code EvoLink gives a refused parameter. The Sora rows keep `invalid_parameters`,
 /// which the fake always answered for them and other tests rely on; the other families answer
 /// `invalid_request`, the code of the current API. Clients read both the same way.

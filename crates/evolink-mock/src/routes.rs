@@ -14,6 +14,7 @@ use axum::Router;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
+use crate::clips::Shape;
 use crate::config::{Action, Faults, MockConfig};
 use crate::state::*;
 
@@ -591,7 +592,7 @@ async fn create(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Res
         .unwrap_or_default()
         .to_string();
     let aspect = req.aspect.clone();
-    let mut portrait = req.portrait_aspect();
+    let mut shape = Shape::of_aspect(&aspect);
     let duration = req.duration;
     let images = req.pictures.clone();
     match v.get("callback_url") {
@@ -645,7 +646,11 @@ async fn create(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Res
         // Sora: one picture whose pixels must equal the output size exactly.
         None => {
             if let Some(u) = images.first() {
-                let (ew, eh) = if portrait { (720, 1280) } else { (1280, 720) };
+                let (ew, eh) = if shape == Shape::Portrait {
+                    (720, 1280)
+                } else {
+                    (1280, 720)
+                };
                 plan = match file_from_url(&sh, &st, u, now) {
                     None => Plan::Fail {
                         code: "image_processing_error".into(),
@@ -695,7 +700,7 @@ async fn create(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Res
                     // Where the picture decides the shape (automatic aspect, Kling and
                     // MiniMax image-to-video, Grok with one picture), the first one does.
                     Ok((0, w, h)) if picture_decides(model, &aspect, images.len()) => {
-                        portrait = h > w;
+                        shape = Shape::of_picture(w, h);
                     }
                     Ok(_) => {}
                 }
@@ -757,7 +762,7 @@ async fn create(AxState(sh): AxState<S>, headers: HeaderMap, body: Bytes) -> Res
             created_unix: created,
             owner: owner.clone(),
             duration,
-            portrait,
+            clip: crate::clips::choose(&prompt, shape),
             cost,
             n: req.n,
             time_factor: model.time_factor,
@@ -1307,7 +1312,7 @@ async fn media(AxState(sh): AxState<S>, headers: HeaderMap, Path(name): Path<Str
         None => (stem, 1),
     };
     let now = sh.clock.now();
-    let (done_at, portrait) = {
+    let (done_at, clip) = {
         let st = sh.lock();
         match st.tasks.get(id) {
             Some(t)
@@ -1315,7 +1320,7 @@ async fn media(AxState(sh): AxState<S>, headers: HeaderMap, Path(name): Path<Str
                     && (1..=t.n.max(1)).contains(&index) =>
             {
                 match st.phase(&sh.cfg, t, now) {
-                    Phase::Completed { at } => (at, t.portrait),
+                    Phase::Completed { at } => (at, t.clip),
                     _ => {
                         return s3_error(
                             StatusCode::NOT_FOUND,
@@ -1339,8 +1344,7 @@ async fn media(AxState(sh): AxState<S>, headers: HeaderMap, Path(name): Path<Str
     }
     let data = match &sh.cfg.media_file {
         Some(file) => file.clone(),
-        None if portrait => Bytes::from_static(PORTRAIT_MP4),
-        None => Bytes::from_static(LANDSCAPE_MP4),
+        None => Bytes::from_static(clip.bytes),
     };
     let len = data.len() as u64;
     let range = headers

@@ -8,9 +8,6 @@ use serde_json::{json, Value};
 
 use crate::config::{Faults, MockConfig};
 
-pub(crate) const LANDSCAPE_MP4: &[u8] = include_bytes!("../assets/landscape.mp4");
-pub(crate) const PORTRAIT_MP4: &[u8] = include_bytes!("../assets/portrait.mp4");
-
 /// Ids listed by `GET /v1/models` besides the video models: EvoLink lists every model a key
 /// may use, chat models included, so a client must not take the list for video models only.
 pub(crate) const OTHER_LISTED_MODELS: &[&str] = &["gpt-4o-mini"];
@@ -109,7 +106,8 @@ pub(crate) struct TaskRec {
     /// The key that created the task: tasks belong to the account that made them.
     pub owner: String,
     pub duration: u64,
-    pub portrait: bool,
+    /// The video served once the task completes (chosen by its prompt and shape).
+    pub clip: &'static crate::clips::Clip,
     pub cost: f64,
     /// Result videos on completion (Veo's `n`; 1 elsewhere).
     pub n: u32,
@@ -529,7 +527,7 @@ mod tests {
             created_unix: 1000,
             owner: "sk-test".into(),
             duration: 4,
-            portrait: false,
+            clip: &crate::clips::DEFAULT.landscape,
             cost: 23.04,
             n: 1,
             time_factor: 1.0,
