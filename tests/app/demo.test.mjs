@@ -30,7 +30,18 @@ test('the demo makes a video with no key and no outside server, clearly marked',
   await session.clickSteady(byTestId('generate'));
   const { id } = await firstCard(session);
   await cardState(session, id, (state) => state === 'done', { timeoutMs: 90000, what: 'the demo video to be done' });
+  // Its card shows the still made in Rust from the demo's clip (the sea, for a sunrise).
+  await session.waitFor(`
+    const img = document.querySelector('[data-testid="task-card"][data-task-id=${JSON.stringify(id)}] img.poster');
+    return Boolean(img && img.complete && img.naturalWidth > 0);`, { timeoutMs: 30000, what: 'the card\'s still' });
+  await session.execute(`return (async () => { await document.querySelector('img.poster').decode(); return true; })();`);
   await shoot(session, 'demo-done-light');
+  // And the player, once it shows a frame.
+  await session.execute(`document.querySelector('[data-testid="task-card"] .card-open').click(); return true;`);
+  await session.waitFor(`const v = document.querySelector('[data-testid="task-video"]'); return Boolean(v && v.readyState >= 2);`,
+    { timeoutMs: 30000, what: 'the demo video playing in the detail view' });
+  await shoot(session, 'demo-player-light');
+  await session.execute(`document.querySelector('[data-testid="detail-close"]').click(); return true;`);
   const video = await session.execute(`return window.__TAURI__.core.invoke("get_task", { id: ${JSON.stringify(id)} });`);
   assert.ok(existsSync(video.video_path), `the demo video was saved: ${video.video_path}`);
   assert.ok(video.video_path.startsWith(info.library_dir));
