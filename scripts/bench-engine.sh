@@ -17,7 +17,7 @@ cargo build --release -q -p evolink-mock --bin evolink-mock
 cargo build --release -q -p sora-engine --example bench
 BIN="$CARGO_TARGET_DIR/release"
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 conditions() {
   echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -107,7 +107,9 @@ print(f"ours: median {o:.3f} s = {size / o:.0f} MiB/s (runs: {' '.join(f'{v:.3f}
 print(f"curl: median {c:.3f} s = {size / c:.0f} MiB/s (runs: {' '.join(f'{v:.3f}' for v in curl)}); "
       f"peak memory {statistics.median(curl_rss):.1f} MiB (whole process)")
 print(f"curl then fsync of its file (reference only): median {c + f:.3f} s = {size / (c + f):.0f} MiB/s")
-print(f"ours / curl throughput: {100 * ratio:.0f}%; target at least 95%: {met(ratio >= 0.95)}")
+target = "target at least 95%" if size == 200 else "for comparison (the 95% target is set at 200 MiB)"
+print(f"ours / curl throughput, medians: {100 * ratio:.0f}%; {target}: {met(ratio >= 0.95)}")
+print(f"fastest runs: ours {min(ours):.3f} s, curl {min(curl):.3f} s ({100 * min(curl) / min(ours):.0f}%)")
 print(f"our extra peak memory: median {statistics.median(extra):.1f} MiB, most {max(extra):.1f} MiB; "
       f"target under 20 MiB: {met(max(extra) < 20)}")
 with open(extra_file, "a") as out:
