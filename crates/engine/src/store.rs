@@ -531,9 +531,14 @@ impl Store {
                 ],
             )?;
         }
+        // Read back before the commit: the tasks as recorded, before the engine, which may
+        // see them the moment they are committed, moves them on.
+        let recorded = tasks
+            .iter()
+            .map(|t| tx.query_row("SELECT * FROM tasks WHERE id = ?1", [&t.id], task_from_row))
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         tx.commit()?;
-        drop(conn);
-        tasks.iter().map(|t| self.get(&t.id)).collect()
+        Ok(recorded)
     }
 
     pub fn get(&self, id: &str) -> Result<Task> {
