@@ -2,18 +2,27 @@
 //! an interruption, verified (length and MP4 signature), and flushed to disk. Memory stays flat
 //! whatever the file size: one chunk at a time.
 //!
+//! Every `FLUSH_EVERY` bytes the disk is asked, on a thread of its own, to write what arrived
+//! while more arrives, so the final flush, before which a video never counts as saved, has
+//! only the tail left. Only the download itself writes the part file: a download that is
+//! abandoned stops writing at once.
+//!
 //! Result links live on another host than the API, so requests carry no API key (the client's
 //! media requests never do).
 
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::Path;
+use std::thread::JoinHandle;
 
 use evolink::reqwest::{header, StatusCode};
 use evolink::{Error, ErrorKind};
 use sha2::{Digest, Sha256};
 
 use crate::library::{feed_file, hex, looks_like_mp4};
+
+/// Bytes written between two early flushes of the part file (one at a time).
+const FLUSH_EVERY: u64 = 8 << 20;
 
 /// A complete, verified download.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,11 +78,16 @@ pub async fn download(
     }
     let mut response = response;
     let mut written = start;
+    let mut early_flush = EarlyFlush::default();
     while let Some(chunk) = response.chunk().await.map_err(network_error)? {
         file.write_all(&chunk).map_err(disk_error)?;
         hasher.update(&chunk);
         written += chunk.len() as u64;
+        early_flush
+            .wrote(&file, chunk.len() as u64)
+            .map_err(disk_error)?;
     }
+    early_flush.finish().map_err(disk_error)?;
     file.sync_all().map_err(disk_error)?;
     drop(file);
 
@@ -167,6 +181,48 @@ fn network_error(_: evolink::reqwest::Error) -> Error {
     )
 }
 
+/// Flushes of the part file started while the download goes on, each on a thread of its own.
+/// They only bring forward work the final flush would otherwise do all at once; that final
+/// flush stays, and decides. A failed early flush is an error like a failed write: after one,
+/// the final flush could report success for bytes that never reached the disk.
+#[derive(Default)]
+struct EarlyFlush {
+    /// Bytes written since the last early flush started.
+    pending: u64,
+    running: Option<JoinHandle<io::Result<()>>>,
+}
+
+impl EarlyFlush {
+    /// Counts `bytes` just written to `file`; starts a flush once enough are pending and none
+    /// is running. Reports the error of a flush that ended.
+    fn wrote(&mut self, file: &File, bytes: u64) -> io::Result<()> {
+        self.pending += bytes;
+        let busy = self.running.as_ref().is_some_and(|f| !f.is_finished());
+        if self.pending < FLUSH_EVERY || busy {
+            return Ok(());
+        }
+        self.finish()?;
+        let file = file.try_clone()?;
+        self.running = Some(
+            std::thread::Builder::new()
+                .name("download-flush".into())
+                .spawn(move || file.sync_data())?,
+        );
+        self.pending = 0;
+        Ok(())
+    }
+
+    /// Waits for the flush still running, if any, and reports its error.
+    fn finish(&mut self) -> io::Result<()> {
+        match self.running.take() {
+            Some(running) => running
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("a flush of the part file failed"))),
+            None => Ok(()),
+        }
+    }
+}
+
 fn disk_error(e: io::Error) -> Error {
     Error::new(
         ErrorKind::ServerTrouble,
@@ -178,6 +234,53 @@ fn disk_error(e: io::Error) -> Error {
 mod tests {
     use super::*;
     use evolink::reqwest::header::{HeaderMap, HeaderValue};
+
+    /// A result several early-flush steps long is saved whole, from zero and when resumed past
+    /// one of them.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_result_longer_than_the_flush_step_is_saved_whole() {
+        const KEY: &str = "sk-download-000000000000";
+        let size = 2 * FLUSH_EVERY as usize + 123_457;
+        let mut video = b"\x00\x00\x00\x20ftypisom".to_vec();
+        video.extend((video.len()..size).map(|i| (i * 7 % 251) as u8));
+        let whole = hex(&Sha256::digest(&video));
+        let server = evolink_mock::MockServer::start(evolink_mock::MockConfig {
+            keys: vec![KEY.to_string()],
+            time_scale: 1000.0,
+            media_file: Some(video.clone().into()),
+            ..evolink_mock::MockConfig::default()
+        })
+        .await
+        .unwrap();
+        let config = evolink::ClientConfig::new(evolink::ApiKey::new(KEY).unwrap())
+            .with_bases(server.base_url(), server.base_url());
+        let client = evolink::Client::new(config).unwrap();
+        let created = client
+            .create_video(
+                &evolink::VideoRequest::sora("A long take", "16:9", 4),
+                "download-unit-00000001",
+            )
+            .await
+            .unwrap();
+        let url = loop {
+            if let Some(url) = client.get_task(&created.task.id).await.unwrap().video_url() {
+                break url;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        };
+        let dir = tempfile::tempdir().unwrap();
+
+        let part = dir.path().join(".a.mp4.part");
+        let saved = download(client.media(), &url, &part).await.unwrap();
+        assert_eq!((saved.size, &saved.sha256), (size as u64, &whole));
+        assert!(std::fs::read(&part).unwrap() == video);
+
+        let part = dir.path().join(".b.mp4.part");
+        std::fs::write(&part, &video[..FLUSH_EVERY as usize + 1]).unwrap();
+        let saved = download(client.media(), &url, &part).await.unwrap();
+        assert_eq!((saved.size, &saved.sha256), (size as u64, &whole));
+        assert!(std::fs::read(&part).unwrap() == video);
+    }
 
     #[test]
     fn content_ranges_are_read() {
