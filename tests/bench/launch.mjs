@@ -26,7 +26,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { Session, alive, descendants, startDriver } from '../support/webdriver.mjs';
+import { Session, alive, descendants, rssMiB, startDriver } from '../support/webdriver.mjs';
 
 const TARGET_RATIO = 1.2;
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -237,6 +237,9 @@ async function launchOnce(app, { warmUp = false, launcher = app.binary } = {}) {
       cpuWeb: total(cpu.web),
       cpuNetwork: total(cpu.network),
       count: seen.count,
+      // Memory once painted: the bare app's is the floor any Tauri page starts from here.
+      webMiB: web ? rssMiB(web) : null,
+      appMiB: rssMiB(pid),
     };
     if (warmUp && app.warmUp) await session.waitFor(app.warmUp, { timeoutMs: 30000, what: `${app.name}: warm-up` }).catch(() => {});
     return figures;
@@ -387,6 +390,10 @@ async function main() {
       console.log(`    ${`web process threads "${thread}"`.padEnd(48)} ${ms(value('bare')).padStart(5)}  ${ms(value('ours')).padStart(5)}`);
     }
   }
+  console.log('');
+  console.log('Memory once painted (RSS, MiB; medians)                bare   ours');
+  cpuRow('the app process', 'appMiB');
+  cpuRow('its WebKitWebProcess', 'webMiB');
   if (trace) {
     console.log('');
     console.log('One more launch of each under strace, not counted (ms after execve; strace slows all)');
