@@ -157,3 +157,59 @@ SECRET_SERVICE_UP='
     sleep 0.1
   done
 '
+
+# Cargo decides what to rebuild by file times, and a fresh clone makes every file new: each
+# run would rebuild every crate of the workspace. keep_build_times gives the files whose
+# content is what the last run here built that run's times back; any other file keeps its new
+# time, so what changed is rebuilt. Content decides, not commit dates: a file older than the
+# last build but different from what it built must be rebuilt. And only when nothing else
+# built in this target folder since that run (a build from another checkout would make the
+# old times lie): then everything keeps its new time, and cargo rebuilds as usual.
+BUILD_TIMES="$CARGO_TARGET_DIR/source-times.tsv"
+keep_build_times() {
+  mkdir -p "$CARGO_TARGET_DIR"
+  local trusted=0
+  if [ -f "$BUILD_TIMES" ] &&
+    [ -z "$(find "$CARGO_TARGET_DIR" -maxdepth 4 -path '*/.fingerprint/*' -newer "$BUILD_TIMES" -print -quit)" ]; then
+    trusted=1
+  fi
+  # Files changed in the working tree are never given old times (their index entry is not
+  # what is on disk).
+  { git -C "$REPO_ROOT" ls-files -s -z; printf '\0--modified--\0'; git -C "$REPO_ROOT" ls-files -m -z; } |
+    python3 -c '
+import os, sys
+record, root, trusted = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+known = {}
+if trusted:
+    for line in open(record, encoding="utf-8"):
+        blob, mtime, path = line.rstrip("\n").split("\t", 2)
+        known[path] = (blob, int(mtime))
+staged, _, modified = sys.stdin.buffer.read().partition(b"\0--modified--\0")
+modified = {p.decode("utf-8") for p in modified.split(b"\0") if p}
+restored, rows = 0, []
+for entry in staged.split(b"\0"):
+    if not entry:
+        continue
+    meta, path = entry.decode("utf-8").split("\t", 1)
+    blob = meta.split()[1]
+    full = os.path.join(root, path)
+    if path in modified or not os.path.isfile(full) or os.path.islink(full):
+        continue
+    if known.get(path, (None,))[0] == blob:
+        os.utime(full, ns=(known[path][1], known[path][1]))
+        restored += 1
+    rows.append(f"{blob}\t{os.stat(full).st_mtime_ns}\t{path}\n")
+with open(record + ".pending", "w", encoding="utf-8") as out:
+    out.writelines(rows)
+print(f"file times: {restored} of {len(rows)} files as the last build here saw them"
+      + ("" if trusted else " (no record, or something else built here since)"))
+' "$BUILD_TIMES" "$REPO_ROOT" "$trusted"
+}
+
+# Called once this run's builds are over: the times it built with become the record.
+save_build_times() {
+  if [ -f "$BUILD_TIMES.pending" ]; then
+    mv "$BUILD_TIMES.pending" "$BUILD_TIMES"
+    touch "$BUILD_TIMES" # now: the builds above are older than the record, later ones newer
+  fi
+}
