@@ -4,7 +4,8 @@
 //!
 //! Every `FLUSH_EVERY` bytes the disk is asked, on a thread of its own, to write what arrived
 //! while more arrives, so the final flush, before which a video never counts as saved, has
-//! only the tail left. Only the download itself writes the part file: a download that is
+//! only the tail left. The SHA-256 is computed beside it, on a thread of its own, from the
+//! chunks as they arrive. Only the download itself writes the part file: a download that is
 //! abandoned stops writing at once.
 //!
 //! Result links live on another host than the API, so requests carry no API key (the client's
@@ -20,6 +21,9 @@ use evolink::{Error, ErrorKind};
 use sha2::{Digest, Sha256};
 
 use crate::library::{feed_file, hex, looks_like_mp4};
+
+/// Chunks received and not yet hashed (a chunk is at most hyper's read buffer, some hundred KiB).
+const CHUNKS_AHEAD: usize = 4;
 
 /// Bytes written between two early flushes of the part file (one at a time).
 const FLUSH_EVERY: u64 = 8 << 20;
@@ -76,18 +80,25 @@ pub async fn download(
         // The part file holds exactly the `start` bytes the server continues from.
         feed_file(part, &mut hasher).map_err(disk_error)?;
     }
+    // Hashing runs beside the download, on chunks it is handed (it never touches the file);
+    // the network side only writes.
+    let (to_hasher, chunks) = tokio::sync::mpsc::channel(CHUNKS_AHEAD);
+    let hashing = tokio::task::spawn_blocking(move || hash_chunks(hasher, chunks));
     let mut response = response;
     let mut written = start;
     let mut early_flush = EarlyFlush::default();
     while let Some(chunk) = response.chunk().await.map_err(network_error)? {
         file.write_all(&chunk).map_err(disk_error)?;
-        hasher.update(&chunk);
         written += chunk.len() as u64;
         early_flush
             .wrote(&file, chunk.len() as u64)
             .map_err(disk_error)?;
+        // The hasher only ends early if it panicked, which the join below reports.
+        let _ = to_hasher.send(chunk).await;
     }
+    drop(to_hasher);
     early_flush.finish().map_err(disk_error)?;
+    let hasher = hashing.await.map_err(|e| disk_error(io::Error::other(e)))?;
     file.sync_all().map_err(disk_error)?;
     drop(file);
 
@@ -179,6 +190,17 @@ fn network_error(_: evolink::reqwest::Error) -> Error {
         ErrorKind::NetworkDown,
         "The download was interrupted; it will continue where it stopped.",
     )
+}
+
+/// Feeds every chunk to `hasher` until the sender is gone.
+fn hash_chunks<B: AsRef<[u8]>>(
+    mut hasher: Sha256,
+    mut chunks: tokio::sync::mpsc::Receiver<B>,
+) -> Sha256 {
+    while let Some(chunk) = chunks.blocking_recv() {
+        hasher.update(chunk.as_ref());
+    }
+    hasher
 }
 
 /// Flushes of the part file started while the download goes on, each on a thread of its own.
