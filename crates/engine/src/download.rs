@@ -1,12 +1,12 @@
 //! Saving a result video: streamed to the task's `.part` file, resumed with an HTTP range after
 //! an interruption, verified (length and MP4 signature), and flushed to disk. Memory stays flat
-//! whatever the file size: one chunk at a time.
+//! whatever the file size: a few chunks at a time.
 //!
 //! Every `FLUSH_EVERY` bytes the disk is asked, on a thread of its own, to write what arrived
 //! while more arrives, so the final flush, before which a video never counts as saved, has
 //! only the tail left. The SHA-256 is computed beside it, on a thread of its own, from the
-//! chunks as they arrive. Only the download itself writes the part file: a download that is
-//! abandoned stops writing at once.
+//! chunks as they arrive. Neither of those threads writes: the part file is written by the
+//! download itself alone, in order.
 //!
 //! Result links live on another host than the API, so requests carry no API key (the client's
 //! media requests never do).
