@@ -110,6 +110,22 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
     tauri::generate_context!()
 }
 
+/// Lets the page load pictures and videos from the media server on loopback `port`, and from
+/// no other port: tauri.conf.json's CSP names no loopback address, so without this the page
+/// shows no still and plays no video.
+pub fn allow_media_from(config: &mut tauri::Config, port: u16) {
+    use tauri::utils::config::Csp;
+    let origin = format!("http://127.0.0.1:{port}");
+    if let Some(Csp::DirectiveMap(directives)) = config.app.security.csp.as_mut() {
+        for directive in ["img-src", "media-src"] {
+            directives
+                .entry(directive.to_string())
+                .or_default()
+                .push(&origin);
+        }
+    }
+}
+
 /// Logs in the OS log folder; anything shaped like a key is cut to its hint first.
 pub fn log_plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
     use tauri_plugin_log::{Target, TargetKind};
@@ -159,23 +175,29 @@ pub fn run() {
                 .build(),
         )
         .plugin(tauri_plugin_notification::init());
+    // The media server's port is taken before the window exists, so the page's CSP can name
+    // that port alone.
+    let media = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|listener| Ok((listener.local_addr()?.port(), listener)));
+    let (media_port, media) = match media {
+        Ok(bound) => bound,
+        Err(e) => could_not_start(&format!(
+            "Sora Desk could not start its video player on this computer ({e}). Restart the computer and open Sora Desk again."
+        )),
+    };
+    let mut context = context();
+    allow_media_from(context.config_mut(), media_port);
     let app = with_commands(builder)
-        .build(context())
+        .build(context)
         .expect("Sora Desk could not open its window");
     add_test_hooks(&app);
-    let config = ServiceConfig::from_env(env!("CARGO_PKG_VERSION"));
+    let config = ServiceConfig {
+        media_listener: Some(media),
+        ..ServiceConfig::from_env(env!("CARGO_PKG_VERSION"))
+    };
     let service = match tauri::async_runtime::block_on(Service::start(config)) {
         Ok(service) => service,
-        Err(problem) => {
-            log::error!("could not start: {}", problem.message);
-            // No window can help yet: the system's own message box says what to do.
-            rfd::MessageDialog::new()
-                .set_level(rfd::MessageLevel::Error)
-                .set_title("Sora Desk could not start")
-                .set_description(&problem.message)
-                .show();
-            std::process::exit(1);
-        }
+        Err(problem) => could_not_start(&problem.message),
     };
     log::info!(
         "Sora Desk {} started; videos at {}",
@@ -193,4 +215,15 @@ pub fn run() {
         RunEvent::Reopen { .. } => background::show_window(_app),
         _ => {}
     });
+}
+
+/// Ends the app with the system's own message box: no window can help yet.
+fn could_not_start(message: &str) -> ! {
+    log::error!("could not start: {message}");
+    rfd::MessageDialog::new()
+        .set_level(rfd::MessageLevel::Error)
+        .set_title("Sora Desk could not start")
+        .set_description(message)
+        .show();
+    std::process::exit(1);
 }

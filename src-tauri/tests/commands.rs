@@ -401,3 +401,45 @@ fn the_shipped_capability_grants_nothing_only_tests_use() {
         );
     }
 }
+
+/// tauri.conf.json's CSP names no loopback address; at start the app adds the media server's
+/// own port, and only that, to the sources of pictures and videos.
+#[test]
+fn the_page_may_load_media_from_the_media_servers_port_alone() {
+    let mut context = sora_desk::context::<tauri::test::MockRuntime>();
+    let csp = |context: &tauri::Context<tauri::test::MockRuntime>| {
+        context
+            .config()
+            .app
+            .security
+            .csp
+            .clone()
+            .unwrap()
+            .to_string()
+    };
+    let shipped = csp(&context);
+    assert!(
+        !shipped.contains("127.0.0.1") && !shipped.contains("//localhost"),
+        "{shipped}"
+    );
+
+    sora_desk::allow_media_from(context.config_mut(), 43_210);
+    let started = csp(&context);
+    let directive = |name: &str| {
+        started
+            .split(';')
+            .map(str::trim)
+            .find(|d| d.starts_with(name))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        directive("img-src "),
+        "img-src 'self' data: blob: http://127.0.0.1:43210"
+    );
+    assert_eq!(
+        directive("media-src "),
+        "media-src 'self' blob: http://127.0.0.1:43210"
+    );
+    assert_eq!(started.matches("127.0.0.1").count(), 2, "{started}");
+}

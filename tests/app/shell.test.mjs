@@ -48,8 +48,9 @@ test('a fresh profile opens on the welcome screen, with the shell and the backen
 
   await t.test('the page runs under the app CSP with a frozen prototype', async () => {
     assert.equal(await session.execute('return Object.isFrozen(Object.prototype);'), true);
-    // The CSP only lets the page talk to IPC. A server on this very computer, which the page
-    // could otherwise reach, sees no request, and the page sees the policy say no.
+    // The CSP only lets the page talk to IPC, and show pictures and videos from the app's own
+    // media server. Another server on this very computer, which the page could otherwise
+    // reach, sees no request, and the page sees the policy say no.
     let hits = 0;
     const server = createServer((request, response) => {
       hits += 1;
@@ -61,12 +62,31 @@ test('a fresh profile opens on the welcome screen, with the shell and the backen
     const outcome = await session.execute(`
       const violations = [];
       document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective));
-      return fetch(arguments[0])
-        .then((r) => r.text(), (e) => 'blocked: ' + e.name)
-        .then((result) => new Promise((done) => setTimeout(() => done({ result, violations }), 200)));`, [url])
+      const picture = new Promise((done) => {
+        const img = new Image();
+        img.onload = () => done('shown');
+        img.onerror = () => done('blocked');
+        img.src = arguments[0] + 'still.jpg';
+      });
+      const video = new Promise((done) => {
+        const player = document.createElement('video');
+        player.onloadedmetadata = () => done('played');
+        player.onerror = () => done('blocked');
+        player.src = arguments[0] + 'video.mp4';
+      });
+      return Promise.all([
+        fetch(arguments[0]).then((r) => r.text(), (e) => 'blocked: ' + e.name),
+        picture,
+        video,
+      ]).then(([result, picture, video]) =>
+        new Promise((done) => setTimeout(() => done({ result, picture, video, violations }), 200)));`, [url])
       .finally(() => server.close());
     assert.match(String(outcome.result), /^blocked/, JSON.stringify(outcome));
-    assert.ok(outcome.violations.some((d) => d.startsWith('connect-src')), JSON.stringify(outcome));
+    assert.equal(outcome.picture, 'blocked', JSON.stringify(outcome));
+    assert.equal(outcome.video, 'blocked', JSON.stringify(outcome));
+    for (const directive of ['connect-src', 'img-src', 'media-src']) {
+      assert.ok(outcome.violations.some((d) => d.startsWith(directive)), `${directive}: ${JSON.stringify(outcome)}`);
+    }
     assert.equal(hits, 0, 'the local server was never reached');
   });
 });

@@ -2,6 +2,7 @@
 // Content-Security-Policy so a page that would break in the real webview breaks here too, and
 // answers Range requests so <video> can seek.
 import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 
@@ -16,18 +17,17 @@ const TYPES = {
   '.mp4': 'video/mp4',
 };
 
-/** The CSP of the real app (tauri.conf.json), with this server standing in for ipc: and loopback. */
-export const APP_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob: http://127.0.0.1:*",
-  "media-src 'self' blob: http://127.0.0.1:*",
-  "connect-src 'self' ipc: http://ipc.localhost",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+/**
+ * The CSP of the real app, read from tauri.conf.json, with this server standing in for the IPC
+ * channel (connect-src gains 'self') and for the media server (the page's own origin, 'self',
+ * where the app adds the media server's port at start).
+ */
+export const APP_CSP = (() => {
+  const config = JSON.parse(readFileSync(new URL('../../tauri.conf.json', import.meta.url), 'utf8'));
+  return Object.entries(config.app.security.csp)
+    .map(([directive, sources]) => `${directive} ${directive === 'connect-src' ? `'self' ${sources}` : sources}`)
+    .join('; ');
+})();
 
 /** Serves `root`; `overrides` maps URL paths to files served instead (the fake backend, media). */
 export async function serveStatic(root, overrides = {}, { csp = APP_CSP } = {}) {

@@ -53,6 +53,10 @@ pub struct ServiceConfig {
     pub demo: DemoConfig,
     /// Adjusts every EvoLink client (tests shorten timeouts).
     pub client_tuning: fn(ClientConfig) -> ClientConfig,
+    /// Where the media server listens: bound on loopback beforehand by the app, whose page may
+    /// load pictures and videos from that port alone (its CSP is written with the port).
+    /// `None`: a free loopback port.
+    pub media_listener: Option<std::net::TcpListener>,
 }
 
 impl ServiceConfig {
@@ -75,6 +79,7 @@ impl ServiceConfig {
             },
             demo: DemoConfig::default(),
             client_tuning: |c| c,
+            media_listener: None,
         }
     }
 }

@@ -238,7 +238,7 @@ struct Active {
 impl Service {
     /// Opens the store, starts the engine (resuming every unfinished task) with the key from
     /// the environment or the keychain, starts the media server, and the demo if it was on.
-    pub async fn start(config: ServiceConfig) -> Result<Service, Problem> {
+    pub async fn start(mut config: ServiceConfig) -> Result<Service, Problem> {
         let home = Arc::new(
             Store::open_in(&config.paths.data_dir).map_err(|e| {
                 Problem::new(
@@ -252,10 +252,13 @@ impl Service {
             })?,
         );
         let resolver: Arc<RwLock<Arc<Resolver>>> = Arc::new(RwLock::new(Arc::new(|_, _| None)));
-        let media =
-            Arc::new(MediaServer::start(resolver.clone()).await.map_err(|e| {
-                Problem::internal(format!("The video player could not start ({e})."))
-            })?);
+        let media = Arc::new(
+            MediaServer::start(resolver.clone(), config.media_listener.take())
+                .await
+                .map_err(|e| {
+                    Problem::internal(format!("The video player could not start ({e})."))
+                })?,
+        );
         let (events, _) = broadcast::channel(256);
         let demo_on = Arc::new(AtomicBool::new(false));
         let vault = &config.vault;

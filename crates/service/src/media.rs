@@ -41,8 +41,12 @@ struct Shared {
 }
 
 impl MediaServer {
-    /// Starts on a free loopback port; files are found through `resolve`.
-    pub async fn start(resolve: Arc<RwLock<Arc<Resolver>>>) -> std::io::Result<MediaServer> {
+    /// Starts on `listener` (bound on loopback by the caller, who needed to know the port
+    /// first), or else on a free loopback port; files are found through `resolve`.
+    pub async fn start(
+        resolve: Arc<RwLock<Arc<Resolver>>>,
+        listener: Option<std::net::TcpListener>,
+    ) -> std::io::Result<MediaServer> {
         let token = random_token()?;
         let shared = Shared {
             token: token.clone().into(),
@@ -51,7 +55,18 @@ impl MediaServer {
         let app = Router::new()
             .route("/{token}/{kind}/{id}", get(serve))
             .with_state(shared);
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let listener = match listener {
+            Some(listener) => {
+                if !listener.local_addr()?.ip().is_loopback() {
+                    return Err(std::io::Error::other(
+                        "the media server listens on loopback only",
+                    ));
+                }
+                listener.set_nonblocking(true)?;
+                tokio::net::TcpListener::from_std(listener)?
+            }
+            None => tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?,
+        };
         let addr = listener.local_addr()?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {

@@ -29,6 +29,7 @@ fn config(dir: &std::path::Path, server: &MockServer, service_name: &str) -> Ser
         },
         demo: DemoConfig::default(),
         client_tuning: |c| c,
+        media_listener: None,
     }
 }
 

@@ -71,6 +71,7 @@ fn config(dir: &Path, server: Option<&MockServer>, env_key: Option<&str>) -> Ser
             engine: EngineConfig::fast(),
         },
         client_tuning: quick_client,
+        media_listener: None,
     }
 }
 

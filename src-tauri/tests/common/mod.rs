@@ -50,6 +50,7 @@ pub fn service_config(dir: &Path, server: &MockServer, env_key: Option<&str>) ->
             engine: fast,
         },
         client_tuning: |c| c,
+        media_listener: None,
     }
 }
 
