@@ -555,6 +555,10 @@ export const saveSettings = (changes) => call('set_settings', { changes }, () =>
     if (changes[field] && !/^https?:\/\/[^\s/]+/.test(changes[field])) {
       throw error('invalid_argument', 'This is not a web address. Leave the field empty to use the usual one.');
     }
+    // As Rust (sora_core::paths::key_may_go_to): EvoLink's own servers only, no environment here.
+    if (changes[field] && !/^https:\/\/([a-z0-9-]+\.)*evolink\.ai(:\d+)?(\/|$)/i.test(changes[field])) {
+      throw error('invalid_argument', `“${changes[field]}” can't be used: Sora Desk sends your key only to EvoLink's own servers, at addresses ending in evolink.ai.`);
+    }
   }
   if (changes.callback_url && !/^https:\/\/[^\s/]+/.test(changes.callback_url)) {
     throw error('invalid_argument', 'The webhook address must start with https://.');

@@ -335,6 +335,9 @@ async fn gate(AxState(sh): AxState<S>, req: Request, next: Next) -> Response {
 /// Checks the bearer key. File API routes answer in the file envelope.
 /// `Some(401 response)` when the key is missing or wrong.
 fn auth(sh: &Shared, headers: &HeaderMap, file_api: bool) -> Option<Response> {
+    if headers.contains_key(header::AUTHORIZATION) {
+        sh.lock().counters.requests_with_auth += 1;
+    }
     let got = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());

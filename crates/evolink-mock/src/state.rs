@@ -61,6 +61,8 @@ pub struct Counters {
     pub media_requests_without_user_agent: u64,
     /// Requests per endpoint name (see [`crate::Faults`]), unknown routes as `unknown`.
     pub requests: BTreeMap<String, u64>,
+    /// API and file API requests that carried an `Authorization` header, a key or not.
+    pub requests_with_auth: u64,
     /// Requests refused with 401.
     pub unauthorized: u64,
     /// Files uploaded.

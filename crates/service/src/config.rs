@@ -60,6 +60,16 @@ pub struct ServiceConfig {
 }
 
 impl ServiceConfig {
+    /// The hosts the environment overrides name (a proxy, the fake server): settings may name
+    /// them too.
+    pub fn hosts_named_by_env(&self) -> Vec<String> {
+        [&self.api_base_from_env, &self.files_base_from_env]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect()
+    }
+
     /// The app's configuration: this machine's folders, the overrides from the environment,
     /// the keychain entry of this build.
     pub fn from_env(version: &'static str) -> Self {

@@ -722,7 +722,7 @@ impl Service {
     /// client; a new library folder restarts the real engine on it (gracefully: a paid call in
     /// flight finishes first).
     pub async fn set_settings(&self, change: SettingsChange) -> Result<Settings, Problem> {
-        let writes = settings::validate(&change)?;
+        let writes = settings::validate(&change, &self.inner.config.hosts_named_by_env())?;
         if change.max_active.is_some() || change.daily_limit.is_some() {
             let store = self.active().await.store;
             queue::set_limits(&store, change.max_active, change.daily_limit)?;

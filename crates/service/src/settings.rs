@@ -155,7 +155,10 @@ pub fn remember_choices(store: &Store, model_id: &str, choices: &Choices) -> Res
 
 /// Checks a change completely before anything is written, so a refused change leaves every
 /// setting as it was. Returns the normalised values to store.
-pub fn validate(change: &SettingsChange) -> Result<Vec<(&'static str, String)>, Problem> {
+pub fn validate(
+    change: &SettingsChange,
+    hosts_named_by_env: &[String],
+) -> Result<Vec<(&'static str, String)>, Problem> {
     let mut writes = Vec::new();
     if let Some(dir) = &change.library_dir {
         writes.push((
@@ -185,7 +188,7 @@ pub fn validate(change: &SettingsChange) -> Result<Vec<(&'static str, String)>, 
         (KEY_FILES_BASE, &change.files_base),
     ] {
         if let Some(value) = value {
-            writes.push((key, check_base_url(value)?));
+            writes.push((key, check_base_url(value, hosts_named_by_env)?));
         }
     }
     if let Some(url) = &change.callback_url {
@@ -200,8 +203,9 @@ pub fn validate(change: &SettingsChange) -> Result<Vec<(&'static str, String)>, 
 }
 
 /// A host for the key to be sent to: HTTPS, or plain HTTP only on this computer (a local
-/// proxy or the fake server), so the key never crosses a network unencrypted.
-fn check_base_url(raw: &str) -> Result<String, Problem> {
+/// proxy or the fake server), so the key never crosses a network unencrypted; and EvoLink's
+/// own or one the environment names (`sora_core::paths::key_may_go_to`).
+fn check_base_url(raw: &str, hosts_named_by_env: &[String]) -> Result<String, Problem> {
     let raw = raw.trim().trim_end_matches('/');
     if raw.is_empty() {
         return Ok(String::new());
@@ -226,6 +230,11 @@ fn check_base_url(raw: &str) -> Result<String, Problem> {
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(refuse("it must not contain a user name or password."));
+    }
+    if !sora_core::paths::key_may_go_to(raw, hosts_named_by_env) {
+        return Err(refuse(
+            "Sora Desk sends your key only to EvoLink's own servers, at addresses ending in evolink.ai. To go through a proxy, start Sora Desk with SORA_DESK_API_BASE and SORA_DESK_FILES_BASE set to its address.",
+        ));
     }
     Ok(raw.to_string())
 }

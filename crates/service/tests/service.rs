@@ -927,3 +927,67 @@ async fn videos_saved_before_get_their_stills_in_the_background_and_a_broken_one
         .exists());
     service.shutdown(Duration::from_secs(5)).await;
 }
+
+/// The page cannot send the key to a host of its choosing: settings may name EvoLink's own
+/// servers or a host the environment names, and nothing else; the other host never sees the
+/// key, and the key keeps going where it went.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_key_goes_to_no_host_the_page_names() {
+    let named = mock().await;
+    let other = mock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let service = Service::start(ServiceConfig {
+        // The environment names `named` (for files); the task API comes from the settings.
+        api_base_from_env: None,
+        ..config(dir.path(), Some(&named), Some(KEY))
+    })
+    .await
+    .unwrap();
+    let chosen = service
+        .set_settings(SettingsChange {
+            api_base: Some(named.base_url()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(chosen.api_base, named.base_url());
+    service.refresh_balance().await.unwrap();
+    let seen_by_named = named.counters().requests_with_auth;
+    assert!(seen_by_named > 0);
+
+    for change in [
+        SettingsChange {
+            api_base: Some(other.base_url()),
+            ..Default::default()
+        },
+        SettingsChange {
+            files_base: Some(other.base_url()),
+            ..Default::default()
+        },
+        SettingsChange {
+            api_base: Some("https://evolink.ai.example.com".into()),
+            ..Default::default()
+        },
+    ] {
+        let refused = service.set_settings(change.clone()).await.unwrap_err();
+        assert_eq!(refused.code, "invalid_argument", "{change:?}");
+        assert!(
+            refused.message.contains("only to EvoLink's own servers"),
+            "{}",
+            refused.message
+        );
+    }
+    service.refresh_balance().await.unwrap();
+    assert_eq!(other.counters().requests_with_auth, 0);
+    assert!(named.counters().requests_with_auth > seen_by_named);
+    assert_eq!(service.settings().await.api_base, named.base_url());
+
+    let evolinks = service
+        .set_settings(SettingsChange {
+            api_base: Some("https://beta-api.evolink.ai".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(evolinks.api_base, "https://beta-api.evolink.ai");
+}

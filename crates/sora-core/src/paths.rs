@@ -96,6 +96,27 @@ impl OsFolders for SystemFolders {
     }
 }
 
+/// Whether the key may be sent to `base` when it was chosen in settings: EvoLink's own servers
+/// (https, an address ending in evolink.ai), or a host an environment override names (a proxy
+/// or the fake server, which whoever started the app chose). Settings naming any other host
+/// are refused when made and ignored when read, so a page that went wrong cannot send the key
+/// anywhere else.
+pub fn key_may_go_to(base: &str, named_by_env: &[String]) -> bool {
+    use evolink::reqwest::Url;
+    let Ok(url) = Url::parse(base.trim()) else {
+        return false;
+    };
+    let evolinks = url.scheme() == "https"
+        && url
+            .host_str()
+            .is_some_and(|host| host == "evolink.ai" || host.ends_with(".evolink.ai"));
+    evolinks
+        || named_by_env
+            .iter()
+            .filter_map(|named| Url::parse(named.trim()).ok())
+            .any(|named| named.origin() == url.origin())
+}
+
 /// The EvoLink hosts: the task API and the file API are separate hosts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Endpoints {
@@ -114,15 +135,19 @@ impl Endpoints {
         env: &dyn Fn(&str) -> Option<String>,
         setting: &dyn Fn(&str) -> Option<String>,
     ) -> Self {
+        let named_by_env: Vec<String> = [ENV_API_BASE, ENV_FILES_BASE]
+            .into_iter()
+            .filter_map(env)
+            .collect();
         Self::resolve(&|name| {
             let key = if name == ENV_API_BASE {
                 SETTING_API_BASE
             } else {
                 SETTING_FILES_BASE
             };
-            env(name)
-                .filter(|v| !v.trim().is_empty())
-                .or_else(|| setting(key))
+            env(name).filter(|v| !v.trim().is_empty()).or_else(|| {
+                setting(key).filter(|v| v.trim().is_empty() || key_may_go_to(v, &named_by_env))
+            })
         })
     }
 
@@ -222,12 +247,12 @@ mod tests {
     #[test]
     fn settings_choose_hosts_and_library_but_the_environment_wins() {
         let setting = |key: &str| match key {
-            SETTING_API_BASE => Some("https://proxy.example/v/".to_string()),
+            SETTING_API_BASE => Some("https://eu.api.evolink.ai/v/".to_string()),
             SETTING_FILES_BASE => Some("  ".to_string()),
             _ => None,
         };
         let from_settings = Endpoints::resolve_with_settings(&|_| None, &setting);
-        assert_eq!(from_settings.api_base, "https://proxy.example/v");
+        assert_eq!(from_settings.api_base, "https://eu.api.evolink.ai/v");
         assert_eq!(
             from_settings.files_base, DEFAULT_FILES_BASE,
             "a blank setting is no choice"
@@ -238,7 +263,7 @@ mod tests {
         let blank_env = |_: &str| Some(" ".to_string());
         assert_eq!(
             Endpoints::resolve_with_settings(&blank_env, &setting).api_base,
-            "https://proxy.example/v"
+            "https://eu.api.evolink.ai/v"
         );
 
         let paths = AppPaths {
@@ -264,6 +289,59 @@ mod tests {
                 .with_chosen_library(false, Some(String::new()))
                 .library_dir,
             paths.library_dir
+        );
+    }
+
+    /// A host stored in settings that is neither EvoLink's nor named by the environment is
+    /// ignored: the key goes to EvoLink's own host instead.
+    #[test]
+    fn a_stored_host_the_key_may_not_go_to_is_ignored() {
+        let setting = |key: &str| match key {
+            SETTING_API_BASE => Some("https://evolink.ai.example.com".to_string()),
+            SETTING_FILES_BASE => Some("http://127.0.0.1:9911/files".to_string()),
+            _ => None,
+        };
+        let none = Endpoints::resolve_with_settings(&|_| None, &setting);
+        assert_eq!(none.api_base, DEFAULT_API_BASE);
+        assert_eq!(none.files_base, DEFAULT_FILES_BASE);
+        // The environment names the loopback proxy: its other paths may be chosen.
+        let env = |name: &str| (name == ENV_API_BASE).then(|| "http://127.0.0.1:9911".to_string());
+        let named = Endpoints::resolve_with_settings(&env, &setting);
+        assert_eq!(named.files_base, "http://127.0.0.1:9911/files");
+    }
+
+    #[test]
+    fn the_key_may_go_to_evolinks_servers_and_hosts_the_environment_names() {
+        let none: &[String] = &[];
+        for base in [
+            "https://api.evolink.ai",
+            "https://files-api.evolink.ai/",
+            "https://beta-api.evolink.ai",
+            "https://evolink.ai",
+            "https://API.EVOLINK.AI",
+        ] {
+            assert!(key_may_go_to(base, none), "{base}");
+        }
+        for base in [
+            "http://api.evolink.ai",
+            "https://evolink.ai.example.com",
+            "https://notevolink.ai",
+            "https://api.example.com",
+            "http://127.0.0.1:8787",
+            "http://localhost:8787",
+            "not a web address",
+        ] {
+            assert!(!key_may_go_to(base, none), "{base}");
+        }
+        let proxy = ["https://proxy.example:8443/v1".to_string()];
+        assert!(key_may_go_to("https://proxy.example:8443/files", &proxy));
+        assert!(
+            !key_may_go_to("https://proxy.example/files", &proxy),
+            "another port"
+        );
+        assert!(
+            !key_may_go_to("http://proxy.example:8443", &proxy),
+            "another scheme"
         );
     }
 }
