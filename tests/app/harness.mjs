@@ -7,13 +7,14 @@
 // both and runs these tests inside `with_desktop` (Xvfb, a private D-Bus session, an unlocked
 // gnome-keyring).
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { spawnFakeEvoLink } from '../support/fake-evolink.mjs';
 import { Session, alive, descendants, screenshotDisplay, startDriver } from '../support/webdriver.mjs';
 
 export const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -51,29 +52,9 @@ export function newProfile(name = 'profile') {
  */
 export async function startMock(args = []) {
   assert.ok(existsSync(mockBinary), `the fake EvoLink server is not built: ${mockBinary}`);
-  const log = openSync(logFile, 'a');
-  const child = spawn(mockBinary, ['--port', '0', ...args], { stdio: ['ignore', 'pipe', log] });
-  const url = await new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error('evolink-mock did not start within 10 s')), 10000);
-    child.once('exit', (code) => reject(new Error(`evolink-mock exited with ${code}`)));
-    child.stdout.on('data', (chunk) => {
-      text += chunk;
-      const line = text.split('\n')[0];
-      if (text.includes('\n')) {
-        clearTimeout(timer);
-        resolve(line.trim());
-      }
-    });
-  });
-  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
-  return {
-    url,
-    stop: () => {
-      child.stdout.destroy();
-      child.kill('SIGKILL');
-    },
-  };
+  const mock = await spawnFakeEvoLink(mockBinary, args, logFile);
+  assert.match(mock.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  return mock;
 }
 
 /**

@@ -20,12 +20,13 @@
 // BENCH_DATA_DIR and BENCH_LIBRARY_DIR (a seeded store and its library), BENCH_RUNS (launches
 // of each app, default 7), BENCH_LOG (where tauri-driver and the fake server write),
 // BENCH_JSON (optional: every figure as JSON), BENCH_TRACE=0 (skip the strace launches).
-import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { spawnFakeEvoLink } from '../support/fake-evolink.mjs';
 import { Session, alive, descendants, rssMiB, startDriver } from '../support/webdriver.mjs';
 
 const TARGET_RATIO = 1.2;
@@ -122,22 +123,7 @@ const work = mkdtempSync(join(tmpdir(), 'sora-desk-bench-'));
 const profile = (name) => mkdtempSync(join(work, `${name}-`));
 
 /** Starts the fake EvoLink server, which Sora Desk talks to instead of EvoLink. */
-async function startMock() {
-  const child = spawn(mockBin, ['--port', '0', '--key', KEY], { stdio: ['ignore', 'pipe', openSync(log, 'a')] });
-  const url = await new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error('evolink-mock did not start within 10 s')), 10000);
-    child.once('exit', (code) => reject(new Error(`evolink-mock exited with ${code}`)));
-    child.stdout.on('data', (chunk) => {
-      text += chunk;
-      if (text.includes('\n')) {
-        clearTimeout(timer);
-        resolve(text.split('\n')[0].trim());
-      }
-    });
-  });
-  return { url, stop: () => child.kill('SIGKILL') };
-}
+const startMock = () => spawnFakeEvoLink(mockBin, ['--key', KEY], log);
 
 /**
  * CPU time (ms, user + system) a process has used so far, by thread name (threads named
