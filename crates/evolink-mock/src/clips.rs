@@ -190,39 +190,24 @@ mod tests {
 
     #[test]
     fn the_first_scene_word_of_the_prompt_decides() {
-        let file = |p: &str, shape| choose(p, shape).file;
-        assert_eq!(
-            file("Sunset over a calm sea", Shape::Landscape),
-            "sea-landscape.mp4"
-        );
-        assert_eq!(
-            file("THE OCEAN, at last!", Shape::Portrait),
-            "sea-portrait.mp4"
-        );
-        assert_eq!(file("A starry sky", Shape::Square), "night-square.mp4");
-        assert_eq!(
-            file("Stars over the city", Shape::Landscape),
-            "night-landscape.mp4"
-        );
-        assert_eq!(
-            file("City lights under the stars", Shape::Landscape),
-            "city-landscape.mp4"
-        );
-        assert_eq!(
-            file("neon-lit alleys", Shape::Portrait),
-            "city-portrait.mp4"
-        );
-        assert_eq!(
-            file("Morning mist in the woods", Shape::Square),
-            "forest-square.mp4"
-        );
-        // Words, not parts of words.
-        assert_eq!(
-            file("A seashell and a starfish", Shape::Landscape),
-            "landscape.mp4"
-        );
-        assert_eq!(file("Treetops", Shape::Portrait), "portrait.mp4");
-        assert_eq!(file("", Shape::Square), "square.mp4");
+        use Shape::*;
+        #[rustfmt::skip]
+        let cases = [
+            ("Sunset over a calm sea", Landscape, "sea-landscape.mp4"),
+            ("THE OCEAN, at last!", Portrait, "sea-portrait.mp4"),
+            ("A starry sky", Square, "night-square.mp4"),
+            ("Stars over the city", Landscape, "night-landscape.mp4"),
+            ("City lights under the stars", Landscape, "city-landscape.mp4"),
+            ("neon-lit alleys", Portrait, "city-portrait.mp4"),
+            ("Morning mist in the woods", Square, "forest-square.mp4"),
+            // Words, not parts of words.
+            ("A seashell and a starfish", Landscape, "landscape.mp4"),
+            ("Treetops", Portrait, "portrait.mp4"),
+            ("", Square, "square.mp4"),
+        ];
+        for (prompt, shape, file) in cases {
+            assert_eq!(choose(prompt, shape).file, file, "{prompt:?}, {shape:?}");
+        }
     }
 
     #[test]

@@ -50,6 +50,12 @@ fn mp4_size(b: &[u8]) -> (u16, u16) {
     )
 }
 
+/// `got` is the clip `file` of `assets/`, and its video is `size` pixels (as its MP4 says).
+fn assert_clip(got: &[u8], size: (u16, u16), file: &str, context: &str) {
+    assert_eq!(mp4_size(got), size, "{context}");
+    assert!(got == asset(file), "{context}: not {file}");
+}
+
 /// Creates a task with `body`, waits for it to complete and downloads its video.
 async fn video(s: &MockServer, body: Value) -> Vec<u8> {
     let (st, v) = common::post(s, KEY, "/v1/videos/generations", &body).await;
@@ -91,8 +97,7 @@ async fn upload(s: &MockServer, w: u32, h: u32) -> String {
 #[tokio::test]
 async fn a_sea_word_in_a_landscape_prompt_gets_the_sea_clip() {
     let s = server().await;
-    let sea = asset("sea-landscape.mp4");
-    assert_ne!(sea, asset("landscape.mp4"));
+    assert_ne!(asset("sea-landscape.mp4"), asset("landscape.mp4"));
     for prompt in [
         "Sunset over a calm sea",
         "A quiet SEA, seen from the cliffs",
@@ -103,8 +108,7 @@ async fn a_sea_word_in_a_landscape_prompt_gets_the_sea_clip() {
             json!({"model": "sora-2-preview", "prompt": prompt, "aspect_ratio": "16:9"}),
         )
         .await;
-        assert_eq!(mp4_size(&got), (1280, 720), "{prompt}");
-        assert!(got == sea, "{prompt}: not sea-landscape.mp4");
+        assert_clip(&got, (1280, 720), "sea-landscape.mp4", prompt);
     }
 }
 
@@ -116,16 +120,14 @@ async fn a_portrait_request_gets_a_portrait_clip() {
         json!({"model": "sora-2-preview", "prompt": "A cat playing piano", "aspect_ratio": "9:16"}),
     )
     .await;
-    assert_eq!(mp4_size(&got), (720, 1280));
-    assert!(got == asset("portrait.mp4"), "not portrait.mp4");
+    assert_clip(&got, (720, 1280), "portrait.mp4", "");
     // A scene word keeps the shape.
     let got = video(
         &s,
         json!({"model": "veo-3.1-fast-generate-preview", "prompt": "A starry sky over the hills", "aspect_ratio": "9:16"}),
     )
     .await;
-    assert_eq!(mp4_size(&got), (720, 1280));
-    assert!(got == asset("night-portrait.mp4"), "not night-portrait.mp4");
+    assert_clip(&got, (720, 1280), "night-portrait.mp4", "");
 }
 
 #[tokio::test]
@@ -136,15 +138,13 @@ async fn a_square_request_gets_a_square_clip() {
         json!({"model": "kling-v3-text-to-video", "prompt": "A cat playing piano", "aspect_ratio": "1:1"}),
     )
     .await;
-    assert_eq!(mp4_size(&got), (720, 720));
-    assert!(got == asset("square.mp4"), "not square.mp4");
+    assert_clip(&got, (720, 720), "square.mp4", "");
     let got = video(
         &s,
         json!({"model": "seedance-2.0-mini-text-to-video", "prompt": "Neon signs downtown", "aspect_ratio": "1:1"}),
     )
     .await;
-    assert_eq!(mp4_size(&got), (720, 720));
-    assert!(got == asset("city-square.mp4"), "not city-square.mp4");
+    assert_clip(&got, (720, 720), "city-square.mp4", "");
     // Where the picture decides the shape, a square picture makes a square video.
     let picture = upload(&s, 1024, 1024).await;
     let got = video(
@@ -152,14 +152,12 @@ async fn a_square_request_gets_a_square_clip() {
         json!({"model": "kling-v3-image-to-video", "prompt": "Light through the trees", "image_start": picture}),
     )
     .await;
-    assert_eq!(mp4_size(&got), (720, 720));
-    assert!(got == asset("forest-square.mp4"), "not forest-square.mp4");
+    assert_clip(&got, (720, 720), "forest-square.mp4", "");
 }
 
 #[tokio::test]
 async fn a_prompt_without_a_scene_word_gets_the_default_clip() {
     let s = server().await;
-    let default = asset("landscape.mp4");
     for prompt in [
         "A cat playing piano",
         // Scene words inside other words do not count.
@@ -170,8 +168,7 @@ async fn a_prompt_without_a_scene_word_gets_the_default_clip() {
             json!({"model": "sora-2-preview", "prompt": prompt, "aspect_ratio": "16:9"}),
         )
         .await;
-        assert_eq!(mp4_size(&got), (1280, 720), "{prompt}");
-        assert!(got == default, "{prompt}: not landscape.mp4");
+        assert_clip(&got, (1280, 720), "landscape.mp4", prompt);
     }
     // Without an aspect ratio, too.
     let got = video(
@@ -179,5 +176,5 @@ async fn a_prompt_without_a_scene_word_gets_the_default_clip() {
         json!({"model": "sora-2-preview", "prompt": "A red kite"}),
     )
     .await;
-    assert!(got == default, "not landscape.mp4");
+    assert_clip(&got, (1280, 720), "landscape.mp4", "no aspect ratio");
 }
