@@ -224,22 +224,25 @@ fn seed_one(
                     ..sent
                 },
             )?;
-            let video = match videos {
-                Some(videos) => Some(link_video(videos, &id, stilled)?),
-                None => None,
+            let (video, still) = match videos {
+                Some(videos) => {
+                    let (video, still) = link_video(videos, &id, stilled)?;
+                    (Some(video), still)
+                }
+                None => (None, None),
             };
-            let task = store.advance(
+            store.advance(
                 &id,
                 TaskState::Downloading,
                 TaskState::Done,
                 &Patch {
                     credits_used: Some(credits),
-                    video: video.clone().map(|(video, _)| video),
+                    video,
                     ..Patch::default()
                 },
             )?;
-            if let Some((_, Some(size))) = video {
-                store.set_poster(&task.id, Ok(size))?;
+            if let Some(size) = still {
+                store.set_poster(&id, Ok(size))?;
             }
             if i % 9 == 4 {
                 store.set_favourite(&id, true)?;
