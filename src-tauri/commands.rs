@@ -89,14 +89,19 @@ pub async fn choose_library_folder<R: Runtime>(
 
 // ---- Reference picture ----
 
+/// The handle of the picture the person chose in the system's dialog (`None`: cancelled).
 #[tauri::command]
-pub async fn choose_image<R: Runtime>(app: AppHandle<R>) -> Answer<Option<String>> {
+pub async fn choose_image<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<Option<String>> {
     Ok(native::choose_picture(&app)
         .await
-        .map(|p| p.display().to_string()))
+        .map(|path| state.service.give_picture(path)))
 }
 
-/// The pasted picture arrives as the raw request body (no base64 round trip).
+/// The pasted picture arrives as the raw request body (no base64 round trip); the answer is
+/// its handle.
 #[tauri::command]
 pub async fn save_pasted_image(state: State<'_, AppState>, request: Request<'_>) -> Answer<String> {
     let bytes = raw_body(&request)?;

@@ -39,17 +39,33 @@ pub fn build<R: Runtime>(
     Ok(app)
 }
 
-/// Development builds only: the page may raise events, so the app tests can raise the very
-/// `tauri://drag-drop` event a native drop raises (WebDriver cannot drop files). Release
-/// builds never grant it (tauri.conf.json's capability does not; a test checks).
+/// The event the app tests raise in place of a file drop (WebDriver cannot drop files):
+/// `{ "paths": [...] }`, handled as the system's drop is (`native::give_dropped`).
+pub const TEST_DROP: &str = "test-drop";
+
+/// Development builds only: the page may raise events, and a [`TEST_DROP`] it raises is taken
+/// for a drop of those files. Release builds have neither (tauri.conf.json's capability does
+/// not grant raising events; a test checks).
 fn add_test_hooks<R: Runtime>(app: &tauri::App<R>) {
     if cfg!(debug_assertions) {
+        use tauri::Listener;
         let hooks = tauri::ipc::CapabilityBuilder::new("test-hooks")
             .window("main")
             .permission("core:event:allow-emit");
         if let Err(e) = app.add_capability(hooks) {
             log::warn!("the test hooks could not be added: {e}");
         }
+        let handle = app.handle().clone();
+        app.listen_any(TEST_DROP, move |event| {
+            #[derive(serde::Deserialize)]
+            struct Drop {
+                paths: Vec<std::path::PathBuf>,
+            }
+            match serde_json::from_str::<Drop>(event.payload()) {
+                Ok(drop) => native::give_dropped(&handle, &drop.paths),
+                Err(e) => log::warn!("a test drop could not be read: {e}"),
+            }
+        });
     }
 }
 
@@ -65,7 +81,10 @@ fn attach<R: Runtime>(app: &tauri::App<R>, service: Service) {
 
 fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
-        .on_window_event(background::on_window_event)
+        .on_window_event(|window, event| {
+            native::on_window_event(window, event);
+            background::on_window_event(window, event);
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::key_status,

@@ -1,12 +1,19 @@
 //! The operating system's own dialogs and file manager. Dialogs are the system's (rfd), shown on
 //! the main thread as GTK, AppKit and Win32 require, and parented to the window so they stay on
-//! top of it; the page only ever learns the path the person picked.
+//! top of it. A picture the person picks or drops reaches the page as a handle the service
+//! gives (never as a path the page could send back changed).
 
 use std::path::{Path, PathBuf};
 
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime, Window, WindowEvent};
 
-use crate::IpcError;
+use crate::{AppState, IpcError};
+
+/// The event that hands the page the handles of the files dropped on the window.
+pub const PICTURES_DROPPED: &str = "pictures-dropped";
+
+/// At most this many files of one drop get handles (the page uses the first one or two).
+const MOST_DROPPED: usize = 8;
 
 /// Picture formats offered by the "choose a picture" dialog (preflight reads them all).
 const PICTURE_EXTENSIONS: &[&str] = &[
@@ -35,6 +42,29 @@ pub async fn choose_picture<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
             .pick_file()
     })
     .await
+}
+
+/// Files dropped on the window (the system's drop, which the page cannot fake): each gets a
+/// handle, sent to the page in [`PICTURES_DROPPED`].
+pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
+    if let WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+        give_dropped(window.app_handle(), paths);
+    }
+}
+
+/// Gives the page handles for files the person dropped.
+pub fn give_dropped<R: Runtime>(app: &AppHandle<R>, paths: &[PathBuf]) {
+    let Some(state) = app.try_state::<AppState>() else {
+        return;
+    };
+    let handles: Vec<String> = paths
+        .iter()
+        .take(MOST_DROPPED)
+        .map(|path| state.service.give_picture(path.clone()))
+        .collect();
+    if let Err(e) = app.emit_to("main", PICTURES_DROPPED, handles) {
+        log::warn!("the dropped pictures could not be passed to the window: {e}");
+    }
 }
 
 pub async fn choose_batch_file<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {

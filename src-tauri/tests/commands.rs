@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::path::Path;
+
 use common::*;
 use serde_json::json;
 use tauri::Manager;
@@ -70,6 +72,15 @@ fn malformed_arguments_are_refused_before_the_service_sees_them() {
         ("list_tasks", json!({ "query": { "limit": "ten" } })),
         ("set_settings", json!({ "changes": { "theme": "neon" } })),
         ("prepare_image", json!({ "request": { "path": 42 } })),
+        // A file named by path, the way pictures were once given: not a field any more.
+        (
+            "prepare_image",
+            json!({ "request": { "path": "/etc/hosts", "model": "sora-2-preview" } }),
+        ),
+        (
+            "submit_task",
+            json!({ "input": { "prompt": "x", "model": "sora-2-preview", "image": { "path": "/etc/hosts" } } }),
+        ),
         ("get_task", json!({})),
     ] {
         let refused = rig.invoke(command, args.clone());
@@ -82,6 +93,14 @@ fn malformed_arguments_are_refused_before_the_service_sees_them() {
     assert_eq!(problem["code"], "invalid_argument");
     assert!(problem["message"].as_str().unwrap().len() > 10);
     assert_eq!(problem["retryable"], false);
+    // A path where a picture's handle goes: the one answer for every handle the app did not give.
+    let problem = rig
+        .invoke(
+            "prepare_image",
+            json!({ "request": { "picture": "/etc/hosts", "model": "sora-2-preview" } }),
+        )
+        .unwrap_err();
+    assert_eq!(problem["code"], "picture_unknown");
     let problem = rig
         .invoke(
             "submit_task",
@@ -110,8 +129,12 @@ fn malformed_arguments_are_refused_before_the_service_sees_them() {
 fn a_video_is_made_through_the_commands_and_changes_arrive_as_events() {
     let rig = Rig::start(Some(KEY));
     let picture = rig.picture("beach.png", 1600, 1200);
+    // Dropped on the window: the page gets a handle, never the path.
+    let dropped = rig.drop_files(&[Path::new(&picture)]);
+    assert_eq!(dropped.len(), 1);
+    assert!(dropped[0].starts_with("pic-"), "{dropped:?}");
     let prepared = rig
-        .invoke("prepare_image", json!({ "request": { "path": picture, "model": "sora-2-preview", "aspect": null, "framing": "fill", "crop": null } }))
+        .invoke("prepare_image", json!({ "request": { "picture": dropped[0], "model": "sora-2-preview", "aspect": null, "framing": "fill", "crop": null } }))
         .unwrap();
     assert_eq!(prepared["output"]["width"], 1280);
     assert_eq!(prepared["aspect"], "16:9");
@@ -120,7 +143,7 @@ fn a_video_is_made_through_the_commands_and_changes_arrive_as_events() {
     let for_kling = rig
         .invoke(
             "prepare_image",
-            json!({ "request": { "path": picture, "model": "kling-v3", "aspect": "16:9" } }),
+            json!({ "request": { "picture": dropped[0], "model": "kling-v3", "aspect": "16:9" } }),
         )
         .unwrap();
     assert_eq!(
@@ -135,14 +158,14 @@ fn a_video_is_made_through_the_commands_and_changes_arrive_as_events() {
     let pasted = rig
         .invoke_raw("save_pasted_image", std::fs::read(&picture).unwrap(), &[])
         .unwrap();
-    assert!(pasted.as_str().unwrap().ends_with(".png"));
+    assert!(pasted.as_str().unwrap().starts_with("pic-"), "{pasted}");
 
     let task = rig
         .invoke(
             "submit_task",
             json!({ "input": { "prompt": "Waves roll in at sunset", "model": "sora-2-preview",
                                  "choices": { "aspect": "16:9", "duration": 4 },
-                                 "image": { "path": pasted, "framing": "fit", "crop": null } } }),
+                                 "image": { "picture": pasted, "framing": "fit", "crop": null } } }),
         )
         .unwrap();
     let id = task[0]["id"].as_str().unwrap().to_string();

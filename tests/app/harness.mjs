@@ -171,10 +171,10 @@ export function makePicture(dir, name = 'holiday.jpg', size = '1600x1200') {
   return path;
 }
 
-/** Raises the event a native file drop raises (docs/IPC.md, "How tests add a picture"). */
+/** Drops files on the window as development builds allow (docs/IPC.md, "How tests add a picture"). */
 export async function dropFiles(session, paths) {
   const outcome = await session.execute(
-    `return window.__TAURI__.event.emit('tauri://drag-drop', { paths: arguments[0], position: { x: 40, y: 40 } })
+    `return window.__TAURI__.event.emit('test-drop', { paths: arguments[0] })
        .then(() => 'emitted', (e) => 'refused: ' + e);`,
     [paths],
   );

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { byTestId, calls, choose, noErrors, openApp, shoot, until, useBrowser } from './helpers.mjs';
+import { byTestId, calls, choose, noErrors, openApp, shoot, until, useBrowser, withPaths } from './helpers.mjs';
 
 useBrowser();
 
@@ -71,7 +71,8 @@ test('a dropped picture is prepared and shown before and after, with what was do
   assert.match(await page.getAttribute(`${byTestId('image-before')} img`, 'src'), /^data:image\/jpeg/);
   assert.equal(await page.isVisible(byTestId('crop-window')), true);
   const [first] = await calls(page, 'prepare_image');
-  assert.deepEqual(first.args, { path: BEACH, model: 'sora-2-preview', aspect: null, quality: null, framing: 'fill', crop: null });
+  assert.match(first.args.picture, /^pic-[0-9a-f]{32}$/, 'a handle, not a path');
+  assert.deepEqual(await withPaths(page, first.args), { path: BEACH, model: 'sora-2-preview', aspect: null, quality: null, framing: 'fill', crop: null });
   assert.equal(await page.isEnabled(byTestId('generate')), true);
   await shoot(page, 'compose-image');
   noErrors(errors);
@@ -161,7 +162,7 @@ test('a pasted picture is saved through the backend and prepared', async () => {
   const [saved] = await calls(page, 'save_pasted_image');
   assert.ok(saved.args.bytes > 50, 'the PNG bytes went to the backend');
   const [prepared] = await calls(page, 'prepare_image');
-  assert.match(prepared.args.path, /pasted/);
+  assert.match((await withPaths(page, prepared.args)).path, /pasted/);
   noErrors(errors);
   await close();
 });
@@ -177,7 +178,7 @@ test('Generate (and Ctrl+Enter) submits once with the picture, and the task appe
   await page.waitForSelector(`${byTestId('task-card')}[data-state="preparing"]`);
   const submits = await calls(page, 'submit_task');
   assert.equal(submits.length, 1);
-  assert.deepEqual(submits[0].args, {
+  assert.deepEqual(await withPaths(page, submits[0].args), {
     prompt: 'Waves rolling onto a quiet beach', model: 'sora-2-preview', choices: { aspect: '16:9', duration: 8 },
     image: { path: BEACH, framing: 'fill', crop: null }, last_image: null, takes: 1,
   });

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { byTestId, calls, cards, noErrors, openApp, shoot, until, useBrowser } from './helpers.mjs';
+import { byTestId, calls, cards, noErrors, openApp, shoot, until, useBrowser, withPaths } from './helpers.mjs';
 
 useBrowser();
 
@@ -65,7 +65,9 @@ test('make another like this fills compose, with the picture prepared again', as
   assert.equal(await page.isChecked(byTestId('orientation-landscape')), true);
   await page.waitForSelector(byTestId('image-card'), { state: 'visible' });
   const [prepared] = await calls(page, 'prepare_image');
-  assert.deepEqual(prepared.args, {
+  // The task's own picture, by the handle derived from the task.
+  assert.match(prepared.args.picture, /^task:[a-z0-9-]+:first$/);
+  assert.deepEqual(await withPaths(page, prepared.args), {
     path: '/home/ada/Pictures/beach.jpg', model: 'sora-2-preview', aspect: '16:9', quality: null, framing: 'fill', crop: { x: 0, y: 0.1, width: 1, height: 0.75 },
   });
   noErrors(errors);

@@ -11,6 +11,10 @@
 //     keychain: false,                          // saveKey fails keychain_unavailable unless session_only
 //     pictures: { '/path.jpg': { width, height, format, bytes, had_location, seed } | { error } },
 //     nextImage: '/path.jpg',                   // what chooseImage "picks" in the native dialog
+//   Pictures reach the page as handles, as from Rust (crates/service/src/pictures.rs): a drop,
+//   the dialog and a paste give one per file; a task's own pictures are `task:<id>:first|last`;
+//   anything else, a path included, is refused with picture_unknown. Tasks given with
+//   `image: { path, framing, crop }` or `last_image: path` are shown with their handles.
 //     fail: { command_name: { code, message, retryable } },   // that command throws it
 //     hold: ['prepare_image'],                  // answers wait until __fake.release(name)
 //     queue: { paused },                        // the queue (settings.max_active and
@@ -34,7 +38,9 @@
 //   emitCloseRequested({ active })
 //   drop(paths)            a native file drop. Tests add a reference picture exactly as a real
 //                          drop does: through the very handler the UI registered with
-//                          onImageDrop (enter, over, then drop), never by setting inputs.
+//                          onImageDrop (the hover, then the handles Rust gives), never by
+//                          setting inputs.
+//   pathOf(handle)         the file a picture handle stands for (to check what was sent)
 //   dragEnter(), dragLeave()
 //   hold(name), release(name), fail(name, error|null), state
 //   setUnavailable(id, reason|null)  the backend learnt that this key may (not) use a model
@@ -179,6 +185,37 @@ const state = {
 
 let nextId = 1;
 
+// Pictures by handle (crates/service/src/pictures.rs): the page never names a file.
+const given = new Map(); // handle → path, for pictures dropped, chosen or pasted
+const taskPictures = new Map(); // task id → { first, last } paths
+
+function give(path) {
+  const handle = `pic-${String(given.size + 1).padStart(32, '0')}`;
+  given.set(handle, path);
+  return handle;
+}
+
+function pathOf(handle) {
+  if (given.has(handle)) return given.get(handle);
+  const [, id, role] = /^task:([a-z0-9-]+):(first|last)$/.exec(handle ?? '') ?? [];
+  const path = id ? taskPictures.get(id)?.[role] : undefined;
+  if (path) return path;
+  throw error('picture_unknown', 'That picture is no longer at hand. Drop it on the window or choose it again.');
+}
+
+/** A picture the page sent ({ picture, framing, crop }) as the file it stands for. */
+const withPath = (choice) => choice && { ...choice, path: pathOf(choice.picture) };
+
+/** Task pictures given by path (fixtures, submissions) are shown by their task's handles. */
+function pictureHandles(task) {
+  for (const [field, role] of [['image', 'first'], ['last_image', 'last']]) {
+    const value = typeof task[field] === 'string' ? { path: task[field] } : task[field];
+    if (!value?.path) continue;
+    taskPictures.set(task.id, { ...taskPictures.get(task.id), [role]: value.path });
+    task[field] = { picture: `task:${task.id}:${role}`, framing: value.framing ?? 'fill', crop: value.crop ?? null };
+  }
+}
+
 /** A complete Task from a partial one, as the backend would hold it. */
 export function makeTask(partial = {}) {
   const id = partial.id ?? `task-${String(nextId++).padStart(5, '0')}`;
@@ -232,6 +269,7 @@ export function makeTask(partial = {}) {
     ...partial,
   };
   task.estimate_credits ??= task.credits_reserved;
+  pictureHandles(task);
   delete task.ago;
   delete task.art;
   // As the backend fills them: EvoLink's id once it accepted the task, the link's end once the
@@ -585,16 +623,17 @@ export const chooseLibraryFolder = () => call('choose_library_folder', null, () 
 
 // Reference picture
 
-export const chooseImage = () => call('choose_image', null, () => state.nextImage);
+export const chooseImage = () => call('choose_image', null, () => (state.nextImage ? give(state.nextImage) : null));
 
 export const savePastedImage = (bytes) => call('save_pasted_image', bytes, () => {
   const path = `/home/ada/.local/share/app.soradesk.desktop/pasted/${calls.length}.png`;
   state.pictures[path] = { width: 1600, height: 1200, format: 'png', bytes: bytes.length, had_location: false, seed: 5 };
-  return path;
+  return give(path);
 });
 
-export const prepareImage = ({ path, model, aspect = null, quality = null, framing = 'fill', crop = null }) =>
-  call('prepare_image', { path, model, aspect, quality, framing, crop }, () => {
+export const prepareImage = ({ picture: handle, model, aspect = null, quality = null, framing = 'fill', crop = null }) =>
+  call('prepare_image', { picture: handle, model, aspect, quality, framing, crop }, () => {
+    const path = pathOf(handle);
     const entry = modelById(model);
     if (!entry) throw error('invalid_argument', `unknown model ${model}`);
     const picture = state.pictures[path];
@@ -603,7 +642,6 @@ export const prepareImage = ({ path, model, aspect = null, quality = null, frami
     const source = { format: picture.format, width: picture.width, height: picture.height, upright_width: picture.width, upright_height: picture.height, bytes: picture.bytes, had_location: picture.had_location };
     const scale = 320 / Math.max(picture.width, picture.height);
     const common = {
-      path,
       source,
       warnings: picture.had_location ? [{ code: 'location_removed', message: 'The place where this photo was taken was removed from it.' }] : [],
       source_preview_url: sceneUrl(picture.seed ?? 0, Math.round(picture.width * scale), Math.round(picture.height * scale)),
@@ -690,11 +728,11 @@ function recordTakes({ prompt, model, entry, settled, pictures, image = null, la
   return Array.from({ length: takes }, (_, i) => {
     const task = makeTask({
       prompt, model_id: entry.id, duration: settled.duration, aspect: settled.aspect, quality: settled.quality, audio: settled.audio,
-      image, state: image || lastImage ? 'preparing' : 'waiting', created_at: created, submitted_at: null,
+      image, last_image: lastImage, state: image || lastImage ? 'preparing' : 'waiting', created_at: created, submitted_at: null,
       batch_id: batch_id ?? (group ? `batch-${group.slice(6)}` : null), takes_group: group, take: group ? i + 1 : null,
     });
     Object.assign(task, {
-      model: settled.api_id, seed: settled.seed, negative_prompt: settled.negative_prompt, last_image: lastImage?.path ?? null,
+      model: settled.api_id, seed: settled.seed, negative_prompt: settled.negative_prompt,
       credits_reserved: null, estimate_credits: price(entry, settled, pictures),
     });
     if (task.state === 'waiting') state.order.push(task.id);
@@ -716,7 +754,7 @@ export const submit = ({ prompt, model, choices = {}, image = null, lastImage = 
     if (!prompt.trim()) throw invalid('prompt', 'Describe the video you want: the prompt is empty.');
     const pictures = { first: Boolean(image), last: Boolean(lastImage) };
     const settled = settle(entry, choices, pictures);
-    const recorded = recordTakes({ prompt, model, entry, settled, pictures, image, lastImage, takes });
+    const recorded = recordTakes({ prompt, model, entry, settled, pictures, image: withPath(image), lastImage: withPath(lastImage), takes });
     state.settings.model_choices = { ...state.settings.model_choices, [model]: { ...choices } };
     upsert(recorded);
     const moved = runQueue();
@@ -933,7 +971,7 @@ export const retryTask = (id, { confirmPaidAgain = false } = {}) => call('retry_
   }
   const task = makeTask({
     prompt: old.prompt, model_id: old.model_id, aspect: old.aspect, duration: old.duration, quality: old.quality, audio: old.audio,
-    image: old.image, last_image: old.last_image, state: 'waiting', ago: 0, retry_of: id, submitted_at: null,
+    image: withPath(old.image), last_image: withPath(old.last_image), state: 'waiting', ago: 0, retry_of: id, submitted_at: null,
   });
   Object.assign(task, { estimate_credits: task.credits_reserved, credits_reserved: null });
   // A new paid task waits its turn like any other.
@@ -1030,13 +1068,16 @@ globalThis.__fake = {
     state.info = { ...state.info, ...info };
     emit('mode', state.info);
   },
-  dragEnter: () => emit('drop', { type: 'enter', paths: [] }),
-  dragLeave: () => emit('drop', { type: 'leave', paths: [] }),
+  dragEnter: () => emit('drop', { type: 'enter' }),
+  dragLeave: () => emit('drop', { type: 'leave' }),
   drop(paths) {
-    emit('drop', { type: 'enter', paths: [] });
-    emit('drop', { type: 'over', paths: [] });
-    emit('drop', { type: 'drop', paths });
+    emit('drop', { type: 'enter' });
+    emit('drop', { type: 'over' });
+    // The webview's own drop ends the hover (ipc.js); the handles come from Rust.
+    emit('drop', { type: 'leave' });
+    emit('drop', { type: 'drop', pictures: paths.map(give) });
   },
+  pathOf,
   hold: (command) => holding.add(command),
   release(command) {
     holding.delete(command);

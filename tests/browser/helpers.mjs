@@ -81,6 +81,19 @@ export async function shoot(page, name) {
 /** The commands the fake backend received, optionally only those named `command`. */
 export const calls = (page, command) => page.evaluate((c) => (c ? globalThis.__fake.callsTo(c) : globalThis.__fake.calls), command);
 
+/**
+ * A call's arguments with each picture handle (`picture`, in the arguments or in `image` and
+ * `last_image`) replaced by the file it stands for (`path`), so a test says which file was sent.
+ * A handle the backend never gave fails, as it would in the app.
+ */
+export const withPaths = (page, args) => page.evaluate((args) => {
+  const swap = ({ picture, ...rest }) => ({ path: globalThis.__fake.pathOf(picture), ...rest });
+  if ('picture' in args) return swap(args);
+  const out = { ...args };
+  for (const key of ['image', 'last_image']) if (out[key]) out[key] = swap(out[key]);
+  return out;
+}, args);
+
 /** Clicks the visible label of a visually hidden radio, as a person would. */
 export const choose = (page, id) => page.click(`label:has(> ${byTestId(id)})`);
 

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { byTestId, calls, choose, noErrors, openApp, shoot, until, useBrowser } from './helpers.mjs';
+import { byTestId, calls, choose, noErrors, openApp, shoot, until, useBrowser, withPaths } from './helpers.mjs';
 
 useBrowser();
 
@@ -163,7 +163,7 @@ test('Kling V3 with both frames: the pictures decide the shape, and exactly the 
   assert.equal(await visible(page, 'crop-window'), false);
   assert.equal(await visible(page, 'framing-fit'), false);
   assert.match(await text(page, 'image-summary'), /^Used as it is: 4032x3024/);
-  const prepared = (await calls(page, 'prepare_image')).map((c) => c.args);
+  const prepared = await Promise.all((await calls(page, 'prepare_image')).map((c) => withPaths(page, c.args)));
   assert.deepEqual(prepared[0], { path: BEACH, model: 'kling-v3', aspect: null, quality: '1080p', framing: 'fill', crop: null });
   assert.deepEqual(prepared.at(-1), { path: TALL, model: 'kling-v3', aspect: null, quality: '1080p', framing: 'fill', crop: null });
   // Kling leaves the shape out when pictures are given.
@@ -176,7 +176,7 @@ test('Kling V3 with both frames: the pictures decide the shape, and exactly the 
   await page.click(byTestId('generate'));
   await page.waitForSelector(`${byTestId('task-card')}[data-state="preparing"]`);
   const [sent] = await calls(page, 'submit_task');
-  assert.deepEqual(sent.args, {
+  assert.deepEqual(await withPaths(page, sent.args), {
     prompt: 'Waves rolling onto a quiet beach',
     model: 'kling-v3',
     choices: { aspect: '16:9', duration: 10, quality: '1080p', audio: true },
@@ -388,7 +388,7 @@ test('a model that refuses the video offers others, keeping the prompt and pictu
   assert.equal(sent.length, 2);
   assert.equal(sent[1].args.model, 'kling-v3');
   assert.equal(sent[1].args.prompt, 'Snow falling on a mountain cabin at night');
-  assert.equal(sent[1].args.image.path, BEACH);
+  assert.equal((await withPaths(page, sent[1].args)).image.path, BEACH);
   noErrors(errors);
   await close();
 });

@@ -86,8 +86,9 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     choices: {}, // the controls' values for the chosen model
     aspectPicked: false,
     modelPicked: false,
-    image: null, // the starting picture: { path, framing, crop, prepared, shownCrop }
-    last: null, // the last frame: { path, prepared }
+    // Pictures by the handle Rust gave them (ipc.js, "Reference pictures").
+    image: null, // the starting picture: { picture, framing, crop, prepared, shownCrop }
+    last: null, // the last frame: { picture, prepared }
     busy: false,
     lastBusy: false,
     request: 0,
@@ -454,8 +455,8 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     for (const input of $$('input[name="aspect"]', ui.aspectGrid)) input.disabled = decided;
   }
 
-  async function useImage(path, { framing = 'fill', crop = null } = {}) {
-    state.image = { path, framing, crop, prepared: null };
+  async function useImage(picture, { framing = 'fill', crop = null } = {}) {
+    state.image = { picture, framing, crop, prepared: null };
     setChoiceShown('framing', framing);
     requestEstimate();
     await prepare();
@@ -464,7 +465,7 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
   async function prepare() {
     if (!state.image || !state.model) return;
     const request = ++state.request;
-    const { path, framing, crop } = state.image;
+    const { picture, framing, crop } = state.image;
     const model = state.model;
     const exact = hasExactFrames(model);
     setBusy(true);
@@ -472,7 +473,7 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     announce(strings.imagePreparing);
     try {
       const prepared = await ipc.prepareImage({
-        path,
+        picture,
         model: model.id,
         aspect: requestedAspect({ picked: state.aspectPicked, aspect: state.choices.aspect }),
         quality: state.choices.quality ?? null,
@@ -574,8 +575,8 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
 
   // The last frame
 
-  async function useLastImage(path) {
-    state.last = { path, prepared: null };
+  async function useLastImage(picture) {
+    state.last = { picture, prepared: null };
     requestEstimate();
     await prepareLast();
   }
@@ -589,7 +590,7 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     show(ui.lastCard, true);
     try {
       const prepared = await ipc.prepareImage({
-        path: state.last.path, model: state.model.id, aspect: null, quality: state.choices.quality ?? null, framing: 'fill', crop: null,
+        picture: state.last.picture, model: state.model.id, aspect: null, quality: state.choices.quality ?? null, framing: 'fill', crop: null,
       });
       if (request !== state.lastRequest || !state.last) return;
       state.last.prepared = prepared;
@@ -633,20 +634,20 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
 
   async function chooseInto(slot) {
     try {
-      const path = await ipc.chooseImage();
-      if (!path) return;
-      if (slot === 'last') await useLastImage(path);
-      else await useImage(path);
+      const picture = await ipc.chooseImage();
+      if (!picture) return;
+      if (slot === 'last') await useLastImage(picture);
+      else await useImage(picture);
     } catch (error) {
       showImageError(slot === 'last' ? ui.lastError : ui.error, error);
     }
   }
 
   /** A dropped or pasted picture: the starting picture first, then the last frame if the model takes one. */
-  function place(path) {
+  function place(picture) {
     const model = state.model;
-    if (state.image && model && model.pictures.last && !state.last && lastSlotOpen(model, true)) return useLastImage(path);
-    return useImage(path);
+    if (state.image && model && model.pictures.last && !state.last && lastSlotOpen(model, true)) return useLastImage(picture);
+    return useImage(picture);
   }
 
   async function pasteImage(event) {
@@ -656,8 +657,7 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     event.preventDefault();
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
-      const path = await ipc.savePastedImage(bytes);
-      await place(path);
+      await place(await ipc.savePastedImage(bytes));
     } catch (error) {
       showImageError(ui.error, error);
     }
@@ -720,9 +720,9 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     const used = roles();
     const exact = hasExactFrames(model);
     const image = used.first && state.image?.prepared
-      ? { path: state.image.path, framing: exact ? state.image.framing : 'fill', crop: exact && state.image.framing === 'fill' ? state.image.crop : null }
+      ? { picture: state.image.picture, framing: exact ? state.image.framing : 'fill', crop: exact && state.image.framing === 'fill' ? state.image.crop : null }
       : null;
-    const lastImage = used.last && state.last?.prepared ? { path: state.last.path, framing: 'fill', crop: null } : null;
+    const lastImage = used.last && state.last?.prepared ? { picture: state.last.picture, framing: 'fill', crop: null } : null;
     state.submitting = true;
     render();
     try {
@@ -862,13 +862,13 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
       render();
     },
     /** The native drag and drop of files over the window (ipc.onImageDrop). */
-    onDrop({ type, paths }) {
+    onDrop({ type, pictures = [] }) {
       if (type === 'enter' || type === 'over') {
         show(ui.overlay, true);
         return;
       }
       show(ui.overlay, false);
-      if (type === 'drop' && paths.length > 0) place(paths[0]);
+      if (type === 'drop' && pictures.length > 0) place(pictures[0]);
     },
     /** The person's settings: the model New video opens on, and each model's last choices. */
     applyDefaults(settings) {
@@ -896,9 +896,9 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
       ui.seed.value = task.seed != null ? String(task.seed) : '';
       ui.negative.value = task.negative_prompt ?? '';
       clearLast();
-      if (withImage && task.image) useImage(task.image.path, { framing: task.image.framing, crop: task.image.crop });
+      if (withImage && task.image) useImage(task.image.picture, { framing: task.image.framing, crop: task.image.crop });
       else clearImage();
-      if (withImage && task.last_image) useLastImage(task.last_image);
+      if (withImage && task.last_image) useLastImage(task.last_image.picture);
       requestEstimate();
       render();
       ui.prompt.focus();

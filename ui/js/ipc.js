@@ -55,23 +55,27 @@ export const estimate = ({ model, choices = {}, pictures = { first: false, last:
   call('estimate', { input: { model, choices, pictures } });
 
 // Reference pictures
+//
+// A picture is known to the page by the handle Rust gave it (a drop, the file dialog, a paste,
+// or a task's own picture): the page never names a file.
 
+/** The handle of the picture the person chose in the system's dialog, or null if they cancelled. */
 export const chooseImage = () => call('choose_image');
-/** @param {Uint8Array} bytes the pasted picture, sent as the raw request body */
+/** @param {Uint8Array} bytes the pasted picture, sent as the raw request body; answers its handle */
 export const savePastedImage = (bytes) => call('save_pasted_image', bytes);
 /**
- * Fits a picture to `model`. `aspect` null lets the picture decide the shape (for models whose
- * pictures must match a frame exactly); `quality` picks that frame's size; `crop` and `framing`
- * only matter for those models.
+ * Fits the picture `picture` (a handle) to `model`. `aspect` null lets the picture decide the
+ * shape (for models whose pictures must match a frame exactly); `quality` picks that frame's
+ * size; `crop` and `framing` only matter for those models.
  */
-export const prepareImage = ({ path, model, aspect = null, quality = null, framing = 'fill', crop = null }) =>
-  call('prepare_image', { request: { path, model, aspect, quality, framing, crop } });
+export const prepareImage = ({ picture, model, aspect = null, quality = null, framing = 'fill', crop = null }) =>
+  call('prepare_image', { request: { picture, model, aspect, quality, framing, crop } });
 
 // Tasks
 
 /**
  * Records one task per take (`takes` 1..4) and answers them all (`Task[]`). `image` and
- * `lastImage` are ImageChoices (`{ path, framing, crop }`) or null.
+ * `lastImage` are ImageChoices (`{ picture, framing, crop }`, `picture` a handle) or null.
  */
 export const submit = ({ prompt, model, choices = {}, image = null, lastImage = null, takes = 1 }) =>
   call('submit_task', { input: { prompt, model, choices, image, last_image: lastImage, takes } });
@@ -143,12 +147,20 @@ export const onQueueChanged = (handler) => listen('queue-changed', handler);
 export const onCloseRequested = (handler) => listen('close-requested', handler);
 
 /**
- * Files dragged over or dropped on the window (the native drop; the webview never reads them).
- * @param {(drop: {type: 'enter'|'over'|'drop'|'leave', paths: string[]}) => void} handler
+ * Files dragged over or dropped on the window. The hover comes from the webview; a drop comes
+ * from Rust, which saw the system's drop, as handles of the dropped files.
+ * @param {(drop: {type: 'enter'|'over'|'leave'} | {type: 'drop', pictures: string[]}) => void} handler
  */
 export async function onImageDrop(handler) {
   const webview = tauri().webview.getCurrentWebview();
-  return webview.onDragDropEvent((event) => {
-    handler({ type: event.payload.type, paths: event.payload.paths ?? [] });
+  const hover = await webview.onDragDropEvent((event) => {
+    // The webview's own "drop" only ends the hover; the pictures follow from Rust.
+    const type = event.payload.type === 'drop' ? 'leave' : event.payload.type;
+    handler({ type });
   });
+  const dropped = await listen('pictures-dropped', (pictures) => handler({ type: 'drop', pictures }));
+  return () => {
+    hover();
+    dropped();
+  };
 }

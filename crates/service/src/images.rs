@@ -19,7 +19,8 @@ pub const MAX_PASTE_BYTES: usize = 50_000_000;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PrepareRequest {
-    pub path: String,
+    /// The picture's handle (see `pictures.rs`): the page never names a file.
+    pub picture: String,
     /// The model the picture is for (a manifest id): its rules decide what is done.
     pub model: String,
     /// The shape asked for; `None` lets the picture decide, for models with exact frames.
@@ -36,7 +37,6 @@ pub struct PrepareRequest {
 /// What the compose panel shows after preflight: before, after, and what was done.
 #[derive(Debug, Clone, Serialize)]
 pub struct PreparedImage {
-    pub path: String,
     pub summary: String,
     pub source: SourceInfo,
     pub output: OutputInfo,
@@ -47,30 +47,6 @@ pub struct PreparedImage {
     pub source_preview_url: String,
     /// For models with exact frames: the shape the picture was prepared for.
     pub aspect: Option<String>,
-}
-
-/// A picture path from the page: absolute and an existing file. What is in it is preflight's
-/// business (which reads only pictures, and says so plainly otherwise).
-pub fn check_picture_path(raw: &str) -> Result<PathBuf, Problem> {
-    let path = PathBuf::from(raw);
-    if !path.is_absolute() {
-        return Err(Problem::invalid(
-            "A picture must be given with its full path.",
-        ));
-    }
-    match std::fs::metadata(&path) {
-        Ok(meta) if meta.is_file() => Ok(path),
-        Ok(_) => Err(Problem::new(
-            "read_failed",
-            "That is a folder, not a picture. Drop a picture file instead.",
-            false,
-        )),
-        Err(_) => Err(Problem::new(
-            "file_missing",
-            "That picture can't be found any more. It may have been moved or deleted; choose it again.",
-            false,
-        )),
-    }
 }
 
 /// Checks a crop window: fractions of the picture, inside it, not empty.
@@ -93,9 +69,10 @@ pub fn check_crop(crop: &CropRect) -> Result<(), Problem> {
     }
 }
 
-/// Runs preflight on a background thread (decoding is CPU work) and describes the result.
-pub async fn prepare(request: PrepareRequest) -> Result<PreparedImage, Problem> {
-    let path = check_picture_path(&request.path)?;
+/// Runs preflight of the picture at `path` (the one `request.picture` names) on a background
+/// thread (decoding is CPU work) and describes the result.
+pub async fn prepare(path: PathBuf, request: PrepareRequest) -> Result<PreparedImage, Problem> {
+    crate::pictures::check_still_there(&path)?;
     if let Some(crop) = &request.crop {
         check_crop(crop)?;
     }
@@ -142,7 +119,6 @@ pub async fn prepare(request: PrepareRequest) -> Result<PreparedImage, Problem> 
         .cloned();
     Ok(PreparedImage {
         aspect,
-        path: request.path,
         summary: prepared.summary.clone(),
         preview_url: data_url(&prepared.preview),
         source_preview_url: data_url(&prepared.source_preview),

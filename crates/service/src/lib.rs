@@ -17,6 +17,7 @@ mod config;
 pub mod images;
 pub mod media;
 pub mod models;
+pub mod pictures;
 mod posters;
 pub mod problem;
 pub mod queue;
@@ -217,6 +218,8 @@ struct Inner {
     events: broadcast::Sender<ServiceEvent>,
     /// Which models the key in use may use, as EvoLink last said.
     availability: std::sync::Mutex<models::Availability>,
+    /// Pictures the person gave, by handle.
+    pictures: pictures::Pictures,
 }
 
 /// The app's service; cheap to clone.
@@ -298,6 +301,7 @@ impl Service {
                 key_source: std::sync::Mutex::new(source),
                 events,
                 availability: std::sync::Mutex::new(models::Availability::default()),
+                pictures: pictures::Pictures::default(),
             }),
         };
         service.update_resolver().await;
@@ -778,19 +782,55 @@ impl Service {
 
     // ---- Pictures ----
 
-    pub async fn prepare_image(&self, request: PrepareRequest) -> Result<PreparedImage, Problem> {
-        images::prepare(request).await
+    /// Keeps a picture the person gave by their own gesture (a drop on the window, the file
+    /// dialog's answer) and returns its handle for the page. Never for a path the page names.
+    pub fn give_picture(&self, path: PathBuf) -> String {
+        self.inner.pictures.give(path)
     }
 
-    /// Keeps a pasted picture among the app's data and returns its path.
+    /// The picture behind a handle the page sent (the same refusal for anything else).
+    async fn picture_path(&self, handle: &str) -> Result<PathBuf, Problem> {
+        let store = self.active().await.store;
+        self.inner.pictures.path(handle, &store)
+    }
+
+    /// A picture of a submission: the file its handle names, and how to fit it.
+    async fn picture_choice(
+        &self,
+        choice: Option<ImageChoice>,
+    ) -> Result<(Option<PathBuf>, ImageFit), Problem> {
+        let Some(choice) = choice else {
+            return Ok((None, ImageFit::default()));
+        };
+        let path = self.picture_path(&choice.picture).await?;
+        pictures::check_still_there(&path)?;
+        if let Some(crop) = &choice.crop {
+            images::check_crop(crop)?;
+        }
+        Ok((
+            Some(path),
+            ImageFit {
+                framing: choice.framing,
+                focus: None,
+                crop: choice.crop,
+            },
+        ))
+    }
+
+    pub async fn prepare_image(&self, request: PrepareRequest) -> Result<PreparedImage, Problem> {
+        let path = self.picture_path(&request.picture).await?;
+        images::prepare(path, request).await
+    }
+
+    /// Keeps a pasted picture among the app's data and returns its handle.
     pub async fn save_pasted_image(&self, bytes: Vec<u8>) -> Result<String, Problem> {
         let dir = self.inner.config.paths.data_dir.join("pasted");
-        off_thread(
+        let path = off_thread(
             "Saving the pasted picture stopped unexpectedly.",
             move || images::save_pasted(&dir, &bytes),
         )
-        .await
-        .map(|p| p.display().to_string())
+        .await?;
+        Ok(self.give_picture(path))
     }
 
     // ---- Tasks ----
@@ -809,8 +849,8 @@ impl Service {
             last: input.last_image.is_some(),
         };
         self.check_available(&active, model, pictures).await?;
-        let (image, image_fit) = picture_choice(input.image)?;
-        let (last_image, last_image_fit) = picture_choice(input.last_image)?;
+        let (image, image_fit) = self.picture_choice(input.image).await?;
+        let (last_image, last_image_fit) = self.picture_choice(input.last_image).await?;
         let tasks = engine.submit_all(
             vec![SubmitRequest {
                 prompt: input.prompt,
@@ -1214,24 +1254,6 @@ fn blocking<T>(f: impl FnOnce() -> T) -> T {
 }
 
 /// A picture from the page: a checked path and how to fit it.
-fn picture_choice(choice: Option<ImageChoice>) -> Result<(Option<PathBuf>, ImageFit), Problem> {
-    let Some(choice) = choice else {
-        return Ok((None, ImageFit::default()));
-    };
-    let path = images::check_picture_path(&choice.path)?;
-    if let Some(crop) = &choice.crop {
-        images::check_crop(crop)?;
-    }
-    Ok((
-        Some(path),
-        ImageFit {
-            framing: choice.framing,
-            focus: None,
-            crop: choice.crop,
-        },
-    ))
-}
-
 /// A std mutex, kept usable after a panic elsewhere (its data stays consistent: plain values).
 fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())

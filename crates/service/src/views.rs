@@ -18,7 +18,8 @@ pub struct ErrorView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImageChoice {
-    pub path: String,
+    /// The picture's handle (see `pictures.rs`); a task's own picture has one derived from it.
+    pub picture: String,
     #[serde(default)]
     pub framing: Framing,
     #[serde(default)]
@@ -189,8 +190,8 @@ impl TaskView {
 fn picture(task: &Task, role: Role) -> Option<ImageChoice> {
     let picture = task.picture(role);
     let fit = ImageFit::from_stored(picture.options);
-    picture.source.map(|path| ImageChoice {
-        path: path.to_string(),
+    picture.source.map(|_| ImageChoice {
+        picture: crate::pictures::task_handle(&task.id, role),
         framing: fit.framing,
         crop: fit.crop,
     })

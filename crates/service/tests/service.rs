@@ -474,21 +474,27 @@ async fn settings_are_checked_whole_before_anything_is_stored() {
     assert_eq!(cleared.callback_url, None);
 }
 
+/// A preflight request for the picture `handle` names, for Sora 2, filling the frame.
+fn prepare_request(handle: &str, crop: Option<sora_preflight::CropRect>) -> PrepareRequest {
+    PrepareRequest {
+        picture: handle.to_string(),
+        model: "sora-2-preview".into(),
+        aspect: None,
+        quality: None,
+        framing: sora_preflight::Framing::Fill,
+        crop,
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pictures_from_the_page_are_checked_prepared_and_previewed() {
+async fn pictures_the_person_gave_are_checked_prepared_and_previewed() {
     let rig = rig(Some(KEY)).await;
     let service = &rig.service;
     let photo = picture(rig.dir.path(), "photo.png", 1600, 1200);
+    let given = service.give_picture(photo.clone());
 
     let prepared = service
-        .prepare_image(PrepareRequest {
-            path: photo.display().to_string(),
-            model: "sora-2-preview".into(),
-            aspect: None,
-            quality: None,
-            framing: sora_preflight::Framing::Fill,
-            crop: None,
-        })
+        .prepare_image(prepare_request(&given, None))
         .await
         .unwrap();
     assert_eq!((prepared.output.width, prepared.output.height), (1280, 720));
@@ -502,21 +508,18 @@ async fn pictures_from_the_page_are_checked_prepared_and_previewed() {
         .source_preview_url
         .starts_with("data:image/jpeg;base64,"));
     assert_ne!(prepared.preview_url, prepared.source_preview_url);
+    // The answer names no file: the page holds the handle, nothing more.
+    let answer = serde_json::to_string(&prepared).unwrap();
+    assert!(!answer.contains("photo.png"), "{answer}");
 
+    let crop = |x, width| sora_preflight::CropRect {
+        x,
+        y: 0.0,
+        width,
+        height: 0.5,
+    };
     let moved = service
-        .prepare_image(PrepareRequest {
-            path: photo.display().to_string(),
-            model: "sora-2-preview".into(),
-            aspect: None,
-            quality: None,
-            framing: sora_preflight::Framing::Fill,
-            crop: Some(sora_preflight::CropRect {
-                x: 0.0,
-                y: 0.0,
-                width: 0.5,
-                height: 0.5,
-            }),
-        })
+        .prepare_image(prepare_request(&given, Some(crop(0.0, 0.5))))
         .await
         .unwrap();
     // The top-left quarter (800x600), trimmed about its centre to 16:9.
@@ -530,73 +533,53 @@ async fn pictures_from_the_page_are_checked_prepared_and_previewed() {
         (0, 75, 800, 450)
     );
 
-    for (path, crop, code) in [
-        ("photo.png".to_string(), None, "invalid_argument"),
+    // What the person gave may have gone since, or not be a picture: said plainly.
+    let gone = rig.dir.path().join("gone.png");
+    std::fs::copy(&photo, &gone).unwrap();
+    let gone = service.give_picture(gone.clone());
+    std::fs::remove_file(rig.dir.path().join("gone.png")).unwrap();
+    let text = rig.dir.path().join("notes.png");
+    std::fs::write(&text, "not a picture").unwrap();
+    for (handle, crop, code) in [
+        (gone, None, "file_missing"),
         (
-            rig.dir.path().join("gone.png").display().to_string(),
+            service.give_picture(rig.dir.path().to_path_buf()),
             None,
-            "file_missing",
+            "read_failed",
         ),
-        (rig.dir.path().display().to_string(), None, "read_failed"),
-        (
-            photo.display().to_string(),
-            Some(sora_preflight::CropRect {
-                x: 0.8,
-                y: 0.0,
-                width: 0.5,
-                height: 0.5,
-            }),
-            "invalid_argument",
-        ),
+        (given.clone(), Some(crop(0.8, 0.5)), "invalid_argument"),
+        (service.give_picture(text), None, "not_an_image"),
     ] {
         let e = service
-            .prepare_image(PrepareRequest {
-                path,
-                model: "sora-2-preview".into(),
-                aspect: None,
-                quality: None,
-                framing: sora_preflight::Framing::Fill,
-                crop,
-            })
+            .prepare_image(prepare_request(&handle, crop))
             .await
             .unwrap_err();
         assert_eq!(e.code, code, "{e:?}");
     }
-    let text = rig.dir.path().join("notes.png");
-    std::fs::write(&text, "not a picture").unwrap();
-    let e = service
-        .prepare_image(PrepareRequest {
-            path: text.display().to_string(),
-            model: "sora-2-preview".into(),
-            aspect: None,
-            quality: None,
-            framing: sora_preflight::Framing::Fill,
-            crop: None,
-        })
-        .await
-        .unwrap_err();
-    assert_eq!(e.code, "not_an_image");
 
-    // Pasting: kept by content, once; only pictures.
+    // Pasting: kept by content, once; only pictures; the answer is a handle.
     let bytes = std::fs::read(&photo).unwrap();
     let pasted = service.save_pasted_image(bytes.clone()).await.unwrap();
-    assert_eq!(
-        service.save_pasted_image(bytes.clone()).await.unwrap(),
-        pasted
-    );
-    assert_eq!(std::fs::read(&pasted).unwrap(), bytes);
-    assert!(pasted.ends_with(".png"));
+    assert!(pasted.starts_with("pic-"), "{pasted}");
+    service.save_pasted_image(bytes.clone()).await.unwrap();
+    let kept: Vec<_> = std::fs::read_dir(rig.dir.path().join("data/pasted"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(std::fs::read(&kept[0]).unwrap(), bytes);
     let e = service
         .save_pasted_image(b"hello".to_vec())
         .await
         .unwrap_err();
     assert_eq!(e.code, "not_an_image");
 
-    // A task with the pasted picture, framed "fit"; its view remembers the choice.
+    // A task with the pasted picture, framed "fit"; its view remembers the choice, and its
+    // picture's handle (derived from the task) prepares the same picture again.
     let task = service
         .submit(SubmitInput {
             image: Some(ImageChoice {
-                path: pasted.clone(),
+                picture: pasted.clone(),
                 framing: sora_preflight::Framing::Fit,
                 crop: None,
             }),
@@ -607,10 +590,18 @@ async fn pictures_from_the_page_are_checked_prepared_and_previewed() {
         .remove(0);
     let choice = task.image.clone().unwrap();
     assert_eq!(
-        (choice.path.as_str(), choice.framing),
-        (pasted.as_str(), sora_preflight::Framing::Fit)
+        (choice.picture.clone(), choice.framing),
+        (
+            format!("task:{}:first", task.id),
+            sora_preflight::Framing::Fit
+        )
     );
     assert_eq!(until_final(service, &task.id).await.state, TaskState::Done);
+    let again = service
+        .prepare_image(prepare_request(&choice.picture, None))
+        .await
+        .unwrap();
+    assert_eq!(again.summary, prepared.summary);
 
     // Ids from the page never reach a file name or the store unchecked.
     for id in ["../x", "", "SD-UPPER", "a/b"] {
@@ -620,6 +611,73 @@ async fn pictures_from_the_page_are_checked_prepared_and_previewed() {
             "{id}"
         );
     }
+}
+
+/// The page names no file for Rust to read: a path in place of a handle, a forged handle, a
+/// task's handle for a task that has no such picture, all get one answer, whether the file
+/// exists or not; nothing is recorded and nothing reaches EvoLink.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_handles_the_app_gave_open_a_picture() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = mock().await;
+    let service = Service::start(config(dir.path(), Some(&server), Some(KEY)))
+        .await
+        .unwrap();
+    let photo = picture(dir.path(), "photo.png", 1280, 720);
+    let plain = service
+        .submit(prompt("No picture"))
+        .await
+        .unwrap()
+        .remove(0);
+    let forged = format!("pic-{}", "ab".repeat(16));
+    let no_last = format!("task:{}:last", plain.id);
+    let refused = [
+        photo.display().to_string(),
+        dir.path().join("gone.png").display().to_string(),
+        "/etc/passwd".to_string(),
+        forged,
+        no_last,
+        "task:sd-nosuchtask:first".to_string(),
+    ];
+    for handle in &refused {
+        let prepared = service
+            .prepare_image(prepare_request(handle, None))
+            .await
+            .unwrap_err();
+        let submitted = service
+            .submit(SubmitInput {
+                image: Some(ImageChoice {
+                    picture: handle.clone(),
+                    framing: sora_preflight::Framing::Fill,
+                    crop: None,
+                }),
+                ..prompt("Sent with a path")
+            })
+            .await
+            .unwrap_err();
+        for problem in [prepared, submitted] {
+            assert_eq!(problem.code, "picture_unknown", "{handle}");
+            assert_eq!(
+                problem.message,
+                sora_service::pictures::unknown().message,
+                "{handle}"
+            );
+        }
+    }
+    assert_eq!(
+        until_final(&service, &plain.id).await.state,
+        TaskState::Done
+    );
+    let listed = service
+        .list(ListInput {
+            limit: 10,
+            ..ListInput::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(listed.total, 1, "only the task without a picture");
+    assert_eq!(server.counters().uploads, 0);
+    assert_eq!(server.counters().tasks_created, 1);
 }
 
 /// The picker's view of the models: one EvoLink says the key may not use is unavailable with

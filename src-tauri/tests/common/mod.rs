@@ -89,6 +89,7 @@ impl Rig {
             "key-refused",
             "mode-changed",
             "queue-changed",
+            "pictures-dropped",
         ] {
             let emitted = emitted.clone();
             app.listen_any(name, move |event| {
@@ -180,6 +181,24 @@ impl Rig {
             .filter(|(n, _)| n == name)
             .map(|(_, p)| p.clone())
             .collect()
+    }
+
+    /// Drops files on the window as development builds let the app tests do (the `test-drop`
+    /// event, taken for the system's drop): the handles the page is sent for them.
+    pub fn drop_files(&self, paths: &[&Path]) -> Vec<String> {
+        use tauri::Emitter;
+        let before = self.events("pictures-dropped").len();
+        self.app
+            .emit(sora_desk::TEST_DROP, serde_json::json!({ "paths": paths }))
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(handles) = self.events("pictures-dropped").get(before) {
+                return serde_json::from_value(handles.clone()).unwrap();
+            }
+            assert!(Instant::now() < deadline, "no pictures-dropped event came");
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Waits (at most 10 s) for an event `name` whose payload satisfies `wanted`.
