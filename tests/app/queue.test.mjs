@@ -94,6 +94,8 @@ test('a pasted batch is confirmed, queued in order, made and saved; one is stopp
   assert.equal(await shown(session, 'stop-dialog'), false, 'a video not yet paid is stopped without a question');
 
   await session.click(await session.find(byTestId('queue-pause')));
+  await session.waitFor(`return document.querySelector('[data-testid="queue-pause"]').getAttribute('aria-pressed') === 'false'
+    && document.querySelector('[data-testid="queue-paused-note"]').hidden;`, { what: 'the queue to say it goes on' });
   await cardState(session, kept.id, (s) => s === 'done', { timeoutMs: 90000, what: 'the kept one to be saved' });
   const sent = await counters(mock);
   assert.equal(sent.creates_per_key[stopped.id], undefined, 'the stopped video was never sent');

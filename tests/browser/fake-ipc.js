@@ -530,8 +530,12 @@ function runsView() {
     .map(({ created_at, ended_at, ...run }) => run); // eslint-disable-line no-unused-vars
 }
 
+let queueReads = 0;
+
 function queueView() {
+  queueReads += 1;
   return {
+    revision: queueReads,
     paused: state.queue.paused,
     max_active: state.settings.max_active,
     daily_limit: state.settings.daily_limit,

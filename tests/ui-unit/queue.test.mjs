@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { Selection, clickIntent, idsBetween } from '../../ui/js/selection.js';
-import { moveInQueue, panelShown, runFigures, runPercent, shownRuns, spendToday } from '../../ui/js/runs.js';
+import { isNewerQueue, moveInQueue, panelShown, runFigures, runPercent, shownRuns, spendToday } from '../../ui/js/runs.js';
 import { IN_STEP, orderTakes, outOfStep, takesAround, takesLayout, totalFor } from '../../ui/js/takes.js';
 import { bulkOffers, deletePlan, retryCost } from '../../ui/js/bulk.js';
 import { readLimit, readMaxActive } from '../../ui/js/limits.js';
@@ -161,4 +161,12 @@ test('batch words: the count, how versions multiply it, each problem by its line
   assert.equal(strings.batchSummary({ lines: 1, takes: 1, count: 1, credits: 23.04, demo: true }), '1 video · free in demo mode');
   assert.equal(strings.batchConfirm(12, 456), 'Queue 12 videos for about 456 credits');
   assert.equal(strings.batchProblem(4, 'This line has no prompt.'), 'Line 4: This line has no prompt.');
+});
+
+test('a Queue read earlier never replaces one read later, whichever arrives last', () => {
+  const paused = { revision: 7, paused: true };
+  assert.equal(isNewerQueue(null, paused), true, 'the first one is shown');
+  assert.equal(isNewerQueue(paused, { revision: 6, paused: false }), false, 'an event overtaken by the answer to Pause');
+  assert.equal(isNewerQueue(paused, { revision: 8, paused: false }), true);
+  assert.equal(isNewerQueue(paused, { ...paused }), true, 'the same read again');
 });

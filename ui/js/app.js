@@ -304,8 +304,9 @@ async function loadAll() {
 
 /** The queue as it now is: the panel above the gallery and today's spend in the header. */
 function queueChanged(queue) {
-  state.queue = queue;
   queuePanel.update(queue);
+  // The newest the panel has: one read before it that arrives late changes nothing.
+  state.queue = queuePanel.queue;
   renderHeader();
 }
 

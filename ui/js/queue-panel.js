@@ -7,7 +7,7 @@ import { strings } from './strings.js';
 import { $, fill, h, show } from './dom.js';
 import { icon } from './icons.js';
 import { announce, messageOf, toast } from './announce.js';
-import { moveInQueue, panelShown, runFigures, runPercent, shownRuns, spendToday } from './runs.js';
+import { isNewerQueue, moveInQueue, panelShown, runFigures, runPercent, shownRuns, spendToday } from './runs.js';
 
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 
@@ -146,6 +146,7 @@ export function createQueuePanel({ onOpenLimit }) {
   }
 
   function update(next) {
+    if (!isNewerQueue(queue, next)) return;
     queue = next;
     render();
   }

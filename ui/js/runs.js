@@ -50,6 +50,14 @@ export function spendToday(queue) {
 }
 
 /**
+ * Whether `next` should replace the Queue on show `current`: it was read no earlier (its
+ * `revision`). An event read before a command's answer can arrive after it, and must not undo it.
+ */
+export function isNewerQueue(current, next) {
+  return !current || next.revision >= current.revision;
+}
+
+/**
  * The waiting ids with `id` moved by `delta` places (-1 up, +1 down), or null when it cannot
  * move that way (already first or last, or not waiting).
  */

@@ -2,6 +2,7 @@
 //! batches: a pasted text or a file, planned and recorded under one confirmation.
 
 use std::path::Path;
+use std::sync::Mutex;
 
 use evolink::models::Choices;
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,9 @@ use crate::{Problem, TaskView};
 /// The queue for the page (docs/IPC.md, `Queue`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QueueView {
+    /// Views are numbered in the order they were read: an event read before a command's
+    /// answer may reach the page after it, and must not undo it (the page keeps the newest).
+    pub revision: u64,
     pub paused: bool,
     pub max_active: u32,
     pub daily_limit: Option<f64>,
@@ -71,10 +75,18 @@ fn cut(text: &str, most: usize) -> String {
 
 /// Reads the queue of `store`; `view` shapes each waiting task for the page, and each gets its
 /// place in line.
+/// The number of the last queue view read. Reads happen one at a time under it, so a view with
+/// a higher number was read after, and shows at least every change the lower one shows.
+static LAST_READ: Mutex<u64> = Mutex::new(0);
+
 pub fn read(store: &Store, view: impl Fn(Task) -> TaskView) -> Result<QueueView, Problem> {
+    let mut last_read = LAST_READ.lock().unwrap_or_else(|p| p.into_inner());
+    *last_read += 1;
+    let revision = *last_read;
     let rules = store.queue_rules()?;
     let spent = store.spent_since(sora_engine::start_of_today())?;
     Ok(QueueView {
+        revision,
         paused: rules.paused,
         max_active: rules.max_active,
         daily_limit: rules.daily_limit,
