@@ -24,6 +24,9 @@
 //!
 //! Mock-only admin routes (no auth, loopback tooling): `GET /__mock/counters`,
 //! `GET|PUT /__mock/faults` (the [`Faults`] JSON), `POST /__mock/tasks/{id}/cancel`.
+//!
+//! [`Simulator`] is the same EvoLink for the app's demo, for people trying the app: EvoLink's
+//! own routes only, no admin route, and no way to inject a fault.
 //! `DELETE /v1/tasks/{id}` is deliberately *not* a route: EvoLink never published it.
 
 mod clips;
@@ -59,9 +62,20 @@ impl std::fmt::Debug for MockServer {
     }
 }
 
+/// Whether a server answers the admin routes (`/__mock/*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Admin {
+    Served,
+    Absent,
+}
+
 impl MockServer {
-    /// Binds `cfg.bind` and serves on the current tokio runtime.
+    /// Binds `cfg.bind` and serves on the current tokio runtime, admin routes included.
     pub async fn start(cfg: MockConfig) -> std::io::Result<MockServer> {
+        Self::serve(cfg, Admin::Served).await
+    }
+
+    async fn serve(cfg: MockConfig, admin: Admin) -> std::io::Result<MockServer> {
         let listener = tokio::net::TcpListener::bind(cfg.bind).await?;
         let addr = listener.local_addr()?;
         let base = cfg
@@ -75,7 +89,7 @@ impl MockServer {
             cfg,
             base,
         });
-        let router = routes::router(shared.clone());
+        let router = routes::router(shared.clone(), admin);
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         tokio::spawn(accept_loop(listener, router, stop_rx));
         Ok(MockServer {
@@ -137,6 +151,57 @@ impl MockServer {
     /// The mock's clock, in service seconds since the Unix epoch.
     pub fn now(&self) -> f64 {
         self.shared.clock.now()
+    }
+}
+
+/// The app's demo: EvoLink as this crate plays it, made videos being the built-in clips. It
+/// serves EvoLink's own routes and nothing else: no admin route, and no fault, since none can
+/// be set (the faults start empty and only the admin routes or a [`MockServer`] change them).
+pub struct Simulator {
+    server: MockServer,
+}
+
+/// What a demo account is like.
+#[derive(Debug, Clone)]
+pub struct SimulatorConfig {
+    /// The one key it accepts.
+    pub key: String,
+    /// Credits the account starts with.
+    pub balance: f64,
+    /// Service seconds per wall-clock second (a demo video should take seconds, not minutes).
+    pub time_scale: f64,
+    /// Seed of its random choices (ids, progress).
+    pub seed: u64,
+}
+
+impl Simulator {
+    /// Serves on a free loopback port.
+    pub async fn start(config: SimulatorConfig) -> std::io::Result<Simulator> {
+        let server = MockServer::serve(
+            MockConfig {
+                keys: vec![config.key],
+                balance: config.balance,
+                time_scale: config.time_scale,
+                seed: config.seed,
+                ..MockConfig::default()
+            },
+            Admin::Absent,
+        )
+        .await?;
+        Ok(Simulator { server })
+    }
+
+    /// `http://127.0.0.1:<port>`: the base for the task API and the file API.
+    pub fn base_url(&self) -> String {
+        self.server.base_url()
+    }
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("addr", &self.server.addr)
+            .finish_non_exhaustive()
     }
 }
 

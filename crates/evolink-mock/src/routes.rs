@@ -42,8 +42,8 @@ pub(crate) struct ConnCtl {
 
 const MAX_UPLOAD: usize = 10 * 1024 * 1024;
 
-pub(crate) fn router(sh: S) -> Router {
-    Router::new()
+pub(crate) fn router(sh: S, admin: crate::Admin) -> Router {
+    let evolink = Router::new()
         .route("/v1/videos/generations", post(create))
         .route("/v1/tasks", get(list_tasks))
         .route("/v1/tasks/batch", post(batch))
@@ -58,13 +58,18 @@ pub(crate) fn router(sh: S) -> Router {
         .route("/api/v1/files/download/{id}", get(file_download))
         .route("/api/v1/files/{id}", delete(file_delete))
         .route("/files/{*rest}", get(file_by_url))
-        .route("/media/{name}", get(media))
-        .route("/__mock/counters", get(admin_counters))
-        .route(
-            "/__mock/faults",
-            get(admin_get_faults).put(admin_put_faults),
-        )
-        .route("/__mock/tasks/{id}/cancel", post(admin_cancel))
+        .route("/media/{name}", get(media));
+    let routes = match admin {
+        crate::Admin::Served => evolink
+            .route("/__mock/counters", get(admin_counters))
+            .route(
+                "/__mock/faults",
+                get(admin_get_faults).put(admin_put_faults),
+            )
+            .route("/__mock/tasks/{id}/cancel", post(admin_cancel)),
+        crate::Admin::Absent => evolink,
+    };
+    routes
         .fallback(unknown_route)
         .method_not_allowed_fallback(unknown_route)
         .layer(DefaultBodyLimit::max(4 * MAX_UPLOAD))

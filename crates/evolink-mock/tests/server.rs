@@ -623,3 +623,79 @@ async fn a_concurrency_limit_refuses_creates_beyond_it_until_a_task_ends() {
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
+
+/// The app's demo runs the simulator: EvoLink's own routes answer, the admin routes do not
+/// exist (each answers as an unknown route does), so nothing can count, cancel or inject a fault.
+#[tokio::test]
+async fn the_simulator_serves_evolink_and_no_admin_route() {
+    use evolink_mock::{Simulator, SimulatorConfig};
+    let sim = Simulator::start(SimulatorConfig {
+        key: KEY.into(),
+        balance: 500.0,
+        time_scale: 100.0,
+        seed: 3,
+    })
+    .await
+    .unwrap();
+    let b = sim.base_url();
+    let created: Value = http()
+        .post(format!("{b}/v1/videos/generations"))
+        .bearer_auth(KEY)
+        .json(&json!({"model": "sora-2-preview", "prompt": "a lighthouse at dusk", "duration": 4}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().expect("a task was made").to_string();
+    let credits: Value = http()
+        .get(format!("{b}/v1/credits"))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(credits.to_string().contains("credits"), "{credits}");
+
+    let unknown = |method: &str, path: &str| format!("Invalid URL ({method} {path})");
+    let cancel = format!("/__mock/tasks/{id}/cancel");
+    for (request, method, path) in [
+        (
+            http().get(format!("{b}/__mock/counters")),
+            "GET",
+            "/__mock/counters",
+        ),
+        (
+            http().get(format!("{b}/__mock/faults")),
+            "GET",
+            "/__mock/faults",
+        ),
+        (
+            http()
+                .put(format!("{b}/__mock/faults"))
+                .body(r#"{"inject":[{"endpoint":"*","action":"status","status":503}]}"#),
+            "PUT",
+            "/__mock/faults",
+        ),
+        (http().post(format!("{b}{cancel}")), "POST", cancel.as_str()),
+    ] {
+        let r = request.send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{method} {path}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["message"], unknown(method, path), "{body}");
+    }
+    // The fault that was offered above changed nothing.
+    let task: Value = http()
+        .get(format!("{b}/v1/tasks/{id}"))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(task["id"], id.as_str(), "{task}");
+}

@@ -5,8 +5,9 @@
 //! `cargo test`. A service owns:
 //!
 //! - the **real world**: the task store, the engine and the EvoLink client of the person's key;
-//! - the **demo world**, once demo mode was switched on: the fake EvoLink server running inside
-//!   the app on loopback, with a demo key and its own store and library folder. Both engines keep
+//! - the **demo world**, once demo mode was switched on: the fake EvoLink's [`Simulator`]
+//!   (EvoLink's own routes only: no admin route, no fault) running inside the app on loopback,
+//!   with a demo key and its own store and library folder. Both engines keep
 //!   running side by side, so a paid task in flight carries on while someone plays with the demo;
 //!   the page sees the world that is switched on;
 //! - the **media server** that lets the page play saved videos (see `media.rs`).
@@ -33,7 +34,7 @@ use std::time::Duration;
 
 use evolink::models::Choices;
 use evolink::{ApiKey, Client};
-use evolink_mock::{MockConfig, MockServer};
+use evolink_mock::{Simulator, SimulatorConfig};
 use serde::{Deserialize, Serialize};
 use sora_core::Endpoints;
 use sora_engine::{Engine, ImageFit, ListQuery, Store, SubmitRequest};
@@ -619,12 +620,11 @@ impl Service {
             return Ok(());
         }
         let config = &self.inner.config;
-        let mock = MockServer::start(MockConfig {
-            keys: vec![DEMO_KEY.into()],
+        let mock = Simulator::start(SimulatorConfig {
+            key: DEMO_KEY.into(),
             time_scale: config.demo.time_scale,
             balance: 500.0,
             seed: std::process::id() as u64,
-            ..MockConfig::default()
         })
         .await
         .map_err(|e| Problem::internal(format!("The demo could not start ({e}).")))?;

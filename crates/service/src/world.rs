@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use evolink::Client;
-use evolink_mock::MockServer;
+use evolink_mock::Simulator;
 use sora_core::AppPaths;
 use sora_engine::library::Library;
 use sora_engine::{Engine, EngineConfig, EngineEvent, EngineHandle, Store, TaskState};
@@ -22,8 +22,8 @@ pub(crate) struct World {
     pub store: Arc<Store>,
     pub handle: Option<EngineHandle>,
     pub client: Option<Client>,
-    /// The built-in fake EvoLink of the demo world, alive as long as the world.
-    _mock: Option<MockServer>,
+    /// The demo world's simulated EvoLink, alive as long as the world.
+    _mock: Option<Simulator>,
     /// Its background work: passing the engine's events on, and making stills of saved
     /// videos. Stopped with the world.
     pub background: Vec<tokio::task::JoinHandle<()>>,
@@ -66,7 +66,7 @@ pub(crate) fn start_world(
     paths: AppPaths,
     store: Arc<Store>,
     client: Option<Client>,
-    mock: Option<MockServer>,
+    mock: Option<Simulator>,
     events: &broadcast::Sender<ServiceEvent>,
     media: &Arc<MediaServer>,
     demo_on: &Arc<AtomicBool>,
