@@ -44,9 +44,10 @@ export const byTestId = (id) => `[data-testid="${id}"]`;
 
 /**
  * Opens the app with the fake backend set to `backend` (see fake-ipc.js). Fails the test on any
- * page error or CSP violation. Returns the page, the errors seen, and close().
+ * page error or CSP violation. `beforeLoad(page)` runs before the page loads (to route requests).
+ * Returns the page, the errors seen, and close().
  */
-export async function openApp({ backend = {}, colorScheme = 'light', viewport = { width: 1200, height: 800 }, reducedMotion, ready = true } = {}) {
+export async function openApp({ backend = {}, colorScheme = 'light', viewport = { width: 1200, height: 800 }, reducedMotion, ready = true, beforeLoad } = {}) {
   const context = await browser.newContext({ colorScheme, viewport, reducedMotion });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
   const page = await context.newPage();
@@ -57,6 +58,7 @@ export async function openApp({ backend = {}, colorScheme = 'light', viewport = 
     if (m.type() === 'error' && !/poster frame/.test(m.text())) errors.push(m.text());
   });
   await page.addInitScript((b) => { globalThis.__fakeBackend = b; }, backend);
+  await beforeLoad?.(page);
   await page.goto(`${server.url}/index.html`);
   if (ready) await page.waitForFunction(() => globalThis.__fake && document.querySelector('[data-testid="app-version"]:not([hidden])'));
   return {
@@ -68,14 +70,26 @@ export async function openApp({ backend = {}, colorScheme = 'light', viewport = 
   };
 }
 
+/**
+ * Waits until the page's palette (<html data-scheme>, js/scheme.js) follows its theme and the
+ * system's: the system's change reaches the page with the next frame, not at once.
+ */
+export const schemeSettled = (page) => page.waitForFunction(() => {
+  const root = document.documentElement;
+  const system = matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+  return root.dataset.scheme === (root.dataset.theme === 'light' || root.dataset.theme === 'dark' ? root.dataset.theme : system);
+});
+
 /** Screenshots the page as `browser-<name>-light.png` and `-dark.png` (the system theme switched). */
 export async function shoot(page, name) {
   for (const scheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme: scheme });
+    await schemeSettled(page);
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     await page.screenshot({ path: join(shots, `browser-${name}-${scheme}.png`), animations: 'disabled' });
   }
   await page.emulateMedia({ colorScheme: 'light' });
+  await schemeSettled(page);
 }
 
 /** The commands the fake backend received, optionally only those named `command`. */

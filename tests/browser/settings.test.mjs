@@ -3,11 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { byTestId, calls, choose, noErrors, openApp, shoot, until, useBrowser } from './helpers.mjs';
+import { byTestId, calls, choose, noErrors, openApp, schemeSettled, shoot, until, useBrowser } from './helpers.mjs';
 
 useBrowser();
 
-const theme = (page) => page.evaluate(() => [document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor]);
+const theme = async (page) => {
+  await schemeSettled(page);
+  return page.evaluate(() => [document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor]);
+};
 
 test('settings show the key and library, and the theme applies at once', async () => {
   const { page, errors, close } = await openApp({ backend: { tasks: [{ prompt: 'A fox', state: 'done', ago: 100 }] } });

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { byTestId, calls, noErrors, openApp, shoot, until, useBrowser } from './helpers.mjs';
+import { byTestId, calls, noErrors, openApp, schemeSettled, shoot, until, useBrowser } from './helpers.mjs';
 
 useBrowser();
 
@@ -18,6 +18,7 @@ test('an empty library shows the header, the compose panel and where videos will
   assert.equal(await page.isVisible(byTestId('first-run')), false);
   for (const scheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme: scheme });
+    await schemeSettled(page);
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(background, scheme === 'dark' ? 'rgb(17, 18, 25)' : 'rgb(245, 246, 250)');
   }
