@@ -638,26 +638,15 @@ async fn the_simulator_serves_evolink_and_no_admin_route() {
     .await
     .unwrap();
     let b = sim.base_url();
-    let created: Value = http()
-        .post(format!("{b}/v1/videos/generations"))
-        .bearer_auth(KEY)
-        .json(&json!({"model": "sora-2-preview", "prompt": "a lighthouse at dusk", "duration": 4}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, created) = common::post_at(
+        &b,
+        KEY,
+        "/v1/videos/generations",
+        &json!({"model": "sora-2-preview", "prompt": "a lighthouse at dusk", "duration": 4}),
+    )
+    .await;
     let id = created["id"].as_str().expect("a task was made").to_string();
-    let credits: Value = http()
-        .get(format!("{b}/v1/credits"))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let credits = common::get_at(&b, KEY, "/v1/credits").await;
     assert!(credits.to_string().contains("credits"), "{credits}");
 
     let unknown = |method: &str, path: &str| format!("Invalid URL ({method} {path})");
@@ -688,14 +677,6 @@ async fn the_simulator_serves_evolink_and_no_admin_route() {
         assert_eq!(body["error"]["message"], unknown(method, path), "{body}");
     }
     // The fault that was offered above changed nothing.
-    let task: Value = http()
-        .get(format!("{b}/v1/tasks/{id}"))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let task = common::get_at(&b, KEY, &format!("/v1/tasks/{id}")).await;
     assert_eq!(task["id"], id.as_str(), "{task}");
 }

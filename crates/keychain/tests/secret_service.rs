@@ -17,8 +17,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{key, Cleanup};
 use dbus_secret_service::{EncryptionType, SecretService};
-use sora_keychain::{ApiKey, KeyVault, Source, Storage, ACCOUNT};
+use sora_keychain::{KeyVault, Source, Storage, ACCOUNT};
 
 const NEEDS: &str = "needs a Secret Service: run inside scripts/lib/setup.sh with_secret_service";
 
@@ -65,10 +68,6 @@ fn wait_for_the_keyring() {
     }
 }
 
-fn key(s: &str) -> ApiKey {
-    ApiKey::new(s).unwrap()
-}
-
 /// The secrets stored under `service` / `evolink-api-key`, as the Secret Service itself
 /// reports them (every collection, locked or not).
 fn stored_secrets(service: &str) -> Vec<String> {
@@ -82,14 +81,6 @@ fn stored_secrets(service: &str) -> Vec<String> {
         .iter()
         .map(|item| String::from_utf8(item.get_secret().expect("secret")).unwrap())
         .collect()
-}
-
-/// Clean up even when an assertion fails half-way.
-struct Cleanup(String);
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        let _ = KeyVault::new(&self.0).clear();
-    }
 }
 
 #[test]

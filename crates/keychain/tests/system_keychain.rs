@@ -9,25 +9,16 @@
 //!
 //! Each test uses a service name of its own (pid + test name), never the app's.
 
-use sora_keychain::{ApiKey, KeyVault, Source, Storage};
+mod common;
+
+use common::{key, Cleanup};
+use sora_keychain::{KeyVault, Source, Storage};
 
 fn service(test: &str) -> String {
     format!(
         "app.soradesk.desktop.test.{}.system.{test}",
         std::process::id()
     )
-}
-
-fn key(s: &str) -> ApiKey {
-    ApiKey::new(s).unwrap()
-}
-
-/// Clean up even when an assertion fails half-way.
-struct Cleanup(String);
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        let _ = KeyVault::new(&self.0).clear();
-    }
 }
 
 #[test]

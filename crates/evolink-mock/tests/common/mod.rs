@@ -15,8 +15,13 @@ pub fn http() -> reqwest::Client {
 
 /// POSTs `body` as the account of `key`: the status, and the JSON answer (null if none).
 pub async fn post(s: &MockServer, key: &str, path: &str, body: &Value) -> (StatusCode, Value) {
+    post_at(&s.base_url(), key, path, body).await
+}
+
+/// [`post`] to the server at `base`.
+pub async fn post_at(base: &str, key: &str, path: &str, body: &Value) -> (StatusCode, Value) {
     let r = http()
-        .post(format!("{}{path}", s.base_url()))
+        .post(format!("{base}{path}"))
         .bearer_auth(key)
         .json(body)
         .send()
@@ -28,8 +33,13 @@ pub async fn post(s: &MockServer, key: &str, path: &str, body: &Value) -> (Statu
 
 /// GETs `path` as the account of `key`: the JSON answer.
 pub async fn get(s: &MockServer, key: &str, path: &str) -> Value {
+    get_at(&s.base_url(), key, path).await
+}
+
+/// [`get`] from the server at `base`.
+pub async fn get_at(base: &str, key: &str, path: &str) -> Value {
     http()
-        .get(format!("{}{path}", s.base_url()))
+        .get(format!("{base}{path}"))
         .bearer_auth(key)
         .send()
         .await
