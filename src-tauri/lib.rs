@@ -58,10 +58,10 @@ fn add_test_hooks<R: Runtime>(app: &tauri::App<R>) {
         let handle = app.handle().clone();
         app.listen_any(TEST_DROP, move |event| {
             #[derive(serde::Deserialize)]
-            struct Drop {
+            struct TestDrop {
                 paths: Vec<std::path::PathBuf>,
             }
-            match serde_json::from_str::<Drop>(event.payload()) {
+            match serde_json::from_str::<TestDrop>(event.payload()) {
                 Ok(drop) => native::give_dropped(&handle, &drop.paths),
                 Err(e) => log::warn!("a test drop could not be read: {e}"),
             }

@@ -139,7 +139,7 @@ test('a picture that cannot be read is explained with what to do', async () => {
   await page.evaluate(() => globalThis.__fake.drop(['/home/ada/Pictures/photo.heic']));
   await page.waitForSelector(byTestId('image-error'), { state: 'visible' });
   const text = await page.textContent(byTestId('image-error'));
-  assert.match(text, /HEIC format/);
+  assert.match(text, /HEIC photo/);
   assert.match(text, /Try a JPEG, PNG or WebP picture/);
   await shoot(page, 'compose-image-error');
   noErrors(errors);

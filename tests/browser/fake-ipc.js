@@ -173,7 +173,7 @@ const state = {
   pictures: {
     '/home/ada/Pictures/beach.jpg': { width: 4032, height: 3024, format: 'jpeg', bytes: 3_100_000, had_location: true, seed: 0 },
     '/home/ada/Pictures/tall.png': { width: 1080, height: 1920, format: 'png', bytes: 2_400_000, had_location: false, seed: 3 },
-    '/home/ada/Pictures/photo.heic': { error: { code: 'image_unreadable', message: 'This picture is in HEIC format, which Sora Desk cannot read yet.', retryable: false } },
+    '/home/ada/Pictures/photo.heic': { error: { code: 'heic', message: "This is a HEIC photo (the iPhone's usual format), which Sora Desk cannot read yet. Convert it to JPEG or PNG and try again.", retryable: false } },
     ...config.pictures,
   },
   nextImage: config.nextImage ?? null,

@@ -68,3 +68,16 @@ test('link lifetime, in-flight notes and the paid-again question read as plain w
   assert.equal(said.match(/charged twice|pay twice/g)?.length, 1);
   assert.match(strings.advice.checking, /same video, so you are not charged twice/);
 });
+
+test('every code a picture can be refused with has advice on what to do next', () => {
+  const rust = (path) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+  const preflight = rust('crates/preflight/src/error.rs');
+  const list = /pub const CODES: &'static \[&'static str\] = &\[([^\]]*)\]/.exec(preflight);
+  assert.ok(list, 'PreflightError::CODES is where the test looks for it');
+  const codes = [...list[1].matchAll(/"([a-z_]+)"/g)].map((m) => m[1]);
+  const service = [...rust('crates/service/src/pictures.rs').matchAll(/Problem::new\(\s*"([a-z_]+)"/g)].map((m) => m[1]);
+  assert.ok(codes.length >= 15 && service.length >= 3, `${codes} ${service}`);
+  for (const code of [...codes, ...service]) {
+    assert.ok(strings.imageNext[code], `no advice for the picture code ${code}`);
+  }
+});

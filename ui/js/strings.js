@@ -23,6 +23,8 @@ const aspectName = (value) => ASPECT_NAMES[value] ?? value;
 /** "4k" reads "4K", "1080p" stays. */
 const qualityName = (value) => (/^\d+k$/i.test(value) ? value.toUpperCase() : value);
 const seconds = (n) => `${number(n)} s`;
+/** The same words for each of `codes`. */
+const sameWords = (codes, words) => Object.fromEntries(codes.map((code) => [code, words]));
 /** A model's lengths in words, from its `duration`: "4, 8 or 12 s", "3 to 15 s". */
 const lengthsInWords = ({ values, min, max }) => (Array.isArray(values) ? `${either(values.map(number))} s` : `${number(min)} to ${number(max)} s`);
 
@@ -308,9 +310,18 @@ export const strings = {
   takesSound: 'They play together; the sound is the highlighted version’s. Pick a version to see its details.',
 
   // What to do when a picture cannot be used, by error code.
+  // What to do next when a picture cannot be used, by the backend's code: every code of
+  // crates/preflight (PreflightError::CODES) and of the service's pictures.rs (a test checks).
   imageNext: {
-    image_unreadable: 'Try a JPEG, PNG or WebP picture, or open it in a photo app and save it again.',
+    ...sameWords(['empty', 'not_an_image', 'heic', 'heic_too_large', 'avif', 'unsupported_format', 'truncated', 'corrupt'],
+      'Try a JPEG, PNG or WebP picture, or open it in a photo app and save it again.'),
+    ...sameWords(['file_too_large', 'too_many_pixels', 'too_much_memory', 'output_too_large'],
+      'Choose a smaller picture, or save a smaller copy of this one and try again.'),
+    too_small: 'Choose a larger picture.',
+    read_failed: 'Check that the file opens in another app, or choose another picture.',
     file_missing: 'The file was moved or deleted. Choose it again.',
+    picture_unknown: 'Drop the picture on the window again, or choose it.',
+    internal: 'Try again, or choose another picture.',
     cancelled: '',
     other: 'Choose another picture, or save this one as JPEG or PNG and try again.',
   },

@@ -1253,7 +1253,6 @@ fn blocking<T>(f: impl FnOnce() -> T) -> T {
     }
 }
 
-/// A picture from the page: a checked path and how to fit it.
 /// A std mutex, kept usable after a panic elsewhere (its data stays consistent: plain values).
 fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
