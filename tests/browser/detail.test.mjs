@@ -74,6 +74,22 @@ test('make another like this fills compose, with the picture prepared again', as
   await close();
 });
 
+test('make another like this with both frames prepares both again, each by its task handle', async () => {
+  const kling = { id: 'frames', prompt: 'From the beach to the tower', state: 'done', ago: 600, model_id: 'kling-v3', duration: 10,
+    image: { path: '/home/ada/Pictures/beach.jpg', framing: 'fill', crop: null }, last_image: '/home/ada/Pictures/tall.png' };
+  const { page, errors, close } = await openApp({ backend: { tasks: [kling] } });
+  await page.click(card('frames'));
+  await page.click(byTestId('detail-again'));
+  await page.waitForSelector(byTestId('image-last-card'), { state: 'visible' });
+  await until(page, () => globalThis.__fake.callsTo('prepare_image').length >= 2);
+  const prepared = (await calls(page, 'prepare_image')).map((c) => c.args);
+  assert.deepEqual(prepared.map((args) => args.picture), ['task:frames:first', 'task:frames:last']);
+  const files = await Promise.all(prepared.map(async (args) => (await withPaths(page, args)).path));
+  assert.deepEqual(files, ['/home/ada/Pictures/beach.jpg', '/home/ada/Pictures/tall.png']);
+  noErrors(errors);
+  await close();
+});
+
 test('a failed video can be retried from its detail view', async () => {
   const { page, errors, close } = await openApp({ backend: { tasks: TASKS } });
   await page.click(card('oops'));
