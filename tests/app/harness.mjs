@@ -194,11 +194,54 @@ export function shown(session, testid) {
     return Boolean(el && !el.closest('[hidden]') && !(el.tagName === 'DIALOG' && !el.open));`);
 }
 
-/** Saves a screenshot of the display as `app-<moment>.png` and returns its path. */
+/**
+ * The main regions on show, each where it is on the display: the header, the compose panel,
+ * the gallery, the welcome card and any open dialog. A region covered by something else (the
+ * welcome screen, a modal dialog) is left out: what is seen there is not that region.
+ */
+const REGIONS_ON_SHOW = `
+  const chrome = outerHeight - innerHeight;
+  const regions = [['header', '.app-header'], ['compose', '.compose'], ['gallery', '.gallery'], ['welcome', '.first-run-card']]
+    .map(([name, css]) => [name, document.querySelector(css)])
+    .concat([...document.querySelectorAll('dialog[open]')].map((dialog) => ['dialog ' + (dialog.dataset.testid ?? dialog.className), dialog]));
+  return regions.flatMap(([name, element]) => {
+    if (!element || element.closest('[hidden]')) return [];
+    const box = element.getBoundingClientRect();
+    const left = Math.max(0, box.left), top = Math.max(0, box.top);
+    const right = Math.min(innerWidth, box.right), bottom = Math.min(innerHeight, box.bottom);
+    if (right - left < 40 || bottom - top < 20) return [];
+    const hit = document.elementFromPoint((left + right) / 2, (top + bottom) / 2);
+    if (!hit || !element.contains(hit)) return [];
+    const px = (v) => Math.round(v * devicePixelRatio);
+    return [{ name, x: px(screenX + left), y: px(screenY + chrome + top), width: px(right - left), height: px(bottom - top) }];
+  });`;
+
+/** Fewer colours than this in a region means nothing was drawn there (a flat fill). */
+const PAINTED_COLOURS = 12;
+
+/**
+ * Saves a screenshot of the display as `app-<moment>.png` and returns its path, after checking
+ * region by region that the window was drawn: each main region on show has more than a flat
+ * fill in the picture (a blank panel in a painted window fails, which counting the colours of
+ * the whole screen would not see).
+ */
 export async function shoot(session, moment) {
   const path = join(shots, `app-${moment}.png`);
   await screenshotDisplay(session, path);
+  const regions = await session.execute(REGIONS_ON_SHOW);
+  assert.ok(regions.length > 0, `${moment}: no region of the window on show (${path})`);
+  const blank = blankRegions(path, regions);
+  assert.deepEqual(blank, [], `${moment}: regions that look blank in ${path}`);
   return path;
+}
+
+/** The regions (`{ name, x, y, width, height }`, display pixels) of `picture` with a flat fill. */
+export function blankRegions(picture, regions) {
+  return regions.flatMap(({ name, x, y, width, height }) => {
+    const crop = `${width}x${height}+${x}+${y}`;
+    const colours = Number(execFileSync('/usr/bin/convert', [picture, '-crop', crop, '+repage', '-format', '%k', 'info:']).toString());
+    return colours >= PAINTED_COLOURS ? [] : [`${name}: ${colours} colours at ${crop}`];
+  });
 }
 
 /** Connects `key` on the first-run screen and waits until the header shows the balance. */
