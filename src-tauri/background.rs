@@ -18,12 +18,11 @@ use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent}
 use tauri::{AppHandle, Emitter, Manager, Runtime, Window, WindowEvent};
 use tokio::sync::Notify;
 
-use crate::{AppState, IpcError};
+use crate::{AppState, IpcError, MAIN_WINDOW};
 
 /// Raised to the page with `{ active }` when the window is closed while videos are in progress.
 pub const CLOSE_REQUESTED: &str = "close-requested";
 
-const MAIN_WINDOW: &str = "main";
 const TRAY: &str = "background";
 const MENU_STATUS: &str = "tray-status";
 const MENU_OPEN: &str = "tray-open";

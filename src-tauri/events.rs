@@ -86,7 +86,7 @@ pub async fn forward<R: Runtime>(app: AppHandle<R>, service: Service) {
 /// Whether the person is looking at the window. A hidden window (working in the background)
 /// is not looked at, whatever focus it last had: some systems keep reporting it focused.
 fn window_focused<R: Runtime>(app: &AppHandle<R>) -> bool {
-    app.get_webview_window("main")
+    app.get_webview_window(crate::MAIN_WINDOW)
         .is_some_and(|w| w.is_visible().unwrap_or(false) && w.is_focused().unwrap_or(false))
 }
 

@@ -24,6 +24,9 @@ pub struct AppState {
     pub service: Service,
 }
 
+/// The label of the app's one window (tauri.conf.json), to which the capability is bound.
+pub(crate) const MAIN_WINDOW: &str = "main";
+
 /// How long a paid call in flight may take to record its answer when the app quits.
 const GRACEFUL_STOP: Duration = Duration::from_secs(10);
 
@@ -50,7 +53,7 @@ fn add_test_hooks<R: Runtime>(app: &tauri::App<R>) {
     if cfg!(debug_assertions) {
         use tauri::Listener;
         let hooks = tauri::ipc::CapabilityBuilder::new("test-hooks")
-            .window("main")
+            .window(MAIN_WINDOW)
             .permission("core:event:allow-emit");
         if let Err(e) = app.add_capability(hooks) {
             log::warn!("the test hooks could not be added: {e}");

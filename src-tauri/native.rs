@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use tauri::{AppHandle, Emitter, Manager, Runtime, Window, WindowEvent};
 
-use crate::{AppState, IpcError};
+use crate::{AppState, IpcError, MAIN_WINDOW};
 
 /// The event that hands the page the handles of the files dropped on the window.
 pub const PICTURES_DROPPED: &str = "pictures-dropped";
@@ -26,7 +26,7 @@ async fn on_main_thread<R: Runtime>(
     app: &AppHandle<R>,
     dialog: impl FnOnce(rfd::FileDialog) -> Option<PathBuf> + Send + 'static,
 ) -> Option<PathBuf> {
-    let window = app.get_webview_window("main")?;
+    let window = app.get_webview_window(MAIN_WINDOW)?;
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.run_on_main_thread(move || {
         let _ = tx.send(dialog(rfd::FileDialog::new().set_parent(&window)));
@@ -62,7 +62,7 @@ pub fn give_dropped<R: Runtime>(app: &AppHandle<R>, paths: &[PathBuf]) {
         .take(MOST_DROPPED)
         .map(|path| state.service.give_picture(path.clone()))
         .collect();
-    if let Err(e) = app.emit_to("main", PICTURES_DROPPED, handles) {
+    if let Err(e) = app.emit_to(MAIN_WINDOW, PICTURES_DROPPED, handles) {
         log::warn!("the dropped pictures could not be passed to the window: {e}");
     }
 }

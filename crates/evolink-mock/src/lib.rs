@@ -24,10 +24,10 @@
 //!
 //! Mock-only admin routes (no auth, loopback tooling): `GET /__mock/counters`,
 //! `GET|PUT /__mock/faults` (the [`Faults`] JSON), `POST /__mock/tasks/{id}/cancel`.
+//! `DELETE /v1/tasks/{id}` is deliberately *not* a route: EvoLink never published it.
 //!
 //! [`Simulator`] is the same EvoLink for the app's demo, for people trying the app: EvoLink's
 //! own routes only, no admin route, and no way to inject a fault.
-//! `DELETE /v1/tasks/{id}` is deliberately *not* a route: EvoLink never published it.
 
 mod clips;
 mod config;

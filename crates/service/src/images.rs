@@ -163,7 +163,7 @@ pub fn save_pasted(dir: &Path, bytes: &[u8]) -> Result<PathBuf, Problem> {
         }
     };
     let hash = Sha256::digest(bytes);
-    let name: String = hash[..12].iter().map(|b| format!("{b:02x}")).collect();
+    let name = sora_engine::library::hex(&hash[..12]);
     let path = dir.join(format!("pasted-{name}.{extension}"));
     if !path.exists() {
         write_atomically(&path, bytes)?;

@@ -1254,6 +1254,6 @@ fn blocking<T>(f: impl FnOnce() -> T) -> T {
 }
 
 /// A std mutex, kept usable after a panic elsewhere (its data stays consistent: plain values).
-fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
 }

@@ -47,7 +47,7 @@ impl MediaServer {
         resolve: Arc<RwLock<Arc<Resolver>>>,
         listener: Option<std::net::TcpListener>,
     ) -> std::io::Result<MediaServer> {
-        let token = random_token()?;
+        let token = random_hex(24)?;
         let shared = Shared {
             token: token.clone().into(),
             resolve,
@@ -152,8 +152,10 @@ async fn serve(
     response
 }
 
-fn random_token() -> std::io::Result<String> {
-    let mut bytes = [0u8; 24];
+/// `len` bytes from the system's random number source, in hex: the media server's token, and
+/// the handles of pictures (`pictures.rs`).
+pub(crate) fn random_hex(len: usize) -> std::io::Result<String> {
+    let mut bytes = vec![0u8; len];
     getrandom::fill(&mut bytes).map_err(|e| std::io::Error::other(e.to_string()))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(sora_engine::library::hex(&bytes))
 }

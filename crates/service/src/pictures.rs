@@ -15,6 +15,7 @@ use std::sync::Mutex;
 
 use sora_engine::{Role, Store};
 
+use crate::lock;
 use crate::problem::Problem;
 
 /// How many handles of given pictures are kept; the oldest are forgotten first. Far more than
@@ -34,14 +35,11 @@ impl Pictures {
     /// Keeps a picture the person gave (their drop, their dialog's answer, their paste) and
     /// returns the handle the page may use for it.
     pub fn give(&self, path: PathBuf) -> String {
-        let mut bytes = [0u8; 16];
         // Without the system's randomness a handle could be guessed; a counter-free fallback
         // is not worth having, so this is the one place the service gives up.
-        getrandom::fill(&mut bytes).expect("the system's random number source is available");
-        let handle = format!(
-            "{GIVEN_PREFIX}{}",
-            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        );
+        let random =
+            crate::media::random_hex(16).expect("the system's random number source is available");
+        let handle = format!("{GIVEN_PREFIX}{random}");
         let mut given = lock(&self.given);
         if given.len() >= KEPT {
             given.pop_front();
@@ -115,10 +113,6 @@ pub fn check_still_there(path: &Path) -> Result<(), Problem> {
             false,
         )),
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 #[cfg(test)]

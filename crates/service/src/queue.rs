@@ -80,7 +80,7 @@ fn cut(text: &str, most: usize) -> String {
 static LAST_READ: Mutex<u64> = Mutex::new(0);
 
 pub fn read(store: &Store, view: impl Fn(Task) -> TaskView) -> Result<QueueView, Problem> {
-    let mut last_read = LAST_READ.lock().unwrap_or_else(|p| p.into_inner());
+    let mut last_read = crate::lock(&LAST_READ);
     *last_read += 1;
     let revision = *last_read;
     let rules = store.queue_rules()?;

@@ -191,20 +191,22 @@ impl Rig {
         self.app
             .emit(sora_desk::TEST_DROP, serde_json::json!({ "paths": paths }))
             .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(handles) = self.events("pictures-dropped").get(before) {
-                return serde_json::from_value(handles.clone()).unwrap();
-            }
-            assert!(Instant::now() < deadline, "no pictures-dropped event came");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let handles = self.until_event("pictures-dropped", |events| events.get(before).cloned());
+        serde_json::from_value(handles).unwrap()
     }
 
     /// Waits (at most 10 s) for an event `name` whose payload satisfies `wanted`.
     pub fn wait_event(&self, name: &str, wanted: impl Fn(&Value) -> bool) {
+        self.until_event(name, |events| events.iter().any(&wanted).then_some(()));
+    }
+
+    /// Waits (at most 10 s) until `found`, given every `name` event so far, finds something.
+    fn until_event<T>(&self, name: &str, found: impl Fn(&[Value]) -> Option<T>) -> T {
         let deadline = Instant::now() + Duration::from_secs(10);
-        while !self.events(name).iter().any(&wanted) {
+        loop {
+            if let Some(thing) = found(&self.events(name)) {
+                return thing;
+            }
             assert!(Instant::now() < deadline, "no {name} event came");
             std::thread::sleep(Duration::from_millis(20));
         }
