@@ -44,5 +44,7 @@ fn sora_desk_commands() -> &'static [&'static str] {
         "open_library",
         "library_stats",
         "close_choice",
+        "check_for_update",
+        "install_update",
     ]
 }

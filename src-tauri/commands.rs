@@ -13,6 +13,7 @@ use sora_service::{
     Settings, SettingsChange, StatsView, StopResult, SubmitInput, TaskPage, TaskView,
 };
 
+use crate::updates::{self, UpdateOffer};
 use crate::{background, native};
 use crate::{AppState, IpcError};
 
@@ -279,4 +280,34 @@ fn raw_body(request: &Request<'_>) -> Answer<Vec<u8>> {
 pub fn close_choice<R: Runtime>(app: AppHandle<R>, choice: String) -> Answer<()> {
     background::choose(&app, background::Choice::parse(&choice)?);
     Ok(())
+}
+
+// ---- Updates ----
+
+/// Looks for a newer Sora Desk. `automatic`: the page's own daily look, which Rust runs only
+/// when Settings allow it and a day has passed since the last look; otherwise `null` at once.
+#[tauri::command]
+pub async fn check_for_update<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    automatic: bool,
+) -> Answer<Option<UpdateOffer>> {
+    if automatic {
+        if !state.service.update_check_due() {
+            return Ok(None);
+        }
+    } else {
+        state.service.update_checked();
+    }
+    updates::check(&app).await
+}
+
+/// Installs the update the last look found (the person pressed "Install and restart"), then
+/// restarts into it. Takes nothing from the page: what is installed is what Rust found.
+#[tauri::command]
+pub async fn install_update<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<()> {
+    updates::install(&app, &state.service).await
 }

@@ -9,6 +9,7 @@ mod background;
 mod commands;
 mod events;
 mod native;
+pub mod updates;
 
 use std::time::Duration;
 
@@ -36,7 +37,16 @@ pub fn build<R: Runtime>(
     builder: tauri::Builder<R>,
     service: Service,
 ) -> tauri::Result<tauri::App<R>> {
-    let app = with_commands(builder).build(context())?;
+    build_with(builder, context(), service)
+}
+
+/// [`build`] with another configuration (the update tests name their own update server).
+pub fn build_with<R: Runtime>(
+    builder: tauri::Builder<R>,
+    context: tauri::Context<R>,
+    service: Service,
+) -> tauri::Result<tauri::App<R>> {
+    let app = with_commands(builder).build(context)?;
     add_test_hooks(&app);
     attach(&app, service);
     Ok(app)
@@ -78,12 +88,15 @@ fn attach<R: Runtime>(app: &tauri::App<R>, service: Service) {
     app.manage(AppState {
         service: service.clone(),
     });
+    app.manage(updates::Found::default());
     background::attach(app, service.clone());
     tauri::async_runtime::spawn(events::forward(app.handle().clone(), service));
 }
 
 fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
+        // Used from Rust only (`updates.rs`); none of its commands is granted to the page.
+        .plugin(updates::plugin())
         .on_window_event(|window, event| {
             native::on_window_event(window, event);
             background::on_window_event(window, event);
@@ -124,6 +137,8 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::open_library,
             commands::library_stats,
             commands::close_choice,
+            commands::check_for_update,
+            commands::install_update,
         ])
 }
 

@@ -267,6 +267,9 @@ struct Inner {
     /// Saves finished videos; it has no key, so saving goes on without one.
     media: MediaClient,
     in_flight: Semaphore,
+    /// Read-held by each paid call from its in-flight mark to its recorded answer; written by
+    /// [`Engine::hold_paid_calls`], which so waits for those in flight and holds back new ones.
+    paid_calls: Arc<tokio::sync::RwLock<()>>,
     /// Tasks whose step is running now.
     busy: Mutex<HashSet<String>>,
     /// When each task is next due, and how many errors in a row it had.
@@ -293,6 +296,9 @@ struct Due {
 pub struct Engine {
     inner: Arc<Inner>,
 }
+
+/// Paid calls held back while this lives ([`Engine::hold_paid_calls`]).
+pub struct PaidCallsHeld(#[allow(dead_code)] tokio::sync::OwnedRwLockWriteGuard<()>);
 
 /// Owns the engine's background work: dropping it stops the loop (recorded state stays).
 pub struct EngineHandle {
@@ -354,6 +360,7 @@ impl Engine {
             cancel: cancel.clone(),
             stopping: std::sync::atomic::AtomicBool::new(false),
             in_flight: Semaphore::new(config.max_in_flight.max(1)),
+            paid_calls: Arc::new(tokio::sync::RwLock::new(())),
             config,
             store,
             library,
@@ -374,6 +381,14 @@ impl Engine {
         tokio::spawn(engine.clone().run(cancel.clone()));
         tokio::spawn(engine.clone().publish(cancel.clone()));
         Ok(EngineHandle { engine, cancel })
+    }
+
+    /// Waits until no paid call is in flight, then keeps new ones from leaving until the
+    /// answer is dropped; every other step (polls, downloads) goes on. What the app holds
+    /// while an update replaces it, so the update never cuts a paid call short. A task held
+    /// back has no in-flight mark: it is simply sent later, or after a restart.
+    pub async fn hold_paid_calls(&self) -> PaidCallsHeld {
+        PaidCallsHeld(self.inner.paid_calls.clone().write_owned().await)
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {

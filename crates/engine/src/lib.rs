@@ -11,7 +11,7 @@ pub mod store;
 
 pub use engine::{
     record, record_all, start_of_today, stop, Engine, EngineConfig, EngineError, EngineEvent,
-    EngineHandle, ImageFit, Stop, SubmitRequest, Trouble, ENV_POLL_MS, MOST_TAKES,
+    EngineHandle, ImageFit, PaidCallsHeld, Stop, SubmitRequest, Trouble, ENV_POLL_MS, MOST_TAKES,
 };
 pub use state::TaskState;
 pub use store::{

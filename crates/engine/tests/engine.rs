@@ -233,6 +233,35 @@ async fn a_graceful_stop_lets_a_paid_call_in_flight_finish_and_record_its_answer
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn holding_paid_calls_waits_for_the_one_in_flight_and_sends_no_other_until_released() {
+    let mut config = mock_config();
+    config.faults.endpoint_latency_ms = [("create".to_string(), 600)].into();
+    let server = mock(config).await;
+    let rig = Rig::start(&server, EngineConfig::fast());
+    let first = rig.submit("A kite over a beach");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while rig.store.get(&first.id).unwrap().create_sent_at.is_none() {
+        assert!(std::time::Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // The hold is granted only once the call in flight has recorded its answer.
+    let held = rig.engine().hold_paid_calls().await;
+    let answered = rig.store.get(&first.id).unwrap();
+    assert!(answered.remote_id.is_some(), "{answered:?}");
+
+    let second = rig.submit("A lighthouse at dusk");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let waiting = rig.store.get(&second.id).unwrap();
+    assert!(waiting.create_sent_at.is_none(), "{waiting:?}");
+    assert_eq!(server.counters().create_calls, 1, "no paid call left while held");
+
+    drop(held);
+    let done = rig.finished(&second.id, Duration::from_secs(20)).await;
+    assert_eq!(done.state, TaskState::Done);
+    assert_eq!(server.counters().tasks_per_key.get(&second.id), Some(&1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crash_between_naming_the_video_and_cleaning_up_leaves_one_copy() {
     use sora_engine::store::Patch;
     let server = mock(mock_config()).await;

@@ -24,6 +24,7 @@ pub mod problem;
 pub mod queue;
 pub mod redact;
 pub mod settings;
+pub mod updates;
 pub mod views;
 mod world;
 
@@ -719,6 +720,7 @@ impl Service {
             callback_url: settings::stored(home, settings::KEY_CALLBACK_URL),
             max_active: rules.max_active,
             daily_limit: rules.daily_limit,
+            auto_update_check: updates::auto_check(home),
         }
     }
 
@@ -751,6 +753,38 @@ impl Service {
             self.restart_real_engine().await?;
         }
         Ok(self.settings().await)
+    }
+
+    /// Whether the automatic look for a newer version may run now (`updates::due`); when it
+    /// may, the look is recorded at once, so two asks in a row make one check.
+    pub fn update_check_due(&self) -> bool {
+        let now = sora_engine::store::now();
+        let home = &self.inner.home;
+        updates::due(home, now) && updates::record_check(home, now).is_ok()
+    }
+
+    /// Records a look for updates the person asked for (it counts as the day's check).
+    pub fn update_checked(&self) {
+        if let Err(problem) = updates::record_check(&self.inner.home, sora_engine::store::now()) {
+            log::warn!("the time of the update check was not kept: {}", problem.message);
+        }
+    }
+
+    /// Waits until no paid call is in flight, in either world, and holds new ones back while
+    /// the answer lives: what an update holds while it replaces the app.
+    pub async fn hold_paid_calls(&self) -> Vec<sora_engine::PaidCallsHeld> {
+        let engines: Vec<_> = {
+            let worlds = self.inner.worlds.lock().await;
+            std::iter::once(&worlds.real)
+                .chain(worlds.demo.as_ref())
+                .filter_map(|world| world.engine().ok())
+                .collect()
+        };
+        let mut held = Vec::new();
+        for engine in engines {
+            held.push(engine.hold_paid_calls().await);
+        }
+        held
     }
 
     async fn restart_real_engine(&self) -> Result<(), Problem> {

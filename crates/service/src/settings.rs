@@ -54,6 +54,8 @@ pub struct Settings {
     pub max_active: u32,
     /// Credits per day; `None`: no limit.
     pub daily_limit: Option<f64>,
+    /// Whether Sora Desk looks for a newer version by itself, at most once a day.
+    pub auto_update_check: bool,
 }
 
 /// A change from the settings screen: only the fields present change. For the text fields,
@@ -72,6 +74,7 @@ pub struct SettingsChange {
     /// `null` removes the limit, so "absent" and "null" differ.
     #[serde(default, deserialize_with = "present")]
     pub daily_limit: Option<Option<f64>>,
+    pub auto_update_check: Option<bool>,
 }
 
 /// A field that may be `null`: present (`Some`, perhaps `Some(None)`) or absent (`None`).
@@ -168,6 +171,12 @@ pub fn validate(
     }
     if let Some(on) = change.notifications {
         writes.push((KEY_NOTIFICATIONS, if on { "on" } else { "off" }.into()));
+    }
+    if let Some(on) = change.auto_update_check {
+        writes.push((
+            crate::updates::KEY_AUTO_CHECK,
+            if on { "on" } else { "off" }.into(),
+        ));
     }
     if let Some(theme) = change.theme {
         let name = match theme {

@@ -63,6 +63,19 @@ impl Rig {
         env_key: Option<&str>,
         extra: impl FnOnce(tauri::Builder<MockRuntime>) -> tauri::Builder<MockRuntime>,
     ) -> Rig {
+        Self::launch(env_key, extra, |_| {})
+    }
+
+    /// The app with its configuration (tauri.conf.json) changed first.
+    pub fn start_configured(env_key: Option<&str>, configure: impl FnOnce(&mut tauri::Config)) -> Rig {
+        Self::launch(env_key, |b| b, configure)
+    }
+
+    fn launch(
+        env_key: Option<&str>,
+        extra: impl FnOnce(tauri::Builder<MockRuntime>) -> tauri::Builder<MockRuntime>,
+        configure: impl FnOnce(&mut tauri::Config),
+    ) -> Rig {
         let dir = tempfile::tempdir().unwrap();
         let server = tauri::async_runtime::block_on(MockServer::start(MockConfig {
             keys: vec![KEY.into()],
@@ -76,7 +89,9 @@ impl Rig {
             env_key,
         )))
         .unwrap();
-        let app = sora_desk::build(extra(mock_builder()), service.clone())
+        let mut context = sora_desk::context();
+        configure(context.config_mut());
+        let app = sora_desk::build_with(extra(mock_builder()), context, service.clone())
             .expect("the app builds on the mock runtime");
         // The capability is bound to the window labelled "main", like the app's real window.
         tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
@@ -90,6 +105,7 @@ impl Rig {
             "mode-changed",
             "queue-changed",
             "pictures-dropped",
+            "update-progress",
         ] {
             let emitted = emitted.clone();
             app.listen_any(name, move |event| {

@@ -18,6 +18,8 @@ impl Engine {
     pub(super) async fn create(&self, client: &Client, task: &Task) -> StepResult {
         let task = self.bind(client, task)?;
         let request = create_request(&task);
+        // Taken before the mark, so a hold (an update) never leaves a task marked "sent".
+        let _paid = self.inner.paid_calls.read().await;
         // Recorded (synced to disk) before the request leaves: a crash from here on is
         // reconciled, never answered with a second paid task.
         let task = self.inner.store.mark_create_sent(&task.id)?;

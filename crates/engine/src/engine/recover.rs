@@ -43,6 +43,7 @@ impl Engine {
             task.id,
             lookup.as_str()
         );
+        let _paid = self.inner.paid_calls.read().await;
         let result = self.send_create(client, task, &create_request(task)).await;
         self.after_create(task, result, Some(lookup)).await
     }
