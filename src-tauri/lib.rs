@@ -228,17 +228,18 @@ pub fn run() {
         .build(context)
         .expect("Sora Desk could not open its window");
     add_test_hooks(&app);
+    // The version tauri.conf.json gives (the one the updater compares), also the one shown.
+    let version: &'static str = Box::leak(app.package_info().version.to_string().into_boxed_str());
     let config = ServiceConfig {
         media_listener: Some(media),
-        ..ServiceConfig::from_env(env!("CARGO_PKG_VERSION"))
+        ..ServiceConfig::from_env(version)
     };
     let service = match tauri::async_runtime::block_on(Service::start(config)) {
         Ok(service) => service,
         Err(problem) => could_not_start(&problem.message),
     };
     log::info!(
-        "Sora Desk {} started; videos at {}",
-        env!("CARGO_PKG_VERSION"),
+        "Sora Desk {version} started; videos at {}",
         tauri::async_runtime::block_on(service.app_info()).library_dir
     );
     attach(&app, service.clone());

@@ -33,7 +33,10 @@ pub struct UpdateOffer {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "stage", rename_all = "snake_case")]
 pub enum Progress {
-    Downloading { done: u64, total: Option<u64> },
+    Downloading {
+        done: u64,
+        total: Option<u64>,
+    },
     /// Downloaded and verified; waiting for a paid call in flight to get its answer.
     Waiting,
     Installing,

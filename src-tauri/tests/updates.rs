@@ -72,8 +72,8 @@ struct UpdateServer {
 
 impl UpdateServer {
     fn start() -> UpdateServer {
-        let listener = tauri::async_runtime::block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
+        let listener =
+            tauri::async_runtime::block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
         let port = listener.local_addr().unwrap().port();
         let served = Arc::new(Mutex::new(Served::default()));
         let state = served.clone();
@@ -187,7 +187,11 @@ fn a_newer_signed_version_is_found_downloaded_and_verified() {
     assert_eq!(offer["current_version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(offer["notes"], NOTES);
     assert_eq!(offer["date"], "2026-12-01T10:00:00Z");
-    assert_eq!(server.requests(), ["/latest.json"], "looking downloads nothing");
+    assert_eq!(
+        server.requests(),
+        ["/latest.json"],
+        "looking downloads nothing"
+    );
 
     let bytes = download(&rig).expect("a package signed with the trusted key is accepted");
     assert_eq!(bytes, package);
@@ -301,7 +305,12 @@ fn the_automatic_check_runs_at_most_once_a_day_and_not_at_all_when_turned_off() 
             .unwrap();
         assert_eq!(again, Value::Null);
     }
-    assert_eq!(server.requests().len(), 1, "once a day: {:?}", server.requests());
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "once a day: {:?}",
+        server.requests()
+    );
     // Asked for by the person, it always looks.
     rig.invoke("check_for_update", json!({ "automatic": false }))
         .unwrap();
@@ -321,7 +330,10 @@ fn without_an_update_address_or_a_server_the_person_is_told_what_happened() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();
     drop(closed);
-    let rig = app_trusting(&Signer::new(), &format!("http://127.0.0.1:{port}/latest.json"));
+    let rig = app_trusting(
+        &Signer::new(),
+        &format!("http://127.0.0.1:{port}/latest.json"),
+    );
     let problem = rig
         .invoke("check_for_update", json!({ "automatic": false }))
         .unwrap_err();

@@ -20,6 +20,7 @@
 //     queue: { paused },                        // the queue (settings.max_active and
 //                                               // settings.daily_limit gate it, as in the app)
 //     nextBatchFile: { name, text, csv },       // what openBatchFile "opens" in the native dialog
+//     update: { version, notes, date },         // a newer version the update server offers
 //   };
 // Tasks given in the `waiting` state wait in the order of their queue_position (then age); the
 // fake runs the queue as the engine does: whenever tasks or settings change, waiting tasks start
@@ -46,6 +47,7 @@
 //   setUnavailable(id, reason|null)  the backend learnt that this key may (not) use a model
 //   raisePrices(factor)    EvoLink's prices change (a confirmed batch then meets plan_changed)
 //   queueView()            the Queue as queue_status answers it
+//   offerUpdate(update|null)  the update server now offers this version (or nothing newer)
 
 import { centredCrop } from './crop.js';
 import { ACTIVE_STATES, matchesQuery, newerFirst } from './tasks.js';
@@ -165,9 +167,13 @@ const state = {
     callback_url: null,
     max_active: 3,
     daily_limit: null,
+    auto_update_check: true,
     ...config.settings,
   },
   queue: { paused: false, ...config.queue },
+  update: config.update ?? null,
+  // As the backend (crates/service/src/updates.rs): the automatic look runs once a day at most.
+  lookedToday: false,
   priceFactor: 1,
   keychain: config.keychain ?? true,
   pictures: {
@@ -373,7 +379,7 @@ async function call(command, args, answer) {
 
 // Events
 
-const handlers = { tasks: new Set(), queue: new Set(), balance: new Set(), keyRefused: new Set(), storeTrouble: new Set(), mode: new Set(), drop: new Set(), close: new Set() };
+const handlers = { tasks: new Set(), queue: new Set(), balance: new Set(), keyRefused: new Set(), storeTrouble: new Set(), mode: new Set(), drop: new Set(), close: new Set(), updateProgress: new Set() };
 
 function on(kind, handler) {
   handlers[kind].add(handler);
@@ -1040,8 +1046,33 @@ export const closeChoice = (choice) => call('close_choice', { choice }, () => {
   return null;
 });
 
+// Updates (src-tauri/updates.rs): the offer as the backend makes it from the update server's answer.
+function updateOffer() {
+  const update = state.update;
+  return update && { version: update.version, current_version: state.info.version, notes: update.notes ?? '', date: update.date ?? null };
+}
+let foundUpdate = null;
+
+export const checkForUpdate = ({ automatic = false } = {}) => call('check_for_update', { automatic }, () => {
+  if (automatic) {
+    if (!state.settings.auto_update_check || state.lookedToday) return null;
+  }
+  state.lookedToday = true;
+  foundUpdate = updateOffer();
+  return foundUpdate;
+});
+
+export const installUpdate = () => call('install_update', null, async () => {
+  if (!foundUpdate) throw error('update_not_found', 'There is no update to install yet. Press “Check for updates” first.');
+  const total = 12_400_000;
+  for (const done of [0, 3_100_000, 6_200_000, 12_400_000]) emit('updateProgress', { stage: 'downloading', done, total });
+  for (const stage of ['waiting', 'installing', 'restarting']) emit('updateProgress', { stage });
+  return null;
+});
+
 // Events
 
+export const onUpdateProgress = (handler) => on('updateProgress', handler);
 export const onTasksChanged = (handler) => on('tasks', handler);
 export const onQueueChanged = (handler) => on('queue', handler);
 export const onBalanceChanged = (handler) => on('balance', handler);
@@ -1060,6 +1091,9 @@ globalThis.__fake = {
   makeTask,
   emitTasks,
   queueView,
+  offerUpdate(update) {
+    state.update = update;
+  },
   raisePrices(factor) {
     state.priceFactor = factor;
   },

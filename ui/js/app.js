@@ -1,6 +1,6 @@
 // Wires the page: fills in the words, loads what the backend knows, and connects the parts
 // (first run, header, compose, batches, the queue, gallery with its selection, detail, settings,
-// stopping, the question on closing) to each other and to live events.
+// updates, stopping, the question on closing) to each other and to live events.
 
 import * as ipc from './ipc.js';
 import { strings } from './strings.js';
@@ -13,6 +13,7 @@ import { createGallery } from './gallery.js';
 import { createDetail } from './detail.js';
 import { troubleText } from './card.js';
 import { createSettings } from './settings-view.js';
+import { createUpdates } from './update-view.js';
 import { createFirstRun } from './first-run.js';
 import { createCloseDialog } from './close-dialog.js';
 import { createQueuePanel } from './queue-panel.js';
@@ -157,6 +158,7 @@ const app = {
 };
 
 const settings = createSettings({ app });
+const updates = createUpdates({ currentVersion: () => state.info?.version ?? '' });
 
 const batchDialog = createBatchDialog({
   compose,
@@ -299,6 +301,7 @@ async function loadAll() {
   gallery.refreshStats();
   ipc.queueStatus().then(queueChanged).catch(() => {});
   if (settings.isOpen) settings.render();
+  updates.start();
   await refreshBalance();
 }
 

@@ -134,6 +134,20 @@ export const openHelp = (topic) => call('open_help', { topic });
  */
 export const closeChoice = (choice) => call('close_choice', { choice });
 
+// Updates
+
+/**
+ * Looks for a newer Sora Desk: `{version, current_version, notes, date}` or null (this is the
+ * newest). `automatic`: the page's own daily look, which the backend runs only when Settings
+ * allow it and a day has passed; otherwise it answers null at once.
+ */
+export const checkForUpdate = ({ automatic = false } = {}) => call('check_for_update', { automatic });
+/**
+ * Installs the version the last look found, then the app restarts into it (the person pressed
+ * "Install and restart"). Progress arrives with onUpdateProgress.
+ */
+export const installUpdate = () => call('install_update');
+
 // Events: each returns a Promise of a function that stops listening.
 
 export const onTasksChanged = (handler) => listen('tasks-changed', (p) => handler(p.tasks));
@@ -143,6 +157,11 @@ export const onStoreTrouble = (handler) => listen('store-trouble', handler);
 export const onModeChanged = (handler) => listen('mode-changed', handler);
 /** The Queue, whenever tasks or the queue's settings change. */
 export const onQueueChanged = (handler) => listen('queue-changed', handler);
+/**
+ * How far installUpdate has come: `{stage: 'downloading', done, total}` (bytes; total may be
+ * null), then `{stage: 'waiting'}`, `{stage: 'installing'}`, `{stage: 'restarting'}`.
+ */
+export const onUpdateProgress = (handler) => listen('update-progress', handler);
 /** The window was closed while videos are in progress: `{ active }` of them. Answer with closeChoice. */
 export const onCloseRequested = (handler) => listen('close-requested', handler);
 

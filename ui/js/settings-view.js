@@ -1,5 +1,6 @@
 // Settings: the key, the library folder, theme and notifications, the model new videos start
-// with, how many videos are made at once and the daily spend limit, and the advanced addresses.
+// with, how many videos are made at once and the daily spend limit, the daily look for updates
+// ("Check for updates" itself is update-view.js's), and the advanced addresses.
 // Every change is saved at once with saveSettings(changes).
 
 import * as ipc from './ipc.js';
@@ -26,6 +27,7 @@ export function createSettings({ app }) {
     library: byTestId('settings-library'),
     libraryError: byTestId('library-error'),
     notifications: byTestId('notifications'),
+    autoUpdate: byTestId('auto-update'),
     defaultModel: byTestId('settings-default-model'),
     spend: byTestId('spend'),
     maxActive: byTestId('max-active'),
@@ -95,6 +97,7 @@ export function createSettings({ app }) {
     if (settings) {
       ui.library.textContent = settings.library_dir;
       ui.notifications.checked = settings.notifications;
+      ui.autoUpdate.checked = settings.auto_update_check;
       check('theme', settings.theme);
       renderDefaultModel(settings.default_model);
       if (document.activeElement !== ui.maxActive) ui.maxActive.value = String(settings.max_active ?? 3);
@@ -206,6 +209,7 @@ export function createSettings({ app }) {
     });
   }
   ui.notifications.addEventListener('change', () => save({ notifications: ui.notifications.checked }));
+  ui.autoUpdate.addEventListener('change', () => save({ auto_update_check: ui.autoUpdate.checked }));
   ui.defaultModel.addEventListener('change', () => save({ default_model: ui.defaultModel.value }));
 
   // The queue's two numbers: saved when the field is left or Enter is pressed. What is not a

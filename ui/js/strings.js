@@ -2,6 +2,7 @@
 // Functions take the values they need; nothing else in ui/ writes user-facing English.
 
 const number = (n) => n.toLocaleString('en', { maximumFractionDigits: 2 });
+const megabytes = (bytes) => `${number(Math.max(0.1, Math.round(bytes / 100_000) / 10))} MB`;
 const plural = (n, one, many) => `${number(n)} ${n === 1 ? one : many}`;
 /** "a, b or c" */
 const either = (items) => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`);
@@ -596,6 +597,31 @@ export const strings = {
   webhookHint: 'EvoLink calls this https address when each video finishes, for your own automations.',
   saved: 'Saved.',
   version: (v) => `Version ${v}`,
+  // Updates
+  updatesSection: 'Updates',
+  autoUpdateLabel: 'Look for updates automatically',
+  autoUpdateHint: 'Once a day. Nothing is installed until you say so.',
+  updateCheck: 'Check for updates',
+  updateChecking: 'Looking for a newer version…',
+  updateNone: (v) => `You have the newest version (${v}).`,
+  updateFound: (v) => `Version ${v} is ready.`,
+  updateReady: (v) => `Update to ${v}`,
+  updateReadyTitle: 'A newer version of Sora Desk is ready: see what is new',
+  updateTitle: (v) => `Sora Desk ${v} is ready`,
+  updateMeta: (current, date) => (date
+    ? `You have version ${current}. This one came out on ${new Date(date).toLocaleDateString('en', { dateStyle: 'long' })}.`
+    : `You have version ${current}.`),
+  updateNotesTitle: 'What is new',
+  updateNoNotes: 'No notes came with this version.',
+  updateLater: 'Later',
+  updateInstall: 'Install and restart',
+  updateDownloading: (done, total) => (total
+    ? `Downloading… ${Math.floor((done / total) * 100)} % of ${megabytes(total)}`
+    : `Downloading… ${megabytes(done)}`),
+  updateWaiting: 'Downloaded and checked. Waiting for a video being sent to EvoLink to get its answer…',
+  updateInstalling: 'Installing… Your system may ask for your password.',
+  updateRestarting: 'Installed. Sora Desk is restarting…',
+  updateBusyNote: 'Videos being made carry on after the restart, and none is sent twice.',
   dataDir: (dir) => `App data in ${dir}`,
 
   // Closing the window while videos are in progress

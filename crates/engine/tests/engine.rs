@@ -253,7 +253,11 @@ async fn holding_paid_calls_waits_for_the_one_in_flight_and_sends_no_other_until
     tokio::time::sleep(Duration::from_millis(800)).await;
     let waiting = rig.store.get(&second.id).unwrap();
     assert!(waiting.create_sent_at.is_none(), "{waiting:?}");
-    assert_eq!(server.counters().create_calls, 1, "no paid call left while held");
+    assert_eq!(
+        server.counters().create_calls,
+        1,
+        "no paid call left while held"
+    );
 
     drop(held);
     let done = rig.finished(&second.id, Duration::from_secs(20)).await;

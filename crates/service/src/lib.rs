@@ -766,7 +766,10 @@ impl Service {
     /// Records a look for updates the person asked for (it counts as the day's check).
     pub fn update_checked(&self) {
         if let Err(problem) = updates::record_check(&self.inner.home, sora_engine::store::now()) {
-            log::warn!("the time of the update check was not kept: {}", problem.message);
+            log::warn!(
+                "the time of the update check was not kept: {}",
+                problem.message
+            );
         }
     }
 

@@ -67,7 +67,10 @@ impl Rig {
     }
 
     /// The app with its configuration (tauri.conf.json) changed first.
-    pub fn start_configured(env_key: Option<&str>, configure: impl FnOnce(&mut tauri::Config)) -> Rig {
+    pub fn start_configured(
+        env_key: Option<&str>,
+        configure: impl FnOnce(&mut tauri::Config),
+    ) -> Rig {
         Self::launch(env_key, |b| b, configure)
     }
 

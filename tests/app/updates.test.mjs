@@ -1,0 +1,29 @@
+// Updates in the real app, as built from source: tauri.conf.json carries the public key and no
+// update address (the release workflow adds it), so the app says it cannot update itself, and
+// the daily look at start finds nothing to show. The update itself is tested on the installed
+// .deb (tests/installed/update.test.mjs, layer 6) and against a local server in
+// src-tauri/tests/updates.rs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { byTestId, forgetKeys, launch, newProfile, shoot, shown } from './harness.mjs';
+
+test('a build from source says it does not update itself', async (t) => {
+  forgetKeys();
+  const app = await launch(newProfile('updates'));
+  t.after(() => app.close());
+  const { session } = app;
+  await session.waitForVisible(byTestId('first-run'));
+  await session.click(await session.find(byTestId('demo-start')));
+  await session.waitFor(`return document.querySelector('[data-testid="first-run"]').hidden ? true : null;`,
+    { what: 'the welcome screen to go away' });
+  await session.clickSteady(byTestId('settings-open'));
+  await session.waitForVisible(byTestId('settings'));
+  assert.equal(await session.execute(`return document.querySelector('[data-testid="auto-update"]').checked;`), true);
+  await session.execute(`document.querySelector('#settings-updates').scrollIntoView();`);
+  await session.clickSteady(byTestId('update-check'));
+  const said = await session.waitForText(byTestId('update-status'), (text) => text !== '' && !text.startsWith('Looking'));
+  assert.equal(said, 'This copy of Sora Desk was built without an update address, so it cannot update itself. New versions come from where you got this one.');
+  await shoot(session, 'settings-updates');
+  assert.equal(await shown(session, 'update-ready'), false, 'the daily look at start found nothing to offer');
+});
