@@ -3,16 +3,25 @@
 #
 # Builds the release .deb and .rpm, installs the .deb with apt like a person would, opens the
 # installed /usr/bin/sora-desk in a real window (the app tests of layer 5, against the installed
-# binary, with HOME and the app's folders in temporary directories), then removes the package and
-# checks that nothing it installed is left. Prints the sizes; it never fails on a size.
+# binary, with HOME and the app's folders in temporary directories), lets it update itself to a
+# newer build, then removes the package and checks that nothing it installed is left. Prints the
+# sizes; it never fails on a size.
+#
+# The update: these builds trust a signing key made for this run and ask an update server on
+# loopback (UPDATE_PORT), through `tauri build --config`; tauri.conf.json's own key and empty
+# address are what ships. The newer version is the same source built with the patch number
+# raised, signed as the release workflow signs (`tauri signer sign --app-version`).
 
 DEB_SIZE_TARGET=10000000 # bytes: a .deb of at most 10 MB
+UPDATE_PORT=47613        # where the installer builds look for updates (tests/installed/update.test.mjs)
 
 installers_test() {
-  local version bundle deb rpm start=$SECONDS
+  local version bundle deb rpm keys overlay start=$SECONDS
   version=$(node -p "require('./tauri.conf.json').version")
   bundle="$CARGO_TARGET_DIR/release/bundle"
-  node_modules/.bin/tauri build --bundles deb,rpm --ci || return 1
+  keys=$(mktemp -d)
+  overlay=$(update_test_config "$keys") || return 1
+  node_modules/.bin/tauri build --bundles deb,rpm --ci --config "$overlay" || return 1
   say "Release build and bundles: $((SECONDS - start)) s"
   deb=$(find "$bundle/deb" -maxdepth 1 -name "*_${version}_*.deb" | head -n1)
   rpm=$(find "$bundle/rpm" -maxdepth 1 -name "*-${version}-*.rpm" | head -n1)
@@ -47,6 +56,9 @@ installers_test() {
     with_desktop node --test --test-concurrency=1 tests/app/shell.test.mjs || rc=1
   print_installer_sizes "$deb" "$rpm" /usr/bin/sora-desk
 
+  update_installed "$version" "$keys" "$overlay" "$bundle" || rc=1
+  rm -rf "$keys"
+
   say "Removing the package"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq sora-desk >/dev/null || return 1
   if dpkg -s sora-desk >/dev/null 2>&1; then
@@ -66,6 +78,44 @@ installers_test() {
     say "Removed cleanly: none of the package's ${#files[@]} files is left"
   fi
   return $rc
+}
+
+# A signing key pair for this run in $1, and the configuration that makes a build trust it and
+# ask http://127.0.0.1:UPDATE_PORT for updates. Prints the configuration file's path.
+update_test_config() {
+  local keys=$1
+  node_modules/.bin/tauri signer generate --ci -p "" -w "$keys/update.key" >/dev/null || return 1
+  PUBKEY=$(cat "$keys/update.key.pub") PORT=$UPDATE_PORT node -e '
+    const updater = {
+      pubkey: process.env.PUBKEY,
+      endpoints: [`http://127.0.0.1:${process.env.PORT}/latest.json`],
+      dangerousInsecureTransportProtocol: true,
+    };
+    process.stdout.write(JSON.stringify({ plugins: { updater } }));
+  ' >"$keys/updater.json" || return 1
+  echo "$keys/updater.json"
+}
+
+# Builds the next patch version's .deb, signs it, and lets the installed app find it, install it
+# (the updater's own way: pkexec, else sudo; as root here, sudo) and restart into it.
+update_installed() {
+  local version=$1 keys=$2 overlay=$3 bundle=$4 newer newer_deb start=$SECONDS
+  newer=$(node -p "const [a, b, c] = process.argv[1].split('.').map(Number); [a, b, c + 1].join('.')" "$version")
+  say "Building version $newer, for the installed $version to update to"
+  node_modules/.bin/tauri build --bundles deb --ci --config "$overlay" --config "{\"version\":\"$newer\"}" || return 1
+  newer_deb=$(find "$bundle/deb" -maxdepth 1 -name "*_${newer}_*.deb" | head -n1)
+  [ -f "$newer_deb" ] || { echo "no .deb for version $newer in $bundle/deb" >&2; return 1; }
+  node_modules/.bin/tauri signer sign -f "$keys/update.key" -p "" --app-version "$newer" "$newer_deb" >/dev/null || return 1
+  mkdir -p "$keys/served"
+  mv "$newer_deb" "$newer_deb.sig" "$keys/served/"
+  node scripts/update-manifest.mjs "$keys/served" "http://127.0.0.1:$UPDATE_PORT/" "$newer" >"$keys/served/latest.json" || return 1
+  say "Built and signed in $((SECONDS - start)) s; the installed app updates itself"
+  mkdir -p "$SCREENSHOT_DIR/installed"
+  SORA_DESK_BIN=/usr/bin/sora-desk SCREENSHOT_DIR="$SCREENSHOT_DIR/installed" \
+    TAURI_DRIVER="$(command -v tauri-driver)" \
+    UPDATE_PORT=$UPDATE_PORT UPDATE_DIR="$keys/served" UPDATE_VERSION="$newer" \
+    with_desktop node --test --test-concurrency=1 tests/installed/update.test.mjs || return 1
+  say "Installed now: sora-desk $(dpkg-query -W -f '${Version}' sora-desk)"
 }
 
 # The packages ask for the GStreamer plugins WebKitGTK needs to play the videos.

