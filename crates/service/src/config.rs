@@ -96,12 +96,20 @@ impl ServiceConfig {
 
 /// The EvoLink hosts: the environment wins, then the settings, then EvoLink's own.
 pub(crate) fn endpoints(config: &ServiceConfig, home: &Store) -> Endpoints {
+    endpoints_with(config, &|key| settings::stored(home, key))
+}
+
+/// The endpoints with the settings `stored` gives (a change not saved yet, say).
+pub(crate) fn endpoints_with(
+    config: &ServiceConfig,
+    stored: &dyn Fn(&str) -> Option<String>,
+) -> Endpoints {
     Endpoints::resolve_with_settings(
         &|name| match name {
             evolink::ENV_API_BASE => config.api_base_from_env.clone(),
             _ => config.files_base_from_env.clone(),
         },
-        &|key| settings::stored(home, key),
+        stored,
     )
 }
 

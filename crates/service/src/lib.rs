@@ -55,7 +55,7 @@ pub use views::{ImageChoice, TaskView};
 use media::{MediaServer, Resolver};
 use world::{start_world, World};
 
-use config::{endpoints, library_dir, make_client};
+use config::{endpoints, endpoints_with, library_dir, make_client};
 pub use config::{DemoConfig, ServiceConfig};
 
 /// The key of the built-in demo server. Not a secret: it opens nothing but the fake server
@@ -734,20 +734,33 @@ impl Service {
             queue::set_limits(&store, change.max_active, change.daily_limit)?;
             self.queue_changed().await;
         }
-        settings::save(&self.inner.home, &writes)?;
         let config = &self.inner.config;
+        // A new host gets the key only once it has accepted it: checked before anything is
+        // saved, so a refusal leaves every setting (and every task) where it was.
+        let mut new_client = None;
         if change.api_base.is_some() || change.files_base.is_some() {
+            let home = &self.inner.home;
+            let now = endpoints(config, home);
+            let next = endpoints_with(config, &|key| match writes.iter().find(|(k, _)| *k == key) {
+                Some((_, value)) => Some(value.clone()).filter(|v| !v.is_empty()),
+                None => settings::stored(home, key),
+            });
             let source = *lock(&self.inner.key_source);
-            if source.is_some() {
+            if next != now && source.is_some() {
                 let env_key = config.env_key.clone();
                 let key = self
                     .blocking_vault(move |vault| vault.resolve(env_key.as_deref()))
                     .await?;
                 if let Some((key, _)) = key {
-                    let client = make_client(config, key, &endpoints(config, &self.inner.home))?;
-                    self.use_real_client(Some(client)).await;
+                    let client = make_client(config, key, &next)?;
+                    check_key_at(&client, &now, &next).await?;
+                    new_client = Some(client);
                 }
             }
+        }
+        settings::save(&self.inner.home, &writes)?;
+        if let Some(client) = new_client {
+            self.use_real_client(Some(client)).await;
         }
         if change.library_dir.is_some() && !config.library_from_env {
             self.restart_real_engine().await?;
@@ -1293,4 +1306,34 @@ fn blocking<T>(f: impl FnOnce() -> T) -> T {
 /// A std mutex, kept usable after a panic elsewhere (its data stays consistent: plain values).
 pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Asks each host that changes whether it takes the key (the balance at the task API, the
+/// storage quota at the file API), before the key is used there for anything else.
+async fn check_key_at(client: &Client, now: &Endpoints, next: &Endpoints) -> Result<(), Problem> {
+    let refused = |host: &str, e: evolink::Error| {
+        let problem = Problem::from(e);
+        let message = if problem.retryable {
+            format!("Sora Desk could not reach {host} to try your key there, so the address was not changed. Check the address and your internet connection, then save it again.")
+        } else {
+            format!(
+                "Sora Desk tried your key at {host} before using it there, and it did not work: {} The address was not changed.",
+                problem.message
+            )
+        };
+        Problem::new(problem.code, message, problem.retryable)
+    };
+    if next.api_base != now.api_base {
+        client
+            .credits()
+            .await
+            .map_err(|e| refused(&next.api_base, e))?;
+    }
+    if next.files_base != now.files_base {
+        client
+            .file_quota()
+            .await
+            .map_err(|e| refused(&next.files_base, e))?;
+    }
+    Ok(())
 }

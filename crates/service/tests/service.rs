@@ -986,6 +986,53 @@ async fn videos_saved_before_get_their_stills_in_the_background_and_a_broken_one
     service.shutdown(Duration::from_secs(5)).await;
 }
 
+/// A host the settings may name gets the key once, for a check, before it is used there: a host
+/// that refuses it is not taken, and the key goes on where it went.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_host_is_used_only_once_it_has_accepted_the_key() {
+    let refusing = MockServer::start(MockConfig {
+        keys: vec!["sk-another-account-distinctive-77".into()],
+        time_scale: 100.0,
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // The environment names `refusing` (for files), so the settings may name it for the task
+    // API too; the task API is EvoLink's own until then.
+    let service = Service::start(ServiceConfig {
+        api_base_from_env: None,
+        ..config(dir.path(), Some(&refusing), Some(KEY))
+    })
+    .await
+    .unwrap();
+    let before = refusing.counters().requests_with_auth;
+    let refused = service
+        .set_settings(SettingsChange {
+            api_base: Some(refusing.base_url()),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, "bad_key", "{refused:?}");
+    assert!(
+        refused.message.starts_with(&format!(
+            "Sora Desk tried your key at {} before using it there, and it did not work:",
+            refusing.base_url()
+        )),
+        "{}",
+        refused.message
+    );
+    assert!(refused.message.ends_with("The address was not changed."));
+    assert_eq!(
+        refusing.counters().requests_with_auth,
+        before + 1,
+        "the check alone"
+    );
+    assert_eq!(service.settings().await.api_base, "https://api.evolink.ai");
+    service.shutdown(Duration::from_secs(5)).await;
+}
+
 /// The page cannot send the key to a host of its choosing: settings may name EvoLink's own
 /// servers or a host the environment names, and nothing else; the other host never sees the
 /// key, and the key keeps going where it went.
@@ -1040,12 +1087,18 @@ async fn the_key_goes_to_no_host_the_page_names() {
     assert!(named.counters().requests_with_auth > seen_by_named);
     assert_eq!(service.settings().await.api_base, named.base_url());
 
-    let evolinks = service
+    // EvoLink's own hosts pass the rule; the key is then tried there first (unreachable here).
+    let unreachable = service
         .set_settings(SettingsChange {
             api_base: Some("https://beta-api.evolink.ai".into()),
             ..Default::default()
         })
         .await
-        .unwrap();
-    assert_eq!(evolinks.api_base, "https://beta-api.evolink.ai");
+        .unwrap_err();
+    assert_eq!(unreachable.code, "network_down", "{unreachable:?}");
+    assert_eq!(
+        unreachable.message,
+        "Sora Desk could not reach https://beta-api.evolink.ai to try your key there, so the address was not changed. Check the address and your internet connection, then save it again."
+    );
+    assert_eq!(service.settings().await.api_base, named.base_url());
 }
