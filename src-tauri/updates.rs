@@ -6,6 +6,7 @@
 //! installed, so an update never cuts one short.
 
 use std::sync::Mutex;
+use std::time::Duration;
 
 use serde::Serialize;
 use sora_service::{Problem, Service};
@@ -78,8 +79,15 @@ pub async fn check<R: Runtime>(app: &AppHandle<R>) -> Result<Option<UpdateOffer>
 /// ([`UPDATE_PROGRESS`]). A package that fails verification is never installed.
 pub async fn install<R: Runtime>(app: &AppHandle<R>, service: &Service) -> Result<(), Problem> {
     let (update, bytes) = download_and_verify(app).await?;
-    progress(app, Progress::Waiting);
-    let held = service.hold_paid_calls().await;
+    // Said only when there is something to wait for: a paid call in flight.
+    let held =
+        match tokio::time::timeout(Duration::from_millis(200), service.hold_paid_calls()).await {
+            Ok(held) => held,
+            Err(_) => {
+                progress(app, Progress::Waiting);
+                service.hold_paid_calls().await
+            }
+        };
     progress(app, Progress::Installing);
     let installed = {
         let update = update.clone();

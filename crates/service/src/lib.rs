@@ -741,10 +741,13 @@ impl Service {
         if change.api_base.is_some() || change.files_base.is_some() {
             let home = &self.inner.home;
             let now = endpoints(config, home);
-            let next = endpoints_with(config, &|key| match writes.iter().find(|(k, _)| *k == key) {
-                Some((_, value)) => Some(value.clone()).filter(|v| !v.is_empty()),
-                None => settings::stored(home, key),
-            });
+            let next = endpoints_with(
+                config,
+                &|key| match writes.iter().find(|(k, _)| *k == key) {
+                    Some((_, value)) => Some(value.clone()).filter(|v| !v.is_empty()),
+                    None => settings::stored(home, key),
+                },
+            );
             let source = *lock(&self.inner.key_source);
             if next != now && source.is_some() {
                 let env_key = config.env_key.clone();
