@@ -25,8 +25,9 @@ fn app_info_and_key_status_answer_without_a_key() {
 #[test]
 fn commands_outside_the_capability_are_refused() {
     let rig = Rig::start(None);
-    // Tauri's own commands are registered in every app; the capability grants none of these,
-    // so the page is refused them by permission, not because they are missing.
+    // Tauri's own commands are registered in every app, and the updater's in this one; the
+    // capability grants none of these, so the page is refused them by permission, not because
+    // they are missing.
     for (command, args) in [
         ("plugin:app|version", json!({})),
         ("plugin:app|name", json!({})),
@@ -40,6 +41,9 @@ fn commands_outside_the_capability_are_refused() {
             json!({ "directory": 11, "path": null }),
         ),
         ("plugin:webview|print", json!({ "label": "main" })),
+        // The updater is registered (the app uses it from Rust); none of its commands is granted.
+        ("plugin:updater|check", json!({})),
+        ("plugin:updater|download_and_install", json!({ "rid": 0 })),
     ] {
         let refused = rig.invoke(command, args).unwrap_err();
         let why = refused.to_string();
