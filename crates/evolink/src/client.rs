@@ -163,6 +163,7 @@ impl MediaClient {
         let mut h = HeaderMap::new();
         h.insert(USER_AGENT, user_agent_header(user_agent)?);
         // No whole-request timeout: files are streamed; the caller watches progress instead.
+        crate::install_tls();
         let http = reqwest::Client::builder()
             .default_headers(h)
             .connect_timeout(connect)
@@ -426,6 +427,7 @@ impl Client {
         let files_base = check_base(&cfg.files_base)?;
         let mut h = HeaderMap::new();
         h.insert(USER_AGENT, user_agent_header(&cfg.user_agent())?);
+        crate::install_tls();
         let http = reqwest::Client::builder()
             .default_headers(h)
             .connect_timeout(cfg.connect_timeout)

@@ -28,3 +28,14 @@ pub use types::{
 
 /// Re-exported so callers can stream result downloads without naming another reqwest version.
 pub use reqwest;
+
+/// Makes rustls's ring provider the process's TLS provider, once (reqwest is built without a
+/// provider of its own: the app's HTTP clients and Tauri's updater share this one). Every client
+/// this crate makes calls it; code that builds a `reqwest::Client` itself calls it first.
+pub fn install_tls() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Err: a provider was installed already (by the updater, say), which serves as well.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}

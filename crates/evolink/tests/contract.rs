@@ -167,6 +167,7 @@ async fn result_links_expire_and_media_needs_a_user_agent() {
     };
 
     // A bare request (no User-Agent) is refused, like real media hosts do.
+    evolink::install_tls();
     let bare = evolink::reqwest::Client::builder().build().unwrap();
     let r = bare.get(&video_url).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);

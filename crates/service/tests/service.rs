@@ -179,6 +179,7 @@ async fn a_prompt_becomes_a_video_the_page_can_play_with_events_on_the_way() {
     // The media server plays it: whole, and by range, and only with the token.
     let url = done.video_url.clone().expect("a done task has a video URL");
     let on_disk = std::fs::read(done.video_path.as_deref().unwrap()).unwrap();
+    evolink::install_tls();
     let http = reqwest::Client::new();
     let whole = http.get(&url).send().await.unwrap();
     assert_eq!(whole.status(), 200);

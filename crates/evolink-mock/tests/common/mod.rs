@@ -7,6 +7,8 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 pub fn http() -> reqwest::Client {
+    // reqwest is built without a TLS provider of its own (the workspace's Cargo.toml).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .user_agent("mock-tests/1")
         .build()
