@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 
-import { byTestId, cardState, firstCard, launch, newProfile, shoot, shown, textOf } from './harness.mjs';
+import { byTestId, cardState, enterDemo, firstCard, launch, newProfile, shoot, shown, textOf } from './harness.mjs';
 
 test('the demo makes a video with no key and no outside server, clearly marked', { timeout: 120000 }, async (t) => {
   const profile = newProfile('demo');
@@ -16,10 +16,7 @@ test('the demo makes a video with no key and no outside server, clearly marked',
   t.after(() => app.close());
   const { session } = app;
 
-  await session.waitForVisible(byTestId('first-run'));
-  await session.click(await session.find(byTestId('demo-start')));
-  await session.waitFor(`return document.querySelector('[data-testid="first-run"]').hidden ? true : null;`,
-    { what: 'the welcome screen to go away' });
+  await enterDemo(session);
   const balance = await session.waitForText(byTestId('balance'), (text) => /demo/i.test(text));
   assert.match(balance, /demo/i, 'the header says Demo instead of a balance');
   const info = await session.execute('return window.__TAURI__.core.invoke("app_info");');

@@ -244,6 +244,14 @@ export function blankRegions(picture, regions) {
   });
 }
 
+/** From the welcome screen into demo mode, which needs no key; returns once the welcome has gone. */
+export async function enterDemo(session) {
+  await session.waitForVisible(byTestId('first-run'));
+  await session.click(await session.find(byTestId('demo-start')));
+  await session.waitFor(`return document.querySelector('[data-testid="first-run"]').hidden ? true : null;`,
+    { what: 'the welcome screen to go away' });
+}
+
 /** Connects `key` on the first-run screen and waits until the header shows the balance. */
 export async function connectKey(session, key, balanceText) {
   await session.waitForVisible(byTestId('first-run'));

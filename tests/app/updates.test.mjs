@@ -6,17 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { byTestId, forgetKeys, launch, newProfile, shoot, shown } from './harness.mjs';
+import { byTestId, enterDemo, forgetKeys, launch, newProfile, shoot, shown } from './harness.mjs';
 
 test('a build from source says it does not update itself', async (t) => {
   forgetKeys();
   const app = await launch(newProfile('updates'));
   t.after(() => app.close());
   const { session } = app;
-  await session.waitForVisible(byTestId('first-run'));
-  await session.click(await session.find(byTestId('demo-start')));
-  await session.waitFor(`return document.querySelector('[data-testid="first-run"]').hidden ? true : null;`,
-    { what: 'the welcome screen to go away' });
+  await enterDemo(session);
   await session.clickSteady(byTestId('settings-open'));
   await session.waitForVisible(byTestId('settings'));
   assert.equal(await session.execute(`return document.querySelector('[data-testid="auto-update"]').checked;`), true);

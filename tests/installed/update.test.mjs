@@ -15,7 +15,7 @@ import { basename, join } from 'node:path';
 import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { byTestId, forgetKeys, launch, newProfile, shoot, textOf } from '../app/harness.mjs';
+import { byTestId, enterDemo, forgetKeys, launch, newProfile, shoot, textOf } from '../app/harness.mjs';
 
 const port = Number(process.env.UPDATE_PORT);
 const served = process.env.UPDATE_DIR;
@@ -66,10 +66,7 @@ test('the installed app finds the newer version, installs it and restarts into i
   });
   const { session } = app;
   // The demo needs no key; the header is then in reach.
-  await session.waitForVisible(byTestId('first-run'));
-  await session.click(await session.find(byTestId('demo-start')));
-  await session.waitFor(`return document.querySelector('[data-testid="first-run"]').hidden ? true : null;`,
-    { what: 'the welcome screen to go away' });
+  await enterDemo(session);
   await session.waitForVisible(byTestId('update-ready'), 30000);
   assert.equal(await textOf(session, 'update-ready'), `Update to ${version}`);
   assert.deepEqual(asked, ['/latest.json'], 'the daily look at start asked once, and downloaded nothing');

@@ -203,18 +203,11 @@ async fn one_engine_per_store_and_it_carries_tasks_recorded_elsewhere() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_graceful_stop_lets_a_paid_call_in_flight_finish_and_record_its_answer() {
-    let mut config = mock_config();
-    config.faults.endpoint_latency_ms = [("create".to_string(), 600)].into();
-    let server = mock(config).await;
+    let server = mock(slow_create()).await;
     let rig = Rig::start(&server, EngineConfig::fast());
     let task = rig.submit("A snow globe being shaken");
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    // Wait until the paid request has actually left (its in-flight mark is written just
-    // before sending); a stop before that point sends nothing, which is a different case.
-    while rig.store.get(&task.id).unwrap().create_sent_at.is_none() {
-        assert!(std::time::Instant::now() < deadline);
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    // A stop before the paid request left sends nothing, which is a different case.
+    rig.until_paid_call_sent(&task.id).await;
     let Rig {
         store,
         handle,
@@ -234,16 +227,10 @@ async fn a_graceful_stop_lets_a_paid_call_in_flight_finish_and_record_its_answer
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn holding_paid_calls_waits_for_the_one_in_flight_and_sends_no_other_until_released() {
-    let mut config = mock_config();
-    config.faults.endpoint_latency_ms = [("create".to_string(), 600)].into();
-    let server = mock(config).await;
+    let server = mock(slow_create()).await;
     let rig = Rig::start(&server, EngineConfig::fast());
     let first = rig.submit("A kite over a beach");
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while rig.store.get(&first.id).unwrap().create_sent_at.is_none() {
-        assert!(std::time::Instant::now() < deadline);
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    rig.until_paid_call_sent(&first.id).await;
     // The hold is granted only once the call in flight has recorded its answer.
     let held = rig.engine().hold_paid_calls().await;
     let answered = rig.store.get(&first.id).unwrap();

@@ -22,6 +22,13 @@ pub fn mock_config() -> MockConfig {
     }
 }
 
+/// The fake, answering each paid call after 600 ms: time to act while one is in flight.
+pub fn slow_create() -> MockConfig {
+    let mut config = mock_config();
+    config.faults.endpoint_latency_ms = [("create".to_string(), 600)].into();
+    config
+}
+
 pub async fn mock(config: MockConfig) -> MockServer {
     MockServer::start(config).await.expect("the mock starts")
 }
@@ -76,6 +83,19 @@ impl Rig {
 
     pub fn submit(&self, prompt: &str) -> Task {
         self.engine().submit(request(prompt)).expect("submit")
+    }
+
+    /// Waits until the paid request of task `id` has left (its in-flight mark is written just
+    /// before sending).
+    pub async fn until_paid_call_sent(&self, id: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.store.get(id).unwrap().create_sent_at.is_none() {
+            assert!(
+                Instant::now() < deadline,
+                "task {id} never sent its paid call"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
 
     /// Waits (at most `limit`) until the task reaches a final state.
