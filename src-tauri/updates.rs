@@ -1,9 +1,9 @@
 //! Updates, through Tauri's updater plugin: look for a newer Sora Desk at the address the
 //! release build carries (tauri.conf.json's `plugins.updater`), download it, check its
 //! signature against the public key in that same file, install it and restart. The page names
-//! nothing: it asks to look, and to install what Rust found; the person's click on "Install
-//! and restart" is the only way an install starts. Paid calls are held while the package is
-//! installed, so an update never cuts one short.
+//! nothing: it asks to look (the daily look, or "Check for updates"), and to install what Rust
+//! found ("Install and restart"); a package whose signature fails is never installed, whoever
+//! asks. Paid calls are held while the package is installed, so an update never cuts one short.
 
 use std::sync::Mutex;
 use std::time::Duration;
