@@ -19,6 +19,9 @@ const ARROW_RIGHT = '\uE014';
 const option = (id) => `${byTestId('model-option')}[data-model-id="${id}"]`;
 
 async function openPicker(session) {
+  // The button stays disabled until the models this key may use are known: wait as a person would.
+  await session.waitFor(`return document.querySelector('[data-testid="model-picker-button"]').disabled ? null : true;`,
+    { what: 'the model picker to be ready' });
   await session.click(await session.find(byTestId('model-picker-button')));
   await session.waitForVisible(option('sora-2-preview'));
 }
