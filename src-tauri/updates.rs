@@ -80,33 +80,27 @@ pub async fn check<R: Runtime>(app: &AppHandle<R>) -> Result<Option<UpdateOffer>
 pub async fn install<R: Runtime>(app: &AppHandle<R>, service: &Service) -> Result<(), Problem> {
     let (update, bytes) = download_and_verify(app).await?;
     // Said only when there is something to wait for: a paid call in flight.
-    let held =
-        match tokio::time::timeout(Duration::from_millis(200), service.hold_paid_calls()).await {
-            Ok(held) => held,
-            Err(_) => {
-                progress(app, Progress::Waiting);
-                service.hold_paid_calls().await
-            }
-        };
+    let mut hold = std::pin::pin!(service.hold_paid_calls());
+    let held = match tokio::time::timeout(Duration::from_millis(200), &mut hold).await {
+        Ok(held) => held,
+        Err(_) => {
+            progress(app, Progress::Waiting);
+            hold.await
+        }
+    };
     progress(app, Progress::Installing);
     let installed = {
         let update = update.clone();
         tauri::async_runtime::spawn_blocking(move || update.install(bytes)).await
     };
-    match installed {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => {
-            *found(app) = Some(update);
-            return Err(install_failed(e));
-        }
-        Err(e) => {
-            *found(app) = Some(update);
-            return Err(Problem::new(
-                "update_install_failed",
-                format!("The update could not be installed ({e}). Try again, or download the new version of Sora Desk from where you got this one."),
-                true,
-            ));
-        }
+    let installed = match installed {
+        Ok(done) => done.map_err(install_failed),
+        Err(e) => Err(could_not_install(e)),
+    };
+    if let Err(problem) = installed {
+        // Kept, so "Install and restart" can be pressed again without a new look.
+        *found(app) = Some(update);
+        return Err(problem);
     }
     log::info!("Sora Desk {} installed; restarting", update.version);
     progress(app, Progress::Restarting);
@@ -218,10 +212,14 @@ fn install_failed(e: UpdaterError) -> Problem {
             "Installing the update needs your computer's password, and it was not given. Press “Install and restart” again when you can.",
             true,
         ),
-        other => Problem::new(
-            "update_install_failed",
-            format!("The update could not be installed ({other}). Try again, or download the new version of Sora Desk from where you got this one."),
-            true,
-        ),
+        other => could_not_install(other),
     }
+}
+
+fn could_not_install(why: impl std::fmt::Display) -> Problem {
+    Problem::new(
+        "update_install_failed",
+        format!("The update could not be installed ({why}). Try again, or download the new version of Sora Desk from where you got this one."),
+        true,
+    )
 }

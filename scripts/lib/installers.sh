@@ -50,10 +50,7 @@ installers_test() {
   # The shell test (window, CSP, painted screen) proves the installed app opens; the longer
   # journeys already ran against the same code in layer 5.
   say "Opening the installed app under Xvfb"
-  mkdir -p "$SCREENSHOT_DIR/installed"
-  SORA_DESK_BIN=/usr/bin/sora-desk SCREENSHOT_DIR="$SCREENSHOT_DIR/installed" \
-    TAURI_DRIVER="$(command -v tauri-driver)" \
-    with_desktop node --test --test-concurrency=1 tests/app/shell.test.mjs || rc=1
+  test_installed_app tests/app/shell.test.mjs || rc=1
   print_installer_sizes "$deb" "$rpm" /usr/bin/sora-desk
 
   update_installed "$version" "$keys" "$overlay" "$bundle" || rc=1
@@ -78,6 +75,14 @@ installers_test() {
     say "Removed cleanly: none of the package's ${#files[@]} files is left"
   fi
   return $rc
+}
+
+# Runs app test files against the installed /usr/bin/sora-desk, screenshots under installed/.
+test_installed_app() {
+  mkdir -p "$SCREENSHOT_DIR/installed"
+  SORA_DESK_BIN=/usr/bin/sora-desk SCREENSHOT_DIR="$SCREENSHOT_DIR/installed" \
+    TAURI_DRIVER="$(command -v tauri-driver)" \
+    with_desktop node --test --test-concurrency=1 "$@"
 }
 
 # A signing key pair for this run in $1, and the configuration that makes a build trust it and
@@ -110,11 +115,8 @@ update_installed() {
   mv "$newer_deb" "$newer_deb.sig" "$keys/served/"
   node scripts/update-manifest.mjs "$keys/served" "http://127.0.0.1:$UPDATE_PORT/" "$newer" >"$keys/served/latest.json" || return 1
   say "Built and signed in $((SECONDS - start)) s; the installed app updates itself"
-  mkdir -p "$SCREENSHOT_DIR/installed"
-  SORA_DESK_BIN=/usr/bin/sora-desk SCREENSHOT_DIR="$SCREENSHOT_DIR/installed" \
-    TAURI_DRIVER="$(command -v tauri-driver)" \
-    UPDATE_PORT=$UPDATE_PORT UPDATE_DIR="$keys/served" UPDATE_VERSION="$newer" \
-    with_desktop node --test --test-concurrency=1 tests/installed/update.test.mjs || return 1
+  UPDATE_PORT=$UPDATE_PORT UPDATE_DIR="$keys/served" UPDATE_VERSION="$newer" \
+    test_installed_app tests/installed/update.test.mjs || return 1
   say "Installed now: sora-desk $(dpkg-query -W -f '${Version}' sora-desk)"
 }
 

@@ -165,6 +165,11 @@ fn package() -> Vec<u8> {
     (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect()
 }
 
+/// The page's `checkForUpdate({ automatic })`.
+fn look(rig: &Rig, automatic: bool) -> Result<Value, Value> {
+    rig.invoke("check_for_update", json!({ "automatic": automatic }))
+}
+
 fn download(rig: &Rig) -> Result<Vec<u8>, Value> {
     let handle = rig.app.app_handle().clone();
     tauri::async_runtime::block_on(sora_desk::updates::download_and_verify(&handle))
@@ -180,9 +185,7 @@ fn a_newer_signed_version_is_found_downloaded_and_verified() {
     server.offer(NEWER, &package, &signer.sign(&package, NEWER));
     let rig = app_trusting(&signer, &server.url("/latest.json"));
 
-    let offer = rig
-        .invoke("check_for_update", json!({ "automatic": false }))
-        .expect("the check answers");
+    let offer = look(&rig, false).expect("the check answers");
     assert_eq!(offer["version"], NEWER);
     assert_eq!(offer["current_version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(offer["notes"], NOTES);
@@ -227,9 +230,7 @@ fn a_tampered_package_or_a_wrong_signature_is_refused_and_never_installed() {
     ];
     for (what, served, signature) in cases {
         server.offer(NEWER, &served, &signature);
-        let offer = rig
-            .invoke("check_for_update", json!({ "automatic": false }))
-            .unwrap();
+        let offer = look(&rig, false).unwrap();
         assert_eq!(offer["version"], NEWER, "{what}");
         // Through the command the person's button calls: refused before anything is installed.
         let problem = rig.invoke("install_update", json!({})).unwrap_err();
@@ -260,9 +261,7 @@ fn the_newest_version_offers_nothing_to_install() {
     let current = env!("CARGO_PKG_VERSION");
     server.offer(current, &package, &signer.sign(&package, current));
     let rig = app_trusting(&signer, &server.url("/latest.json"));
-    let offer = rig
-        .invoke("check_for_update", json!({ "automatic": false }))
-        .unwrap();
+    let offer = look(&rig, false).unwrap();
     assert_eq!(offer, Value::Null);
     let problem = rig.invoke("install_update", json!({})).unwrap_err();
     assert_eq!(problem["code"], "update_not_found");
@@ -284,9 +283,7 @@ fn the_automatic_check_runs_at_most_once_a_day_and_not_at_all_when_turned_off() 
     .unwrap();
     let settings = rig.invoke("get_settings", json!({})).unwrap();
     assert_eq!(settings["auto_update_check"], false);
-    let offer = rig
-        .invoke("check_for_update", json!({ "automatic": true }))
-        .unwrap();
+    let offer = look(&rig, true).unwrap();
     assert_eq!(offer, Value::Null);
     assert!(server.requests().is_empty(), "turned off: nothing is asked");
 
@@ -295,14 +292,10 @@ fn the_automatic_check_runs_at_most_once_a_day_and_not_at_all_when_turned_off() 
         json!({ "changes": { "auto_update_check": true } }),
     )
     .unwrap();
-    let offer = rig
-        .invoke("check_for_update", json!({ "automatic": true }))
-        .unwrap();
+    let offer = look(&rig, true).unwrap();
     assert_eq!(offer["version"], NEWER);
     for _ in 0..3 {
-        let again = rig
-            .invoke("check_for_update", json!({ "automatic": true }))
-            .unwrap();
+        let again = look(&rig, true).unwrap();
         assert_eq!(again, Value::Null);
     }
     assert_eq!(
@@ -312,8 +305,7 @@ fn the_automatic_check_runs_at_most_once_a_day_and_not_at_all_when_turned_off() 
         server.requests()
     );
     // Asked for by the person, it always looks.
-    rig.invoke("check_for_update", json!({ "automatic": false }))
-        .unwrap();
+    look(&rig, false).unwrap();
     assert_eq!(server.requests().len(), 2);
 }
 
@@ -321,9 +313,7 @@ fn the_automatic_check_runs_at_most_once_a_day_and_not_at_all_when_turned_off() 
 fn without_an_update_address_or_a_server_the_person_is_told_what_happened() {
     // The configuration as committed: a public key, no address (the release build adds it).
     let rig = Rig::start(None);
-    let problem = rig
-        .invoke("check_for_update", json!({ "automatic": false }))
-        .unwrap_err();
+    let problem = look(&rig, false).unwrap_err();
     assert_eq!(problem["code"], "updates_not_built_in", "{problem}");
 
     // A server that is not there.
@@ -334,9 +324,7 @@ fn without_an_update_address_or_a_server_the_person_is_told_what_happened() {
         &Signer::new(),
         &format!("http://127.0.0.1:{port}/latest.json"),
     );
-    let problem = rig
-        .invoke("check_for_update", json!({ "automatic": false }))
-        .unwrap_err();
+    let problem = look(&rig, false).unwrap_err();
     assert_eq!(problem["code"], "update_unreachable", "{problem}");
     assert_eq!(problem["retryable"], true);
 }

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
-  byTestId, cardState, connectKey, firstCard, forgetKeys, launch, newProfile, repo, shoot, startMock,
+  byTestId, cardState, connectKey, firstCard, forgetKeys, launch, newProfile, repo, shoot, startMock, until,
 } from './harness.mjs';
 import { alive } from '../support/webdriver.mjs';
 
@@ -52,18 +52,6 @@ async function startDesktopServices(log) {
 function received(log, event) {
   if (!existsSync(log)) return [];
   return readFileSync(log, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)).filter((e) => e.event === event);
-}
-
-/** Polls `probe` until it returns something truthy (every 100 ms, at most `timeoutMs`). */
-async function until(probe, what, timeoutMs = 15000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    last = await probe();
-    if (last) return last;
-    await sleep(100);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
 }
 
 /** Finished videos in the library folder (no hidden .part downloads). */

@@ -244,6 +244,18 @@ export function blankRegions(picture, regions) {
   });
 }
 
+/** Polls `probe` until it returns something truthy (every 100 ms, at most `timeoutMs`). */
+export async function until(probe, what, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    last = await probe();
+    if (last) return last;
+    await sleep(100);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
 /** From the welcome screen into demo mode, which needs no key; returns once the welcome has gone. */
 export async function enterDemo(session) {
   await session.waitForVisible(byTestId('first-run'));

@@ -44,6 +44,13 @@ test('Install and restart tells each stage', async () => {
   await page.click(byTestId('update-ready'));
   await page.click(byTestId('update-install'));
   assert.equal(await page.isDisabled(byTestId('update-install')), true);
+  assert.equal(await page.textContent(byTestId('update-progress')), 'Downloading…', 'no figure before the first bytes');
+  // What the download says on the way, from the page's own words.
+  assert.equal(await page.evaluate(async () => {
+    const { strings } = await import('/js/strings.js');
+    const { byteParts } = await import('/js/format.js');
+    return strings.updateDownloading(25, strings.size(byteParts(12_400_000), strings.sizes));
+  }), 'Downloading… 25 % of 12 MB');
   assert.equal(await page.isDisabled(byTestId('update-later')), true, 'no way out while it installs');
   await page.keyboard.press('Escape');
   assert.equal(await page.isVisible(byTestId('update-dialog')), true, 'Escape does not hide an install');

@@ -13,9 +13,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createServer } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 
-import { byTestId, enterDemo, forgetKeys, launch, newProfile, shoot, textOf } from '../app/harness.mjs';
+import { byTestId, enterDemo, forgetKeys, launch, newProfile, shoot, textOf, until } from '../app/harness.mjs';
 
 const port = Number(process.env.UPDATE_PORT);
 const served = process.env.UPDATE_DIR;
@@ -28,16 +27,6 @@ function running() {
     return execFileSync('pgrep', ['-x', 'sora-desk'], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
   } catch {
     return []; // pgrep exits 1 when none runs
-  }
-}
-
-async function until(what, check, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-    await sleep(250);
   }
 }
 
@@ -77,11 +66,10 @@ test('the installed app finds the newer version, installs it and restarts into i
 
   const first = app.pid;
   await session.clickSteady(byTestId('update-install'));
-  const now = await until(`the package manager to install ${version}`, () => installedVersion() === version && installedVersion(), 120000);
-  assert.equal(now, version);
+  await until(() => installedVersion() === version, `the package manager to install ${version}`, 120000);
   assert.ok(asked.some((url) => url.endsWith('.deb')), `the package was downloaded: ${asked}`);
   // The app restarts into the new binary: a new process, not running a deleted file.
-  const restarted = await until('the app to restart', () => running().find((pid) => pid !== first), 60000);
-  await until('the old process to end', () => !running().includes(first), 30000);
+  const restarted = await until(() => running().find((pid) => pid !== first), 'the app to restart', 60000);
+  await until(() => !running().includes(first), 'the old process to end', 30000);
   assert.equal(readlinkSync(`/proc/${restarted}/exe`), '/usr/bin/sora-desk');
 });

@@ -2,7 +2,6 @@
 // Functions take the values they need; nothing else in ui/ writes user-facing English.
 
 const number = (n) => n.toLocaleString('en', { maximumFractionDigits: 2 });
-const megabytes = (bytes) => `${number(Math.max(0.1, Math.round(bytes / 100_000) / 10))} MB`;
 const plural = (n, one, many) => `${number(n)} ${n === 1 ? one : many}`;
 /** "a, b or c" */
 const either = (items) => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`);
@@ -615,9 +614,11 @@ export const strings = {
   updateNoNotes: 'No notes came with this version.',
   updateLater: 'Later',
   updateInstall: 'Install and restart',
-  updateDownloading: (done, total) => (total
-    ? `Downloading… ${Math.floor((done / total) * 100)} % of ${megabytes(total)}`
-    : `Downloading… ${megabytes(done)}`),
+  /** `percent` of `size` (strings.size), either unknown (null) before the first bytes. */
+  updateDownloading: (percent, size) => {
+    if (size == null) return 'Downloading…';
+    return percent == null ? `Downloading… ${size}` : `Downloading… ${percent} % of ${size}`;
+  },
   updateWaiting: 'Downloaded and checked. Waiting for a video being sent to EvoLink to get its answer…',
   updateInstalling: 'Installing… Your system may ask for your password.',
   updateRestarting: 'Installed. Sora Desk is restarting…',

@@ -7,6 +7,7 @@ import * as ipc from './ipc.js';
 import { strings } from './strings.js';
 import { $, show } from './dom.js';
 import { messageOf } from './announce.js';
+import { byteParts } from './format.js';
 
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 /** How often an open app asks whether the daily look is due (the backend answers at once when not). */
@@ -67,7 +68,7 @@ export function createUpdates({ currentVersion }) {
     if (installing) return;
     setBusy(true);
     show(ui.error, false);
-    ui.progress.textContent = strings.updateDownloading(0, null);
+    ui.progress.textContent = strings.updateDownloading(null, null);
     try {
       // On success the app restarts: this page goes away before (or soon after) the answer.
       await ipc.installUpdate();
@@ -82,7 +83,12 @@ export function createUpdates({ currentVersion }) {
   function progress(event) {
     if (!installing) return;
     const words = {
-      downloading: () => strings.updateDownloading(event.done, event.total),
+      downloading: () => {
+        const size = (bytes) => strings.size(byteParts(bytes), strings.sizes);
+        return event.total
+          ? strings.updateDownloading(Math.floor((event.done / event.total) * 100), size(event.total))
+          : strings.updateDownloading(null, size(event.done));
+      },
       waiting: () => strings.updateWaiting,
       installing: () => strings.updateInstalling,
       restarting: () => strings.updateRestarting,
