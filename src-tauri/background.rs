@@ -13,6 +13,7 @@ use std::sync::Mutex;
 
 use serde_json::json;
 use sora_service::Service;
+use sora_words::{Lang, Words};
 use tauri::menu::{Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Emitter, Manager, Runtime, Window, WindowEvent};
@@ -28,23 +29,28 @@ const MENU_STATUS: &str = "tray-status";
 const MENU_OPEN: &str = "tray-open";
 const MENU_QUIT: &str = "tray-quit";
 
-// The tray's words. They live here rather than in ui/js/strings.js because the icon is drawn by
-// the system while the page may be hidden; like the notifications (events.rs), they are few.
-const OPEN_LABEL: &str = "Open Sora Desk";
-const QUIT_LABEL: &str = "Quit";
+// The tray's words are rendered in the app's language (Settings' or the system's) each time the
+// tray is drawn or recounted: the icon is drawn by the system while the page may be hidden.
 
-fn status_text(active: u64) -> String {
-    match active {
-        // Not "all videos saved": a video that failed is not saved, and the person was already
-        // told so by a notification. This says only what is true: nothing is left to wait for.
-        0 => "Nothing in progress".into(),
-        1 => "1 video in progress".into(),
-        n => format!("{n} videos in progress"),
-    }
+/// The tray menu's first line. Not "all videos saved" for 0: a video that failed is not saved,
+/// and the person was already told so by a notification. It says only what is true: nothing is
+/// left to wait for.
+fn status_text(active: u64, lang: Lang) -> String {
+    Words::new("tray.status").with("count", active).render(lang)
 }
 
-fn tooltip_text(active: u64) -> String {
-    format!("Sora Desk: {}", status_text(active).to_lowercase())
+fn tooltip_text(active: u64, lang: Lang) -> String {
+    Words::new("tray.tooltip")
+        .with("count", active)
+        .render(lang)
+}
+
+fn open_label(lang: Lang) -> String {
+    Words::new("tray.open").render(lang)
+}
+
+fn quit_label(lang: Lang) -> String {
+    Words::new("tray.quit").render(lang)
 }
 
 /// Where closing the main window stands.
@@ -94,9 +100,9 @@ impl Choice {
             "background" => Ok(Choice::Background),
             "quit" => Ok(Choice::Quit),
             "stay" => Ok(Choice::Stay),
-            _ => Err(IpcError::invalid(
-                "Closing Sora Desk expects \"background\", \"quit\" or \"stay\".",
-            )),
+            _ => Err(IpcError::invalid(sora_service::problem::Words::new(
+                "problem.invalid_argument.close_choice",
+            ))),
         }
     }
 }
@@ -110,9 +116,24 @@ pub struct Background<R: Runtime> {
     /// Wakes the one task that counts the videos for the tray, so counts are shown in the
     /// order they were taken (two counts racing could leave an old one showing).
     recount: Notify,
-    /// The tray menu's first line, kept to update the count. Set and cleared on the main
-    /// thread only, where the tray lives.
-    status: Mutex<Option<MenuItem<R>>>,
+    /// The tray menu's items, kept to update the count (and the words, when the language
+    /// changes). Set and cleared on the main thread only, where the tray lives.
+    items: Mutex<Option<TrayItems<R>>>,
+}
+
+/// The tray menu's items with words.
+struct TrayItems<R: Runtime> {
+    status: MenuItem<R>,
+    open: MenuItem<R>,
+    quit: MenuItem<R>,
+}
+
+impl<R: Runtime> TrayItems<R> {
+    fn say(&self, active: u64, lang: Lang) {
+        let _ = self.status.set_text(status_text(active, lang));
+        let _ = self.open.set_text(open_label(lang));
+        let _ = self.quit.set_text(quit_label(lang));
+    }
 }
 
 impl<R: Runtime> Background<R> {
@@ -121,7 +142,7 @@ impl<R: Runtime> Background<R> {
             closing: Mutex::new(Closing::Idle),
             in_background: AtomicBool::new(false),
             recount: Notify::new(),
-            status: Mutex::new(None),
+            items: Mutex::new(None),
         }
     }
 
@@ -157,7 +178,7 @@ pub fn attach<R: Runtime>(app: &tauri::App<R>, service: Service) {
             app.state::<Background<R>>().recount.notified().await;
             if app.state::<Background<R>>().in_background() {
                 let active = service.active_count().await;
-                show_tray(&app, active);
+                show_tray(&app, active, service.language());
             }
         }
     });
@@ -170,6 +191,11 @@ pub fn tasks_changed<R: Runtime>(app: &AppHandle<R>) {
             background.recount.notify_one();
         }
     }
+}
+
+/// The language setting changed: a tray shown is drawn again in the new language.
+pub fn language_changed<R: Runtime>(app: &AppHandle<R>) {
+    tasks_changed(app);
 }
 
 /// The main window's close button (or Alt+F4, or the window manager) asks to close.
@@ -260,8 +286,9 @@ pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
 }
 
 /// Shows the tray icon with `active` videos in progress (then hides the window), or updates
-/// the one shown. The tray lives on the main thread (GTK, AppKit and Win32 want it there).
-fn show_tray<R: Runtime>(app: &AppHandle<R>, active: u64) {
+/// the one shown, in `lang`. The tray lives on the main thread (GTK, AppKit and Win32 want it
+/// there).
+fn show_tray<R: Runtime>(app: &AppHandle<R>, active: u64, lang: Lang) {
     let handle = app.clone();
     let run = app.run_on_main_thread(move || {
         let app = &handle;
@@ -270,17 +297,17 @@ fn show_tray<R: Runtime>(app: &AppHandle<R>, active: u64) {
         if !background.in_background() {
             return;
         }
-        let mut status = background.status.lock().unwrap_or_else(|e| e.into_inner());
-        if let (Some(item), Some(tray)) = (status.as_ref(), app.tray_by_id(TRAY)) {
-            let _ = item.set_text(status_text(active));
-            let _ = tray.set_tooltip(Some(tooltip_text(active)));
+        let mut items = background.items.lock().unwrap_or_else(|e| e.into_inner());
+        if let (Some(shown), Some(tray)) = (items.as_ref(), app.tray_by_id(TRAY)) {
+            shown.say(active, lang);
+            let _ = tray.set_tooltip(Some(tooltip_text(active, lang)));
             return;
         }
         let window = app.get_webview_window(MAIN_WINDOW);
         // Building loads the system's tray library, which panics when it is missing.
-        match std::panic::catch_unwind(AssertUnwindSafe(|| build_tray(app, active))) {
-            Ok(Ok(item)) => {
-                *status = Some(item);
+        match std::panic::catch_unwind(AssertUnwindSafe(|| build_tray(app, active, lang))) {
+            Ok(Ok(built)) => {
+                *items = Some(built);
                 if let Some(window) = window {
                     let _ = window.hide();
                 }
@@ -314,7 +341,7 @@ fn hide_tray<R: Runtime>(app: &AppHandle<R>) {
     let _ = app.run_on_main_thread(move || {
         if let Some(background) = handle.try_state::<Background<R>>() {
             background
-                .status
+                .items
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .take();
@@ -323,15 +350,25 @@ fn hide_tray<R: Runtime>(app: &AppHandle<R>) {
     });
 }
 
-fn build_tray<R: Runtime>(app: &AppHandle<R>, active: u64) -> tauri::Result<MenuItem<R>> {
+fn build_tray<R: Runtime>(
+    app: &AppHandle<R>,
+    active: u64,
+    lang: Lang,
+) -> tauri::Result<TrayItems<R>> {
     // Not clickable: it is the answer to "is it still working?", not an action.
-    let status = MenuItem::with_id(app, MENU_STATUS, status_text(active), false, None::<&str>)?;
-    let open = MenuItem::with_id(app, MENU_OPEN, OPEN_LABEL, true, None::<&str>)?;
-    let quit = MenuItem::with_id(app, MENU_QUIT, QUIT_LABEL, true, None::<&str>)?;
+    let status = MenuItem::with_id(
+        app,
+        MENU_STATUS,
+        status_text(active, lang),
+        false,
+        None::<&str>,
+    )?;
+    let open = MenuItem::with_id(app, MENU_OPEN, open_label(lang), true, None::<&str>)?;
+    let quit = MenuItem::with_id(app, MENU_QUIT, quit_label(lang), true, None::<&str>)?;
     let separator = PredefinedMenuItem::separator(app)?;
     let menu = Menu::with_items(app, &[&status, &separator, &open, &quit])?;
     let mut tray = TrayIconBuilder::with_id(TRAY)
-        .tooltip(tooltip_text(active))
+        .tooltip(tooltip_text(active, lang))
         .menu(&menu)
         // A click on the icon opens the window (Windows, macOS); the menu is on the other
         // button. Linux tray hosts always show the menu on a click and report no clicks.
@@ -350,7 +387,7 @@ fn build_tray<R: Runtime>(app: &AppHandle<R>, active: u64) -> tauri::Result<Menu
         tray = tray.icon(icon.clone());
     }
     tray.build(app)?;
-    Ok(status)
+    Ok(TrayItems { status, open, quit })
 }
 
 #[cfg(test)]
@@ -384,9 +421,19 @@ mod tests {
 
     #[test]
     fn the_tray_says_how_many_videos_are_in_progress() {
-        assert_eq!(status_text(0), "Nothing in progress");
-        assert_eq!(status_text(1), "1 video in progress");
-        assert_eq!(status_text(3), "3 videos in progress");
-        assert_eq!(tooltip_text(2), "Sora Desk: 2 videos in progress");
+        assert_eq!(status_text(0, Lang::En), "Nothing in progress");
+        assert_eq!(status_text(1, Lang::En), "1 video in progress");
+        assert_eq!(status_text(3, Lang::En), "3 videos in progress");
+        assert_eq!(tooltip_text(2, Lang::En), "Sora Desk: 2 videos in progress");
+        assert_eq!(tooltip_text(0, Lang::En), "Sora Desk: nothing in progress");
+        assert_eq!(open_label(Lang::En), "Open Sora Desk");
+        assert_eq!(quit_label(Lang::En), "Quit");
+    }
+
+    #[test]
+    fn the_tray_speaks_chinese_too() {
+        assert_eq!(status_text(3, Lang::ZhCn), "正在制作 3 个视频");
+        assert_eq!(tooltip_text(0, Lang::ZhCn), "Sora Desk：没有正在制作的视频");
+        assert_eq!(open_label(Lang::ZhCn), "打开 Sora Desk");
     }
 }

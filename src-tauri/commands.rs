@@ -68,8 +68,18 @@ pub async fn get_settings(state: State<'_, AppState>) -> Answer<Settings> {
 }
 
 #[tauri::command]
-pub async fn set_settings(state: State<'_, AppState>, changes: SettingsChange) -> Answer<Settings> {
-    state.service.set_settings(changes).await
+pub async fn set_settings<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    changes: SettingsChange,
+) -> Answer<Settings> {
+    let language = changes.language.is_some();
+    let settings = state.service.set_settings(changes).await?;
+    if language {
+        // The page reloads itself in the new language; the tray, if shown, follows.
+        background::language_changed(&app);
+    }
+    Ok(settings)
 }
 
 #[tauri::command]
@@ -268,7 +278,9 @@ pub async fn library_stats(state: State<'_, AppState>) -> Answer<StatsView> {
 fn raw_body(request: &Request<'_>) -> Answer<Vec<u8>> {
     match request.body() {
         InvokeBody::Raw(bytes) => Ok(bytes.clone()),
-        InvokeBody::Json(_) => Err(IpcError::invalid("Expected the picture's bytes.")),
+        InvokeBody::Json(_) => Err(IpcError::invalid(sora_service::problem::Words::new(
+            "problem.invalid_argument.picture_bytes",
+        ))),
     }
 }
 

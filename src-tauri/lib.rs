@@ -11,6 +11,7 @@ mod events;
 mod native;
 pub mod updates;
 
+use sora_words::Words;
 use std::time::Duration;
 
 use tauri::{Manager, RunEvent, Runtime};
@@ -23,6 +24,13 @@ pub use sora_service::{Service, ServiceConfig};
 /// What every command can reach.
 pub struct AppState {
     pub service: Service,
+}
+
+/// The language native surfaces (notifications, dialogs, the tray) speak now: Settings' or the
+/// system's, as the service resolves it for the page too.
+pub(crate) fn language<R: Runtime>(app: &tauri::AppHandle<R>) -> sora_words::Lang {
+    app.try_state::<AppState>()
+        .map_or_else(sora_words::Lang::system, |state| state.service.language())
 }
 
 /// The label of the app's one window (tauri.conf.json), to which the capability is bound.
@@ -218,9 +226,7 @@ pub fn run() {
         .and_then(|listener| Ok((listener.local_addr()?.port(), listener)));
     let (media_port, media) = match media {
         Ok(bound) => bound,
-        Err(e) => could_not_start(&format!(
-            "Sora Desk could not start its video player on this computer ({e}). Restart the computer and open Sora Desk again."
-        )),
+        Err(e) => could_not_start(&Words::new("start.no_player").with("detail", e.to_string())),
     };
     let mut context = context();
     allow_media_from(context.config_mut(), media_port);
@@ -256,12 +262,14 @@ pub fn run() {
 }
 
 /// Ends the app with the system's own message box: no window can help yet.
-fn could_not_start(message: &str) -> ! {
+/// No setting can be read yet: the box speaks the system's language.
+fn could_not_start(message: &Words) -> ! {
     log::error!("could not start: {message}");
+    let lang = sora_words::Lang::system();
     rfd::MessageDialog::new()
         .set_level(rfd::MessageLevel::Error)
-        .set_title("Sora Desk could not start")
-        .set_description(message)
+        .set_title(Words::new("start.title").render(lang))
+        .set_description(message.render(lang))
         .show();
     std::process::exit(1);
 }

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use sora_words::Words;
 use tauri::{AppHandle, Emitter, Manager, Runtime, Window, WindowEvent};
 
 use crate::{AppState, IpcError, MAIN_WINDOW};
@@ -36,9 +37,12 @@ async fn on_main_thread<R: Runtime>(
 }
 
 pub async fn choose_picture<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
-    on_main_thread(app, |d| {
-        d.set_title("Choose a picture")
-            .add_filter("Pictures", PICTURE_EXTENSIONS)
+    let lang = crate::language(app);
+    let title = Words::new("dialog.choose_picture").render(lang);
+    let filter = Words::new("dialog.filter.pictures").render(lang);
+    on_main_thread(app, move |d| {
+        d.set_title(title)
+            .add_filter(filter, PICTURE_EXTENSIONS)
             .pick_file()
     })
     .await
@@ -68,19 +72,21 @@ pub fn give_dropped<R: Runtime>(app: &AppHandle<R>, paths: &[PathBuf]) {
 }
 
 pub async fn choose_batch_file<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
-    on_main_thread(app, |d| {
-        d.set_title("Choose a list of prompts")
-            .add_filter("Text or CSV", &["txt", "csv", "text", "md"])
+    let lang = crate::language(app);
+    let title = Words::new("dialog.choose_prompts").render(lang);
+    let filter = Words::new("dialog.filter.text_or_csv").render(lang);
+    on_main_thread(app, move |d| {
+        d.set_title(title)
+            .add_filter(filter, &["txt", "csv", "text", "md"])
             .pick_file()
     })
     .await
 }
 
 pub async fn choose_folder<R: Runtime>(app: &AppHandle<R>, start: PathBuf) -> Option<PathBuf> {
+    let title = Words::new("dialog.choose_folder").render(crate::language(app));
     on_main_thread(app, move |d| {
-        d.set_title("Where should videos be saved?")
-            .set_directory(start)
-            .pick_folder()
+        d.set_title(title).set_directory(start).pick_folder()
     })
     .await
 }
@@ -92,11 +98,14 @@ pub async fn choose_save_path<R: Runtime>(app: &AppHandle<R>, video: &Path) -> O
         .unwrap_or_else(|| "video.mp4".into());
     // Where "save a copy" starts: the Desktop, a place people find things again.
     let start = app.path().desktop_dir().ok().filter(|d| d.is_dir());
+    let lang = crate::language(app);
+    let title = Words::new("dialog.save_copy").render(lang);
+    let filter = Words::new("dialog.filter.video").render(lang);
     on_main_thread(app, move |d| {
         let d = d
-            .set_title("Save a copy of the video")
+            .set_title(title)
             .set_file_name(name)
-            .add_filter("Video", &["mp4"]);
+            .add_filter(filter, &["mp4"]);
         match start {
             Some(dir) => d.set_directory(dir),
             None => d,
@@ -119,7 +128,9 @@ pub fn open_url(url: &str) -> Result<(), IpcError> {
     tauri_plugin_opener::open_url(url, None::<&str>).map_err(|e| {
         IpcError::new(
             "open_failed",
-            format!("Your web browser could not be opened ({e}). Visit {url} yourself."),
+            Words::new("problem.open_failed.browser")
+                .with("detail", e.to_string())
+                .with("url", url),
             false,
         )
     })
@@ -128,10 +139,9 @@ pub fn open_url(url: &str) -> Result<(), IpcError> {
 fn could_not_open(path: &Path, e: tauri_plugin_opener::Error) -> IpcError {
     IpcError::new(
         "open_failed",
-        format!(
-            "The file manager could not be opened ({e}). The file is in {}.",
-            path.parent().unwrap_or(path).display()
-        ),
+        Words::new("problem.open_failed.file_manager")
+            .with("detail", e.to_string())
+            .with("path", path.parent().unwrap_or(path).display().to_string()),
         false,
     )
 }

@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use serde::Serialize;
+use sora_service::problem::Words;
 use sora_service::{Problem, Service};
 use tauri::plugin::TauriPlugin;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
@@ -119,7 +120,7 @@ pub async fn download_and_verify<R: Runtime>(
     let Some(update) = found(app).take() else {
         return Err(Problem::new(
             "update_not_found",
-            "There is no update to install yet. Press “Check for updates” first.",
+            Words::new("problem.update_not_found"),
             false,
         ));
     };
@@ -160,20 +161,25 @@ fn progress<R: Runtime>(app: &AppHandle<R>, stage: Progress) {
     }
 }
 
-const NOT_BUILT_IN: &str = "This copy of Sora Desk was built without an update address, so it cannot update itself. New versions come from where you got this one.";
-const UNREACHABLE: &str = "Sora Desk could not reach its update server. Check your internet connection and try again later.";
-
 /// Why looking for an update failed, in the person's words.
 fn looking_failed(e: UpdaterError) -> Problem {
     log::warn!("looking for updates failed: {e}");
     match e {
-        UpdaterError::EmptyEndpoints => Problem::new("updates_not_built_in", NOT_BUILT_IN, false),
+        UpdaterError::EmptyEndpoints => Problem::new(
+            "updates_not_built_in",
+            Words::new("problem.updates_not_built_in"),
+            false,
+        ),
         UpdaterError::Reqwest(_) | UpdaterError::Network(_) | UpdaterError::ReleaseNotFound => {
-            Problem::new("update_unreachable", UNREACHABLE, true)
+            Problem::new(
+                "update_unreachable",
+                Words::new("problem.update_unreachable"),
+                true,
+            )
         }
         other => Problem::new(
             "update_unreadable",
-            format!("The update server's answer could not be read ({other}). Nothing was changed; try again later."),
+            Words::new("problem.update_unreadable").with("detail", other.to_string()),
             true,
         ),
     }
@@ -182,9 +188,11 @@ fn looking_failed(e: UpdaterError) -> Problem {
 fn downloading_failed(e: UpdaterError) -> Problem {
     log::warn!("downloading the update failed: {e}");
     match e {
-        UpdaterError::Reqwest(_) | UpdaterError::Network(_) => {
-            Problem::new("update_unreachable", UNREACHABLE, true)
-        }
+        UpdaterError::Reqwest(_) | UpdaterError::Network(_) => Problem::new(
+            "update_unreachable",
+            Words::new("problem.update_unreachable"),
+            true,
+        ),
         // The package is not the one Sora Desk's makers signed, or the signature is not theirs,
         // or it was made for another version than the one announced.
         UpdaterError::Minisign(_)
@@ -193,12 +201,12 @@ fn downloading_failed(e: UpdaterError) -> Problem {
         | UpdaterError::SignedVersionMismatch { .. }
         | UpdaterError::MissingSignedVersion => Problem::new(
             "update_unverified",
-            "The downloaded update is not signed by Sora Desk's makers, so it was not installed. Try again later; if this keeps happening, download Sora Desk from where you got it.",
+            Words::new("problem.update_unverified"),
             true,
         ),
         other => Problem::new(
             "update_unreadable",
-            format!("The update could not be downloaded ({other}). Nothing was installed; try again later."),
+            Words::new("problem.update_unreadable.download").with("detail", other.to_string()),
             true,
         ),
     }
@@ -209,7 +217,7 @@ fn install_failed(e: UpdaterError) -> Problem {
     match e {
         UpdaterError::AuthenticationFailed => Problem::new(
             "update_not_allowed",
-            "Installing the update needs your computer's password, and it was not given. Press “Install and restart” again when you can.",
+            Words::new("problem.update_not_allowed"),
             true,
         ),
         other => could_not_install(other),
@@ -219,7 +227,7 @@ fn install_failed(e: UpdaterError) -> Problem {
 fn could_not_install(why: impl std::fmt::Display) -> Problem {
     Problem::new(
         "update_install_failed",
-        format!("The update could not be installed ({why}). Try again, or download the new version of Sora Desk from where you got this one."),
+        Words::new("problem.update_install_failed").with("detail", why.to_string()),
         true,
     )
 }

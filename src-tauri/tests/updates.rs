@@ -235,8 +235,9 @@ fn a_tampered_package_or_a_wrong_signature_is_refused_and_never_installed() {
         // Through the command the person's button calls: refused before anything is installed.
         let problem = rig.invoke("install_update", json!({})).unwrap_err();
         assert_eq!(problem["code"], "update_unverified", "{what}: {problem}");
+        assert_eq!(problem["message"]["key"], "problem.update_unverified");
         assert_eq!(
-            problem["message"],
+            sora_service::problem::Words::new("problem.update_unverified").english(),
             "The downloaded update is not signed by Sora Desk's makers, so it was not installed. Try again later; if this keeps happening, download Sora Desk from where you got it.",
         );
         let stages: Vec<Value> = rig

@@ -55,22 +55,11 @@ const PLACES: &[&str] = &[
     "above the clouds",
     "in a desert at dusk",
 ];
-const FAILURES: &[(&str, &str, bool)] = &[
-    (
-        "moderation_blocked",
-        "EvoLink refused this description because it breaks its content rules.",
-        false,
-    ),
-    (
-        "no_credits",
-        "Your EvoLink balance is too low for this video.",
-        false,
-    ),
-    (
-        "server_trouble",
-        "EvoLink had a problem on its side and could not make this video.",
-        true,
-    ),
+/// Codes of failed tasks, each with its default words (`problem.<code>`).
+const FAILURES: &[(&str, bool)] = &[
+    ("moderation_blocked", false),
+    ("no_credits", false),
+    ("server_trouble", true),
 ];
 
 fn main() {
@@ -185,13 +174,14 @@ fn seed_one(
     let end = match i % 20 {
         // One in ten failed, one in twenty expired, the rest done.
         0 | 7 => {
-            let (code, message, retryable) = FAILURES[(i / 20) % FAILURES.len()];
+            let (code, retryable) = FAILURES[(i / 20) % FAILURES.len()];
+            let message = evolink::Words::new(format!("problem.{code}"));
             store.advance(
                 &id,
                 TaskState::Submitting,
                 TaskState::Failed,
                 &Patch {
-                    error: Some((code.into(), message.into(), retryable)),
+                    error: Some((code.into(), message, retryable)),
                     ..sent
                 },
             )?;
@@ -206,7 +196,7 @@ fn seed_one(
                 &Patch {
                     error: Some((
                         "expired".into(),
-                        "The link to this video ran out before it was saved.".into(),
+                        evolink::Words::new("problem.expired"),
                         true,
                     )),
                     ..Patch::default()

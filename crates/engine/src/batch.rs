@@ -4,6 +4,7 @@
 
 use evolink::models::{manifest, Choices, PictureRoles};
 use serde::Serialize;
+use sora_words::Words;
 
 /// The most prompts one batch may hold.
 pub const MOST_LINES: usize = 200;
@@ -23,7 +24,7 @@ pub struct LineProblem {
     pub line: usize,
     /// The choice at fault (`prompt`, `duration`...), or `file` for the text as a whole.
     pub field: String,
-    pub message: String,
+    pub message: Words,
 }
 
 /// A batch read and checked against a model: what would be recorded, and what it costs.
@@ -63,10 +64,9 @@ pub fn read_batch(text: &str, csv: bool) -> Result<Vec<BatchLine>, Vec<LineProbl
         return Err(vec![problem(
             lines[MOST_LINES].line,
             "file",
-            format!(
-                "A batch holds at most {MOST_LINES} prompts; this one has {}. Split it in two.",
-                lines.len()
-            ),
+            Words::new("problem.invalid_input.batch_too_long")
+                .with("most", MOST_LINES)
+                .with("count", lines.len()),
         )]);
     }
     Ok(lines)
@@ -93,7 +93,7 @@ pub fn plan_batch(lines: &[BatchLine], model: &str, choices: &Choices, takes: u3
         plan.problems.push(problem(
             0,
             "prompt",
-            "There are no prompts to make videos of yet.".into(),
+            Words::new("problem.invalid_input.batch_empty"),
         ));
     }
     let takes = takes.max(1);
@@ -145,7 +145,7 @@ fn merge(batch: &Choices, line: &Choices) -> Choices {
     }
 }
 
-fn problem(line: usize, field: &str, message: String) -> LineProblem {
+fn problem(line: usize, field: &str, message: Words) -> LineProblem {
     LineProblem {
         line,
         field: field.to_string(),
@@ -216,7 +216,7 @@ fn read_csv(text: &str) -> Result<Vec<BatchLine>, Vec<LineProblem>> {
         return Err(vec![problem(
             1,
             "file",
-            "The file's first row must name its columns, one of them “prompt”.".into(),
+            Words::new("problem.invalid_input.batch_no_header"),
         )]);
     };
     if let Some(unknown) = header
@@ -226,10 +226,9 @@ fn read_csv(text: &str) -> Result<Vec<BatchLine>, Vec<LineProblem>> {
         return Err(vec![problem(
             1,
             "file",
-            format!(
-                "The column “{unknown}” is not one Sora Desk knows. Columns can be: {}.",
-                CSV_COLUMNS.join(", ")
-            ),
+            Words::new("problem.invalid_input.batch_column")
+                .with("column", unknown.as_str())
+                .with("columns", CSV_COLUMNS.join(", ")),
         )]);
     }
     let mut lines = Vec::new();
@@ -245,7 +244,11 @@ fn read_csv(text: &str) -> Result<Vec<BatchLine>, Vec<LineProblem>> {
         };
         let prompt = record.get(prompt_at).map(|p| p.trim()).unwrap_or_default();
         if prompt.is_empty() {
-            problems.push(problem(number, "prompt", "This row has no prompt.".into()));
+            problems.push(problem(
+                number,
+                "prompt",
+                Words::new("problem.invalid_input.batch_no_prompt"),
+            ));
             continue;
         }
         match row_choices(&cell) {
@@ -266,10 +269,16 @@ fn read_csv(text: &str) -> Result<Vec<BatchLine>, Vec<LineProblem>> {
 
 fn row_choices<'a>(
     cell: &dyn Fn(&str) -> Option<&'a str>,
-) -> Result<Choices, (&'static str, String)> {
+) -> Result<Choices, (&'static str, Words)> {
     let whole = |field: &'static str, text: &str| {
-        text.parse::<i64>()
-            .map_err(|_| (field, format!("“{text}” is not a whole number ({field}).")))
+        text.parse::<i64>().map_err(|_| {
+            (
+                field,
+                Words::new("problem.invalid_input.batch_number")
+                    .with("text", text)
+                    .with("field", field),
+            )
+        })
     };
     let duration = cell("duration")
         .map(|d| whole("duration", d.trim_end_matches('s')))
@@ -277,7 +286,12 @@ fn row_choices<'a>(
     let seed = cell("seed")
         .map(|s| {
             whole("seed", s).and_then(|n| {
-                u64::try_from(n).map_err(|_| ("seed", format!("“{s}” is not a seed.")))
+                u64::try_from(n).map_err(|_| {
+                    (
+                        "seed",
+                        Words::new("problem.invalid_input.batch_seed").with("text", s),
+                    )
+                })
             })
         })
         .transpose()?;
@@ -285,7 +299,12 @@ fn row_choices<'a>(
         None => None,
         Some("on" | "yes" | "true" | "1") => Some(true),
         Some("off" | "no" | "false" | "0") => Some(false),
-        Some(other) => return Err(("audio", format!("Sound is “on” or “off”, not “{other}”."))),
+        Some(other) => {
+            return Err((
+                "audio",
+                Words::new("problem.invalid_input.batch_sound").with("text", other),
+            ))
+        }
     };
     Ok(Choices {
         duration,
@@ -303,7 +322,7 @@ type Record = (usize, Vec<String>);
 
 /// Splits CSV text into records (RFC 4180: commas, double quotes, `""` inside quotes, line
 /// breaks inside quotes), each with the line it starts on.
-fn csv_records(text: &str) -> Result<Vec<Record>, (usize, String)> {
+fn csv_records(text: &str) -> Result<Vec<Record>, (usize, Words)> {
     let mut records = Vec::new();
     let mut record = Vec::new();
     let mut field = String::new();
@@ -340,10 +359,7 @@ fn csv_records(text: &str) -> Result<Vec<Record>, (usize, String)> {
         }
     }
     if quoted {
-        return Err((
-            starts,
-            "A quote in the file is never closed, so its rows cannot be read.".into(),
-        ));
+        return Err((starts, Words::new("problem.invalid_input.batch_quote")));
     }
     if !field.is_empty() || !record.is_empty() {
         record.push(field);
@@ -397,9 +413,17 @@ mod tests {
     fn csv_mistakes_are_named_with_their_line() {
         let e = read_batch("text\nA cat\n", true).unwrap_err();
         assert_eq!((e[0].line, e[0].field.as_str()), (1, "file"));
-        assert!(e[0].message.contains("prompt"), "{}", e[0].message);
+        assert!(
+            e[0].message.english().contains("prompt"),
+            "{}",
+            e[0].message
+        );
         let e = read_batch("prompt,colour\nA cat,red\n", true).unwrap_err();
-        assert!(e[0].message.contains("colour"), "{}", e[0].message);
+        assert!(
+            e[0].message.english().contains("colour"),
+            "{}",
+            e[0].message
+        );
         let e = read_batch(
             "prompt,duration,audio\nA cat,long,on\n,4,on\nA dog,4,loud\n",
             true,
@@ -408,7 +432,7 @@ mod tests {
         let found: Vec<(usize, &str)> = e.iter().map(|p| (p.line, p.field.as_str())).collect();
         assert_eq!(found, [(2, "duration"), (3, "prompt"), (4, "audio")]);
         let e = read_batch("prompt\n\"A cat\n", true).unwrap_err();
-        assert!(e[0].message.contains("quote"), "{}", e[0].message);
+        assert!(e[0].message.english().contains("quote"), "{}", e[0].message);
     }
 
     #[test]
@@ -417,7 +441,7 @@ mod tests {
         assert_eq!(read_batch(&text, false).unwrap().len(), MOST_LINES);
         let e = read_batch(&format!("{text}One more\n"), false).unwrap_err();
         assert_eq!(e[0].line, MOST_LINES + 1);
-        assert!(e[0].message.contains("201"), "{}", e[0].message);
+        assert!(e[0].message.english().contains("201"), "{}", e[0].message);
     }
 
     #[test]

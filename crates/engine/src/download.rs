@@ -17,7 +17,7 @@ use std::path::Path;
 use std::thread::JoinHandle;
 
 use evolink::reqwest::{header, StatusCode};
-use evolink::{Error, ErrorKind};
+use evolink::{Error, ErrorKind, Words};
 use sha2::{Digest, Sha256};
 
 use crate::library::{feed_file, hex, looks_like_mp4};
@@ -107,7 +107,7 @@ pub async fn download(
             // The connection ended early: what we have stays for the next attempt.
             return Err(Error::new(
                 ErrorKind::NetworkDown,
-                "The download was interrupted; it will continue where it stopped.",
+                Words::new("problem.network_down.download"),
             ));
         }
         if written > total {
@@ -156,7 +156,7 @@ fn verify_signature(part: &Path) -> Result<(), Error> {
         let _ = std::fs::remove_file(part);
         Err(Error::new(
             ErrorKind::ServerTrouble,
-            "What arrived was not a video; it will be downloaded again.",
+            Words::new("problem.server_trouble.not_a_video"),
         ))
     }
 }
@@ -166,7 +166,7 @@ fn restart(part: &Path) -> Error {
     let _ = std::fs::remove_file(part);
     Error::new(
         ErrorKind::ServerTrouble,
-        "The download could not be continued; it will start again from the beginning.",
+        Words::new("problem.server_trouble.no_resume"),
     )
 }
 
@@ -188,7 +188,7 @@ fn unsatisfied_total(headers: &header::HeaderMap) -> Option<u64> {
 fn network_error(_: evolink::reqwest::Error) -> Error {
     Error::new(
         ErrorKind::NetworkDown,
-        "The download was interrupted; it will continue where it stopped.",
+        Words::new("problem.network_down.download"),
     )
 }
 
@@ -248,7 +248,7 @@ impl EarlyFlush {
 fn disk_error(e: io::Error) -> Error {
     Error::new(
         ErrorKind::ServerTrouble,
-        format!("The video could not be written to the library folder ({e}). Check that the disk has space and the folder can be written to."),
+        Words::new("problem.server_trouble.library_write").with("detail", e.to_string()),
     )
 }
 

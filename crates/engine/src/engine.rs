@@ -34,7 +34,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use evolink::models::{Choices, PictureRoles, Settled};
-use evolink::{Client, Error as ApiError, MediaClient, VideoRequest};
+use evolink::{Client, Error as ApiError, MediaClient, VideoRequest, Words};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, Notify, Semaphore};
 use tokio::time::Instant;
@@ -157,10 +157,10 @@ pub enum EngineEvent {
     /// The account balance, refreshed after a task ended.
     Balance { credits: Option<f64> },
     /// The key was refused: polling waits until a new key is set.
-    KeyRefused { message: String },
+    KeyRefused { message: Words },
     /// The task store could not be written (disk full, read-only...): work waits and is
     /// retried; `None` once writing works again.
-    StoreTrouble { message: Option<String> },
+    StoreTrouble { message: Option<Words> },
 }
 
 /// How to fit a reference picture into the frame; stored with the task.
@@ -219,24 +219,42 @@ pub enum EngineError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{0}")]
-    NotAllowed(String),
+    NotAllowed(Words),
     /// Another process (the app, or another `sora-desk-cli`) runs the engine on this store.
-    #[error("Another Sora Desk is already working on these tasks.")]
+    #[error("{}", Words::new("problem.engine_busy.engine"))]
     Busy,
-    #[error("The app's data folder could not be used: {0}")]
+    #[error("{}", Words::new("problem.data_folder.engine").with("detail", .0.as_str()))]
     DataFolder(String),
     /// A new paid task from an uncertain one is offered only after a lookup found nothing.
-    #[error("Sora Desk has not yet made sure EvoLink did not start this video. Use “Look again” first: if EvoLink has it, the app saves it and nothing is paid twice.")]
+    #[error("{}", Words::new("problem.look_first"))]
     LookFirst,
     /// ...and only once the person accepted that they may pay twice.
-    #[error("Making this video again may charge you twice, if EvoLink did start the first one after all. Confirm to go ahead.")]
+    #[error("{}", Words::new("problem.confirm_needed"))]
     ConfirmNeeded,
     /// A paid video is stopped only once the person chose what becomes of it.
-    #[error("EvoLink cannot cancel a video it has started, so it may still be charged. Choose whether to keep the video if it comes, or to discard it.")]
+    #[error("{}", Words::new("problem.confirm_needed.stop"))]
     StopNeedsChoice,
 }
 
 impl EngineError {
+    /// The words for the person. A store failure's own text is technical (it stays in
+    /// `Display`, for logs); people get what it means for them.
+    pub fn words(&self) -> Words {
+        match self {
+            EngineError::Invalid(e) => e.message().clone(),
+            EngineError::Store(StoreError::NotFound(_)) => Words::new("problem.not_found.task"),
+            EngineError::Store(_) => Words::new("problem.storage"),
+            EngineError::NotAllowed(words) => words.clone(),
+            EngineError::Busy => Words::new("problem.engine_busy.engine"),
+            EngineError::DataFolder(detail) => {
+                Words::new("problem.data_folder.engine").with("detail", detail.as_str())
+            }
+            EngineError::LookFirst => Words::new("problem.look_first"),
+            EngineError::ConfirmNeeded => Words::new("problem.confirm_needed"),
+            EngineError::StopNeedsChoice => Words::new("problem.confirm_needed.stop"),
+        }
+    }
+
     /// Stable code for the UI and the CLI.
     pub fn code(&self) -> &'static str {
         match self {
@@ -282,7 +300,7 @@ struct Inner {
     uploading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// Tasks whose last change could not be written to the store, with why: shown on the
     /// task (the store cannot hold the note) until a write succeeds again.
-    unwritten: Mutex<HashMap<String, String>>,
+    unwritten: Mutex<HashMap<String, Words>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -473,9 +491,9 @@ impl Engine {
     pub fn retry(&self, id: &str, confirm_paid_again: bool) -> Result<Task, EngineError> {
         let old = self.inner.store.get(id)?;
         if !old.state.is_final() {
-            return Err(EngineError::NotAllowed(
-                "This video is still being made; wait for it to finish first.".into(),
-            ));
+            return Err(EngineError::NotAllowed(Words::new(
+                "problem.not_allowed.still_making_retry",
+            )));
         }
         if old.state == TaskState::OutcomeUnknown {
             if old.lookup.as_deref() != Some(crate::store::Lookup::NothingFound.as_str()) {
@@ -521,9 +539,9 @@ impl Engine {
     pub fn look_again(&self, id: &str) -> Result<Task, EngineError> {
         let task = self.inner.store.get(id)?;
         if task.state != TaskState::OutcomeUnknown {
-            return Err(EngineError::NotAllowed(
-                "Only a video whose start is uncertain can be looked for again.".into(),
-            ));
+            return Err(EngineError::NotAllowed(Words::new(
+                "problem.not_allowed.look_again",
+            )));
         }
         let task = self.inner.store.advance(
             id,
@@ -544,17 +562,17 @@ impl Engine {
     pub fn delete(&self, id: &str) -> Result<Task, EngineError> {
         let task = self.inner.store.get(id)?;
         if !task.state.is_final() {
-            return Err(EngineError::NotAllowed(
-                "This video is still being made; it can be deleted once it has finished.".into(),
-            ));
+            return Err(EngineError::NotAllowed(Words::new(
+                "problem.not_allowed.still_making_delete",
+            )));
         }
         if let Some(video) = task.video_path.as_deref().map(Path::new) {
             for path in [video.to_path_buf(), video.with_extension("json")] {
                 if path.exists() {
                     trash::delete(&path).map_err(|e| {
-                        EngineError::NotAllowed(format!(
-                            "The video could not be moved to the trash ({e}). Nothing was deleted."
-                        ))
+                        EngineError::NotAllowed(
+                            Words::new("problem.not_allowed.trash").with("detail", e.to_string()),
+                        )
                     })?;
                 }
             }
@@ -629,7 +647,7 @@ impl Engine {
             Patch {
                 error: Some((
                     error.code().to_string(),
-                    error.message().to_string(),
+                    error.message().clone(),
                     error.retryable(),
                 )),
                 request_id: error.request_id().map(str::to_string),
@@ -711,9 +729,11 @@ pub fn record_all(
     batch: bool,
 ) -> Result<Vec<Task>, EngineError> {
     if !(1..=MOST_TAKES).contains(&takes) {
-        return Err(invalid_request(format!(
-            "Ask for 1 to {MOST_TAKES} versions of a video, not {takes}."
-        )));
+        return Err(invalid_request(
+            Words::new("problem.invalid_input.takes")
+                .with("most", MOST_TAKES)
+                .with("value", takes),
+        ));
     }
     let batch_id = (batch || takes > 1).then(|| new_id("run-"));
     let mut tasks = Vec::new();
@@ -755,7 +775,7 @@ pub fn record_all(
 /// The most takes of one prompt asked for at once.
 pub const MOST_TAKES: u32 = 4;
 
-fn invalid_request(message: String) -> EngineError {
+fn invalid_request(message: Words) -> EngineError {
     EngineError::Invalid(ApiError::new(evolink::ErrorKind::InvalidInput, message))
 }
 
@@ -827,16 +847,16 @@ pub fn stop(
 ) -> Result<Stop, EngineError> {
     let task = store.get(id)?;
     if task.state.is_final() {
-        return Err(EngineError::NotAllowed(
-            "This video has already finished; there is nothing to stop.".into(),
-        ));
+        return Err(EngineError::NotAllowed(Words::new(
+            "problem.not_allowed.finished",
+        )));
     }
     if let Some(lead_id) = task.lead_id.as_deref() {
         let lead_paid = store.find(lead_id)?.is_none_or(|lead| lead.may_be_paid());
         if !lead_paid {
-            return Err(EngineError::NotAllowed(
-                "This version is made in one request with the first one. Stop the first version to stop them all.".into(),
-            ));
+            return Err(EngineError::NotAllowed(Words::new(
+                "problem.not_allowed.stop_first",
+            )));
         }
     } else if let Some(removed) = store.remove_unpaid(id)? {
         for task in &removed {

@@ -13,6 +13,7 @@ pub use engine::{
     record, record_all, start_of_today, stop, Engine, EngineConfig, EngineError, EngineEvent,
     EngineHandle, ImageFit, PaidCallsHeld, Stop, SubmitRequest, Trouble, ENV_POLL_MS, MOST_TAKES,
 };
+pub use evolink::Words;
 pub use state::TaskState;
 pub use store::{
     Grouping, ListQuery, Lookup, NewTask, Patch, PictureColumns, PosterSize, QueueRules, Role, Run,

@@ -11,6 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use evolink::models::{Choices, Settled};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
+use sora_words::Words;
 
 use crate::state::TaskState;
 
@@ -150,7 +151,8 @@ pub struct Task {
     pub progress: u8,
     pub remote_status: Option<String>,
     pub error_code: Option<String>,
-    pub error_message: Option<String>,
+    /// Why the task failed or waits, as words (stored as their JSON in `error_message`).
+    pub error_message: Option<Words>,
     pub error_retryable: Option<bool>,
     pub credits_reserved: Option<f64>,
     pub credits_used: Option<f64>,
@@ -400,7 +402,7 @@ pub struct Patch {
     pub last_upload_expires_at: Option<i64>,
     pub progress: Option<u8>,
     pub remote_status: Option<String>,
-    pub error: Option<(String, String, bool)>,
+    pub error: Option<(String, Words, bool)>,
     pub credits_reserved: Option<f64>,
     pub credits_used: Option<f64>,
     pub estimated_seconds: Option<i64>,
@@ -607,7 +609,7 @@ impl Store {
                 patch.progress,
                 patch.remote_status,
                 error.map(|e| &e.0),
-                error.map(|e| &e.1),
+                error.map(|e| stored_words(&e.1)),
                 error.map(|e| e.2),
                 patch.credits_reserved,
                 patch.credits_used,
@@ -836,9 +838,10 @@ impl Store {
         id: &str,
         state: TaskState,
         code: &str,
-        message: &str,
+        message: &Words,
         request_id: Option<&str>,
     ) -> Result<()> {
+        let message = stored_words(message);
         self.conn().execute(
             "UPDATE tasks SET error_code = ?3, error_message = ?4, error_retryable = 1, updated_at = ?5,
                               request_id = COALESCE(?6, request_id)
@@ -996,7 +999,24 @@ fn list_filter(query: &ListQuery) -> (String, Vec<String>) {
     (where_sql, args)
 }
 
+// A task's note (`error_message`) is stored as the JSON text of its words, `{"key": ...,
+// "params": {...}}`, in the column that held an English sentence before: no migration, because
+// the old sentences cannot be turned into keys anyway, and a row is told apart by its text
+// (JSON words start with `{"key"`, a sentence never does). An old sentence is shown as its
+// code's default words (`problem.<code>`), in the person's language.
+fn stored_words(words: &Words) -> String {
+    serde_json::to_string(words).unwrap_or_default()
+}
+
+fn words_from_store(text: &str, code: Option<&str>) -> Words {
+    serde_json::from_str::<Words>(text)
+        .ok()
+        .filter(|w| !w.key.is_empty())
+        .unwrap_or_else(|| Words::new(format!("problem.{}", code.unwrap_or("unknown_error"))))
+}
+
 fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
+    let error_code: Option<String> = row.get("error_code")?;
     let state_text: String = row.get("state")?;
     let state = TaskState::parse(&state_text).ok_or_else(|| {
         rusqlite::Error::FromSqlConversionFailure(
@@ -1033,8 +1053,10 @@ fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
         state,
         progress: row.get::<_, i64>("progress")?.clamp(0, 100) as u8,
         remote_status: row.get("remote_status")?,
-        error_code: row.get("error_code")?,
-        error_message: row.get("error_message")?,
+        error_code: error_code.clone(),
+        error_message: row
+            .get::<_, Option<String>>("error_message")?
+            .map(|text| words_from_store(&text, error_code.as_deref())),
         error_retryable: row.get("error_retryable")?,
         credits_reserved: row.get("credits_reserved")?,
         credits_used: row.get("credits_used")?,

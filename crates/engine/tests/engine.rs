@@ -124,7 +124,9 @@ async fn a_moderation_block_fails_in_plain_words_and_is_refunded() {
     assert_eq!(failed.state, TaskState::Failed);
     assert_eq!(failed.error_code.as_deref(), Some("moderation_blocked"));
     assert_eq!(failed.error_retryable, Some(false));
-    assert!(failed.error_message.unwrap().len() > 20);
+    let words = failed.error_message.unwrap();
+    assert_eq!(words.key, "problem.moderation_blocked.task");
+    assert!(words.english().len() > 20);
     assert_eq!(server.balance(), before, "failed tasks are refunded");
 }
 

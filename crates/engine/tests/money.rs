@@ -299,7 +299,9 @@ async fn a_read_only_store_shows_trouble_then_every_task_finishes() {
             _ => {}
         }
     }
-    assert!(said.unwrap().contains("data folder"));
+    let said = said.unwrap();
+    assert_eq!(said.key, "problem.storage.unwritten");
+    assert!(said.english().contains("data folder"));
     immutable(false);
 
     rig.all_finished(Duration::from_secs(60)).await;
@@ -334,7 +336,9 @@ async fn when_checking_cannot_decide_the_person_is_told_and_can_look_again() {
     let unknown = rig.finished(&task.id, Duration::from_secs(40)).await;
     assert_eq!(unknown.state, TaskState::OutcomeUnknown);
     assert_eq!(unknown.lookup.as_deref(), Some("nothing_found"));
-    assert!(unknown.error_message.unwrap().contains("never started"));
+    let words = unknown.error_message.unwrap();
+    assert_eq!(words.key, "problem.outcome_unknown.nothing_found");
+    assert!(words.english().contains("never started"));
     assert_eq!(
         server.counters().tasks_created,
         0,

@@ -200,6 +200,8 @@ async fn the_spend_limit_stops_paid_calls_at_the_limit_and_raising_it_lets_them_
     let held = rig.store.get(&tasks[3].id).unwrap();
     assert_eq!(held.state, TaskState::Waiting);
     let why = held.error_message.unwrap();
+    assert_eq!(why.key, "problem.spend_limit.amounts");
+    let why = why.english();
     assert!(
         why.contains("spend limit") && why.contains("Settings"),
         "{why}"

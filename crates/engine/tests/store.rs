@@ -93,7 +93,7 @@ fn final_states_are_timestamped_and_leave_the_active_list() {
             &Patch {
                 error: Some((
                     "image_rejected".into(),
-                    "Choose another picture.".into(),
+                    evolink::Words::new("problem.image_rejected"),
                     false,
                 )),
                 ..Patch::default()
@@ -277,7 +277,7 @@ fn trouble_is_noted_on_an_active_task_and_cleared_when_it_moves_on() {
             "t1",
             TaskState::Preparing,
             "network_down",
-            "No connection.",
+            &evolink::Words::new("problem.network_down"),
             None,
         )
         .unwrap();
@@ -285,13 +285,18 @@ fn trouble_is_noted_on_an_active_task_and_cleared_when_it_moves_on() {
     assert_eq!(waiting.state, TaskState::Preparing);
     assert_eq!(waiting.error_code.as_deref(), Some("network_down"));
     assert_eq!(waiting.error_retryable, Some(true));
+    // Stored as its key and parameters, read back the same.
+    assert_eq!(
+        waiting.error_message,
+        Some(evolink::Words::new("problem.network_down"))
+    );
     // A note for a state the task has left changes nothing.
     store
         .note_trouble(
             "t1",
             TaskState::Queued,
             "server_trouble",
-            "Busy.",
+            &evolink::Words::new("problem.server_trouble"),
             Some("req-1"),
         )
         .unwrap();
@@ -316,7 +321,11 @@ fn trouble_is_noted_on_an_active_task_and_cleared_when_it_moves_on() {
             TaskState::Waiting,
             TaskState::Failed,
             &Patch {
-                error: Some(("no_credits".into(), "Top up.".into(), false)),
+                error: Some((
+                    "no_credits".into(),
+                    evolink::Words::new("problem.no_credits"),
+                    false,
+                )),
                 ..Patch::default()
             },
         )
@@ -475,9 +484,13 @@ fn a_store_from_before_models_opens_with_every_task_unchanged() {
         store.get("sd-in-flight").unwrap().create_sent_at,
         Some(1796000401)
     );
+    let uncertain = store.get("sd-uncertain").unwrap();
+    assert_eq!(uncertain.lookup.as_deref(), Some("ambiguous"));
+    // A note written by an older version is an English sentence: it shows as its code's
+    // default words, in the person's language.
     assert_eq!(
-        store.get("sd-uncertain").unwrap().lookup.as_deref(),
-        Some("ambiguous")
+        uncertain.error_message,
+        Some(evolink::Words::new("problem.outcome_unknown"))
     );
     let done = all.iter().filter(|t| t.state == TaskState::Done).count();
     assert_eq!(done, 34);

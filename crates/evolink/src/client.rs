@@ -9,7 +9,7 @@ use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Words};
 use crate::key::ApiKey;
 use crate::model::{validate_idempotency_key, VideoRequest};
 use crate::paid;
@@ -182,11 +182,11 @@ impl MediaClient {
         resume_from: Option<u64>,
     ) -> Result<RequestBuilder, Error> {
         let u = url::Url::parse(result_url)
-            .map_err(|_| Error::new(ErrorKind::Expired, "The video link is not valid any more."))?;
+            .map_err(|_| Error::new(ErrorKind::Expired, Words::new("problem.expired.bad_link")))?;
         if u.scheme() != "https" && u.scheme() != "http" {
             return Err(Error::new(
                 ErrorKind::Expired,
-                "The video link is not a web link.",
+                Words::new("problem.expired.not_a_link"),
             ));
         }
         let mut rb = self.http.get(u);
@@ -326,46 +326,62 @@ fn map_http_error(status: u16, headers: &HeaderMap, body: &[u8], ctx: Ctx) -> Er
         .or(type_.as_deref())
         .unwrap_or("");
     let msg_l = detail.to_ascii_lowercase();
-    let (kind, special): (ErrorKind, Option<&str>) = match word {
-        "unauthorized" | "invalid_token" | "invalid_api_key" | "authentication_error" => (ErrorKind::BadKey, None),
-        "insufficient_quota" | "quota_exceeded" | "insufficient_balance" if status != 429 => (ErrorKind::NoCredits, None),
-        "model_access_denied" | "key_model_not_allowed" | "no_available_channel" | "model_unavailable"
-        | "model_not_found" | "model_not_supported" => (ErrorKind::ModelUnavailable, None),
+    let (kind, special): (ErrorKind, Option<Words>) = match word {
+        "unauthorized" | "invalid_token" | "invalid_api_key" | "authentication_error" => {
+            (ErrorKind::BadKey, None)
+        }
+        "insufficient_quota" | "quota_exceeded" | "insufficient_balance" if status != 429 => {
+            (ErrorKind::NoCredits, None)
+        }
+        "model_access_denied"
+        | "key_model_not_allowed"
+        | "no_available_channel"
+        | "model_unavailable"
+        | "model_not_found"
+        | "model_not_supported" => (ErrorKind::ModelUnavailable, None),
         "permission_denied" => (
             ErrorKind::BadKey,
-            Some("This API key is not allowed to do that (it may belong to another account, or lack access). Check the key in Settings."),
+            Some(Words::new("problem.bad_key.not_allowed")),
         ),
         "task_not_found" | "resource_not_found" if ctx == Ctx::Task => (ErrorKind::Expired, None),
         "task_not_found" | "file_not_found" | "resource_not_found" => (ErrorKind::NotFound, None),
-        "rate_limit_exceeded" | "too_many_requests" | "quota_exceeded" => (ErrorKind::RateLimited, None),
+        "rate_limit_exceeded" | "too_many_requests" | "quota_exceeded" => {
+            (ErrorKind::RateLimited, None)
+        }
         "content_policy_violation" | "moderation_blocked" => (ErrorKind::ModerationBlocked, None),
-        "image_dimension_mismatch" | "image_processing_error" | "invalid_image" | "file_too_large"
+        "image_dimension_mismatch"
+        | "image_processing_error"
+        | "invalid_image"
+        | "file_too_large"
         | "unsupported_file_type" => (ErrorKind::ImageRejected, None),
         "idempotency_conflict" => (
             ErrorKind::InvalidInput,
-            Some("This request was already sent once with different settings. Start a new video instead of resending the old one."),
+            Some(Words::new("problem.invalid_input.idempotency_conflict")),
         ),
         "invalid_request" | "invalid_parameters" | "invalid_request_error"
-            if msg_l.contains("channel") || msg_l.contains("model") && msg_l.contains("available") =>
+            if msg_l.contains("channel")
+                || msg_l.contains("model") && msg_l.contains("available") =>
         {
             (ErrorKind::ModelUnavailable, None)
         }
         "invalid_task_id" => (
             ErrorKind::InvalidInput,
-            Some("That task number is not valid (it should start with \"task-unified-\")."),
+            Some(Words::new("problem.invalid_input.task_number_format")),
         ),
-        "internal_error" | "service_unavailable" | "bad_gateway" | "server_error" => (ErrorKind::ServerTrouble, None),
+        "internal_error" | "service_unavailable" | "bad_gateway" | "server_error" => {
+            (ErrorKind::ServerTrouble, None)
+        }
         _ => match status {
             401 => (ErrorKind::BadKey, None),
             402 => (ErrorKind::NoCredits, None),
             403 if ctx == Ctx::Task => (
                 ErrorKind::BadKey,
-                Some("This API key may not see that task (it may belong to another account). Check the key in Settings."),
+                Some(Words::new("problem.bad_key.other_account")),
             ),
             403 => (ErrorKind::BadKey, None),
             404 if msg_l.contains("invalid url") || detail.contains("Invalid URL") => (
                 ErrorKind::NotFound,
-                Some("The EvoLink address in Settings does not look right (the server does not know this page). Reset it to the default."),
+                Some(Words::new("problem.not_found.address")),
             ),
             404 | 410 if ctx == Ctx::Task => (ErrorKind::Expired, None),
             410 => (ErrorKind::Expired, None),
@@ -377,11 +393,12 @@ fn map_http_error(status: u16, headers: &HeaderMap, body: &[u8], ctx: Ctx) -> Er
             _ if status >= 500 => (ErrorKind::ServerTrouble, None),
             _ => (
                 ErrorKind::ServerTrouble,
-                Some("EvoLink answered in a way the app does not expect. Try again later; if it keeps happening, use “Copy details for support” and send them to EvoLink support."),
+                Some(Words::new("problem.server_trouble.unexpected")),
             ),
         },
     };
-    let mut err = Error::new(kind, special.unwrap_or(kind.default_message()))
+    let words = special.unwrap_or_else(|| kind.default_words());
+    let mut err = Error::new(kind, words)
         .with_status(status)
         .with_api_code(code.or(type_))
         .with_request_id(rid)
@@ -494,7 +511,7 @@ impl Client {
                             return Err(err
                                 .into_kind(
                                     ErrorKind::OutcomeUnknown,
-                                    ErrorKind::OutcomeUnknown.default_message(),
+                                    ErrorKind::OutcomeUnknown.default_words(),
                                 )
                                 .with_detail(detail));
                         }
@@ -645,7 +662,7 @@ impl Client {
         if ids.len() > 50 {
             return Err(Error::new(
                 ErrorKind::InvalidInput,
-                "At most 50 tasks can be checked at once.",
+                Words::new("problem.invalid_input.too_many_tasks").with("most", 50),
             ));
         }
         for id in ids {
@@ -707,7 +724,7 @@ impl Client {
         if !meta.is_file() {
             return Err(Error::new(
                 ErrorKind::ImageRejected,
-                "That is a folder, not a picture.",
+                Words::new("problem.image_rejected.folder"),
             ));
         }
         let mut head = [0u8; 16];
@@ -815,7 +832,7 @@ impl Client {
         {
             return Err(Error::new(
                 ErrorKind::InvalidInput,
-                "That file id is not valid.",
+                Words::new("problem.invalid_input.file_id"),
             ));
         }
         let url = self.files_url(&format!("/api/v1/files/{file_id}"));
@@ -891,7 +908,7 @@ async fn read_answer(sent: Result<reqwest::Response, reqwest::Error>, ctx: Ctx) 
             let err = if e.is_builder() {
                 Error::new(
                     ErrorKind::InvalidInput,
-                    "The request could not be prepared (the API key may contain characters that cannot be sent). Nothing was sent; check the key in Settings.",
+                    Words::new("problem.invalid_input.unsendable"),
                 )
             } else {
                 transport_error(&e, ErrorKind::NetworkDown)
@@ -939,7 +956,7 @@ async fn read_answer(sent: Result<reqwest::Response, reqwest::Error>, ctx: Ctx) 
         Err(_) => failed(
             Error::new(
                 ErrorKind::ServerTrouble,
-                "EvoLink sent an answer the app could not read. The app will try again.",
+                Words::new("problem.server_trouble.unreadable_answer"),
             )
             .with_status(status.as_u16())
             .with_request_id(rid)
@@ -953,7 +970,7 @@ fn user_agent_header(user_agent: &str) -> Result<HeaderValue, Error> {
     HeaderValue::from_str(user_agent).map_err(|_| {
         Error::new(
             ErrorKind::InvalidInput,
-            "The app version contains characters that cannot be sent.",
+            Words::new("problem.invalid_input.user_agent"),
         )
     })
 }
@@ -961,7 +978,7 @@ fn user_agent_header(user_agent: &str) -> Result<HeaderValue, Error> {
 fn network_layer_error(e: reqwest::Error) -> Error {
     Error::new(
         ErrorKind::ServerTrouble,
-        "The network layer could not start.",
+        Words::new("problem.server_trouble.network_layer"),
     )
     .with_detail(e.to_string())
 }
@@ -972,14 +989,14 @@ pub fn media_status_error(status: u16, headers: &HeaderMap) -> Error {
         403 | 404 | 410 => Error::of(ErrorKind::Expired),
         416 => Error::new(
             ErrorKind::ServerTrouble,
-            "The download could not be resumed; it will start again from the beginning.",
+            Words::new("problem.server_trouble.no_resume"),
         )
         .with_retryable(true),
         429 => Error::of(ErrorKind::RateLimited),
         s if s >= 500 => Error::of(ErrorKind::ServerTrouble),
         _ => Error::new(
             ErrorKind::ServerTrouble,
-            "The video could not be downloaded.",
+            Words::new("problem.server_trouble.download"),
         ),
     };
     base.with_status(status)
@@ -991,7 +1008,7 @@ fn parse_value<T: DeserializeOwned>(reply: &Reply, what: &str) -> Result<T, Erro
     serde_json::from_value(reply.value.clone()).map_err(|e| {
         Error::new(
             ErrorKind::ServerTrouble,
-            "EvoLink sent an answer the app could not understand. Try again in a moment.",
+            Words::new("problem.server_trouble.not_understood"),
         )
         .with_request_id(reply.request_id.clone())
         .with_detail(format!("{what}: unexpected shape: {e}"))
@@ -1002,7 +1019,7 @@ fn check_uploaded(f: UploadedFile) -> Result<UploadedFile, Error> {
     if f.file_url.trim().is_empty() {
         return Err(Error::new(
             ErrorKind::ServerTrouble,
-            "The picture was uploaded but EvoLink did not say where it is. Try again.",
+            Words::new("problem.server_trouble.upload_without_address"),
         )
         .with_detail("upload answer without file_url"));
     }
@@ -1018,7 +1035,10 @@ fn check_base(raw: &str) -> Result<String, Error> {
 }
 
 fn bad_base() -> Error {
-    Error::new(ErrorKind::InvalidInput, "The EvoLink address in Settings is not a valid web address (it should look like https://api.evolink.ai).")
+    Error::new(
+        ErrorKind::InvalidInput,
+        Words::new("problem.invalid_input.api_address"),
+    )
 }
 
 fn check_task_id(id: &str) -> Result<&str, Error> {
@@ -1032,7 +1052,7 @@ fn check_task_id(id: &str) -> Result<&str, Error> {
     } else {
         Err(Error::new(
             ErrorKind::InvalidInput,
-            "That task number is not valid.",
+            Words::new("problem.invalid_input.task_number"),
         ))
     }
 }
@@ -1040,21 +1060,18 @@ fn check_task_id(id: &str) -> Result<&str, Error> {
 fn file_error(path: &Path, e: std::io::Error) -> Error {
     let name = file_name_of(path);
     let msg = match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            format!("The picture \"{name}\" could not be found. It may have been moved or deleted.")
-        }
-        std::io::ErrorKind::PermissionDenied => {
-            format!("The app is not allowed to read \"{name}\".")
-        }
-        _ => format!("The picture \"{name}\" could not be read."),
-    };
+        std::io::ErrorKind::NotFound => Words::new("problem.image_rejected.file_missing"),
+        std::io::ErrorKind::PermissionDenied => Words::new("problem.image_rejected.file_denied"),
+        _ => Words::new("problem.image_rejected.file_unreadable"),
+    }
+    .with("name", name);
     Error::new(ErrorKind::ImageRejected, msg).with_detail(e.to_string())
 }
 
 fn not_an_image() -> Error {
     Error::new(
         ErrorKind::ImageRejected,
-        "This file is not a JPEG, PNG, WebP or GIF picture.",
+        Words::new("problem.image_rejected.not_a_picture"),
     )
 }
 

@@ -5,6 +5,8 @@
 use std::fmt;
 use std::time::Duration;
 
+pub use sora_words::Words;
+
 /// What went wrong, in the terms the app must tell apart. [`ErrorKind::code`] is stable: the UI
 /// switches on it, never on the English text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -85,23 +87,23 @@ impl ErrorKind {
         )
     }
 
-    /// A plain-words message saying what happened and what to do next.
-    pub fn default_message(self) -> &'static str {
-        match self {
-            ErrorKind::BadKey => "EvoLink did not accept your API key. Check the key in Settings, or create a new one in your EvoLink dashboard.",
-            ErrorKind::NoCredits => "Your EvoLink balance is too low for this video. Top up your account, then try again.",
-            ErrorKind::ModelUnavailable => "This video model is not available right now (it may have been retired, or your key may not be allowed to use it). Pick another model or try again later.",
-            ErrorKind::ModerationBlocked => "The video was blocked by the safety filters. Change the prompt or the picture (real people and famous characters are often refused) and try again.",
-            ErrorKind::InvalidInput => "Some of the settings for this video are not accepted. Check the prompt, shape and length, then try again.",
-            ErrorKind::ImageRejected => "The picture could not be used. Try another picture, or let the app resize it to the exact frame size.",
-            ErrorKind::RateLimited => "EvoLink is receiving too many requests from you right now. The app will wait a moment and try again.",
-            ErrorKind::ServerTrouble => "EvoLink is having trouble right now. Nothing was lost; try again in a few minutes.",
-            ErrorKind::NetworkDown => "Could not reach EvoLink. Check your internet connection; the app will try again when it is back.",
-            ErrorKind::OutcomeUnknown => "The connection dropped while EvoLink was receiving your request, so it is not yet known whether the video was started. Sora Desk checks with EvoLink and never sends it again as a new video, so you are not charged twice.",
-            ErrorKind::Expired => "This video is no longer available at EvoLink: finished videos can only be fetched for 24 hours.",
-            ErrorKind::NotFound => "EvoLink does not know this item. If you changed the API address in Settings, check it.",
-            ErrorKind::Cancelled => "The video was cancelled before it finished. You can generate it again.",
-        }
+    /// The words saying what happened and what to do next: the catalogue's `problem.<code>`.
+    pub fn default_words(self) -> Words {
+        Words::new(match self {
+            ErrorKind::BadKey => "problem.bad_key",
+            ErrorKind::NoCredits => "problem.no_credits",
+            ErrorKind::ModelUnavailable => "problem.model_unavailable",
+            ErrorKind::ModerationBlocked => "problem.moderation_blocked",
+            ErrorKind::InvalidInput => "problem.invalid_input",
+            ErrorKind::ImageRejected => "problem.image_rejected",
+            ErrorKind::RateLimited => "problem.rate_limited",
+            ErrorKind::ServerTrouble => "problem.server_trouble",
+            ErrorKind::NetworkDown => "problem.network_down",
+            ErrorKind::OutcomeUnknown => "problem.outcome_unknown",
+            ErrorKind::Expired => "problem.expired",
+            ErrorKind::NotFound => "problem.not_found",
+            ErrorKind::Cancelled => "problem.cancelled",
+        })
     }
 }
 
@@ -113,13 +115,14 @@ impl fmt::Display for ErrorKind {
 
 /// The one error type of this crate.
 ///
-/// `Display` is the plain message for people; the technical detail is in the other fields and in
+/// `Display` is the message for people in English (logs, the CLI); the technical detail is in the other fields and in
 /// `Debug`. Nothing in it ever contains the API key (the key never goes into a URL or a body).
 #[derive(Clone, Debug, thiserror::Error)]
-#[error("{message}")]
+#[error("{}", message.english())]
 pub struct Error {
     kind: ErrorKind,
-    message: String,
+    /// Boxed: the error travels in every `Result` of the client, and stays small.
+    message: Box<Words>,
     retryable: bool,
     /// HTTP status, when there was a response.
     status: Option<u16>,
@@ -135,11 +138,11 @@ pub struct Error {
 }
 
 impl Error {
-    /// An error of `kind` with a specific plain message.
-    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+    /// An error of `kind` with specific words.
+    pub fn new(kind: ErrorKind, message: Words) -> Self {
         Error {
             kind,
-            message: message.into(),
+            message: Box::new(message),
             retryable: kind.retryable(),
             status: None,
             api_code: None,
@@ -151,7 +154,7 @@ impl Error {
 
     /// An error of `kind` with the kind's default message.
     pub fn of(kind: ErrorKind) -> Self {
-        Error::new(kind, kind.default_message())
+        Error::new(kind, kind.default_words())
     }
 
     // Builders, for callers that report their own failures in the same shape (downloads).
@@ -182,9 +185,9 @@ impl Error {
         self.retryable = r;
         self
     }
-    pub(crate) fn into_kind(mut self, kind: ErrorKind, message: &str) -> Self {
+    pub(crate) fn into_kind(mut self, kind: ErrorKind, message: Words) -> Self {
         self.kind = kind;
-        self.message = message.to_string();
+        self.message = Box::new(message);
         self.retryable = kind.retryable();
         self
     }
@@ -196,8 +199,8 @@ impl Error {
     pub fn code(&self) -> &'static str {
         self.kind.code()
     }
-    /// Plain message for people (same as `Display`).
-    pub fn message(&self) -> &str {
+    /// The words for people (`Display` is their English).
+    pub fn message(&self) -> &Words {
         &self.message
     }
     /// Whether trying the same thing again later can help.
@@ -241,67 +244,71 @@ impl Error {
 
     /// Maps the `error.code` of a failed task (contract §6) to a kind and a plain message.
     pub fn from_task_failure(code: &str, message: Option<&str>) -> Self {
-        let (kind, text, retryable): (ErrorKind, &str, bool) = match code {
+        let (kind, key, retryable): (ErrorKind, Words, bool) = match code {
             "content_policy_violation" => (
                 ErrorKind::ModerationBlocked,
-                "The video was blocked by the safety filters. Describe the scene differently, avoid real people or famous characters, or use another picture.",
+                Words::new("problem.moderation_blocked.task"),
                 false,
             ),
             "invalid_parameters" => (
                 ErrorKind::InvalidInput,
-                "EvoLink refused one of the settings (for example a prompt that is too long or a file that is too big). Adjust it and generate again.",
+                Words::new("problem.invalid_input.task"),
                 false,
             ),
             "image_processing_error" => (
                 ErrorKind::ImageRejected,
-                "EvoLink could not open the picture (unreachable, unsupported or damaged). Try another picture.",
+                Words::new("problem.image_rejected.unreadable"),
                 false,
             ),
             "image_dimension_mismatch" => (
                 ErrorKind::ImageRejected,
-                "The picture does not have the exact frame size this model needs. Let the app prepare it again and try again.",
+                Words::new("problem.image_rejected.frame_size"),
                 false,
             ),
-            "request_cancelled" => (ErrorKind::Cancelled, ErrorKind::Cancelled.default_message(), false),
+            "request_cancelled" => (ErrorKind::Cancelled, Words::new("problem.cancelled"), false),
             "generation_failed_no_content" => (
                 ErrorKind::ServerTrouble,
-                "The model produced no video this time. Try again, perhaps with a slightly different prompt. You were not charged.",
+                Words::new("problem.server_trouble.no_content"),
                 true,
             ),
             "service_error" => (
                 ErrorKind::ServerTrouble,
-                "The video service had an error. Try again in a minute. You were not charged.",
+                Words::new("problem.server_trouble.service"),
                 true,
             ),
             "generation_timeout" => (
                 ErrorKind::ServerTrouble,
-                "The video took too long to make and was stopped. Try again later. You were not charged.",
+                Words::new("problem.server_trouble.timeout"),
                 true,
             ),
             "resource_exhausted" | "service_unavailable" => (
                 ErrorKind::ServerTrouble,
-                "The video service is overloaded right now. Try again in a few minutes. You were not charged.",
+                Words::new("problem.server_trouble.overloaded"),
                 true,
             ),
             "quota_exceeded" => (
                 ErrorKind::RateLimited,
-                "Too many videos at once, or your key's limit was reached. Wait a little, or top up your account, then try again.",
+                Words::new("problem.rate_limited.quota"),
                 true,
             ),
-            "resource_not_found" => (ErrorKind::Expired, "EvoLink no longer has this task (it expired or was invalid).", false),
+            "resource_not_found" => (
+                ErrorKind::Expired,
+                Words::new("problem.expired.task"),
+                false,
+            ),
             "empty_results" => (
                 ErrorKind::ServerTrouble,
-                "EvoLink reported the video as finished but sent no file. Try again; you should not have been charged.",
+                Words::new("problem.server_trouble.no_file"),
                 true,
             ),
             // unknown_error and anything new: unclassified server-side failure.
             _ => (
                 ErrorKind::ServerTrouble,
-                "The video could not be made, for a reason EvoLink did not explain. Try again later.",
+                Words::new("problem.server_trouble.unexplained"),
                 true,
             ),
         };
-        let mut e = Error::new(kind, text)
+        let mut e = Error::new(kind, key)
             .with_api_code(Some(code.to_string()))
             .with_retryable(retryable);
         if let Some(m) = message {
@@ -340,7 +347,9 @@ mod tests {
     #[test]
     fn messages_are_plain_words() {
         for k in ErrorKind::ALL {
-            let m = k.default_message();
+            assert_eq!(k.default_words().key, format!("problem.{}", k.code()));
+            let m = k.default_words().english();
+            assert_ne!(m, k.default_words().key, "{k}: no words in the catalogue");
             for jargon in [
                 "HTTP", "JSON", "status", "null", "40", "50", "task id", "API call",
             ] {
@@ -381,7 +390,18 @@ mod tests {
             assert_eq!(e.api_code(), Some(*code));
             assert_eq!(e.detail(), Some("upstream said no"));
             assert!(
-                !e.message().contains(code),
+                e.message().key.starts_with(&format!("problem.{kind}")),
+                "{code}: {:?}",
+                e.message()
+            );
+            let english = e.message().english();
+            assert_ne!(
+                english,
+                e.message().key,
+                "{code}: no words in the catalogue"
+            );
+            assert!(
+                !english.contains(code),
                 "{code}: message must be plain words"
             );
         }
@@ -398,6 +418,13 @@ mod tests {
             e.support_line(),
             "[no_credits] http 402 code=insufficient_quota request_id=req-1 Insufficient quota"
         );
-        assert_eq!(e.to_string(), ErrorKind::NoCredits.default_message());
+        assert_eq!(
+            e.to_string(),
+            ErrorKind::NoCredits.default_words().english()
+        );
+        assert_eq!(
+            e.to_string(),
+            "Your EvoLink balance is too low for this video. Top up your account, then try again."
+        );
     }
 }

@@ -23,18 +23,18 @@ impl ApiKey {
     pub fn new(key: impl Into<String>) -> Result<Self, Error> {
         let key = key.into();
         let trimmed = key.trim();
-        let refuse = |why: &str| Err(Error::new(ErrorKind::BadKey, why.to_string()));
+        let refuse = |words: crate::Words| Err(Error::new(ErrorKind::BadKey, words));
         if trimmed.is_empty() {
-            return refuse("No API key is set. Paste your EvoLink key in Settings.");
+            return refuse(crate::Words::new("problem.bad_key.no_key"));
         }
         if trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return refuse("That API key contains spaces or line breaks. Copy it again from your EvoLink dashboard and paste it in Settings.");
+            return refuse(crate::Words::new("problem.bad_key.spaces"));
         }
         if !trimmed.chars().all(|c| c.is_ascii_graphic()) {
-            return refuse("That API key contains characters an EvoLink key never has (letters with accents, symbols or emoji). Copy it again from your EvoLink dashboard and paste it in Settings.");
+            return refuse(crate::Words::new("problem.bad_key.characters"));
         }
         if !(KEY_LENGTHS.0..=KEY_LENGTHS.1).contains(&trimmed.len()) {
-            return refuse("That is not a whole EvoLink key: it is too short or too long. Copy the whole key from your EvoLink dashboard and paste it in Settings.");
+            return refuse(crate::Words::new("problem.bad_key.length"));
         }
         Ok(ApiKey(trimmed.to_string()))
     }
@@ -126,7 +126,7 @@ mod tests {
             let e = ApiKey::new(bad).unwrap_err();
             assert_eq!(e.code(), "bad_key", "{bad}");
             assert!(
-                !e.message().contains(bad),
+                !e.message().english().contains(bad),
                 "the message never echoes the key"
             );
         }

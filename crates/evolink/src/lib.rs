@@ -16,7 +16,7 @@ pub use client::{
     media_status_error, parse_retry_after, sniff_mime, Client, ClientConfig, MediaClient,
     RetryPolicy, DEFAULT_API_BASE, DEFAULT_FILES_BASE, ENV_API_BASE, ENV_API_KEY, ENV_FILES_BASE,
 };
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorKind, Words};
 pub use key::ApiKey;
 pub use model::{validate_callback_url, validate_idempotency_key, VideoRequest};
 /// The model manifest the requests are checked against.

@@ -8,7 +8,7 @@ use sora_models::{
     manifest, unknown_model, Choices, Invalid, Model, PictureRoles, Settled, Variant,
 };
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Words};
 
 /// A request to make one video, as the app thinks of it: a model (EvoLink's id), a prompt,
 /// the person's choices and the uploaded pictures by role. What each model accepts is data
@@ -80,9 +80,11 @@ impl VideoRequest {
         let settled = model.settle(&self.choices, roles).map_err(from_invalid)?;
         if settled.api_id != self.model {
             let why = if roles.any() {
-                format!("{} takes no pictures; use {}.", self.model, settled.api_id)
+                Words::new("problem.invalid_input.takes_no_pictures")
+                    .with("model", self.model.as_str())
+                    .with("instead", settled.api_id.as_str())
             } else {
-                format!("{} needs a picture.", self.model)
+                Words::new("problem.invalid_input.needs_picture").with("model", self.model.as_str())
             };
             return Err(invalid(why));
         }
@@ -98,7 +100,7 @@ impl VideoRequest {
                 _ => {
                     return Err(Error::new(
                         ErrorKind::ImageRejected,
-                        "The picture must be uploaded first; its address is not a web link.",
+                        Words::new("problem.image_rejected.not_uploaded"),
                     ))
                 }
             }
@@ -127,7 +129,7 @@ fn from_invalid(e: Invalid) -> Error {
     invalid(e.message)
 }
 
-fn invalid(msg: impl Into<String>) -> Error {
+fn invalid(msg: Words) -> Error {
     Error::new(ErrorKind::InvalidInput, msg)
 }
 
@@ -135,16 +137,17 @@ fn invalid(msg: impl Into<String>) -> Error {
 /// that points into the user's own machine or network (loopback, private, link-local,
 /// unspecified, CGNAT, multicast; IPv6 included; `localhost` names too).
 pub fn validate_callback_url(raw: &str) -> Result<(), Error> {
-    let bad = |why: &str| invalid(format!("The notification (callback) address {why}."));
+    let bad = |words: Words| invalid(words);
     if raw.chars().count() > 2048 {
-        return Err(bad("is longer than 2048 characters"));
+        return Err(bad(Words::new("problem.invalid_input.callback_too_long")));
     }
-    let u = url::Url::parse(raw).map_err(|_| bad("is not a valid web address"))?;
+    let u = url::Url::parse(raw)
+        .map_err(|_| bad(Words::new("problem.invalid_input.callback_not_an_address")))?;
     if u.scheme() != "https" {
-        return Err(bad("must start with https://"));
+        return Err(bad(Words::new("problem.invalid_input.callback_not_https")));
     }
     match u.host() {
-        None => Err(bad("has no host name")),
+        None => Err(bad(Words::new("problem.invalid_input.callback_no_host"))),
         Some(url::Host::Domain(d)) => {
             let d = d.trim_end_matches('.').to_ascii_lowercase();
             if d == "localhost"
@@ -153,15 +156,15 @@ pub fn validate_callback_url(raw: &str) -> Result<(), Error> {
                 || d.ends_with(".internal")
                 || !d.contains('.')
             {
-                Err(bad("must be a public internet address, not a local name"))
+                Err(bad(Words::new("problem.invalid_input.callback_local_name")))
             } else {
                 Ok(())
             }
         }
         Some(url::Host::Ipv4(ip)) => check_ip(IpAddr::V4(ip))
-            .map_err(|_| bad("must be a public internet address, not a private or local one")),
+            .map_err(|_| bad(Words::new("problem.invalid_input.callback_private"))),
         Some(url::Host::Ipv6(ip)) => check_ip(IpAddr::V6(ip))
-            .map_err(|_| bad("must be a public internet address, not a private or local one")),
+            .map_err(|_| bad(Words::new("problem.invalid_input.callback_private"))),
     }
 }
 
@@ -220,9 +223,7 @@ pub fn validate_idempotency_key(key: &str) -> Result<(), Error> {
     if ok {
         Ok(())
     } else {
-        Err(invalid(
-            "Internal error: the request's idempotency key must be 16 to 96 letters, digits, dots, dashes or underscores.",
-        ))
+        Err(invalid(Words::new("problem.invalid_input.idempotency_key")))
     }
 }
 
@@ -254,12 +255,13 @@ mod tests {
             .with_image("https://f.example/a.png")
             .to_body()
             .unwrap_err();
-        assert!(e.message().contains("takes no pictures"), "{e:?}");
+        assert!(e.message().english().contains("takes no pictures"), "{e:?}");
         let picture = VideoRequest::new("kling-v3-image-to-video", "a kite");
         assert!(picture
             .to_body()
             .unwrap_err()
             .message()
+            .english()
             .contains("needs a picture"));
         let b = picture
             .with_image("https://f.example/a.png")
@@ -279,7 +281,7 @@ mod tests {
         r.prompt = "é".repeat(5001);
         let e = r.to_body().unwrap_err();
         assert_eq!(e.code(), "invalid_input");
-        assert!(e.message().contains("5001"));
+        assert!(e.message().english().contains("5,001"), "{e}");
         r.prompt = "   \n".into();
         assert_eq!(r.to_body().unwrap_err().code(), "invalid_input");
     }

@@ -11,7 +11,7 @@ fn value(body: &[u8]) -> Result<Value, Error> {
     serde_json::from_slice(body).map_err(|e| {
         Error::new(
             ErrorKind::ServerTrouble,
-            "EvoLink sent an answer the app could not read.",
+            crate::Words::new("problem.server_trouble.unreadable"),
         )
         .with_detail(format!("unreadable JSON: {e}"))
     })
@@ -21,7 +21,7 @@ fn typed<T: serde::de::DeserializeOwned>(v: Value, what: &str) -> Result<T, Erro
     serde_json::from_value(v).map_err(|e| {
         Error::new(
             ErrorKind::ServerTrouble,
-            "EvoLink sent an answer the app could not understand.",
+            crate::Words::new("problem.server_trouble.not_understood_short"),
         )
         .with_detail(format!("{what}: unexpected shape: {e}"))
     })

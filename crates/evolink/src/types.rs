@@ -487,7 +487,7 @@ impl<T> Envelope<T> {
         self.data.ok_or_else(|| {
             Error::new(
                 ErrorKind::ServerTrouble,
-                "EvoLink sent an answer the app could not understand. Try again in a moment.",
+                crate::Words::new("problem.server_trouble.not_understood"),
             )
             .with_detail(format!("{what}: response without data"))
         })

@@ -265,7 +265,7 @@ async fn image_to_video_checks_pixels() {
     };
     assert_eq!(e.kind(), ErrorKind::ImageRejected);
     assert_eq!(e.api_code(), Some("image_dimension_mismatch"));
-    assert!(e.message().contains("exact frame size"), "{e:?}");
+    assert!(e.message().english().contains("exact frame size"), "{e:?}");
     let last = poll_until_done(&c, &foreign.task.id).await.pop().unwrap();
     let TaskOutcome::Failed(e) = last.outcome() else {
         panic!()
@@ -433,7 +433,7 @@ async fn unknown_task_is_expired_and_unknown_route_is_named() {
             .contains("Invalid URL (GET /wrong/v1/credits)"),
         "{e:?}"
     );
-    assert!(e.message().contains("address"));
+    assert!(e.message().english().contains("address"));
 }
 
 #[tokio::test]

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use sora_words::Words;
+
 /// Where a key that failed validation came from (it changes what the message tells the user).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyOrigin {
@@ -13,44 +15,32 @@ pub enum KeyOrigin {
 
 /// A failure of the key vault.
 ///
-/// `Display` is the plain message for the user; [`VaultError::code`] is what the UI switches
+/// [`VaultError::words`] are the words for the user (`Display` their English); [`VaultError::code`] is what the UI switches
 /// on. No variant ever holds the key: platform details are stored as text, after any
 /// occurrence of the key has been replaced by its hint.
-#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum VaultError {
     /// There is no keychain to use: no Secret Service (or no D-Bus session) on Linux, an
     /// unsupported OS. Saving needs the user's explicit choice of a session-only key.
-    #[error("This computer has no keychain Sora Desk can use, so the key can't be saved. You can keep it for this session only; you'll be asked again next time.")]
     Unavailable {
         /// What the platform said, for logs (never shown as the message).
         detail: String,
     },
     /// The keychain is there but refused: locked, access denied, unlock prompt dismissed.
-    #[error("Your keychain is locked or refused access, so the key can't be saved or read. Unlock it (or allow Sora Desk when asked) and try again, or keep the key for this session only.")]
     Denied {
         /// What the platform said, for logs.
         detail: String,
     },
     /// Any other failure of the keychain.
-    #[error("The keychain could not save or read the key. Try again; if it keeps happening, keep the key for this session only.")]
     Failed {
         /// What the platform said, for logs.
         detail: String,
     },
     /// A key that is not usable (empty, spaces or line breaks, not text).
-    #[error("{}", invalid_key_message(*.origin))]
     InvalidKey {
         /// Where the bad key came from.
         origin: KeyOrigin,
     },
-}
-
-fn invalid_key_message(origin: KeyOrigin) -> &'static str {
-    match origin {
-        KeyOrigin::Environment => "EVOLINK_API_KEY is set but does not hold a usable key (it contains spaces, line breaks or unreadable characters). Fix it or unset it.",
-        KeyOrigin::Keychain => "The key saved in the keychain is not a usable EvoLink key. Paste your key again in Settings.",
-    }
 }
 
 impl VaultError {
@@ -62,6 +52,22 @@ impl VaultError {
             VaultError::Denied { .. } => "keychain_denied",
             VaultError::Failed { .. } => "keychain_failed",
             VaultError::InvalidKey { .. } => "invalid_key",
+        }
+    }
+
+    /// The words for the person: `problem.<code>` (or its variant for where a bad key came
+    /// from).
+    pub fn words(&self) -> Words {
+        match self {
+            VaultError::Unavailable { .. } => Words::new("problem.keychain_unavailable"),
+            VaultError::Denied { .. } => Words::new("problem.keychain_denied"),
+            VaultError::Failed { .. } => Words::new("problem.keychain_failed"),
+            VaultError::InvalidKey {
+                origin: KeyOrigin::Environment,
+            } => Words::new("problem.invalid_key.environment"),
+            VaultError::InvalidKey {
+                origin: KeyOrigin::Keychain,
+            } => Words::new("problem.invalid_key.keychain"),
         }
     }
 
@@ -85,6 +91,15 @@ impl VaultError {
         }
     }
 }
+
+/// English, for logs and the CLI.
+impl fmt::Display for VaultError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.words().english())
+    }
+}
+
+impl std::error::Error for VaultError {}
 
 // Hand-written so the shape is fixed and reviewed: code, then the (already scrubbed) detail.
 impl fmt::Debug for VaultError {
@@ -134,6 +149,7 @@ mod tests {
         let e = VaultError::Unavailable {
             detail: "org.freedesktop.DBus.Error.NoServer".into(),
         };
+        assert_eq!(e.words().key, "problem.keychain_unavailable");
         assert_eq!(
             e.to_string(),
             "This computer has no keychain Sora Desk can use, so the key can't be saved. You can keep it for this session only; you'll be asked again next time."

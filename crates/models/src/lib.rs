@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
+pub use sora_words::Words;
 
 mod check;
 mod settle;
@@ -52,8 +53,6 @@ pub struct Model {
     pub name: String,
     /// Short name for file names, e.g. `kling-v3`.
     pub short: String,
-    /// One line on what it is good at.
-    pub good_at: String,
     /// EvoLink's `model` value without and with input pictures (often the same).
     pub api_ids: ApiIds,
     /// Longest prompt; absent when EvoLink does not say.
@@ -283,7 +282,7 @@ pub enum Variant {
 pub fn unknown_model(id: &str) -> Invalid {
     Invalid {
         field: "model",
-        message: format!("The app does not know the model “{id}”. Pick one of the offered models."),
+        message: Words::new("problem.invalid_input.unknown_model").with("model", id),
     }
 }
 
@@ -354,6 +353,12 @@ impl Manifest {
 }
 
 impl Model {
+    /// One line on what it is good at: the catalogue's `model.<id>.good_at` (every model has
+    /// one: tested).
+    pub fn good_at(&self) -> Words {
+        Words::new(format!("model.{}.good_at", self.id))
+    }
+
     /// EvoLink's id for a request with or without input pictures.
     pub fn api_id(&self, with_pictures: bool) -> &str {
         if with_pictures {

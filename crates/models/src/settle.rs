@@ -2,6 +2,7 @@
 //! missing one filled with the model's default, so the store and the recipe name them all.
 
 use serde::{Deserialize, Serialize};
+use sora_words::Words;
 
 use crate::{Audio, Model, Variant};
 
@@ -39,24 +40,26 @@ pub struct Settled {
     pub videos: u32,
 }
 
-/// A choice the model cannot take: which one, and why, in plain words.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A choice the model cannot take: which one, and why, as words for people (their code is
+/// `invalid_input`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Invalid {
     /// The choice at fault: `duration`, `quality`, `aspect`, `audio`, `seed`,
     /// `negative_prompt`, `videos`, `prompt`, `pictures` or `model`.
     pub field: &'static str,
-    pub message: String,
+    pub message: Words,
 }
 
+/// English, for logs and the CLI.
 impl std::fmt::Display for Invalid {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.message.english())
     }
 }
 
 impl std::error::Error for Invalid {}
 
-fn invalid(field: &'static str, message: String) -> Invalid {
+fn invalid(field: &'static str, message: Words) -> Invalid {
     Invalid { field, message }
 }
 
@@ -83,23 +86,22 @@ impl Model {
         if pictures.last && !self.pictures.last {
             return Err(invalid(
                 "pictures",
-                format!("{name} takes a first picture only, not a last frame."),
+                Words::new("problem.invalid_input.no_last_frame").with("model", name.as_str()),
             ));
         }
         if pictures.last && !pictures.first && !self.pictures.last_alone {
             return Err(invalid(
                 "pictures",
-                format!("{name} needs a first frame before a last frame."),
+                Words::new("problem.invalid_input.last_frame_alone").with("model", name.as_str()),
             ));
         }
         let duration = choices.duration.unwrap_or(self.duration.default);
         if !self.accepts_duration(duration) {
             return Err(invalid(
                 "duration",
-                format!(
-                    "{name} makes {}, not {duration} s.",
-                    self.lengths_in_words()
-                ),
+                self.lengths_words()
+                    .with("model", name.as_str())
+                    .with("duration", duration),
             ));
         }
         let quality = match (&self.quality, &choices.quality) {
@@ -107,7 +109,7 @@ impl Model {
             (None, Some(_)) => {
                 return Err(invalid(
                     "quality",
-                    format!("{name} has no quality setting."),
+                    Words::new("problem.invalid_input.no_quality").with("model", name.as_str()),
                 ))
             }
             (Some(q), None) => Some(q.default.clone()),
@@ -115,7 +117,10 @@ impl Model {
             (Some(q), Some(v)) => {
                 return Err(invalid(
                     "quality",
-                    format!("{name} offers {}, not {v}.", q.values.join(", ")),
+                    Words::new("problem.invalid_input.quality")
+                        .with("model", name.as_str())
+                        .with("offered", q.values.join(", "))
+                        .with("value", v.as_str()),
                 ))
             }
         };
@@ -125,10 +130,10 @@ impl Model {
             Some(a) => {
                 return Err(invalid(
                     "aspect",
-                    format!(
-                        "{name} makes {} videos, not {a}.",
-                        self.aspect.values.join(", ")
-                    ),
+                    Words::new("problem.invalid_input.aspect")
+                        .with("model", name.as_str())
+                        .with("offered", self.aspect.values.join(", "))
+                        .with("value", a.as_str()),
                 ))
             }
         };
@@ -136,27 +141,36 @@ impl Model {
             (Audio::Always, Some(false)) => {
                 return Err(invalid(
                     "audio",
-                    format!("{name} always makes videos with sound."),
+                    Words::new("problem.invalid_input.always_sound").with("model", name.as_str()),
                 ))
             }
             (Audio::Always, _) => Some(true),
             (Audio::None, Some(_)) => {
-                return Err(invalid("audio", format!("{name} has no sound setting.")))
+                return Err(invalid(
+                    "audio",
+                    Words::new("problem.invalid_input.no_sound").with("model", name.as_str()),
+                ))
             }
             (Audio::None, None) => None,
             (Audio::Switch { default, .. }, choice) => Some(choice.unwrap_or(*default)),
         };
         let seed = match (self.seed, choices.seed) {
             (_, None) => None,
-            (None, Some(_)) => return Err(invalid("seed", format!("{name} takes no seed."))),
+            (None, Some(_)) => {
+                return Err(invalid(
+                    "seed",
+                    Words::new("problem.invalid_input.no_seed").with("model", name.as_str()),
+                ))
+            }
             (Some(r), Some(s)) if (r.min..=r.max).contains(&s) => Some(s),
             (Some(r), Some(s)) => {
                 return Err(invalid(
                     "seed",
-                    format!(
-                        "A seed for {name} is a whole number from {} to {}, not {s}.",
-                        r.min, r.max
-                    ),
+                    Words::new("problem.invalid_input.seed")
+                        .with("model", name.as_str())
+                        .with("min", r.min.to_string())
+                        .with("max", r.max.to_string())
+                        .with("value", s.to_string()),
                 ))
             }
         };
@@ -165,7 +179,8 @@ impl Model {
             Some(_) if !self.negative_prompt => {
                 return Err(invalid(
                     "negative_prompt",
-                    format!("{name} does not take a list of things to avoid."),
+                    Words::new("problem.invalid_input.no_negative_prompt")
+                        .with("model", name.as_str()),
                 ))
             }
             Some(text) => Some(text.to_string()),
@@ -177,13 +192,18 @@ impl Model {
             Some(n) if most == 1 => {
                 return Err(invalid(
                     "videos",
-                    format!("{name} makes one video per request, not {n}."),
+                    Words::new("problem.invalid_input.one_video")
+                        .with("model", name.as_str())
+                        .with("value", n),
                 ))
             }
             Some(n) => {
                 return Err(invalid(
                     "videos",
-                    format!("{name} makes 1 to {most} videos per request, not {n}."),
+                    Words::new("problem.invalid_input.videos")
+                        .with("model", name.as_str())
+                        .with("most", most)
+                        .with("value", n),
                 ))
             }
         };
@@ -199,7 +219,7 @@ impl Model {
         })
     }
 
-    /// The lengths on offer in words: "4, 8 or 12 s", "3 to 15 s".
+    /// The lengths on offer in English words (the CLI's): "4, 8 or 12 s", "3 to 15 s".
     pub fn lengths_in_words(&self) -> String {
         let d = &self.duration;
         let mut text = match (&d.values, d.min, d.max) {
@@ -221,12 +241,35 @@ impl Model {
         text
     }
 
+    /// The refusal of a length this model does not make, without the model's name and the
+    /// length asked for (the caller adds `model` and `duration`): the lengths on offer as
+    /// parameters, in the wording for a list, a single length or a range.
+    fn lengths_words(&self) -> Words {
+        let d = &self.duration;
+        let words = match (&d.values, d.min, d.max) {
+            (Some(values), _, _) => match values.split_last() {
+                Some((last, rest)) if !rest.is_empty() => {
+                    let list: Vec<String> = rest.iter().map(i64::to_string).collect();
+                    Words::new("problem.invalid_input.duration_list")
+                        .with("lengths", list.join(", "))
+                        .with("last", *last)
+                }
+                _ => Words::new("problem.invalid_input.duration_one")
+                    .with("last", values.first().copied().unwrap_or_default()),
+            },
+            (None, min, max) => Words::new("problem.invalid_input.duration_range")
+                .with("min", min.unwrap_or_default())
+                .with("max", max.unwrap_or_default()),
+        };
+        words.with("auto", u8::from(d.auto.is_some()))
+    }
+
     /// Checks that `prompt` fits this model.
     pub fn check_prompt(&self, prompt: &str) -> Result<(), Invalid> {
         if prompt.trim().is_empty() {
             return Err(invalid(
                 "prompt",
-                "Describe the video you want: the prompt is empty.".into(),
+                Words::new("problem.invalid_input.empty_prompt"),
             ));
         }
         if let Some(max) = self.prompt_max_chars() {
@@ -234,7 +277,10 @@ impl Model {
             if n > max {
                 return Err(invalid(
                     "prompt",
-                    format!("The prompt is {n} characters long; {} allows at most {max}. Shorten it a little.", self.name),
+                    Words::new("problem.invalid_input.long_prompt")
+                        .with("length", n)
+                        .with("model", self.name.as_str())
+                        .with("max", max),
                 ));
             }
         }

@@ -156,10 +156,12 @@ fn impossible_choices_are_refused_with_the_reason() {
     assert!(long("kling-v3", 20)
         .unwrap_err()
         .message
+        .english()
         .contains("3 to 15 s"));
     assert!(long("veo-3.1-generate-preview", 5)
         .unwrap_err()
         .message
+        .english()
         .contains("4, 6 or 8 s"));
     assert!(long("sora-2-preview", 10).is_err());
     assert!(long("wan3.0", -1).is_ok());
@@ -179,6 +181,7 @@ fn impossible_choices_are_refused_with_the_reason() {
     assert!(quality("sora-2-preview", "1080p")
         .unwrap_err()
         .message
+        .english()
         .contains("no quality"));
     assert!(quality("seedance-2.0-fast", "1080p").is_err());
     assert!(quality("sora-2-pro-preview", "1080p").is_ok());
@@ -372,7 +375,7 @@ fn a_broken_manifest_is_refused_with_the_reason() {
     let bad_default = good.replacen("\"default\": 4 }", "\"default\": 5 }", 1);
     let e = Manifest::parse(&bad_default).unwrap_err();
     assert!(e.0.contains("sora-2-preview: default duration 5"), "{e}");
-    let typo = good.replacen("\"good_at\"", "\"good_for\"", 1);
+    let typo = good.replacen("\"short\"", "\"shrt\"", 1);
     assert!(Manifest::parse(&typo).is_err());
     let no_frame = good
         .replacen("{ \"aspect\": \"9:16\", \"size\": [720, 1280] }", "", 1)
@@ -428,8 +431,71 @@ fn several_videos_per_call_only_where_the_model_makes_them_and_each_is_paid() {
     };
     let e = settle("veo-3.1-fast-generate-preview", five, false, false).unwrap_err();
     assert_eq!(e.field, "videos");
-    assert!(e.message.contains("1 to 4"), "{}", e.message);
+    assert!(e.message.english().contains("1 to 4"), "{}", e.message);
     let e = settle("sora-2-preview", two, false, false).unwrap_err();
     assert_eq!(e.field, "videos");
-    assert!(e.message.contains("one video per request"), "{}", e.message);
+    assert!(
+        e.message.english().contains("one video per request"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn every_model_has_its_words_and_every_good_at_key_a_model() {
+    use sora_words::{catalogue, Lang};
+    for lang in Lang::ALL {
+        for m in &manifest().models {
+            let words = m.good_at();
+            assert_eq!(words.key, format!("model.{}.good_at", m.id));
+            assert!(
+                catalogue(lang).contains_key(&words.key),
+                "{} lacks {}",
+                lang.tag(),
+                words.key
+            );
+            assert_ne!(words.render(lang), words.key);
+        }
+        for key in catalogue(lang).keys().filter(|k| k.starts_with("model.")) {
+            assert!(
+                manifest()
+                    .models
+                    .iter()
+                    .any(|m| key == &format!("model.{}.good_at", m.id)),
+                "{key} names no model of the manifest"
+            );
+        }
+    }
+    assert_eq!(
+        model("sora-2-preview").good_at().english(),
+        "Realistic scenes with sound, up to 12 seconds."
+    );
+}
+
+#[test]
+fn a_length_refused_names_the_lengths_on_offer() {
+    let refused = |id: &str, seconds: i64| {
+        model(id)
+            .settle(
+                &Choices {
+                    duration: Some(seconds),
+                    ..Choices::default()
+                },
+                crate::PictureRoles::default(),
+            )
+            .unwrap_err()
+            .message
+    };
+    assert_eq!(
+        refused("sora-2-preview", 10).english(),
+        "Sora 2 makes 4, 8 or 12 s, not 10 s."
+    );
+    assert_eq!(
+        refused("kling-v3", 20).english(),
+        "Kling V3 makes 3 to 15 s, not 20 s."
+    );
+    assert_eq!(
+        refused("wan3.0", 40).english(),
+        "Wan 3.0 makes 2 to 30 s, or lets the model choose, not 40 s."
+    );
 }

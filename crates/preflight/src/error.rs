@@ -1,31 +1,29 @@
-//! Errors a creator can read. Every variant has a stable `code()` for the UI to switch on;
-//! the `Display` text is the plain-words message shown to the person.
+//! Errors a creator can read. Every variant has a stable `code()` for the UI to switch on and
+//! `words()` for the person (a catalogue key and its parameters); `Display` is their English,
+//! for logs and the CLI.
 
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
+pub use sora_words::Words;
 
 /// Why a picture could not be prepared.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum PreflightError {
     /// Zero bytes.
-    #[error("This file is empty (0 bytes). Pick the picture again, or export it again from the app it came from.")]
     Empty,
 
     /// Something else entirely (text, a PDF, a video, ...).
-    #[error("This file is not a picture{}. Choose a JPEG, PNG or WebP image.", looks_like_text(.looks_like))]
     NotAnImage {
         /// What it seems to be instead, in plain words ("text", "a PDF document"), if known.
         looks_like: Option<&'static str>,
     },
 
     /// HEIC / HEIF, the iPhone's default photo format, for a model that does not take it.
-    #[error("This is a HEIC photo (the iPhone's usual format), which Sora Desk cannot read yet. Convert it to JPEG or PNG and try again (on an iPhone: Settings > Camera > Formats > Most Compatible).")]
     Heic,
 
     /// A HEIC photo for a model that takes HEIC, but over its byte limit (a HEIC file cannot
     /// be made smaller here).
-    #[error("This HEIC photo is {} and {} takes at most {}; Sora Desk cannot make HEIC photos smaller. Convert it to JPEG or PNG and try again.", human_bytes(*.bytes), model_or_generic(.model), human_bytes(*.max))]
     HeicTooLarge {
         /// Size of the file.
         bytes: u64,
@@ -36,29 +34,24 @@ pub enum PreflightError {
     },
 
     /// AVIF.
-    #[error("This is an AVIF picture, which Sora Desk cannot read yet. Save it as JPEG, PNG or WebP and try again.")]
     Avif,
 
     /// A picture format we recognise but do not read (JPEG XL, JPEG 2000, Photoshop, SVG, ...).
-    #[error("This picture is in {format} format, which Sora Desk cannot read. Save it as JPEG, PNG or WebP and try again.")]
     Unsupported {
         /// The format's everyday name.
         format: &'static str,
     },
 
     /// The file stops before the picture does.
-    #[error("This picture file is incomplete: it ends before the picture does (often a download or copy that was cut short). Get the file again and retry.")]
     Truncated,
 
     /// The file is damaged.
-    #[error("This picture file is damaged and cannot be read. Try opening it in another app and saving a new copy.")]
     Corrupt {
         /// Technical detail for logs, not for the person.
         detail: String,
     },
 
     /// The file itself is too big to be worth opening.
-    #[error("This file is {} and pictures up to {} are accepted. Save a smaller copy and try again.", human_bytes(*.bytes), human_bytes(*.max))]
     FileTooLarge {
         /// Size of the file.
         bytes: u64,
@@ -67,7 +60,6 @@ pub enum PreflightError {
     },
 
     /// Too many pixels (or a header claiming so).
-    #[error("{}; the limit is {} megapixels. Save a smaller copy and try again.", claimed_size(*.width, *.height), *.max_pixels / 1_000_000)]
     TooManyPixels {
         /// Width claimed by the file.
         width: u64,
@@ -78,7 +70,6 @@ pub enum PreflightError {
     },
 
     /// Smaller than the model accepts (shorter side under its minimum).
-    #[error("This picture is {width}x{height} pixels; {} needs at least {min_side} pixels on each side. Use a larger picture.", model_or_generic(.model))]
     TooSmall {
         /// Width as seen upright.
         width: u32,
@@ -91,7 +82,6 @@ pub enum PreflightError {
     },
 
     /// Decoding would need more memory than allowed.
-    #[error("This picture would need too much memory to open. Save a smaller copy and try again.")]
     TooMuchMemory {
         /// Technical detail for logs.
         detail: String,
@@ -100,21 +90,18 @@ pub enum PreflightError {
     /// Even at the lowest acceptable quality (and, where the model allows, the smallest size)
     /// the output is over the model's byte limit (not expected for real pictures, but the rule
     /// is checked rather than assumed).
-    #[error("The prepared picture is still larger than {} after compression.", human_bytes(*.max))]
     OutputTooLarge {
         /// The limit.
         max: u64,
     },
 
     /// The file could not be read from disk.
-    #[error("Sora Desk could not open this file: {reason}.")]
     Read {
         /// The operating system's reason, e.g. "No such file or directory".
         reason: String,
     },
 
     /// A bug, caught before it could crash the app.
-    #[error("Something went wrong while preparing this picture. Please try another picture, and report this one if it keeps happening.")]
     Internal {
         /// Technical detail for logs.
         detail: String,
@@ -140,6 +127,76 @@ impl PreflightError {
             Self::OutputTooLarge { .. } => "output_too_large",
             Self::Read { .. } => "read_failed",
             Self::Internal { .. } => "internal",
+        }
+    }
+
+    /// The words for the person: `problem.<code>` or one of its variants, with the sizes and
+    /// names as parameters.
+    pub fn words(&self) -> Words {
+        match self {
+            Self::Empty => Words::new("problem.empty"),
+            Self::NotAnImage { looks_like } => match *looks_like {
+                Some(TEXT) => Words::new("problem.not_an_image.text"),
+                Some(PDF) => Words::new("problem.not_an_image.pdf"),
+                Some(ZIP) => Words::new("problem.not_an_image.zip"),
+                Some(VIDEO) => Words::new("problem.not_an_image.video"),
+                Some(SOUND) => Words::new("problem.not_an_image.sound"),
+                _ => Words::new("problem.not_an_image"),
+            },
+            Self::Heic => Words::new("problem.heic"),
+            Self::HeicTooLarge { bytes, max, model } => match model {
+                Some(name) => Words::new("problem.heic_too_large").with("model", name.as_str()),
+                None => Words::new("problem.heic_too_large.any_model"),
+            }
+            .with("bytes", *bytes)
+            .with("max", *max),
+            Self::Avif => Words::new("problem.avif"),
+            Self::Unsupported { format } => {
+                Words::new("problem.unsupported_format").with("format", *format)
+            }
+            Self::Truncated => Words::new("problem.truncated"),
+            Self::Corrupt { .. } => Words::new("problem.corrupt"),
+            Self::FileTooLarge { bytes, max } => Words::new("problem.file_too_large")
+                .with("bytes", *bytes)
+                .with("max", *max),
+            Self::TooManyPixels {
+                width,
+                height,
+                max_pixels,
+            } => {
+                let words = if *width == 0 || *height == 0 {
+                    Words::new("problem.too_many_pixels")
+                } else {
+                    Words::new("problem.too_many_pixels.size")
+                        .with("width", width.to_string())
+                        .with("height", height.to_string())
+                        .with("megapixels", megapixels(*width, *height))
+                };
+                words.with("most", *max_pixels / 1_000_000)
+            }
+            Self::TooSmall {
+                width,
+                height,
+                min_side,
+                model,
+            } => match model {
+                Some(name) => Words::new("problem.too_small").with("model", name.as_str()),
+                None => Words::new("problem.too_small.any_model"),
+            }
+            .with("width", width.to_string())
+            .with("height", height.to_string())
+            .with("min_side", *min_side),
+            Self::TooMuchMemory { .. } => Words::new("problem.too_much_memory"),
+            Self::OutputTooLarge { max } => {
+                Words::new("problem.output_too_large").with("max", *max)
+            }
+            Self::Read { reason } => match reason.as_str() {
+                READ_FOLDER => Words::new("problem.read_failed.folder"),
+                READ_MISSING => Words::new("problem.read_failed.missing"),
+                READ_DENIED => Words::new("problem.read_failed.denied"),
+                other => Words::new("problem.read_failed.os").with("reason", other),
+            },
+            Self::Internal { .. } => Words::new("problem.internal.picture"),
         }
     }
 
@@ -179,46 +236,46 @@ impl PreflightError {
     }
 }
 
-/// `{ "code": "...", "message": "...", "retryable": false }`, the shape the IPC layer sends.
+/// `{ "code": "...", "message": {"key", "params"}, "retryable": false }`, the shape the IPC layer sends.
 impl Serialize for PreflightError {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut s = serializer.serialize_struct("PreflightError", 3)?;
         s.serialize_field("code", self.code())?;
-        s.serialize_field("message", &self.to_string())?;
+        s.serialize_field("message", &self.words())?;
         // The same file will fail the same way; only a read error might be worth retrying.
         s.serialize_field("retryable", &matches!(self, Self::Read { .. }))?;
         s.end()
     }
 }
 
-fn looks_like_text(what: &Option<&'static str>) -> String {
-    match what {
-        Some(w) => format!(" (it looks like {w})"),
-        None => String::new(),
+/// English, for logs and the CLI.
+impl std::fmt::Display for PreflightError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.words().english())
     }
 }
 
-fn model_or_generic(model: &Option<String>) -> &str {
-    model.as_deref().unwrap_or("this model")
-}
+impl std::error::Error for PreflightError {}
 
-fn claimed_size(w: u64, h: u64) -> String {
-    if w == 0 || h == 0 {
-        "This picture is too large".to_string()
-    } else {
-        format!(
-            "This picture is {w}x{h} pixels ({} megapixels)",
-            megapixels(w, h)
-        )
-    }
-}
+// What a file seems to be instead of a picture (`NotAnImage::looks_like`, for logs).
+pub(crate) const TEXT: &str = "text";
+pub(crate) const PDF: &str = "a PDF document";
+pub(crate) const ZIP: &str = "a ZIP archive or office document";
+pub(crate) const VIDEO: &str = "a video";
+pub(crate) const SOUND: &str = "a sound file";
 
-fn megapixels(w: u64, h: u64) -> String {
+// Why a file could not be read, when the words have a wording of their own (`Read::reason`).
+pub(crate) const READ_FOLDER: &str = "it is a folder, not a file";
+pub(crate) const READ_MISSING: &str = "the file does not exist (was it moved or deleted?)";
+pub(crate) const READ_DENIED: &str = "permission denied";
+
+/// Megapixels as people read them: whole above 10, one decimal below.
+fn megapixels(w: u64, h: u64) -> f64 {
     let mp = (w as f64) * (h as f64) / 1e6;
     if mp >= 10.0 {
-        format!("{mp:.0}")
+        mp.round()
     } else {
-        format!("{mp:.1}")
+        (mp * 10.0).round() / 10.0
     }
 }
 

@@ -64,7 +64,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize, Serializer};
 
-pub use error::{human_bytes, PreflightError};
+pub use error::{human_bytes, PreflightError, Words};
 
 use sora_models::{Model, PictureFormat, PictureRules};
 
@@ -500,13 +500,13 @@ pub enum WarningCode {
     NotChecked,
 }
 
-/// A warning with its plain-words message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A warning with its words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Warning {
     /// Stable code.
     pub code: WarningCode,
-    /// One sentence for the creator.
-    pub message: String,
+    /// One sentence for the creator (`picture.warning.<code>`).
+    pub message: Words,
 }
 
 /// The picture as received.
@@ -592,7 +592,7 @@ fn from_base64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Err
 }
 
 /// A picture ready for upload, and what was done to it.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Prepared {
     /// The file to upload (not serialised: it goes to disk or to the upload, not to JSON).
     #[serde(skip)]
@@ -607,8 +607,8 @@ pub struct Prepared {
     pub actions: Vec<Action>,
     /// Things the creator may want to know.
     pub warnings: Vec<Warning>,
-    /// One line, e.g. "Cropped 4032x3024 to 1280x720, 412 KB".
-    pub summary: String,
+    /// One line, e.g. "Cropped 4032x3024 to 1280x720, 412 KB" (`picture.summary.*`).
+    pub summary: Words,
     /// Small JPEG of the result when [`Options::preview`] is set (absent for a HEIC passed
     /// on unopened: there are no pixels to show).
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -644,7 +644,7 @@ pub fn preflight_path(
     let meta = std::fs::metadata(path).map_err(read_err)?;
     if meta.is_dir() {
         return Err(PreflightError::Read {
-            reason: "it is a folder, not a file".into(),
+            reason: error::READ_FOLDER.into(),
         });
     }
     if meta.len() > options.limits.max_file_bytes {
@@ -660,8 +660,8 @@ pub fn preflight_path(
 fn plain_io(e: &std::io::Error) -> String {
     use std::io::ErrorKind as K;
     match e.kind() {
-        K::NotFound => "the file does not exist (was it moved or deleted?)".into(),
-        K::PermissionDenied => "permission denied".into(),
+        K::NotFound => error::READ_MISSING.into(),
+        K::PermissionDenied => error::READ_DENIED.into(),
         _ => e.to_string(),
     }
 }

@@ -115,9 +115,9 @@ fn heic_as_is(data: &[u8], opts: &Options) -> Result<Prepared, PreflightError> {
         actions: vec![Action::PassedThrough],
         warnings: vec![Warning {
             code: WarningCode::NotChecked,
-            message: "Sora Desk cannot open HEIC photos, so this one is sent as it is: its size in pixels could not be checked, and hidden details in it (such as where it was taken) were not removed.".into(),
+            message: Words::new("picture.warning.not_checked"),
         }],
-        summary: format!("HEIC photo sent as it is, unopened, {}", human_bytes(bytes)),
+        summary: Words::new("picture.summary.heic").with("bytes", bytes),
         preview: None,
         source_preview: None,
     })
@@ -542,23 +542,14 @@ fn try_pass_through(
     let (w, h) = (facts.width, facts.height);
     let size = bytes.len() as u64;
     let summary = if stripped.is_some() {
-        format!(
-            "Already {w}x{h} {}; removed hidden metadata{} without re-compressing, {}",
-            facts.format.name(),
-            if facts.has_gps {
-                " (including location)"
-            } else {
-                ""
-            },
-            human_bytes(size)
-        )
+        Words::new("picture.summary.metadata_removed").with("location", u8::from(facts.has_gps))
     } else {
-        format!(
-            "Already {w}x{h} {}, used as is, {}",
-            facts.format.name(),
-            human_bytes(size)
-        )
-    };
+        Words::new("picture.summary.as_is")
+    }
+    .with("width", w.to_string())
+    .with("height", h.to_string())
+    .with("format", facts.format.name())
+    .with("bytes", size);
     let preview = opts
         .preview
         .then(|| make_preview(&decoded.rgb))
@@ -692,7 +683,7 @@ fn transform(
     if decoded.cmyk {
         warnings.push(Warning {
             code: WarningCode::CmykApproximated,
-            message: "This picture was made for print (CMYK); its colours were converted for screens and may look slightly different.".into(),
+            message: Words::new("picture.warning.cmyk_approximated"),
         });
     } else if let Some(icc) = decoded.icc.as_deref() {
         match color::to_srgb(icc, &mut out.data) {
@@ -700,7 +691,7 @@ fn transform(
             ColourOutcome::AlreadySrgb => {}
             ColourOutcome::Ignored => warnings.push(Warning {
                 code: WarningCode::ColourProfileIgnored,
-                message: "The picture's colour profile could not be used; colours may look slightly different.".into(),
+                message: Words::new("picture.warning.colour_profile_ignored"),
             }),
         }
     }
@@ -721,9 +712,9 @@ fn transform(
     if upscaled {
         warnings.push(Warning {
             code: WarningCode::Upscaled,
-            message: format!(
-                "The picture is smaller than {tw}x{th}, so it was enlarged and may look soft."
-            ),
+            message: Words::new("picture.warning.upscaled")
+                .with("width", tw.to_string())
+                .with("height", th.to_string()),
         });
     }
     if padded {
@@ -733,7 +724,7 @@ fn transform(
         actions.push(Action::Flattened);
         warnings.push(Warning {
             code: WarningCode::TransparencyFlattened,
-            message: "Transparent areas were filled with white.".into(),
+            message: Words::new("picture.warning.transparency_flattened"),
         });
     }
     if colour_converted {
@@ -745,7 +736,7 @@ fn transform(
     if facts.animated {
         warnings.push(Warning {
             code: WarningCode::FirstFrameOnly,
-            message: "This is an animation; only its first frame is used.".into(),
+            message: Words::new("picture.warning.first_frame_only"),
         });
     }
     actions.push(Action::ReEncoded);
@@ -828,42 +819,31 @@ fn summary(
     th: u32,
     padded: bool,
     bytes: u64,
-) -> String {
+) -> Words {
     let (w, h) = (source.upright_width, source.upright_height);
     let has = |a: Action| actions.contains(&a);
-    let verb = if padded {
-        "Fitted"
+    let words = if padded {
+        Words::new("picture.summary.fitted")
     } else if has(Action::Cropped) {
-        "Cropped"
+        Words::new("picture.summary.cropped")
     } else if has(Action::Scaled) {
         if w < tw {
-            "Enlarged"
+            Words::new("picture.summary.enlarged")
         } else {
-            "Resized"
+            Words::new("picture.summary.resized")
         }
     } else {
-        "Re-encoded"
+        Words::new("picture.summary.re_encoded")
     };
-    let mut s = String::new();
-    if has(Action::Rotated) {
-        s.push_str("Turned upright, ");
-        s.push_str(&verb.to_lowercase());
-    } else {
-        s.push_str(verb);
-    }
-    let joiner = if padded { "into" } else { "to" };
-    s.push_str(&format!(" {w}x{h} {joiner} {tw}x{th}"));
-    if padded {
-        s.push_str(" with black bars");
-    }
-    if has(Action::Flattened) {
-        s.push_str(", transparency filled with white");
-    }
-    if source.had_location {
-        s.push_str(", location removed");
-    }
-    s.push_str(&format!(", {}", human_bytes(bytes)));
-    s
+    words
+        .with("rotated", u8::from(has(Action::Rotated)))
+        .with("width", w.to_string())
+        .with("height", h.to_string())
+        .with("target_width", tw.to_string())
+        .with("target_height", th.to_string())
+        .with("flattened", u8::from(has(Action::Flattened)))
+        .with("location", u8::from(source.had_location))
+        .with("bytes", bytes)
 }
 
 fn resize(src: &Rgb, crop: RectF, w: u32, h: u32) -> Result<Rgb, PreflightError> {
@@ -983,21 +963,18 @@ fn encode(
     if let Some(q) = encoded.quality.filter(|&q| q != JPEG_QUALITY) {
         warnings.push(Warning {
             code: WarningCode::QualityReduced,
-            message: format!(
-                "Compression quality was lowered to {q} to stay under {}.",
-                human_bytes(max)
-            ),
+            message: Words::new("picture.warning.quality_reduced")
+                .with("quality", q)
+                .with("max", max),
         });
     }
     if shrunk {
         warnings.push(Warning {
             code: WarningCode::ShrunkForSize,
-            message: format!(
-                "The picture was made smaller ({}x{}) to stay under {}.",
-                img.width,
-                img.height,
-                human_bytes(max)
-            ),
+            message: Words::new("picture.warning.shrunk_for_size")
+                .with("width", img.width.to_string())
+                .with("height", img.height.to_string())
+                .with("max", max),
         });
     }
     Ok((img, encoded))

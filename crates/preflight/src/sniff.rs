@@ -23,10 +23,10 @@ pub(crate) fn sniff(data: &[u8]) -> Result<SourceFormat, PreflightError> {
         return match &data[8..12] {
             b"WEBP" => Ok(SourceFormat::Webp),
             b"AVI " => Err(PreflightError::NotAnImage {
-                looks_like: Some("a video"),
+                looks_like: Some(crate::error::VIDEO),
             }),
             b"WAVE" => Err(PreflightError::NotAnImage {
-                looks_like: Some("a sound file"),
+                looks_like: Some(crate::error::SOUND),
             }),
             _ => Err(PreflightError::NotAnImage { looks_like: None }),
         };
@@ -63,17 +63,17 @@ pub(crate) fn sniff(data: &[u8]) -> Result<SourceFormat, PreflightError> {
     }
     if starts(b"%PDF") {
         return Err(PreflightError::NotAnImage {
-            looks_like: Some("a PDF document"),
+            looks_like: Some(crate::error::PDF),
         });
     }
     if starts(b"PK\x03\x04") {
         return Err(PreflightError::NotAnImage {
-            looks_like: Some("a ZIP archive or office document"),
+            looks_like: Some(crate::error::ZIP),
         });
     }
     if starts(b"\x1aE\xdf\xa3") {
         return Err(PreflightError::NotAnImage {
-            looks_like: Some("a video"),
+            looks_like: Some(crate::error::VIDEO),
         });
     }
     let head = &data[..data.len().min(1024)];
@@ -89,7 +89,7 @@ pub(crate) fn sniff(data: &[u8]) -> Result<SourceFormat, PreflightError> {
             .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
         {
             return Err(PreflightError::NotAnImage {
-                looks_like: Some("text"),
+                looks_like: Some(crate::error::TEXT),
             });
         }
     }
@@ -139,7 +139,7 @@ fn iso_bmff(data: &[u8]) -> Option<PreflightError> {
             PreflightError::Heic
         } else if video {
             PreflightError::NotAnImage {
-                looks_like: Some("a video"),
+                looks_like: Some(crate::error::VIDEO),
             }
         } else {
             PreflightError::Unsupported {

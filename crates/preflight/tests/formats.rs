@@ -110,7 +110,8 @@ fn transparency_is_flattened_onto_white_and_said() {
     assert!(p
         .warnings
         .iter()
-        .any(|w| w.code == WarningCode::TransparencyFlattened && w.message.contains("white")));
+        .any(|w| w.code == WarningCode::TransparencyFlattened
+            && w.message.english().contains("white")));
 }
 
 #[test]
@@ -163,7 +164,7 @@ fn tiny_image_is_enlarged_with_a_warning() {
     assert_eq!(patch(&pixels(&p), W / 2, H / 2), [128, 0, 128]);
     assert!(p.warnings.iter().any(|w| w.code == WarningCode::Upscaled));
     assert!(
-        p.summary.starts_with("Enlarged 3x2 to 1280x720"),
+        p.summary.english().starts_with("Enlarged 3x2 to 1280x720"),
         "{}",
         p.summary
     );
@@ -225,6 +226,7 @@ fn panorama_fit_keeps_everything_with_black_bars() {
     assert!(!p.actions.contains(&Action::Cropped));
     assert!(
         p.summary
+            .english()
             .starts_with("Fitted 2000x200 into 1280x720 with black bars"),
         "{}",
         p.summary
@@ -254,7 +256,7 @@ fn compliant_file_is_passed_through_byte_for_byte() {
         let p = run_default(name);
         assert_eq!(p.bytes, input, "{name}");
         assert_eq!(p.actions, vec![Action::PassedThrough], "{name}");
-        assert!(p.summary.contains("used as is"), "{}", p.summary);
+        assert!(p.summary.english().contains("used as is"), "{}", p.summary);
     }
 }
 
@@ -315,7 +317,11 @@ fn gps_is_gone_after_re_encoding() {
     assert!(!contains(&p.bytes, b"SECRET-PLACE"));
     assert!(!contains(&p.bytes, b"FixtureCam"));
     assert!(!jpeg_markers(&p.bytes).contains(&0xE1));
-    assert!(p.summary.contains("location removed"), "{}", p.summary);
+    assert!(
+        p.summary.english().contains("location removed"),
+        "{}",
+        p.summary
+    );
 }
 
 #[test]
@@ -453,16 +459,22 @@ fn description_serialises_for_the_ui() {
         .contains(&serde_json::json!("metadata_removed")));
     assert!(json.get("bytes").is_none(), "raw bytes stay out of JSON");
     let kb = (p.bytes.len() as u64 + 500) / 1000;
+    assert_eq!(p.summary.key, "picture.summary.cropped");
     assert_eq!(
-        p.summary,
+        p.summary.english(),
         format!("Cropped 800x600 to 1280x720, location removed, {kb} KB")
     );
+    assert_eq!(json["summary"]["key"], "picture.summary.cropped");
 
     let e = refuse("photo.heic");
     let json = serde_json::to_value(&e).unwrap();
     assert_eq!(json["code"], "heic");
     assert_eq!(json["retryable"], false);
-    assert_eq!(json["message"], e.to_string());
+    assert_eq!(json["message"]["key"], "problem.heic");
+    assert_eq!(
+        sora_preflight::Words::new("problem.heic").english(),
+        e.to_string()
+    );
 }
 
 /// Wrap a simple lossy WebP in the extended format with an EXIF chunk carrying GPS.

@@ -555,7 +555,11 @@ fn heic_is_refused_for_kling_and_passed_on_for_minimax() {
         .iter()
         .find(|w| w.code == WarningCode::NotChecked)
         .expect("said plainly that it was not checked");
-    assert!(warning.message.contains("size"), "{}", warning.message);
+    assert!(
+        warning.message.english().contains("size"),
+        "{}",
+        warning.message
+    );
     assert!(serde_json::to_value(&p).is_ok());
 
     // Over MiniMax's limit: nothing can make it smaller here.

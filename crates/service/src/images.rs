@@ -11,6 +11,7 @@ use sora_preflight::{
 };
 
 use crate::problem::off_thread;
+use crate::problem::Words;
 use crate::Problem;
 
 /// Largest picture accepted from the clipboard (phones' biggest photos are ~30 MB).
@@ -37,7 +38,7 @@ pub struct PrepareRequest {
 /// What the compose panel shows after preflight: before, after, and what was done.
 #[derive(Debug, Clone, Serialize)]
 pub struct PreparedImage {
-    pub summary: String,
+    pub summary: sora_preflight::Words,
     pub source: SourceInfo,
     pub output: OutputInfo,
     pub region: PixelRect,
@@ -63,9 +64,9 @@ pub fn check_crop(crop: &CropRect) -> Result<(), Problem> {
     if ok {
         Ok(())
     } else {
-        Err(Problem::invalid(
-            "The crop window must lie inside the picture.",
-        ))
+        Err(Problem::invalid(Words::new(
+            "problem.invalid_argument.crop",
+        )))
     }
 }
 
@@ -79,10 +80,11 @@ pub async fn prepare(path: PathBuf, request: PrepareRequest) -> Result<PreparedI
     let model = crate::models::model(&request.model)?;
     if let Some(aspect) = &request.aspect {
         if !model.aspect.values.contains(aspect) {
-            return Err(Problem::invalid(format!(
-                "{} does not make {aspect} videos.",
-                model.name
-            )));
+            return Err(Problem::invalid(
+                Words::new("problem.invalid_argument.aspect")
+                    .with("model", model.name.as_str())
+                    .with("aspect", aspect.as_str()),
+            ));
         }
     }
     let options = Options {
@@ -91,10 +93,9 @@ pub async fn prepare(path: PathBuf, request: PrepareRequest) -> Result<PreparedI
         preview: true,
         ..Options::for_model(model, request.aspect.as_deref(), request.quality.as_deref())
     };
-    let prepared = off_thread(
-        "Preparing the picture stopped unexpectedly. Try again.",
-        move || sora_preflight::preflight_path(&path, &options),
-    )
+    let prepared = off_thread(Words::new("problem.internal.prepare_stopped"), move || {
+        sora_preflight::preflight_path(&path, &options)
+    })
     .await?;
     let data_url = |p: &Option<Preview>| {
         p.as_ref()
@@ -136,14 +137,14 @@ pub fn save_pasted(dir: &Path, bytes: &[u8]) -> Result<PathBuf, Problem> {
     if bytes.is_empty() {
         return Err(Problem::new(
             "empty",
-            "The clipboard holds no picture. Copy a picture, then paste again.",
+            Words::new("problem.empty.clipboard"),
             false,
         ));
     }
     if bytes.len() > MAX_PASTE_BYTES {
         return Err(Problem::new(
             "file_too_large",
-            "That picture is too large to paste (over 50 MB). Save it as a file and drop it here instead.",
+            Words::new("problem.file_too_large.paste"),
             false,
         ));
     }
@@ -157,7 +158,7 @@ pub fn save_pasted(dir: &Path, bytes: &[u8]) -> Result<PathBuf, Problem> {
         _ => {
             return Err(Problem::new(
                 "not_an_image",
-                "What was pasted is not a picture Sora Desk can read. Copy a JPEG, PNG or WebP picture and paste again.",
+                Words::new("problem.not_an_image.paste"),
                 false,
             ))
         }
@@ -177,10 +178,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Problem> {
     let failed = |e: std::io::Error| {
         Problem::new(
             "data_folder",
-            format!(
-                "Sora Desk could not write in {} ({e}). Check that the disk is not full.",
-                dir.display()
-            ),
+            Words::new("problem.data_folder.write")
+                .with("path", dir.display().to_string())
+                .with("detail", e.to_string()),
             true,
         )
     };

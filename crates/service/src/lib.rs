@@ -28,6 +28,7 @@ pub mod updates;
 pub mod views;
 mod world;
 
+use crate::problem::Words;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
@@ -67,7 +68,9 @@ pub fn help_url(topic: &str) -> Result<&'static str, Problem> {
     match topic {
         "get_key" => Ok("https://evolink.ai/dashboard"),
         "top_up" => Ok("https://evolink.ai/dashboard"),
-        _ => Err(Problem::invalid("There is no help page by that name.")),
+        _ => Err(Problem::invalid(Words::new(
+            "problem.invalid_argument.help_page",
+        ))),
     }
 }
 
@@ -82,6 +85,9 @@ pub struct AppInfo {
     pub custom_api: bool,
     /// The page shows the built-in demo.
     pub demo: bool,
+    /// The language the app speaks, resolved: Settings' choice, or the system's for "system"
+    /// (`en` or `zh-CN`).
+    pub language: &'static str,
 }
 
 /// What the page may know about the key.
@@ -99,7 +105,7 @@ pub struct KeyStatus {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProblemNote {
     pub code: &'static str,
-    pub message: String,
+    pub message: Words,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -173,11 +179,11 @@ pub enum ServiceEvent {
     TasksChanged(Vec<TaskView>),
     BalanceChanged(Balance),
     /// EvoLink refused the person's key; work waits for a new one.
-    KeyRefused(String),
+    KeyRefused(Words),
     /// Demo mode was switched on or off: everything on the page is to be read again.
     ModeChanged(AppInfo),
     /// The task store could not be written (Some: why) or can be again (None).
-    StoreTrouble(Option<String>),
+    StoreTrouble(Option<Words>),
     /// A task ended (in either world): the shell may notify the person. A task of a run
     /// (`batch_id`) is told about with its run ([`ServiceEvent::RunFinished`]).
     Finished {
@@ -244,24 +250,23 @@ impl Service {
     /// Opens the store, starts the engine (resuming every unfinished task) with the key from
     /// the environment or the keychain, starts the media server, and the demo if it was on.
     pub async fn start(mut config: ServiceConfig) -> Result<Service, Problem> {
-        let home = Arc::new(
-            Store::open_in(&config.paths.data_dir).map_err(|e| {
-                Problem::new(
-                    "data_folder",
-                    format!(
-                        "Sora Desk could not open its data folder {} ({e}). Check that the disk is not full and the folder can be written.",
-                        config.paths.data_dir.display()
-                    ),
-                    false,
-                )
-            })?,
-        );
+        let home = Arc::new(Store::open_in(&config.paths.data_dir).map_err(|e| {
+            Problem::new(
+                "data_folder",
+                Words::new("problem.data_folder.open")
+                    .with("path", config.paths.data_dir.display().to_string())
+                    .with("detail", e.to_string()),
+                false,
+            )
+        })?);
         let resolver: Arc<RwLock<Arc<Resolver>>> = Arc::new(RwLock::new(Arc::new(|_, _| None)));
         let media = Arc::new(
             MediaServer::start(resolver.clone(), config.media_listener.take())
                 .await
                 .map_err(|e| {
-                    Problem::internal(format!("The video player could not start ({e})."))
+                    Problem::internal(
+                        Words::new("problem.internal.player").with("detail", e.to_string()),
+                    )
                 })?,
         );
         let (events, _) = broadcast::channel(256);
@@ -381,7 +386,14 @@ impl Service {
             library_dir: active.paths.library_dir.display().to_string(),
             custom_api: !active.demo && endpoints.api_base != evolink::DEFAULT_API_BASE,
             demo: active.demo,
+            language: self.language().tag(),
         }
+    }
+
+    /// The language the app speaks now: Settings' choice, or the system's (`SORA_DESK_LANG`
+    /// first) when the setting is "system". Native surfaces render in it when they show.
+    pub fn language(&self) -> sora_words::Lang {
+        settings::language(&self.inner.home).unwrap_or_else(sora_words::Lang::system)
     }
 
     pub async fn key_status(&self) -> KeyStatus {
@@ -405,10 +417,10 @@ impl Service {
         let problem = status.error.map(|code| ProblemNote {
             code,
             message: match code {
-                "keychain_unavailable" => "This computer has no keychain Sora Desk can use, so a key can only be kept for this session.".into(),
-                "keychain_denied" => "Your keychain is locked or refused access. Unlock it, or allow Sora Desk when asked.".into(),
-                "invalid_key" => "The key saved in the keychain is not a usable EvoLink key. Paste your key again.".into(),
-                _ => "The keychain could not be read. Try again; if it keeps happening, keep the key for this session only.".into(),
+                "keychain_unavailable" => Words::new("problem.keychain_unavailable.status"),
+                "keychain_denied" => Words::new("problem.keychain_denied.status"),
+                "invalid_key" => Words::new("problem.invalid_key.status"),
+                _ => Words::new("problem.keychain_failed.status"),
             },
         });
         KeyStatus {
@@ -434,19 +446,17 @@ impl Service {
     /// never saved. Saving a key leaves demo mode: the person is ready for the real thing.
     pub async fn set_key(&self, key: String, session_only: bool) -> Result<KeySaved, Problem> {
         // Refused before anything is sent: the message says what is wrong with it, never it.
-        let key =
-            ApiKey::new(key.trim()).map_err(|e| Problem::new("invalid_key", e.message(), false))?;
+        let key = ApiKey::new(key.trim())
+            .map_err(|e| Problem::new("invalid_key", e.message().clone(), false))?;
         let client = make_client(
             &self.inner.config,
             key.clone(),
             &endpoints(&self.inner.config, &self.inner.home),
         )?;
         let credits = client.credits().await.map_err(|e| match e.kind() {
-            evolink::ErrorKind::BadKey => Problem::new(
-                "bad_key",
-                "EvoLink did not accept this key. Check that you copied all of it, or create a new key in your EvoLink dashboard.",
-                false,
-            ),
+            evolink::ErrorKind::BadKey => {
+                Problem::new("bad_key", Words::new("problem.bad_key.not_accepted"), false)
+            }
             _ => Problem::from(e),
         })?;
         let to_save = key.clone();
@@ -628,7 +638,9 @@ impl Service {
             seed: std::process::id() as u64,
         })
         .await
-        .map_err(|e| Problem::internal(format!("The demo could not start ({e}).")))?;
+        .map_err(|e| {
+            Problem::internal(Words::new("problem.internal.demo").with("detail", e.to_string()))
+        })?;
         let key = ApiKey::new(DEMO_KEY).expect("the demo key is well formed");
         let client = make_client(
             config,
@@ -713,6 +725,7 @@ impl Service {
             },
             notifications: settings::notifications(home),
             theme: settings::theme(home),
+            language: settings::language_setting(home),
             default_model: settings::default_model(home),
             model_choices: settings::model_choices(home),
             api_base: endpoints.api_base,
@@ -784,7 +797,7 @@ impl Service {
         if let Err(problem) = updates::record_check(&self.inner.home, sora_engine::store::now()) {
             log::warn!(
                 "the time of the update check was not kept: {}",
-                problem.message
+                problem.message.english()
             );
         }
     }
@@ -878,10 +891,9 @@ impl Service {
     /// Keeps a pasted picture among the app's data and returns its handle.
     pub async fn save_pasted_image(&self, bytes: Vec<u8>) -> Result<String, Problem> {
         let dir = self.inner.config.paths.data_dir.join("pasted");
-        let path = off_thread(
-            "Saving the pasted picture stopped unexpectedly.",
-            move || images::save_pasted(&dir, &bytes),
-        )
+        let path = off_thread(Words::new("problem.internal.paste_stopped"), move || {
+            images::save_pasted(&dir, &bytes)
+        })
         .await?;
         Ok(self.give_picture(path))
     }
@@ -983,7 +995,7 @@ impl Service {
 
     /// Reads a file of prompts the person chose in the system's dialog.
     pub async fn read_batch_file(&self, path: PathBuf) -> Result<queue::BatchFile, Problem> {
-        off_thread("Reading the file stopped unexpectedly.", move || {
+        off_thread(Words::new("problem.internal.read_stopped"), move || {
             queue::read_file(&path)
         })
         .await
@@ -1011,7 +1023,9 @@ impl Service {
     /// Puts these waiting tasks first, in this order.
     pub async fn reorder_queue(&self, ids: Vec<String>) -> Result<QueueView, Problem> {
         if ids.len() > 1000 {
-            return Err(Problem::invalid("Too many videos to reorder at once."));
+            return Err(Problem::invalid(Words::new(
+                "problem.invalid_argument.reorder",
+            )));
         }
         for id in &ids {
             check_id(id)?;
@@ -1054,7 +1068,7 @@ impl Service {
     pub async fn clear_failed(&self) -> Result<u64, Problem> {
         let active = self.active().await;
         let engine = active.engine?;
-        let removed = off_thread("Clearing stopped unexpectedly.", move || {
+        let removed = off_thread(Words::new("problem.internal.clear_stopped"), move || {
             engine.clear_failed()
         })
         .await?;
@@ -1124,9 +1138,9 @@ impl Service {
 
     pub async fn list(&self, input: ListInput) -> Result<TaskPage, Problem> {
         if input.limit > MAX_PAGE {
-            return Err(Problem::invalid(format!(
-                "At most {MAX_PAGE} videos can be listed at once."
-            )));
+            return Err(Problem::invalid(
+                Words::new("problem.invalid_argument.page").with("most", MAX_PAGE),
+            ));
         }
         let active = self.active().await;
         let search = input.search.trim();
@@ -1139,7 +1153,7 @@ impl Service {
             limit: if input.limit == 0 { 100 } else { input.limit },
         };
         let store = active.store.clone();
-        let (tasks, total) = off_thread("Listing videos stopped unexpectedly.", move || {
+        let (tasks, total) = off_thread(Words::new("problem.internal.list_stopped"), move || {
             Ok::<_, Problem>((store.list(&query)?, store.count(&query)?))
         })
         .await?;
@@ -1184,7 +1198,7 @@ impl Service {
         let active = self.active().await;
         let engine = active.engine?;
         let id_owned = id.to_string();
-        let task = off_thread("Deleting stopped unexpectedly.", move || {
+        let task = off_thread(Words::new("problem.internal.delete_stopped"), move || {
             engine.delete(&id_owned)
         })
         .await?;
@@ -1203,15 +1217,16 @@ impl Service {
     pub async fn video_path(&self, id: &str) -> Result<PathBuf, Problem> {
         let task = self.get(id).await?;
         let path = task.video_path.map(PathBuf::from).ok_or_else(|| {
-            Problem::new("not_allowed", "This video has not been saved yet.", false)
+            Problem::new(
+                "not_allowed",
+                Words::new("problem.not_allowed.not_saved"),
+                false,
+            )
         })?;
         if !path.is_file() {
             return Err(Problem::new(
                 "file_missing",
-                format!(
-                    "The video is no longer at {}. It may have been moved or deleted outside Sora Desk.",
-                    path.display()
-                ),
+                Words::new("problem.file_missing.video").with("path", path.display().to_string()),
                 false,
             ));
         }
@@ -1229,9 +1244,7 @@ impl Service {
         let failed = |e: std::io::Error| {
             Problem::new(
                 "save_failed",
-                format!(
-                    "The copy could not be saved ({e}). Choose another place, or free some space."
-                ),
+                Words::new("problem.save_failed").with("detail", e.to_string()),
                 true,
             )
         };
@@ -1271,11 +1284,7 @@ fn storage_name(storage: Storage) -> &'static str {
 }
 
 fn no_key() -> Problem {
-    Problem::new(
-        "no_key",
-        "Add your EvoLink key in Settings first, or try the demo.",
-        false,
-    )
+    Problem::new("no_key", Words::new("problem.no_key"), false)
 }
 
 /// Task ids as the engine makes them (`sd-` and 26 letters or digits); anything else from the
@@ -1292,7 +1301,9 @@ fn check_id(id: &str) -> Result<(), Problem> {
     if is_task_id(id) {
         Ok(())
     } else {
-        Err(Problem::invalid("That is not a video of this library."))
+        Err(Problem::invalid(Words::new(
+            "problem.invalid_argument.task_id",
+        )))
     }
 }
 
@@ -1316,14 +1327,14 @@ pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, 
 async fn check_key_at(client: &Client, now: &Endpoints, next: &Endpoints) -> Result<(), Problem> {
     let refused = |host: &str, e: evolink::Error| {
         let problem = Problem::from(e);
+        // The words of the refusal itself are not repeated inside these (words do not nest);
+        // the code still says what went wrong.
         let message = if problem.retryable {
-            format!("Sora Desk could not reach {host} to try your key there, so the address was not changed. Check the address and your internet connection, then save it again.")
+            Words::new("problem.network_down.key_check")
         } else {
-            format!(
-                "Sora Desk tried your key at {host} before using it there, and it did not work: {} The address was not changed.",
-                problem.message
-            )
-        };
+            Words::new("problem.bad_key.refused_at")
+        }
+        .with("host", host);
         Problem::new(problem.code, message, problem.retryable)
     };
     if next.api_base != now.api_base {

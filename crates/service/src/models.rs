@@ -8,6 +8,7 @@ use evolink::models::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::problem::Words;
 use crate::Problem;
 
 /// How long the list of models a key may use is trusted before it is asked for again.
@@ -26,13 +27,13 @@ pub struct ModelList {
 pub struct ModelView {
     #[serde(flatten)]
     pub model: &'static Model,
+    /// What it is good at (`model.<id>.good_at`).
+    pub good_at: Words,
     pub available: bool,
-    /// Why it cannot be used, in plain words.
-    pub unavailable_reason: Option<String>,
+    /// Why it cannot be used.
+    pub unavailable_reason: Option<Words>,
     /// The cheapest rate it has, for "from N credits/s".
     pub from_credits_per_second: f64,
-    /// "4, 8 or 12 s", "3 to 15 s".
-    pub lengths_in_words: String,
 }
 
 /// A request to price: a model (manifest id), the choices and which pictures are given.
@@ -95,18 +96,16 @@ pub fn unavailable_reason(
     model: &Model,
     listed: Option<&[String]>,
     refused: &[String],
-) -> Option<String> {
+) -> Option<Words> {
     if model.is_among(refused) {
-        return Some(format!(
-            "EvoLink refused {} for your key just now (it may be retired or not open to your account).",
-            model.name
-        ));
+        return Some(
+            Words::new("problem.model_unavailable.refused").with("model", model.name.as_str()),
+        );
     }
     match listed {
-        Some(listed) if !model.is_among(listed) => Some(format!(
-            "Your key may not use {} (EvoLink does not list it for your account).",
-            model.name
-        )),
+        Some(listed) if !model.is_among(listed) => Some(
+            Words::new("problem.model_unavailable.not_listed").with("model", model.name.as_str()),
+        ),
         _ => None,
     }
 }
@@ -123,10 +122,10 @@ pub fn list(listed: Option<&[String]>, refused: &[String]) -> ModelList {
                 let reason = unavailable_reason(model, listed, refused);
                 ModelView {
                     model,
+                    good_at: model.good_at(),
                     available: reason.is_none(),
                     unavailable_reason: reason,
                     from_credits_per_second: cheapest_rate(model),
-                    lengths_in_words: model.lengths_in_words(),
                 }
             })
             .collect(),
@@ -221,8 +220,9 @@ mod tests {
         assert!(!pro.available);
         assert!(pro
             .unavailable_reason
-            .as_deref()
+            .as_ref()
             .unwrap()
+            .english()
             .contains("Sora 2 Pro"));
         // Without a listing (offline), the manifest is trusted.
         assert!(list(None, &[]).models.iter().all(|m| m.available));

@@ -17,6 +17,7 @@ use sora_engine::{Role, Store};
 
 use crate::lock;
 use crate::problem::Problem;
+use crate::problem::Words;
 
 /// How many handles of given pictures are kept; the oldest are forgotten first. Far more than
 /// a person drops in a session, and a bound on what a misbehaving page can make Rust remember.
@@ -92,7 +93,7 @@ fn parse_task_handle(handle: &str) -> Option<(&str, Role)> {
 pub fn unknown() -> Problem {
     Problem::new(
         "picture_unknown",
-        "That picture is no longer at hand. Drop it on the window or choose it again.",
+        Words::new("problem.picture_unknown"),
         false,
     )
 }
@@ -104,12 +105,12 @@ pub fn check_still_there(path: &Path) -> Result<(), Problem> {
         Ok(meta) if meta.is_file() => Ok(()),
         Ok(_) => Err(Problem::new(
             "read_failed",
-            "That is a folder, not a picture. Drop a picture file instead.",
+            Words::new("problem.read_failed.folder_dropped"),
             false,
         )),
         Err(_) => Err(Problem::new(
             "file_missing",
-            "That picture can't be found any more. It may have been moved or deleted; choose it again.",
+            Words::new("problem.file_missing.picture"),
             false,
         )),
     }

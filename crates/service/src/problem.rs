@@ -1,12 +1,14 @@
-//! The one shape of failure the app shows: a stable `code` the UI switches on, a `message` in
-//! plain words that says what to do next, and whether trying again may help.
+//! The one shape of failure the app shows: a stable `code` the UI switches on, a `message` as
+//! words (a catalogue key and its parameters, `problem.<code>` or one of its variants) that say
+//! what to do next, and whether trying again may help.
 
 use serde::Serialize;
+pub use sora_words::Words;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Problem {
     pub code: &'static str,
-    pub message: String,
+    pub message: Words,
     pub retryable: bool,
     /// The choice at fault, when one is (`duration`, `quality`, `aspect`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -17,10 +19,10 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(code: &'static str, message: impl Into<String>, retryable: bool) -> Self {
+    pub fn new(code: &'static str, message: Words, retryable: bool) -> Self {
         Problem {
             code,
-            message: message.into(),
+            message,
             retryable,
             field: None,
             alternatives: Vec::new(),
@@ -28,11 +30,11 @@ impl Problem {
     }
 
     /// The UI sent something the backend refuses (a bug or a hostile page, never a person).
-    pub fn invalid(message: impl Into<String>) -> Self {
+    pub fn invalid(message: Words) -> Self {
         Problem::new("invalid_argument", message, false)
     }
 
-    pub fn internal(message: impl Into<String>) -> Self {
+    pub fn internal(message: Words) -> Self {
         Problem::new("internal", message, false)
     }
 }
@@ -40,7 +42,7 @@ impl Problem {
 /// Runs blocking work (decoding, files, SQLite) off the async threads. Should it panic, the
 /// person sees `if_it_breaks` instead of a hung or crashed app.
 pub(crate) async fn off_thread<T, E>(
-    if_it_breaks: &'static str,
+    if_it_breaks: Words,
     work: impl FnOnce() -> Result<T, E> + Send + 'static,
 ) -> Result<T, Problem>
 where
@@ -63,22 +65,14 @@ impl std::error::Error for Problem {}
 
 impl From<evolink::Error> for Problem {
     fn from(e: evolink::Error) -> Self {
-        Problem::new(e.code(), e.message(), e.retryable())
+        Problem::new(e.code(), e.message().clone(), e.retryable())
     }
 }
 
 impl From<sora_engine::EngineError> for Problem {
     fn from(e: sora_engine::EngineError) -> Self {
         use sora_engine::{EngineError, StoreError};
-        let message = match &e {
-            EngineError::Store(StoreError::NotFound(_)) => {
-                "This video is no longer in your library.".to_string()
-            }
-            EngineError::Store(_) => {
-                "Sora Desk could not read or write its task list. Check that the disk is not full, then try again.".to_string()
-            }
-            other => other.to_string(),
-        };
+        let message = e.words();
         let retryable = matches!(e, EngineError::Store(StoreError::Sqlite(_)));
         Problem::new(e.code(), message, retryable)
     }
@@ -92,12 +86,12 @@ impl From<sora_engine::StoreError> for Problem {
 
 impl From<sora_keychain::VaultError> for Problem {
     fn from(e: sora_keychain::VaultError) -> Self {
-        Problem::new(e.code(), e.to_string(), e.retryable())
+        Problem::new(e.code(), e.words(), e.retryable())
     }
 }
 
 impl From<sora_preflight::PreflightError> for Problem {
     fn from(e: sora_preflight::PreflightError) -> Self {
-        Problem::new(e.code(), e.to_string(), false)
+        Problem::new(e.code(), e.words(), false)
     }
 }

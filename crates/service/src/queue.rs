@@ -10,6 +10,7 @@ pub use sora_engine::batch::BatchPlan;
 use sora_engine::batch::{plan_batch, read_batch, LineProblem, MOST_LINES};
 use sora_engine::{QueueRules, Run, Store, SubmitRequest, Task};
 
+use crate::problem::Words;
 use crate::{Problem, TaskView};
 
 /// The queue for the page (docs/IPC.md, `Queue`).
@@ -114,18 +115,19 @@ pub fn set_limits(
     let mut rules = store.queue_rules()?;
     if let Some(n) = max_active {
         if !(1..=QueueRules::MOST_ACTIVE).contains(&n) {
-            return Err(Problem::invalid(format!(
-                "Videos made at once is 1 to {}, not {n}.",
-                QueueRules::MOST_ACTIVE
-            )));
+            return Err(Problem::invalid(
+                Words::new("problem.invalid_argument.max_active")
+                    .with("most", QueueRules::MOST_ACTIVE)
+                    .with("value", n),
+            ));
         }
         rules.max_active = n;
     }
     if let Some(limit) = daily_limit {
         if limit.is_some_and(|l| !l.is_finite() || l < 0.0) {
-            return Err(Problem::invalid(
-                "The daily spend limit is a number of credits, 0 or more.",
-            ));
+            return Err(Problem::invalid(Words::new(
+                "problem.invalid_argument.daily_limit",
+            )));
         }
         rules.daily_limit = limit;
     }
@@ -163,17 +165,16 @@ pub const MOST_BATCH_BYTES: usize = 1_000_000;
 /// them all in one place.
 pub fn plan(input: &BatchInput) -> Result<BatchPlan, Problem> {
     if input.text.len() > MOST_BATCH_BYTES {
-        return Err(Problem::invalid(format!(
-            "A batch is at most {} MB of text.",
-            MOST_BATCH_BYTES / 1_000_000
-        )));
+        return Err(Problem::invalid(
+            Words::new("problem.invalid_argument.batch_size").with("most", MOST_BATCH_BYTES),
+        ));
     }
     if !(1..=sora_engine::MOST_TAKES).contains(&input.takes) {
-        return Err(Problem::invalid(format!(
-            "Ask for 1 to {} versions, not {}.",
-            sora_engine::MOST_TAKES,
-            input.takes
-        )));
+        return Err(Problem::invalid(
+            Words::new("problem.invalid_argument.takes")
+                .with("most", sora_engine::MOST_TAKES)
+                .with("value", input.takes),
+        ));
     }
     let choices = Choices {
         videos: None,
@@ -203,17 +204,16 @@ pub fn confirmed_requests(
         return Err(problem);
     }
     let (Some(count), Some(credits)) = (input.count, input.credits) else {
-        return Err(Problem::invalid(
-            "A batch is queued only with the count and total the person confirmed.",
-        ));
+        return Err(Problem::invalid(Words::new(
+            "problem.invalid_argument.unconfirmed",
+        )));
     };
     if plan.count != count || plan.credits > credits + 0.005 {
         return Err(Problem::new(
             "plan_changed",
-            format!(
-                "The batch is now {} videos for about {} credits, not what you confirmed. Look at it again and confirm.",
-                plan.count, plan.credits
-            ),
+            Words::new("problem.plan_changed")
+                .with("count", plan.count)
+                .with("credits", plan.credits),
             false,
         ));
     }
@@ -228,12 +228,10 @@ pub fn confirmed_requests(
         .collect())
 }
 
-fn describe(problem: &LineProblem) -> String {
-    if problem.line == 0 {
-        problem.message.clone()
-    } else {
-        format!("Line {}: {}", problem.line, problem.message)
-    }
+/// The words of a line's problem, with the line as a parameter (`line`, 0 for the batch as a
+/// whole): words do not nest, so the page says which line from the parameter.
+fn describe(problem: &LineProblem) -> Words {
+    problem.message.clone().with("line", problem.line)
 }
 
 /// A text or CSV file of prompts the person chose in the system's dialog.
@@ -246,28 +244,27 @@ pub struct BatchFile {
 
 /// Reads a batch file: at most [`MOST_BATCH_BYTES`], UTF-8 text.
 pub fn read_file(path: &Path) -> Result<BatchFile, Problem> {
-    let unreadable = |why: String| {
+    let unreadable = |words: Words| {
         Problem::new(
             "open_failed",
-            format!(
-                "{} can't be used as a list of prompts: {why}",
-                path.display()
-            ),
+            words.with("path", path.display().to_string()),
             false,
         )
     };
-    let size = std::fs::metadata(path)
-        .map_err(|e| unreadable(e.to_string()))?
-        .len();
+    let os = |e: std::io::Error| {
+        unreadable(Words::new("problem.open_failed").with("detail", e.to_string()))
+    };
+    let size = std::fs::metadata(path).map_err(os)?.len();
     if size > MOST_BATCH_BYTES as u64 {
-        return Err(unreadable(format!(
-            "it is larger than {} MB. A batch holds at most {MOST_LINES} prompts.",
-            MOST_BATCH_BYTES / 1_000_000
-        )));
+        return Err(unreadable(
+            Words::new("problem.open_failed.too_large")
+                .with("most_bytes", MOST_BATCH_BYTES)
+                .with("most", MOST_LINES),
+        ));
     }
-    let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
+    let bytes = std::fs::read(path).map_err(os)?;
     let text = String::from_utf8(bytes)
-        .map_err(|_| unreadable("it is not a text file (save it as UTF-8 text or CSV).".into()))?;
+        .map_err(|_| unreadable(Words::new("problem.open_failed.not_text")))?;
     let csv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
@@ -317,7 +314,8 @@ mod tests {
         };
         let e = confirmed_requests(&grown, None).unwrap_err();
         assert_eq!(e.code, "plan_changed");
-        assert!(e.message.contains("3 videos"), "{}", e.message);
+        assert_eq!(e.message.key, "problem.plan_changed");
+        assert!(e.message.english().contains("3 videos"), "{}", e.message);
         let dearer = BatchInput {
             choices: Choices {
                 duration: Some(12),
@@ -337,7 +335,8 @@ mod tests {
         };
         let e = confirmed_requests(&refused, None).unwrap_err();
         assert_eq!(e.code, "invalid_input");
-        assert!(e.message.starts_with("Line 2:"), "{}", e.message);
+        assert_eq!(e.message.key, "problem.invalid_input.long_prompt");
+        assert_eq!(e.message.params["line"], 2, "{:?}", e.message);
     }
 
     #[test]

@@ -9,11 +9,16 @@ use evolink::models::{manifest, unknown_model, Choices, PictureRoles};
 use serde::{Deserialize, Serialize};
 use sora_engine::Store;
 
+use crate::problem::Words;
 use crate::Problem;
+use sora_words::Lang;
 
 pub use sora_core::paths::SETTING_LIBRARY_DIR as KEY_LIBRARY_DIR;
 pub const KEY_NOTIFICATIONS: &str = "notifications";
 pub const KEY_THEME: &str = "theme";
+pub const KEY_LANGUAGE: &str = "language";
+/// The language setting that follows the system's (`Lang::system()`).
+pub const LANGUAGE_SYSTEM: &str = "system";
 pub const KEY_DEFAULT_MODEL: &str = "default_model";
 /// Each model's last choices are kept under `choices.<model id>`, as JSON.
 const CHOICES_PREFIX: &str = "choices.";
@@ -42,6 +47,8 @@ pub struct Settings {
     pub library_dir: String,
     pub notifications: bool,
     pub theme: Theme,
+    /// The language the app speaks: "system" (the system's), "en" or "zh-CN".
+    pub language: String,
     /// The model Compose opens with (a manifest id).
     pub default_model: String,
     /// Each model's last choices, by manifest id.
@@ -66,6 +73,8 @@ pub struct SettingsChange {
     pub library_dir: Option<String>,
     pub notifications: Option<bool>,
     pub theme: Option<Theme>,
+    /// "system", "en" or "zh-CN".
+    pub language: Option<String>,
     pub default_model: Option<String>,
     pub api_base: Option<String>,
     pub files_base: Option<String>,
@@ -101,6 +110,18 @@ pub fn theme(store: &Store) -> Theme {
         Some("dark") => Theme::Dark,
         _ => Theme::System,
     }
+}
+
+/// The language the person chose: `None` follows the system's.
+pub fn language(store: &Store) -> Option<Lang> {
+    stored(store, KEY_LANGUAGE).and_then(|tag| Lang::from_tag(&tag))
+}
+
+/// The language setting as the settings screen shows it: "system" or a language's tag.
+pub fn language_setting(store: &Store) -> String {
+    language(store)
+        .map_or(LANGUAGE_SYSTEM, Lang::tag)
+        .to_string()
 }
 
 /// The model Compose opens with: the person's choice while the manifest still has it.
@@ -151,7 +172,11 @@ pub fn remember_choices(store: &Store, model_id: &str, choices: &Choices) -> Res
         negative_prompt: None,
         ..choices.clone()
     };
-    let json = serde_json::to_string(&kept).map_err(|e| Problem::invalid(e.to_string()))?;
+    let json = serde_json::to_string(&kept).map_err(|e| {
+        Problem::invalid(
+            Words::new("problem.invalid_argument.choices").with("detail", e.to_string()),
+        )
+    })?;
     store.set_setting(&format!("{CHOICES_PREFIX}{model_id}"), &json)?;
     Ok(())
 }
@@ -186,6 +211,16 @@ pub fn validate(
         };
         writes.push((KEY_THEME, name.into()));
     }
+    if let Some(language) = &change.language {
+        if language != LANGUAGE_SYSTEM && Lang::from_tag(language).is_none() {
+            let mut refused = Problem::invalid(
+                Words::new("problem.invalid_argument.language").with("value", language.as_str()),
+            );
+            refused.field = Some("language");
+            return Err(refused);
+        }
+        writes.push((KEY_LANGUAGE, language.clone()));
+    }
     if let Some(model) = &change.default_model {
         if manifest().model(model).is_none() {
             return Err(Problem::invalid(unknown_model(model).message));
@@ -204,7 +239,7 @@ pub fn validate(
         let url = url.trim();
         if !url.is_empty() {
             evolink::validate_callback_url(url)
-                .map_err(|e| Problem::new("invalid_argument", e.message().to_string(), false))?;
+                .map_err(|e| Problem::new("invalid_argument", e.message().clone(), false))?;
         }
         writes.push((KEY_CALLBACK_URL, url.into()));
     }
@@ -219,8 +254,9 @@ fn check_base_url(raw: &str, hosts_named_by_env: &[String]) -> Result<String, Pr
     if raw.is_empty() {
         return Ok(String::new());
     }
-    let refuse = |why: &str| Problem::invalid(format!("“{raw}” can't be used: {why}"));
-    let url = url::Url::parse(raw).map_err(|_| refuse("it is not a web address."))?;
+    let refuse = |words: Words| Problem::invalid(words.with("address", raw));
+    let url = url::Url::parse(raw)
+        .map_err(|_| refuse(Words::new("problem.invalid_argument.address_not_web")))?;
     let local = match url.host() {
         Some(url::Host::Domain(name)) => name == "localhost",
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -231,19 +267,25 @@ fn check_base_url(raw: &str, hosts_named_by_env: &[String]) -> Result<String, Pr
         "https" => {}
         "http" if local => {}
         "http" => {
-            return Err(refuse(
-                "it must start with https:// (plain http is only allowed for this computer).",
-            ))
+            return Err(refuse(Words::new(
+                "problem.invalid_argument.address_plain_http",
+            )))
         }
-        _ => return Err(refuse("it must start with https://.")),
+        _ => {
+            return Err(refuse(Words::new(
+                "problem.invalid_argument.address_not_https",
+            )))
+        }
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(refuse("it must not contain a user name or password."));
+        return Err(refuse(Words::new(
+            "problem.invalid_argument.address_password",
+        )));
     }
     if !sora_core::paths::key_may_go_to(raw, hosts_named_by_env) {
-        return Err(refuse(
-            "Sora Desk sends your key only to EvoLink's own servers, at addresses ending in evolink.ai. To go through a proxy, start Sora Desk with SORA_DESK_API_BASE and SORA_DESK_FILES_BASE set to its address.",
-        ));
+        return Err(refuse(Words::new(
+            "problem.invalid_argument.address_not_evolink",
+        )));
     }
     Ok(raw.to_string())
 }
@@ -252,15 +294,16 @@ fn check_base_url(raw: &str, hosts_named_by_env: &[String]) -> Result<String, Pr
 pub fn check_library_dir(raw: &str) -> Result<PathBuf, Problem> {
     let path = PathBuf::from(raw.trim());
     if !path.is_absolute() {
-        return Err(Problem::invalid("Choose a folder with its full path."));
+        return Err(Problem::invalid(Words::new(
+            "problem.invalid_argument.relative_folder",
+        )));
     }
     let refuse = |e: std::io::Error| {
         Problem::new(
             "library_folder",
-            format!(
-                "Videos can't be saved in {} ({e}). Choose another folder.",
-                path.display()
-            ),
+            Words::new("problem.library_folder")
+                .with("path", path.display().to_string())
+                .with("detail", e.to_string()),
             false,
         )
     };

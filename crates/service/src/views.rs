@@ -10,7 +10,7 @@ use crate::media::{MediaKind, MediaServer};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ErrorView {
     pub code: String,
-    pub message: String,
+    pub message: sora_engine::Words,
     pub retryable: bool,
 }
 

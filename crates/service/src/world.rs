@@ -14,6 +14,7 @@ use sora_engine::{Engine, EngineConfig, EngineEvent, EngineHandle, Store, TaskSt
 use tokio::sync::broadcast;
 
 use crate::media::MediaServer;
+use crate::problem::Words;
 use crate::{Balance, Problem, ServiceEvent, TaskView};
 
 pub(crate) struct World {
@@ -37,7 +38,7 @@ impl World {
             .ok_or_else(|| {
                 Problem::new(
                     "engine_busy",
-                    "Sora Desk is restarting its work on your videos. Try again in a moment.",
+                    Words::new("problem.engine_busy.restarting"),
                     true,
                 )
             })
@@ -81,7 +82,7 @@ pub(crate) fn start_world(
     .map_err(|e| match e {
         sora_engine::EngineError::Busy => Problem::new(
             "engine_busy",
-            "Another Sora Desk (perhaps sora-desk-cli) is working on your videos. Let it finish or close it, then start Sora Desk again.",
+            Words::new("problem.engine_busy.other_app"),
             true,
         ),
         other => other.into(),

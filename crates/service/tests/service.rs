@@ -398,6 +398,60 @@ async fn the_demo_runs_its_own_server_and_folders_beside_the_real_world() {
     assert_eq!(service.list(ListInput::default()).await.unwrap().total, 2);
 }
 
+/// The only test of this binary that reads `SORA_DESK_LANG` (the system's language here).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_language_follows_the_system_until_one_is_chosen() {
+    let rig = rig(Some(KEY)).await;
+    let service = &rig.service;
+    assert_eq!(service.settings().await.language, "system");
+    std::env::set_var("SORA_DESK_LANG", "zh_CN.UTF-8");
+    assert_eq!(service.app_info().await.language, "zh-CN");
+    assert_eq!(service.language(), sora_words::Lang::ZhCn);
+    std::env::set_var("SORA_DESK_LANG", "en-GB");
+    assert_eq!(service.app_info().await.language, "en");
+
+    // A language chosen in Settings wins over the system's.
+    let after = service
+        .set_settings(SettingsChange {
+            language: Some("zh-CN".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(after.language, "zh-CN");
+    assert_eq!(service.app_info().await.language, "zh-CN");
+    assert_eq!(service.language(), sora_words::Lang::ZhCn);
+
+    // Anything else is refused, and nothing of the change is saved.
+    for bad in ["", "zh", "fr", "EN", "zh-TW"] {
+        let refused = service
+            .set_settings(SettingsChange {
+                language: Some(bad.into()),
+                theme: Some(settings::Theme::Dark),
+                ..Default::default()
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code, "invalid_argument", "{bad:?}");
+        assert_eq!(refused.field, Some("language"), "{bad:?}");
+        assert_ne!(refused.message.english(), refused.message.key);
+    }
+    let now = service.settings().await;
+    assert_eq!(now.language, "zh-CN");
+    assert_eq!(now.theme, settings::Theme::System);
+
+    // Back to the system's.
+    service
+        .set_settings(SettingsChange {
+            language: Some("system".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(service.settings().await.language, "system");
+    assert_eq!(service.app_info().await.language, "en");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn settings_are_checked_whole_before_anything_is_stored() {
     let rig = rig(Some(KEY)).await;
@@ -427,7 +481,8 @@ async fn settings_are_checked_whole_before_anything_is_stored() {
     ] {
         let refused = service.set_settings(change.clone()).await.unwrap_err();
         assert_eq!(refused.code, "invalid_argument", "{change:?}");
-        assert!(!refused.message.is_empty());
+        assert!(refused.message.key.starts_with("problem."), "{change:?}");
+        assert_ne!(refused.message.english(), refused.message.key, "{change:?}");
     }
     assert_eq!(
         service.settings().await,
@@ -500,7 +555,7 @@ async fn pictures_the_person_gave_are_checked_prepared_and_previewed() {
         .unwrap();
     assert_eq!((prepared.output.width, prepared.output.height), (1280, 720));
     assert!(
-        prepared.summary.contains("1600x1200"),
+        prepared.summary.english().contains("1600x1200"),
         "{}",
         prepared.summary
     );
@@ -708,8 +763,9 @@ async fn models_the_key_may_not_use_are_offered_as_unavailable_with_alternatives
     assert!(!pro.available);
     assert!(pro
         .unavailable_reason
-        .as_deref()
+        .as_ref()
         .unwrap()
+        .english()
         .contains("Sora 2 Pro"));
     assert!(list
         .models
@@ -892,8 +948,17 @@ async fn a_key_with_characters_no_evolink_key_has_is_refused_and_nothing_is_sent
     for key in ["sk-clé-de-test-ééé", "sk-🙂-distinctive-1234", "sk-1234"] {
         let e = service.set_key(key.into(), true).await.unwrap_err();
         assert_eq!(e.code, "invalid_key", "{key}");
-        assert!(!e.message.contains(key), "{}", e.message);
-        assert!(e.message.contains("Copy"), "says what to do: {}", e.message);
+        assert!(
+            e.message.key.starts_with("problem.bad_key."),
+            "{:?}",
+            e.message
+        );
+        assert!(!e.message.english().contains(key), "{}", e.message);
+        assert!(
+            e.message.english().contains("Copy"),
+            "says what to do: {}",
+            e.message
+        );
     }
     assert!(!service.key_status().await.set);
     assert!(
@@ -1016,15 +1081,14 @@ async fn a_new_host_is_used_only_once_it_has_accepted_the_key() {
         .await
         .unwrap_err();
     assert_eq!(refused.code, "bad_key", "{refused:?}");
-    assert!(
-        refused.message.starts_with(&format!(
-            "Sora Desk tried your key at {} before using it there, and it did not work:",
+    assert_eq!(refused.message.key, "problem.bad_key.refused_at");
+    assert_eq!(
+        refused.message.english(),
+        format!(
+            "Sora Desk tried your key at {} before using it there, and it did not work. The address was not changed.",
             refusing.base_url()
-        )),
-        "{}",
-        refused.message
+        )
     );
-    assert!(refused.message.ends_with("The address was not changed."));
     assert_eq!(
         refusing.counters().requests_with_auth,
         before + 1,
@@ -1078,7 +1142,10 @@ async fn the_key_goes_to_no_host_the_page_names() {
         let refused = service.set_settings(change.clone()).await.unwrap_err();
         assert_eq!(refused.code, "invalid_argument", "{change:?}");
         assert!(
-            refused.message.contains("only to EvoLink's own servers"),
+            refused
+                .message
+                .english()
+                .contains("only to EvoLink's own servers"),
             "{}",
             refused.message
         );
@@ -1097,8 +1164,9 @@ async fn the_key_goes_to_no_host_the_page_names() {
         .await
         .unwrap_err();
     assert_eq!(unreachable.code, "network_down", "{unreachable:?}");
+    assert_eq!(unreachable.message.key, "problem.network_down.key_check");
     assert_eq!(
-        unreachable.message,
+        unreachable.message.english(),
         "Sora Desk could not reach https://beta-api.evolink.ai to try your key there, so the address was not changed. Check the address and your internet connection, then save it again."
     );
     assert_eq!(service.settings().await.api_base, named.base_url());

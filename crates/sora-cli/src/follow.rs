@@ -406,7 +406,7 @@ pub fn waiting_reason(task: &Task) -> Option<String> {
             "waiting_for_slot" => "for a free slot",
             "spend_limit" => "spend limit",
             "queue_paused" => "queue paused",
-            _ => return task.error_message.clone(),
+            _ => return task.error_message.as_ref().map(|w| w.english()),
         }
         .into(),
     )

@@ -150,7 +150,7 @@ fn show_queue(context: &Context, json: bool) -> Outcome {
                     position: i + 1,
                     id: t.id.clone(),
                     why: t.error_code.clone(),
-                    message: t.error_message.clone(),
+                    message: t.error_message.as_ref().map(|w| w.english()),
                     prompt: t.prompt.clone(),
                     estimate_credits: t.estimate_credits,
                     batch_id: t.batch_id.clone(),
@@ -198,12 +198,12 @@ fn show_queue(context: &Context, json: bool) -> Outcome {
             );
         }
         // The whole sentence of each reason, once.
-        let mut said: Vec<&str> = Vec::new();
+        let mut said: Vec<String> = Vec::new();
         for task in &waiting {
-            if let Some(message) = task.error_message.as_deref() {
+            if let Some(message) = task.error_message.as_ref().map(|w| w.english()) {
                 if !said.contains(&message) {
-                    said.push(message);
                     println!("  {message}");
+                    said.push(message);
                 }
             }
         }

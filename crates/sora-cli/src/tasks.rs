@@ -739,7 +739,7 @@ pub async fn models(args: ModelsArgs) -> Outcome {
                 _ => "",
             };
             println!("  {:<30} {}{default}{note}", m.id, m.name);
-            println!("  {:<30} {}", "", m.good_at);
+            println!("  {:<30} {}", "", m.good_at());
             let mut facts = vec![m.lengths_in_words()];
             if let Some(q) = &m.quality {
                 facts.push(q.values.join("/"));

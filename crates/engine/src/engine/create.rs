@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use evolink::{Client, Created, Error as ApiError, ErrorKind, TaskStatus, VideoRequest};
+use evolink::{Client, Created, Error as ApiError, ErrorKind, TaskStatus, VideoRequest, Words};
 
 use super::trouble;
 use super::{Engine, Next, StepError, StepResult};
@@ -132,20 +132,16 @@ impl Engine {
     /// Leaves an uncertain create to the person ("Look again"), saying what is known.
     fn give_up_checking(&self, task: &Task, lookup: Lookup) -> StepResult {
         let message = match lookup {
-            Lookup::Ambiguous => "Sora Desk lost EvoLink's answer and could not tell which of several videos at EvoLink is this one. Use “Look again” later, or look in your EvoLink dashboard before making it again.",
-            Lookup::Unavailable => "Sora Desk lost EvoLink's answer and could not ask EvoLink whether this video was started. Use “Look again” when EvoLink can be reached.",
-            Lookup::NothingFound => "Sora Desk lost EvoLink's answer. EvoLink has no video that matches, so it was most likely never started and not charged, but sending it again did not get through either. Use “Look again” later.",
+            Lookup::Ambiguous => Words::new("problem.outcome_unknown.ambiguous"),
+            Lookup::Unavailable => Words::new("problem.outcome_unknown.unavailable"),
+            Lookup::NothingFound => Words::new("problem.outcome_unknown.nothing_found"),
         };
         log::warn!("task {}: outcome unknown ({})", task.id, lookup.as_str());
         self.advance(
             task,
             TaskState::OutcomeUnknown,
             Patch {
-                error: Some((
-                    ErrorKind::OutcomeUnknown.code().to_string(),
-                    message.to_string(),
-                    false,
-                )),
+                error: Some((ErrorKind::OutcomeUnknown.code().to_string(), message, false)),
                 lookup: Some(lookup),
                 ..Patch::default()
             },

@@ -13,7 +13,7 @@ impl Engine {
         let Some(remote_id) = task.remote_id.clone() else {
             return Err(StepError::from(ApiError::new(
                 ErrorKind::ServerTrouble,
-                "no remote id",
+                evolink::Words::new("problem.server_trouble.no_remote_id"),
             )));
         };
         let remote = {

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use evolink::{Error as ApiError, ErrorKind};
+use evolink::{Error as ApiError, ErrorKind, Words};
 use sha2::Digest as _;
 
 use super::{Engine, ImageFit, Next, StepResult};
@@ -53,17 +53,14 @@ impl Engine {
     }
 
     /// Prepares one picture of the task, or nothing when it has none in that role.
-    async fn prepare_one(&self, task: &Task, role: Role) -> Result<Option<Prepared>, String> {
+    async fn prepare_one(&self, task: &Task, role: Role) -> Result<Option<Prepared>, Words> {
         let picture = task.picture(role);
         let Some(source) = picture.source.map(str::to_string) else {
             return Ok(None);
         };
         let fit = ImageFit::from_stored(picture.options);
         let model = task.model_entry().ok_or_else(|| {
-            format!(
-                "This version of the app does not know the model {}.",
-                task.model
-            )
+            Words::new("problem.image_rejected.unknown_model").with("model", task.model.as_str())
         })?;
         let options = sora_preflight::Options {
             framing: fit.framing,
@@ -73,21 +70,24 @@ impl Engine {
         };
         let prepared_dir = self.inner.prepared_dir.clone();
         let name = format!("{}{}", task.id, suffix(role));
-        let outcome = tokio::task::spawn_blocking(move || -> Result<Prepared, String> {
+        let outcome = tokio::task::spawn_blocking(move || -> Result<Prepared, Words> {
+            let disk = |e: std::io::Error| {
+                Words::new("problem.image_rejected.not_saved").with("detail", e.to_string())
+            };
             let prepared =
-                sora_preflight::preflight_path(&source, &options).map_err(|e| e.to_string())?;
-            std::fs::create_dir_all(&prepared_dir).map_err(|e| e.to_string())?;
+                sora_preflight::preflight_path(&source, &options).map_err(|e| e.words())?;
+            std::fs::create_dir_all(&prepared_dir).map_err(disk)?;
             let path = prepared_dir.join(format!("{name}.{}", prepared.output.format.extension()));
             let temp = path.with_extension("part");
-            std::fs::write(&temp, &prepared.bytes).map_err(|e| e.to_string())?;
-            std::fs::rename(&temp, &path).map_err(|e| e.to_string())?;
+            std::fs::write(&temp, &prepared.bytes).map_err(disk)?;
+            std::fs::rename(&temp, &path).map_err(disk)?;
             let sha = crate::library::hex(&sha2::Sha256::digest(&prepared.bytes));
             Ok((path, sha))
         })
         .await;
         match outcome {
             Ok(result) => result.map(Some),
-            Err(_) => Err("The picture could not be prepared.".to_string()),
+            Err(_) => Err(Words::new("problem.image_rejected.not_prepared")),
         }
     }
 }

@@ -82,7 +82,7 @@ impl Engine {
     /// Notes why a task waits, only when that changed (each note is a write and an event).
     fn note_waiting(&self, task: &Task, why: Trouble) {
         let same = task.error_code.as_deref() == Some(why.code.as_str())
-            && task.error_message.as_deref() == Some(why.message.as_str());
+            && task.error_message.as_ref() == Some(&why.message);
         if same {
             return;
         }

@@ -86,10 +86,12 @@ impl Engine {
                 {
                     continue;
                 }
-                let taken =
-                    self.inner.store.remote_id_taken(&remote.id).map_err(|e| {
-                        ApiError::new(evolink::ErrorKind::ServerTrouble, e.to_string())
-                    })?;
+                let taken = self.inner.store.remote_id_taken(&remote.id).map_err(|e| {
+                    ApiError::new(
+                        evolink::ErrorKind::ServerTrouble,
+                        evolink::Words::new("problem.storage.detail").with("detail", e.to_string()),
+                    )
+                })?;
                 if !taken {
                     candidates.push(remote);
                 }

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use evolink::{Error as ApiError, ErrorKind};
+use evolink::{Error as ApiError, ErrorKind, Words};
 
 use super::{Engine, Next, StepError, StepResult};
 use crate::download::download;
@@ -91,7 +91,8 @@ impl Engine {
                 Err(e) => {
                     return Err(StepError::from(ApiError::new(
                         ErrorKind::ServerTrouble,
-                        format!("The video could not be saved in the library folder ({e})."),
+                        Words::new("problem.server_trouble.library_place")
+                            .with("detail", e.to_string()),
                     )))
                 }
             }
@@ -102,7 +103,10 @@ impl Engine {
         let (sha, size) = match (&task.video_sha256, task.video_size) {
             (Some(sha), Some(size)) => (sha.clone(), size),
             _ => crate::library::hash_file(video).map_err(|e| {
-                StepError::from(ApiError::new(ErrorKind::ServerTrouble, e.to_string()))
+                StepError::from(ApiError::new(
+                    ErrorKind::ServerTrouble,
+                    Words::new("problem.server_trouble.library_read").with("detail", e.to_string()),
+                ))
             })?,
         };
         let finished_at = now();
@@ -115,7 +119,7 @@ impl Engine {
         if let Err(e) = self.inner.library.write_recipe(video, &recipe) {
             return Err(StepError::from(ApiError::new(
                 ErrorKind::ServerTrouble,
-                format!("The recipe beside the video could not be written ({e})."),
+                Words::new("problem.server_trouble.recipe").with("detail", e.to_string()),
             )));
         }
         // The prepared pictures are no longer needed once the video is safe; removed before the

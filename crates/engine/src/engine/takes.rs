@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+use evolink::Words;
+
 use super::{Engine, Next, StepResult};
 use crate::state::TaskState;
 use crate::store::{Patch, Stopped, Task};
@@ -17,11 +19,7 @@ impl Engine {
     pub(super) fn follow_lead(&self, task: &Task) -> StepResult {
         let lead_id = task.lead_id.as_deref().unwrap_or_default();
         let Some(lead) = self.inner.store.find(lead_id)? else {
-            self.fail_follower(
-                task,
-                "missing_lead",
-                "The video this one was made with was deleted before its results came, so this one could not be saved.",
-            )?;
+            self.fail_follower(task, "missing_lead", Words::new("problem.missing_lead"))?;
             return Ok(Next::Done);
         };
         // Its place among the call's results: the lead's own video comes first.
@@ -48,19 +46,15 @@ impl Engine {
         let lead_made_it = matches!(lead.state, TaskState::Downloading | TaskState::Done)
             || lead.error_code.as_deref() == Some(STOPPED);
         if lead_made_it {
-            self.fail_follower(
-                task,
-                "empty_results",
-                "EvoLink made fewer videos than asked for in this request, so this one was never made. Videos that are not made are not charged.",
-            )?;
+            self.fail_follower(task, "empty_results", Words::new("problem.empty_results"))?;
             return Ok(Next::Done);
         }
         if matches!(lead.state, TaskState::Failed | TaskState::Expired) {
             let code = lead.error_code.as_deref().unwrap_or("unknown_error");
             let message = lead
                 .error_message
-                .as_deref()
-                .unwrap_or("The request that was making this video failed.");
+                .clone()
+                .unwrap_or_else(|| Words::new("problem.unknown_error"));
             self.fail_follower(task, code, message)?;
             return Ok(Next::Done);
         }
@@ -73,14 +67,14 @@ impl Engine {
         &self,
         task: &Task,
         code: &str,
-        message: &str,
+        message: Words,
     ) -> Result<Task, super::StepError> {
         log::warn!("task {}: failed with its call ({code})", task.id);
         self.advance(
             task,
             TaskState::Failed,
             Patch {
-                error: Some((code.to_string(), message.to_string(), false)),
+                error: Some((code.to_string(), message, false)),
                 ..Patch::default()
             },
         )
@@ -95,11 +89,7 @@ impl Engine {
             task,
             TaskState::Failed,
             Patch {
-                error: Some((
-                    STOPPED.to_string(),
-                    "Stopped: EvoLink made this video, and it was not saved, as you asked. EvoLink may still have charged for it.".to_string(),
-                    false,
-                )),
+                error: Some((STOPPED.to_string(), Words::new("problem.stopped"), false)),
                 ..made
             },
         )

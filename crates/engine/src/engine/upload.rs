@@ -20,7 +20,13 @@ impl Engine {
                     prepared.push(Some((path.to_string(), sha.to_string())))
                 }
                 // The preparation was lost (a crash before it was recorded): prepare again.
-                _ => return Err(ApiError::new(ErrorKind::ServerTrouble, "preparing again").into()),
+                _ => {
+                    return Err(ApiError::new(
+                        ErrorKind::ServerTrouble,
+                        evolink::Words::new("problem.server_trouble.prepare_again"),
+                    )
+                    .into())
+                }
             }
         }
         // From here on the task belongs to this host and account.
