@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
+import { useLanguage } from '../support/words.mjs';
 import { generateBlocker, isPastableImage, latestOnly, promptLength, requestedAspect } from '../../ui/js/compose.js';
+
+// These tests check the English words, whatever the run's language.
+useLanguage('en');
 
 test('prompt length counts characters the way the API does, not UTF-16 units', () => {
   assert.equal(promptLength('cat'), 3);

@@ -8,7 +8,11 @@ import {
   accepts, acceptsDuration, badges, fitChoices, groupByFamily, hasExactFrames, isRange, lastSlotOpen, pictureDecidesShape,
   pictureRoles, promptLimit, requestChoices, shapeBox, startingModel, orientationOf,
 } from '../../ui/js/models.js';
+import { useLanguage } from '../support/words.mjs';
 import { strings } from '../../ui/js/strings.js';
+
+// These tests check the English words, whatever the run's language.
+useLanguage('en');
 
 const manifest = JSON.parse(readFileSync(new URL('../../crates/models/models.json', import.meta.url), 'utf8'));
 const model = (id) => manifest.models.find((m) => m.id === id);

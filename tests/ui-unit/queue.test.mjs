@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
+import { useLanguage } from '../support/words.mjs';
 import { Selection, clickIntent, idsBetween } from '../../ui/js/selection.js';
 import { isNewerQueue, moveInQueue, panelShown, runFigures, runPercent, shownRuns, spendToday } from '../../ui/js/runs.js';
 import { IN_STEP, orderTakes, outOfStep, takesAround, takesLayout, totalFor } from '../../ui/js/takes.js';
@@ -10,6 +11,9 @@ import { bulkOffers, deletePlan, retryCost } from '../../ui/js/bulk.js';
 import { readLimit, readMaxActive } from '../../ui/js/limits.js';
 import { canStop, nextStep } from '../../ui/js/tasks.js';
 import { strings } from '../../ui/js/strings.js';
+
+// These tests check the English words, whatever the run's language.
+useLanguage('en');
 
 const items = (...ids) => ids.map((id) => (id == null ? undefined : { id }));
 

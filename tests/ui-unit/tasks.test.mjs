@@ -5,7 +5,11 @@ import {
   ACTIVE_STATES, FILTERS, WAITING_CODES, canRetry, linkLifetime, localIsoTime, lookupFound, matchesQuery,
   newerFirst, nextStep, phase, progressInfo, retryNeedsConfirmation, supportDetails, taskCredits,
 } from '../../ui/js/tasks.js';
+import { useLanguage } from '../support/words.mjs';
 import { strings } from '../../ui/js/strings.js';
+
+// These tests check the English words, whatever the run's language.
+useLanguage('en');
 
 const task = (fields) => ({
   id: 't1', prompt: 'A cat playing piano', state: 'generating', progress: 0, error: null,

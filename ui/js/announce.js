@@ -2,6 +2,8 @@
 // region for screen readers.
 
 import { $, h } from './dom.js';
+import { say } from './i18n.js';
+import { strings } from './strings.js';
 
 let toastTimer = 0;
 
@@ -29,7 +31,15 @@ export function toast(text, { tone = 'info' } = {}) {
   announce(text);
 }
 
-/** The message of an error from ipc.js (always { code, message, retryable }). */
+/**
+ * The words of an error from ipc.js (always { code, message: { key, params }, retryable }): what
+ * went wrong and what to do next (strings.advice by its code), for a toast or an inline error.
+ */
 export function messageOf(error) {
-  return error?.message ?? String(error);
+  return strings.problem(error);
+}
+
+/** Only what went wrong, for a place that says what to do next itself. */
+export function wordsOf(error) {
+  return error && typeof error === 'object' ? say(error.message) : String(error ?? '');
 }

@@ -3,6 +3,7 @@
 // updates, stopping, the question on closing) to each other and to live events.
 
 import * as ipc from './ipc.js';
+import { loadLanguage, say, webviewLanguage } from './i18n.js';
 import { strings } from './strings.js';
 import { $, show } from './dom.js';
 import { icon } from './icons.js';
@@ -23,6 +24,18 @@ import { createStopper } from './stop.js';
 import { spendToday } from './runs.js';
 
 const byTestId = (id) => $(`[data-testid="${id}"]`);
+
+// The words first: the language app_info resolved (Settings' choice, or the system's), before
+// any part of the page draws a word; without an answer, the webview's (the system's) language,
+// so even "the engine cannot be reached" is said in it. Should the catalogue not load, English
+// is tried; the page still works, with keys for words, should that fail too.
+await loadLanguage((await ipc.appInfo().catch(() => null))?.language ?? webviewLanguage())
+  .catch((error) => {
+    console.warn('the catalogue could not be loaded', error);
+    return loadLanguage('en');
+  })
+  .catch((error) => console.error('no catalogue', error));
+
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
 
 const state = { info: null, key: null, settings: null, credits: null, models: null, queue: null };
@@ -354,7 +367,7 @@ function subscribe() {
   // The data folder cannot be written (disk full, read-only): said until writing works again.
   quietly(ipc.onStoreTrouble(({ message }) => {
     const banner = byTestId('store-banner');
-    $('.banner-text', banner).textContent = message ?? '';
+    $('.banner-text', banner).textContent = say(message);
     show(banner, Boolean(message));
   }));
   quietly(ipc.onModeChanged((info) => {

@@ -6,7 +6,7 @@
 import * as ipc from './ipc.js';
 import { strings } from './strings.js';
 import { $, fill, h, show } from './dom.js';
-import { messageOf, toast } from './announce.js';
+import { messageOf, toast, wordsOf } from './announce.js';
 import { latestOnly } from './compose.js';
 
 const byTestId = (id) => $(`[data-testid="${id}"]`);
@@ -150,7 +150,7 @@ export function createBatchDialog({ compose, context, onQueued }) {
     } catch (error) {
       state.submitting = false;
       if (error?.code === 'plan_changed') {
-        notice(strings.batchChanged(messageOf(error)));
+        notice(strings.batchChanged(wordsOf(error)));
         replan();
       } else {
         notice(strings.batchFailed(messageOf(error)));

@@ -113,7 +113,7 @@ export function createBulkBar({ gallery, stopper }) {
     const note = [
       plan.unqueue.length > 0 ? strings.bulkDeleteUnqueue(plan.unqueue.length) : null,
       plan.skip.length > 0 ? strings.bulkDeleteSkip(plan.skip.length) : null,
-    ].filter(Boolean).join(' ');
+    ].filter(Boolean).join(strings.sentenceJoiner);
     const yes = await askConfirm({ title: strings.bulkDeleteTitle(count), body: strings.bulkDeleteBody, note: note || null, yes: strings.bulkDeleteYes(count) });
     if (!yes) return;
     let done = 0;

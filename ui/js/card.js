@@ -1,6 +1,7 @@
 // One task drawn as a gallery card, and the "state face" (progress, or what went wrong and what
 // to do) that the card and the detail view share. Built with DOM calls only: prompts are user text.
 
+import { say } from './i18n.js';
 import { strings } from './strings.js';
 import { h, show } from './dom.js';
 import { icon } from './icons.js';
@@ -25,7 +26,7 @@ export function timingText(task, now) {
   const { elapsed, remaining } = progressInfo(task, now);
   const parts = [strings.elapsed(clock(elapsed))];
   if (remaining != null) parts.push(strings.remaining(clock(remaining)));
-  return parts.join(' · ');
+  return parts.join(strings.list.dot);
 }
 
 /** "<model> · 8 s · 46.08 credits · 2 h ago" (the shape shows in the picture itself). */
@@ -36,7 +37,7 @@ export function metaText(task, now) {
   if (credits != null) parts.push(task.state === 'waiting' ? strings.creditsAbout(credits) : strings.credits(credits));
   const when = age(task.created_at, now);
   parts.push(when.unit === 'date' ? strings.age.date(task.created_at) : when.unit === 'now' ? strings.age.now : strings.age[when.unit](when.n));
-  return parts.join(' · ');
+  return parts.join(strings.list.dot);
 }
 
 /** "Made; saving it. The link lasts until 18:40 (23 h left)", or null when it is not known. */
@@ -56,10 +57,13 @@ export function troubleText(task, { short = false } = {}) {
   if (task.state === 'outcome_unknown') {
     const found = strings.uncertain.found[lookupFound(task)];
     if (short && found) return found;
-    return [strings.uncertain.what, found].filter(Boolean).join(' ');
+    return [strings.uncertain.what, found].filter(Boolean).join(strings.sentenceJoiner);
   }
-  return task.error?.message ?? strings.advice[nextStep(task).advice] ?? '';
+  return (task.error ? say(task.error.message) : '') || (strings.advice[nextStep(task).advice] ?? '');
 }
+
+/** A note on a card: cut to a few lines there (CSS), so the whole of it is its title. */
+const noteLine = (text) => h('p', { class: 'face-trouble', testid: 'task-note', text, title: text });
 
 /**
  * What an unfinished or failed task shows where its picture would be: the live state with a
@@ -75,7 +79,7 @@ export function stateFace(task, now, onAction, { short = false } = {}) {
       h('p', { class: 'face-title' }, icon('clock', 16), h('span', { text: stateLabel(task) })),
       place ? h('p', { class: 'face-time', testid: 'task-place', text: place }) : null,
       // A note the UI has no words of its own for is shown as the backend wrote it.
-      task.error && !known ? h('p', { class: 'face-trouble', testid: 'task-note', text: task.error.message }) : null,
+      task.error && !known ? h('p', { class: 'face-trouble', testid: 'task-note', text: say(task.error.message), title: say(task.error.message) }) : null,
       onAction ? stepButton(task, onAction) : null);
   }
   if (kind === 'active') {
@@ -99,7 +103,7 @@ export function stateFace(task, now, onAction, { short = false } = {}) {
       link ? h('p', { class: 'face-time face-link', testid: 'link-expires', text: link })
         : h('p', { class: 'face-time', testid: 'task-eta', text: timingText(task, now) }),
       // A note with its own advice (checking, storage...) is a reason to wait, not a failure.
-      task.error ? h('p', { class: 'face-trouble', testid: 'task-note', text: step.advice ? task.error.message : strings.stillTrying(task.error.message) }) : null,
+      task.error ? noteLine(step.advice ? say(task.error.message) : strings.stillTrying(task.error.message)) : null,
       task.stopped ? h('p', { class: 'face-stopped', testid: 'task-stopped', text: strings.stoppedNote[task.stopped] }) : null,
       onAction ? stepButton(task, onAction) : null);
   }

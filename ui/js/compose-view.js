@@ -6,7 +6,8 @@
 import * as ipc from './ipc.js';
 import { strings } from './strings.js';
 import { $, $$, fill, h, show } from './dom.js';
-import { announce, messageOf, toast } from './announce.js';
+import { announce, messageOf, toast, wordsOf } from './announce.js';
+import { say } from './i18n.js';
 import { generateBlocker, isPastableImage, latestOnly, promptLength, requestedAspect } from './compose.js';
 import {
   fitChoices, hasExactFrames, isRange, lastSlotOpen, limitInTokens, pictureDecidesShape, pictureRoles, promptLimit,
@@ -118,7 +119,7 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     onError(error) {
       state.estimating = false;
       state.estimate = null;
-      state.problem = error?.code === 'invalid_input' ? { field: error.field ?? 'model', message: messageOf(error) } : null;
+      state.problem = error?.code === 'invalid_input' ? { field: error.field ?? 'model', message: wordsOf(error) } : null;
       render();
     },
   });
@@ -153,7 +154,7 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
       case 'model_unavailable': return strings.modelUnavailableReason(state.model.name);
       case 'need_prompt': return strings.needPrompt;
       case 'prompt_too_long': return strings.promptTooLong(blocker.over);
-      case 'invalid_choice': return blocker.message;
+      case 'invalid_choice': return say(blocker.message);
       case 'image_preparing': return strings.imagePreparingReason;
       case 'need_key': return strings.needKey;
       case 'submitting': return strings.submittingReason;
@@ -194,7 +195,7 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
       const element = byTestId(`choice-error-${field}`);
       const mine = state.problem?.field === field;
       const fresh = mine && element.hidden;
-      element.textContent = mine ? state.problem.message : '';
+      element.textContent = mine ? say(state.problem.message) : '';
       show(element, mine);
       if (fresh) {
         if (field === 'seed' || field === 'negative_prompt') ui.more.open = true;
@@ -522,8 +523,8 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
       });
     }
     ui.after.parentElement.classList.toggle('portrait', prepared.output?.orientation === 'portrait');
-    ui.summary.textContent = prepared.summary;
-    fill(ui.warnings, (prepared.warnings ?? []).map((w) => h('li', { text: w.message })));
+    ui.summary.textContent = say(prepared.summary);
+    fill(ui.warnings, (prepared.warnings ?? []).map((w) => h('li', { text: say(w.message) })));
     const exact = state.model && hasExactFrames(state.model);
     const crop = exact && prepared.region && prepared.source ? regionToCrop(prepared.region, prepared.source) : null;
     const movable = state.image.framing === 'fill' && crop !== null && isMovable(crop);
@@ -550,7 +551,7 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
       show(ui.lastZone, true);
     }
     show(box, true);
-    $('.image-error-message', box).textContent = messageOf(error);
+    $('.image-error-message', box).textContent = wordsOf(error);
     $('.image-error-next', box).textContent = strings.imageNext[error?.code] ?? strings.imageNext.other;
     render();
   }
@@ -595,8 +596,8 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
       if (request !== state.lastRequest || !state.last) return;
       state.last.prepared = prepared;
       ui.lastPreview.src = prepared.preview_url;
-      ui.lastSummary.textContent = prepared.summary;
-      fill(ui.lastWarnings, (prepared.warnings ?? []).map((w) => h('li', { text: w.message })));
+      ui.lastSummary.textContent = say(prepared.summary);
+      fill(ui.lastWarnings, (prepared.warnings ?? []).map((w) => h('li', { text: say(w.message) })));
       announce(strings.imageReady(prepared.summary));
     } catch (error) {
       if (request !== state.lastRequest) return;
@@ -750,9 +751,9 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
 
   /** The model refused the video: say so, and offer others with the prompt and pictures kept. */
   function offerAnother(model, error) {
-    markUnavailable(model.id, messageOf(error));
+    markUnavailable(model.id, wordsOf(error));
     $('.model-offer-title', ui.offer).textContent = strings.offerTitle(model.name);
-    $('.model-offer-message', ui.offer).textContent = messageOf(error);
+    $('.model-offer-message', ui.offer).textContent = wordsOf(error);
     const alternatives = (error.alternatives ?? []).map(modelById).filter((m) => m?.available && m.id !== model.id);
     fill($('.model-offer-options', ui.offer),
       alternatives.map((m) => h('button', {

@@ -3,6 +3,7 @@
 // sync (takes-view.js). A modal <dialog>: Escape closes it and focus goes back.
 
 import * as ipc from './ipc.js';
+import { say } from './i18n.js';
 import { strings } from './strings.js';
 import { $, fill, h, show, unloadVideos } from './dom.js';
 import { icon } from './icons.js';
@@ -126,7 +127,7 @@ export function createDetail({ gallery, compose, onAction, onStop, isDemo, appVe
     if (ENDED_BADLY.includes(task.state)) return strings.advice[step.advice];
     const life = linkLifetime(task, now());
     const keepOpen = task.error && life && life.left.unit !== 'gone' ? strings.keepOpen(strings.clockTime(life.until)) : null;
-    return [step.advice ? strings.advice[step.advice] : null, keepOpen].filter(Boolean).join(' ') || null;
+    return [step.advice ? strings.advice[step.advice] : null, keepOpen].filter(Boolean).join(strings.sentenceJoiner) || null;
   }
 
   /** What was charged; for an uncertain video, what would have been, since nobody knows yet. */
@@ -160,7 +161,7 @@ export function createDetail({ gallery, compose, onAction, onStop, isDemo, appVe
     // Why a video waits is said by its state and the advice below; any other note is said here.
     const waitingSaid = task.state === 'waiting' && strings.waitingTitle[task.error?.code];
     if (task.state !== 'done' && task.error && !waitingSaid && !ui.stage.querySelector('[data-testid="task-error"], [data-testid="task-note"]')) {
-      ui.facts.append(h('dt', { text: stateLabel(task) }), h('dd', { text: task.error.message }));
+      ui.facts.append(h('dt', { text: stateLabel(task) }), h('dd', { text: say(task.error.message) }));
     }
     const words = task.state === 'done' ? null : advice();
     if (words) ui.facts.append(h('dd', { class: 'advice', testid: 'detail-advice', text: words }));

@@ -2,13 +2,14 @@
 // so tests can swap this file for a fake and run the UI in any browser. docs/IPC.md describes
 // every command, event and shape; tests/browser/fake-ipc.js has the same exports.
 //
-// Errors from the backend arrive as { code, message, retryable }; anything else (no backend,
-// a bug) is turned into that shape so callers handle one kind of error.
+// Errors from the backend arrive as { code, message: { key, params }, retryable } (the message is
+// words for the catalogue, rendered by i18n.js's say); anything else (no backend, a bug) is
+// turned into that shape so callers handle one kind of error.
 
 function tauri() {
   const api = globalThis.__TAURI__;
   if (!api?.core?.invoke) {
-    throw { code: 'no_backend', message: 'The app engine is not available.', retryable: false };
+    throw { code: 'no_backend', message: { key: 'problem.no_backend', params: {} }, retryable: false };
   }
   return api;
 }
@@ -18,7 +19,7 @@ async function call(command, args, options) {
     return await tauri().core.invoke(command, args, options);
   } catch (error) {
     if (error && typeof error === 'object' && typeof error.code === 'string') throw error;
-    throw { code: 'internal', message: String(error?.message ?? error), retryable: false };
+    throw { code: 'internal', message: { key: 'problem.internal.page', params: { detail: String(error?.message ?? error) } }, retryable: false };
   }
 }
 

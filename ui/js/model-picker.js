@@ -3,6 +3,7 @@
 // what it can do. A listbox in the ARIA sense: arrow keys, Home and End move, Enter picks,
 // Escape and Tab close. A model this key may not use is shown with the reason and cannot be picked.
 
+import { say } from './i18n.js';
 import { strings } from './strings.js';
 import { $, fill, h, show } from './dom.js';
 import { icon } from './icons.js';
@@ -72,8 +73,8 @@ export function createModelPicker({ onPick }) {
         ? h('span', { class: 'model-option-price', text: strings.modelFrom(model.from_credits_per_second) })
         : h('span', { class: 'model-option-off', text: strings.modelUnavailable }),
       h('span', { class: 'model-option-check', 'aria-hidden': 'true' }, icon('check', 16))),
-    h('span', { class: 'model-option-good', text: model.good_at }),
-    model.available ? null : h('span', { class: 'model-option-reason', testid: 'model-option-reason', text: model.unavailable_reason ?? '' }),
+    h('span', { class: 'model-option-good', text: say(model.good_at) }),
+    model.available ? null : h('span', { class: 'model-option-reason', testid: 'model-option-reason', text: say(model.unavailable_reason) }),
     h('span', { class: 'badges' }, badgeList(model)));
   }
 

@@ -3,6 +3,7 @@
 // order they will go, each with why it waits and buttons to move it up or down.
 
 import * as ipc from './ipc.js';
+import { say } from './i18n.js';
 import { strings } from './strings.js';
 import { $, fill, h, show } from './dom.js';
 import { icon } from './icons.js';
@@ -89,7 +90,7 @@ export function createQueuePanel({ onOpenLimit }) {
   function item(task, index, count) {
     const code = task.error?.code;
     const reason = strings.queueReason[code];
-    const words = typeof reason === 'function' ? reason(queue.active) : reason ?? task.error?.message ?? strings.state.waiting;
+    const words = typeof reason === 'function' ? reason(queue.active) : reason ?? (say(task.error?.message) || strings.state.waiting);
     return h('li', { class: `queue-item reason-${code ?? 'none'}`, testid: 'queue-item', dataset: { taskId: task.id } },
       h('span', { class: 'queue-pos', 'aria-hidden': 'true', text: String(index + 1) }),
       h('div', { class: 'queue-item-text' },

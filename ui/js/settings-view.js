@@ -1,4 +1,4 @@
-// Settings: the key, the library folder, theme and notifications, the model new videos start
+// Settings: the key, the library folder, theme, language and notifications, the model new videos start
 // with, how many videos are made at once and the daily spend limit, the daily look for updates
 // ("Check for updates" itself is update-view.js's), and the advanced addresses.
 // Every change is saved at once with saveSettings(changes).
@@ -7,7 +7,7 @@ import * as ipc from './ipc.js';
 import { strings } from './strings.js';
 import { $, $$, fill, h, show } from './dom.js';
 import { groupByFamily } from './models.js';
-import { messageOf, toast } from './announce.js';
+import { messageOf, toast, wordsOf } from './announce.js';
 import { wireKeyForm } from './key-form.js';
 import { ACTIVE_STATES } from './tasks.js';
 import { readLimit, readMaxActive } from './limits.js';
@@ -29,6 +29,7 @@ export function createSettings({ app }) {
     notifications: byTestId('notifications'),
     autoUpdate: byTestId('auto-update'),
     defaultModel: byTestId('settings-default-model'),
+    language: byTestId('language'),
     spend: byTestId('spend'),
     maxActive: byTestId('max-active'),
     maxActiveError: byTestId('max-active-error'),
@@ -99,6 +100,7 @@ export function createSettings({ app }) {
       ui.notifications.checked = settings.notifications;
       ui.autoUpdate.checked = settings.auto_update_check;
       check('theme', settings.theme);
+      ui.language.value = settings.language ?? 'system';
       renderDefaultModel(settings.default_model);
       if (document.activeElement !== ui.maxActive) ui.maxActive.value = String(settings.max_active ?? 3);
       if (document.activeElement !== ui.spendLimit) ui.spendLimit.value = settings.daily_limit == null ? '' : String(settings.daily_limit);
@@ -143,7 +145,8 @@ export function createSettings({ app }) {
       return true;
     } catch (error) {
       if (errorElement) {
-        errorElement.textContent = messageOf(error);
+        // A refusal of this very field says what to write; any other problem says what to do too.
+        errorElement.textContent = error?.field ? wordsOf(error) : messageOf(error);
         show(errorElement, true);
       } else {
         toast(messageOf(error), { tone: 'error' });
@@ -208,6 +211,10 @@ export function createSettings({ app }) {
       save({ theme: input.value });
     });
   }
+  // A new language is saved, then the page loads again so every word is drawn in it.
+  ui.language.addEventListener('change', async () => {
+    if (await save({ language: ui.language.value })) location.reload();
+  });
   ui.notifications.addEventListener('change', () => save({ notifications: ui.notifications.checked }));
   ui.autoUpdate.addEventListener('change', () => save({ auto_update_check: ui.autoUpdate.checked }));
   ui.defaultModel.addEventListener('change', () => save({ default_model: ui.defaultModel.value }));

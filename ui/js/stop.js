@@ -101,7 +101,7 @@ export function createStopper({ onRemoved, onUpdated }) {
       stopped > 0 ? (choice === 'discard' ? strings.stoppedDiscard(stopped) : strings.stoppedKeep(stopped)) : null,
       problems.length > 0 ? strings.stopFailed(problems.length, messageOf(problems[0])) : null,
     ].filter(Boolean);
-    if (words.length > 0) toast(words.join(' '), { tone: problems.length > 0 ? 'error' : 'info' });
+    if (words.length > 0) toast(words.join(strings.sentenceJoiner), { tone: problems.length > 0 ? 'error' : 'info' });
   }
 
   return { stop };

@@ -1,6 +1,7 @@
 // Pure knowledge about tasks: which states belong together, what a failure asks the person to do,
 // how far along a task is. No DOM, no backend: tested with `node --test`.
 
+import { say } from './i18n.js';
 import { strings } from './strings.js';
 
 // `waiting` sits between preparing and uploading: recorded (and its pictures prepared), it waits
@@ -153,7 +154,7 @@ export function supportDetails(task, { now, version = null, offsetMinutes } = {}
     [words.request, task.request_id ?? words.unknown],
     [words.state, task.state],
     [words.code, task.error?.code ?? words.none],
-    task.error?.message ? [words.message, redact(task.error.message)] : null,
+    task.error?.message ? [words.message, redact(say(task.error.message))] : null,
     task.state === 'outcome_unknown' ? [words.lookup, task.lookup ?? words.none] : null,
     [words.made, time(task.created_at)],
     [words.sent, time(task.submitted_at)],

@@ -7,7 +7,6 @@ import * as ipc from './ipc.js';
 import { strings } from './strings.js';
 import { $, show } from './dom.js';
 import { messageOf } from './announce.js';
-import { byteParts } from './format.js';
 
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 /** How often an open app asks whether the daily look is due (the backend answers at once when not). */
@@ -84,7 +83,7 @@ export function createUpdates({ currentVersion }) {
     if (!installing) return;
     const words = {
       downloading: () => {
-        const size = (bytes) => strings.size(byteParts(bytes), strings.sizes);
+        const size = (bytes) => strings.size(bytes);
         return event.total
           ? strings.updateDownloading(Math.floor((event.done / event.total) * 100), size(event.total))
           : strings.updateDownloading(null, size(event.done));
