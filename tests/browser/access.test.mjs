@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { SAMPLE_TASKS, byTestId, calls, noErrors, openApp, shoot, until, useBrowser } from './helpers.mjs';
+import { SAMPLE_TASKS, byTestId, calls, noErrors, openApp, shoot, strings, until, useBrowser } from './helpers.mjs';
 
 useBrowser();
 
@@ -62,7 +62,7 @@ test('Ctrl+Enter generates from anywhere, status changes are announced', async (
   assert.equal((await calls(page, 'submit_task')).length, 1);
   const id = await page.getAttribute(byTestId('task-card'), 'data-task-id');
   await page.evaluate((i) => globalThis.__fake.emitTasks([{ id: i, state: 'done' }]), id);
-  await until(page, () => document.querySelector('[data-testid="announcer"]').textContent === 'Video ready: Fireflies in a summer forest');
+  await until(page, (w) => document.querySelector('[data-testid="announcer"]').textContent === w, strings.announce.done('Fireflies in a summer forest'));
   assert.equal(await page.getAttribute(byTestId('announcer'), 'aria-live'), 'polite');
   noErrors(errors);
   await close();

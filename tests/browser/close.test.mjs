@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { byTestId, calls, noErrors, openApp, shoot, useBrowser } from './helpers.mjs';
+import { byTestId, calls, noErrors, openApp, shoot, strings, useBrowser } from './helpers.mjs';
 
 useBrowser();
 
@@ -23,10 +23,10 @@ test('closing with videos in progress asks; Escape keeps the window, each button
   const { page, errors, close } = await openApp({ backend: { tasks: TASKS } });
   await page.evaluate(() => globalThis.__fake.emitCloseRequested({ active: 2 }));
   await page.waitForSelector(byTestId('close-dialog'), { state: 'visible' });
-  assert.equal(await page.textContent('#close-title'), '2 videos are still being made');
-  assert.match(await page.textContent('#close-body'), /^EvoLink keeps making them either way\. .* within 24 hours\.$/);
-  assert.equal(await page.textContent(byTestId('close-background')), 'Keep working in the background');
-  assert.equal(await page.textContent(byTestId('close-quit')), 'Quit');
+  assert.equal(await page.textContent('#close-title'), strings.closeTitle(2));
+  assert.equal(await page.textContent('#close-body'), strings.closeBody(2));
+  assert.equal(await page.textContent(byTestId('close-background')), strings.closeBackground);
+  assert.equal(await page.textContent(byTestId('close-quit')), strings.closeQuit);
   assert.equal(await focused(page), 'close-background', 'the safe answer is the default');
   await shoot(page, 'close-dialog');
 
@@ -45,8 +45,8 @@ test('closing with videos in progress asks; Escape keeps the window, each button
   // One video: the words say "it"; Quit answers quit.
   await page.evaluate(() => globalThis.__fake.emitCloseRequested({ active: 1 }));
   await page.waitForSelector(byTestId('close-dialog'), { state: 'visible' });
-  assert.equal(await page.textContent('#close-title'), 'A video is still being made');
-  assert.match(await page.textContent('#close-body'), /^EvoLink keeps making it either way\./);
+  assert.equal(await page.textContent('#close-title'), strings.closeTitle(1));
+  assert.equal(await page.textContent('#close-body'), strings.closeBody(1));
   await page.click(byTestId('close-quit'));
   await page.waitForSelector(byTestId('close-dialog'), { state: 'hidden' });
   assert.deepEqual(await choices(page, 3), ['stay', 'background', 'quit']);

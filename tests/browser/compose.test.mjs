@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { byTestId, calls, choose, noErrors, openApp, shoot, until, useBrowser, withPaths } from './helpers.mjs';
+import { byTestId, calls, choose, literally, noErrors, openApp, shoot, strings, t, until, useBrowser, withPaths } from './helpers.mjs';
 
 useBrowser();
 
@@ -14,20 +14,20 @@ const estimateIs = (page, text) => until(page, (t) => document.querySelector('[d
 
 test('the counter counts characters, Generate says why it waits, the estimate follows the length', async () => {
   const { page, errors, close } = await openApp();
-  await estimateIs(page, 'About 23.04 credits (estimate)');
+  await estimateIs(page, strings.estimate(23.04));
   const generate = page.locator(byTestId('generate'));
   assert.equal(await generate.isDisabled(), true);
-  assert.equal(await page.textContent(byTestId('generate-reason')), 'Describe your video to continue.');
+  assert.equal(await page.textContent(byTestId('generate-reason')), strings.needPrompt);
   await page.fill(byTestId('prompt'), 'A cat playing piano 🎹');
-  assert.equal(await page.textContent(byTestId('prompt-counter')), '21 / 5,000');
+  assert.equal(await page.textContent(byTestId('prompt-counter')), strings.counter(21, 5000));
   assert.equal(await generate.isEnabled(), true);
   assert.equal(await page.textContent(byTestId('generate-reason')), '');
   await page.fill(byTestId('prompt'), 'x'.repeat(5003));
-  assert.equal(await page.textContent(byTestId('generate-reason')), 'Shorten the description by 3 characters.');
+  assert.equal(await page.textContent(byTestId('generate-reason')), strings.promptTooLong(3));
   assert.equal(await generate.isDisabled(), true);
   await choose(page, 'duration-12');
   assert.equal(await page.isChecked(byTestId('duration-12')), true);
-  await estimateIs(page, 'About 69.12 credits (estimate)');
+  await estimateIs(page, strings.estimate(69.12));
   noErrors(errors);
   await close();
 });
@@ -39,7 +39,7 @@ test('compose opens on the default model with the choices last used with it', as
   await until(page, () => document.querySelector('[data-testid="aspect-9:16"]')?.checked);
   assert.equal(await page.isChecked(byTestId('orientation-portrait')), true, 'the old test hook still names the shape');
   assert.equal(await page.isChecked(byTestId('duration-8')), true);
-  await estimateIs(page, 'About 46.08 credits (estimate)');
+  await estimateIs(page, strings.estimate(46.08));
   await close();
 });
 
@@ -48,7 +48,7 @@ test('without a key Generate points to Settings', async () => {
   // Skip the welcome screen as someone who closed it would not: hide it and look at compose.
   await page.evaluate(() => { document.querySelector('[data-testid="first-run"]').hidden = true; for (const e of document.querySelectorAll('[inert]')) e.inert = false; });
   await page.fill(byTestId('prompt'), 'A fox');
-  assert.equal(await page.textContent(byTestId('generate-reason')), 'Connect your EvoLink key in Settings to generate.');
+  assert.equal(await page.textContent(byTestId('generate-reason')), strings.needKey);
   await close();
 });
 
@@ -61,12 +61,13 @@ test('a dropped picture is prepared and shown before and after, with what was do
   await page.evaluate((p) => globalThis.__fake.drop([p]), BEACH);
   await page.waitForSelector(byTestId('drop-overlay'), { state: 'hidden' });
   // While the picture is being prepared, Generate waits and says why.
-  assert.equal(await page.textContent(byTestId('generate-reason')), 'Wait a moment: the picture is still being prepared.');
+  assert.equal(await page.textContent(byTestId('generate-reason')), strings.imagePreparingReason);
   assert.equal(await page.isDisabled(byTestId('generate')), true);
   await page.evaluate(() => globalThis.__fake.release('prepare_image'));
   await page.waitForSelector(byTestId('image-card'), { state: 'visible' });
-  assert.equal(await page.textContent(byTestId('image-summary')), 'Cropped 4032x3024 to 1280x720, 412 KB');
-  assert.match(await page.textContent(byTestId('image-warnings')), /place where this photo was taken was removed/);
+  // What was done, where the photo was taken included (it is removed).
+  const done = { rotated: 0, width: '4032', height: '3024', target_width: '1280', target_height: '720', flattened: 0, location: 1 };
+  assert.equal(await page.textContent(byTestId('image-summary')), t('picture.summary.cropped', { ...done, bytes: 412_000 }));
   assert.match(await page.getAttribute(byTestId('image-preview'), 'src'), /^data:image\/jpeg/);
   assert.match(await page.getAttribute(`${byTestId('image-before')} img`, 'src'), /^data:image\/jpeg/);
   assert.equal(await page.isVisible(byTestId('crop-window')), true);
@@ -110,7 +111,8 @@ test('the crop window moves with the pointer and the arrow keys, and fit shows t
   last = (await calls(page, 'prepare_image')).at(-1).args;
   assert.equal(last.framing, 'fit');
   assert.equal(last.crop, null);
-  await until(page, () => document.querySelector('[data-testid="image-summary"]').textContent.startsWith('Fitted'));
+  await until(page, (words) => document.querySelector('[data-testid="image-summary"]').textContent === words,
+    t('picture.summary.fitted', { rotated: 0, width: '4032', height: '3024', target_width: '1280', target_height: '720', flattened: 0, location: 1, bytes: 298_000 }));
   assert.equal(await page.isVisible(byTestId('crop-window')), false, 'nothing to move when the whole picture is used');
   await shoot(page, 'compose-fit');
   noErrors(errors);
@@ -139,8 +141,8 @@ test('a picture that cannot be read is explained with what to do', async () => {
   await page.evaluate(() => globalThis.__fake.drop(['/home/ada/Pictures/photo.heic']));
   await page.waitForSelector(byTestId('image-error'), { state: 'visible' });
   const text = await page.textContent(byTestId('image-error'));
-  assert.match(text, /HEIC photo/);
-  assert.match(text, /Try a JPEG, PNG or WebP picture/);
+  assert.match(text, literally(t('problem.heic')));
+  assert.match(text, literally(strings.imageNext.heic));
   await shoot(page, 'compose-image-error');
   noErrors(errors);
   await close();
@@ -195,7 +197,7 @@ test('a refused submission is explained and the prompt is kept', async () => {
   await page.fill(byTestId('prompt'), 'A fox');
   await page.click(byTestId('generate'));
   await page.waitForSelector(byTestId('notice'), { state: 'visible' });
-  assert.match(await page.textContent(byTestId('notice')), /balance is too low/);
+  assert.match(await page.textContent(byTestId('notice')), literally(t('problem.no_credits')));
   assert.equal(await page.inputValue(byTestId('prompt')), 'A fox');
   await close();
 });

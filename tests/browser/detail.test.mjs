@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { byTestId, calls, cards, noErrors, openApp, shoot, until, useBrowser, withPaths } from './helpers.mjs';
+import { byTestId, calls, cards, literally, noErrors, openApp, shoot, strings, t, until, useBrowser, withPaths } from './helpers.mjs';
 
 useBrowser();
 
@@ -25,7 +25,7 @@ test('a card opens the detail view with the player, the full prompt and the fact
   assert.equal(await page.evaluate(() => document.querySelector('[data-testid="task-video"]').controls), true);
   await until(page, () => document.querySelector('[data-testid="task-video"]').readyState >= 2);
   assert.match(await page.textContent(byTestId('detail-prompt')), /breath visible in the cold air/);
-  assert.equal(await page.textContent(byTestId('detail-credits')), '46.08 credits');
+  assert.equal(await page.textContent(byTestId('detail-credits')), strings.credits(46.08));
   assert.match(await page.textContent(byTestId('detail-path')), /Videos\/Sora Desk\/.*\.mp4$/);
   await shoot(page, 'detail');
   await page.keyboard.press('Escape');
@@ -41,9 +41,9 @@ test('reveal, save a copy, copy the prompt, favourite', async () => {
   await page.waitForSelector(byTestId('task-video'), { state: 'visible' });
   await page.click(byTestId('detail-reveal'));
   await page.click(byTestId('detail-save-copy'));
-  await until(page, () => /Copy saved to/.test(document.querySelector('[data-testid="toast"]')?.textContent));
+  await until(page, (words) => document.querySelector('[data-testid="toast"]')?.textContent.startsWith(words), strings.savedCopy('').trim());
   await page.click(byTestId('detail-copy-prompt'));
-  await until(page, () => document.querySelector('[data-testid="toast"]').textContent === 'Description copied.');
+  await until(page, (words) => document.querySelector('[data-testid="toast"]').textContent === words, strings.copied);
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'An owl in a snowy forest at night');
   await page.click(byTestId('detail-favourite'));
   await until(page, () => document.querySelector('[data-testid="detail-favourite"]').getAttribute('aria-pressed') === 'true');
@@ -94,7 +94,7 @@ test('a failed video can be retried from its detail view', async () => {
   const { page, errors, close } = await openApp({ backend: { tasks: TASKS } });
   await page.click(card('oops'));
   await page.waitForSelector(byTestId('detail'), { state: 'visible' });
-  assert.match(await page.textContent(byTestId('detail')), /problem on its side/);
+  assert.match(await page.textContent(byTestId('detail')), literally(t('advice.server_trouble')));
   await shoot(page, 'detail-failed');
   await page.click(byTestId('detail-retry'));
   await page.waitForSelector(byTestId('detail'), { state: 'hidden' });

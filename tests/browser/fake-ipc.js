@@ -15,7 +15,10 @@
 //   the dialog and a paste give one per file; a task's own pictures are `task:<id>:first|last`;
 //   anything else, a path included, is refused with picture_unknown. Tasks given with
 //   `image: { path, framing, crop }` or `last_image: path` are shown with their handles.
-//     fail: { command_name: { code, message, retryable } },   // that command throws it
+//     fail: { command_name: { code, retryable } },   // that command throws it (with the code's
+//                                               // words, { key: 'problem.<code>' }, as message)
+//     language: 'en' | 'zh-CN',                 // app_info's resolved language (settings.language
+//                                               // 'system' follows it)
 //     hold: ['prepare_image'],                  // answers wait until __fake.release(name)
 //     queue: { paused },                        // the queue (settings.max_active and
 //                                               // settings.daily_limit gate it, as in the app)
@@ -56,7 +59,91 @@ import { framedUrl, sceneUrl } from './fake-art.js';
 const config = globalThis.__fakeBackend ?? {};
 const now = () => Math.floor(Date.now() / 1000);
 
-const error = (code, message, retryable = false) => ({ code, message, retryable });
+// The shapes the page receives, as Rust sent them (tests/contract/samples.json, written by
+// src-tauri/tests/contract.rs from the real commands). The fake's objects start from them, and
+// every answer, thrown problem and event is checked against them before the page sees it: a
+// field Rust does not send, one it always sends left out, or another JSON type is an error in
+// the page (which fails the test), so the fake cannot invent what the product lacks.
+const samples = await (await fetch('/fake/samples.json')).json();
+// The backend's words: a problem the fake throws must be one Rust has words for.
+const backendWords = await (await fetch('/i18n/en/backend.json')).json();
+/** Fields Rust leaves out when empty (`skip_serializing_if`). */
+const OPTIONAL = new Set(['field', 'alternatives', 'preview', 'source_preview']);
+/**
+ * Fields compared by presence only: maps keyed by data (words' parameters, a model's last
+ * choices, counts by state) and the parts of a model entry whose shape is its family's (the
+ * manifest, crates/models/models.json, which the fake serves as it is).
+ */
+const FREE = new Set(['params', 'model_choices', 'counts', 'duration', 'aspect', 'quality', 'audio', 'seed', 'pictures', 'picture_rules', 'price', 'prompt', 'api_ids']);
+/** What each command answers, by sample name (null: nothing to check). */
+const ANSWERS = {
+  app_info: 'app_info', set_demo: 'app_info', key_status: 'key_status', clear_key: 'key_status',
+  get_settings: 'settings', set_settings: 'settings', choose_library_folder: 'settings',
+  list_models: 'model_list', estimate: 'estimate', prepare_image: 'prepared_image',
+  submit_task: ['task_done'], submit_batch: ['task_done'], list_tasks: 'task_page', get_task: 'task_done',
+  retry_task: 'task_done', look_again: 'task_done', delete_task: 'task_done', set_favourite: 'task_done',
+  library_stats: 'stats', queue_status: 'queue', pause_queue: 'queue', reorder_queue: 'queue', plan_batch: 'batch_plan',
+};
+const EVENTS = { tasks: 'event:tasks-changed', queue: 'event:queue-changed', balance: 'event:balance-changed', mode: 'app_info' };
+
+/** Throws where `value` is not shaped as Rust's `sample` (null matches anything). */
+function conform(sample, value, path) {
+  if (sample == null || value == null) return;
+  if (Array.isArray(sample)) {
+    if (!Array.isArray(value)) throw new Error(`fake backend: ${path} is a list in Rust's answers`);
+    if (sample.length > 0) value.forEach((item, i) => conform(sample[0], item, `${path}[${i}]`));
+    return;
+  }
+  if (typeof sample === 'object') {
+    if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`fake backend: ${path} is an object in Rust's answers`);
+    for (const key of Object.keys(value)) {
+      if (!(key in sample) && !OPTIONAL.has(key)) throw new Error(`fake backend: Rust sends no ${path}.${key}`);
+    }
+    for (const key of Object.keys(sample)) {
+      if (!(key in value) && !OPTIONAL.has(key)) throw new Error(`fake backend: ${path}.${key} is missing (Rust always sends it)`);
+      if (!FREE.has(key)) conform(sample[key], value[key], `${path}.${key}`);
+    }
+    return;
+  }
+  if (typeof sample !== typeof value) throw new Error(`fake backend: ${path} is a ${typeof sample} in Rust's answers, not a ${typeof value}`);
+}
+
+/** A problem as Rust sends it: a code with words, shaped as the samples' problems. */
+function checkProblem(problem, path) {
+  conform({ ...samples.problem, ...samples.problem_invalid_choice }, problem, path);
+  const key = problem.message?.key;
+  if (!(key in backendWords) && !(`problem.${problem.code}` in backendWords)) {
+    throw new Error(`fake backend: Rust has no words for the problem ${problem.code} (${key})`);
+  }
+}
+
+/** Checks `answer` against the sample of `command`'s answers, then gives it back. */
+function answered(command, answer) {
+  const name = ANSWERS[command];
+  if (name) conform(Array.isArray(name) ? [samples[name[0]]] : samples[name], answer, command);
+  return answer;
+}
+
+// Words as Rust sends them: a catalogue key and its parameters (crates/words), rendered by the page.
+const words = (key, params = {}) => ({ key, params });
+/**
+ * A Problem as Rust sends it: its code's default words (`problem.<code>`). `why` says in English,
+ * for whoever reads the fake, what the backend would say there (its own variant key).
+ */
+const error = (code, why, retryable = false, params = {}) => ({ code, message: words(`problem.${code}`, params), retryable });
+/**
+ * A problem or note as tests give it ({ code, message: 'any text', retryable }) in the backend's
+ * shape: its message becomes the code's default words unless it already is words.
+ */
+function asProblem(problem) {
+  if (!problem || typeof problem !== 'object' || typeof problem.code !== 'string') return problem;
+  // Text a test wrote goes along as `detail` (the page's own `internal` problem shows it).
+  const message = problem.message && typeof problem.message === 'object' ? problem.message
+    : words(`problem.${problem.code}`, typeof problem.message === 'string' ? { detail: problem.message } : {});
+  return { ...problem, message };
+}
+/** Words for a message given as text (an event's payload in a test), under `key`. */
+const asWords = (message, key) => (message == null || typeof message === 'object' ? message : words(key));
 
 const manifest = await (await fetch('/fake/models.json')).json();
 const modelById = (id) => manifest.models.find((m) => m.id === id);
@@ -90,7 +177,7 @@ function cheapest(model) {
   return Math.min(...qualities.map((q) => perSecond(model, q, model.audio.kind === 'always')));
 }
 
-const invalid = (field, message) => ({ code: 'invalid_input', message, field, retryable: false });
+const invalid = (field, why) => ({ code: 'invalid_input', message: words('problem.invalid_input'), field, retryable: false });
 
 /** Model::settle: the choices checked against the model and completed with its defaults. */
 function settle(model, choices, pictures) {
@@ -133,7 +220,8 @@ function settle(model, choices, pictures) {
   let negative = c.negative_prompt?.trim() || null;
   if (negative && !model.negative_prompt) throw invalid('negative_prompt', `${name} does not take a list of things to avoid.`);
   const api_id = pictures.first || pictures.last ? model.api_ids.picture : model.api_ids.text;
-  return { api_id, duration, quality, aspect, audio, seed, negative_prompt: negative };
+  // One video per call: the page asks for takes, never `videos` (the backend settles it as 1).
+  return { api_id, duration, quality, aspect, audio, seed, negative_prompt: negative, videos: 1 };
 }
 
 /** Model::estimate, rounded to cents. */
@@ -168,6 +256,8 @@ const state = {
     max_active: 3,
     daily_limit: null,
     auto_update_check: true,
+    // Settings' language outlives the reload that applies it, as the app's settings file does.
+    language: sessionStorage.getItem('fake-language') ?? 'system',
     ...config.settings,
   },
   queue: { paused: false, ...config.queue },
@@ -179,7 +269,7 @@ const state = {
   pictures: {
     '/home/ada/Pictures/beach.jpg': { width: 4032, height: 3024, format: 'jpeg', bytes: 3_100_000, had_location: true, seed: 0 },
     '/home/ada/Pictures/tall.png': { width: 1080, height: 1920, format: 'png', bytes: 2_400_000, had_location: false, seed: 3 },
-    '/home/ada/Pictures/photo.heic': { error: { code: 'heic', message: "This is a HEIC photo (the iPhone's usual format), which Sora Desk cannot read yet. Convert it to JPEG or PNG and try again.", retryable: false } },
+    '/home/ada/Pictures/photo.heic': { error: { code: 'heic', message: words('problem.heic'), retryable: false } },
     ...config.pictures,
   },
   nextImage: config.nextImage ?? null,
@@ -232,6 +322,8 @@ export function makeTask(partial = {}) {
   const duration = partial.duration ?? 8;
   const settled = settle(model, { duration, aspect, quality: partial.quality ?? undefined, audio: model.audio.kind === 'switch' ? partial.audio ?? undefined : undefined }, { first: false, last: false });
   const task = {
+    // Every field of a task as Rust sends it, empty; then the fake's values.
+    ...Object.fromEntries(Object.keys(samples.task_done).map((key) => [key, null])),
     id,
     prompt: 'A paper boat drifting down a rainy street at dusk',
     model: settled.api_id,
@@ -242,38 +334,17 @@ export function makeTask(partial = {}) {
     duration,
     quality: settled.quality,
     audio: settled.audio,
-    seed: null,
-    negative_prompt: null,
-    last_image: null,
     state: 'done',
     progress: 0,
     error: null,
     credits_reserved: price(model, settled, { first: false, last: false }),
-    credits_used: null,
     estimated_seconds: 180,
     created_at: created,
     submitted_at: created + 3,
-    finished_at: null,
-    image: null,
     favourite: false,
-    retry_of: null,
-    video_path: null,
-    video_size: null,
-    video_url: null,
-    poster_url: null,
-    remote_id: null,
-    request_id: null,
-    results_expire_at: null,
-    lookup: null,
-    queue_position: null,
-    batch_id: null,
-    takes_group: null,
-    take: null,
-    lead_id: null,
-    estimate_credits: null,
-    stopped: null,
     ...partial,
   };
+  task.error = asProblem(task.error);
   task.estimate_credits ??= task.credits_reserved;
   pictureHandles(task);
   delete task.ago;
@@ -370,10 +441,17 @@ async function call(command, args, answer) {
   }
   if (state.fail[command]) {
     // As the backend does: a model EvoLink refused is unavailable for this key until the next check.
-    if (command === 'submit_task' && state.fail[command].code === 'model_unavailable') state.unavailable[args.model] = state.fail[command].message;
-    throw structuredClone(state.fail[command]);
+    const failure = asProblem(state.fail[command]);
+    if (command === 'submit_task' && failure.code === 'model_unavailable') state.unavailable[args.model] = failure.message;
+    checkProblem(failure, command);
+    throw structuredClone(failure);
   }
-  return structuredClone(await answer());
+  try {
+    return structuredClone(answered(command, await answer()));
+  } catch (problem) {
+    if (problem && typeof problem === 'object' && 'code' in problem) checkProblem(problem, command);
+    throw problem;
+  }
 }
 
 
@@ -387,6 +465,8 @@ function on(kind, handler) {
 }
 
 function emit(kind, payload) {
+  // The page's handler of tasks-changed gets the event's `tasks` (ui/js/ipc.js).
+  if (EVENTS[kind]) conform(samples[EVENTS[kind]], kind === 'tasks' ? { tasks: payload } : payload, EVENTS[kind]);
   for (const handler of handlers[kind]) handler(structuredClone(payload));
 }
 
@@ -431,7 +511,7 @@ function emitChanges(changed) {
 
 const DISCARDED = {
   state: 'failed', video_url: null, video_path: null, poster_url: null, results_expire_at: null, finished_at: now(),
-  error: { code: 'stopped', message: 'You stopped this video and chose not to keep it, so it was not saved.', retryable: false },
+  error: { code: 'stopped', message: words('problem.stopped'), retryable: false },
 };
 
 // The queue, as the engine runs it (docs/IPC.md: Queue, max_active, daily_limit)
@@ -464,12 +544,12 @@ function leaveQueue(id) {
 }
 
 function waitingNote(task) {
-  if (state.queue.paused) return { code: 'queue_paused', message: 'The queue is paused.', retryable: true };
+  if (state.queue.paused) return { code: 'queue_paused', message: words('problem.queue_paused'), retryable: true };
   if (!fitsLimit(task)) {
-    return { code: 'spend_limit', message: `This video would pass today’s spend limit of ${state.settings.daily_limit} credits.`, retryable: true };
+    return { code: 'spend_limit', message: words('problem.spend_limit', { limit: state.settings.daily_limit }), retryable: true };
   }
   const n = state.settings.max_active;
-  return { code: 'waiting_for_slot', message: `Waiting for a free slot: ${n === 1 ? '1 video is' : `${n} videos are`} made at a time.`, retryable: true };
+  return { code: 'waiting_for_slot', message: words('problem.waiting_for_slot', { most: n }), retryable: true };
 }
 
 /**
@@ -495,7 +575,7 @@ function runQueue() {
   state.order.forEach((id, i) => {
     const task = tasks().find((t) => t.id === id);
     const note = waitingNote(task);
-    if (task.queue_position !== i + 1 || task.error?.code !== note.code || task.error?.message !== note.message) {
+    if (task.queue_position !== i + 1 || task.error?.code !== note.code || JSON.stringify(task.error?.message) !== JSON.stringify(note.message)) {
       Object.assign(task, { queue_position: i + 1, error: note });
       changed.add(task);
     }
@@ -560,7 +640,11 @@ function findTask(id) {
 
 // Account and mode
 
-export const appInfo = () => call('app_info', null, () => state.info);
+/** The language the app speaks: Settings' choice, or for 'system' the system's (config.language). */
+const resolvedLanguage = () => (['en', 'zh-CN'].includes(state.settings.language) ? state.settings.language : config.language ?? 'en');
+/** AppInfo as the backend gives it, with the language it resolved. */
+const infoNow = () => ({ ...state.info, language: resolvedLanguage() });
+export const appInfo = () => call('app_info', null, infoNow);
 export const keyStatus = () => call('key_status', null, () => state.key);
 
 export const saveKey = (key, { session_only = false } = {}) => call('set_key', { key: key.length, session_only }, () => {
@@ -590,8 +674,8 @@ export const refreshBalance = () => call('refresh_balance', null, () => ({ credi
 
 export const setDemo = (on) => call('set_demo', { on }, () => {
   state.info = { ...state.info, demo: on };
-  setTimeout(() => emit('mode', state.info), 0);
-  return state.info;
+  setTimeout(() => emit('mode', infoNow()), 0);
+  return infoNow();
 });
 
 // Settings
@@ -609,7 +693,7 @@ export const saveSettings = (changes) => call('set_settings', { changes }, () =>
     }
   }
   if (changes.callback_url && !/^https:\/\/[^\s/]+/.test(changes.callback_url)) {
-    throw error('invalid_argument', 'The webhook address must start with https://.');
+    throw { ...error('invalid_input', 'The webhook address must start with https://.'), field: 'callback_url', message: words('problem.invalid_input.callback_not_https') };
   }
   if ('max_active' in changes && !(Number.isInteger(changes.max_active) && changes.max_active >= 1 && changes.max_active <= 10)) {
     throw error('invalid_argument', 'Videos made at once is a whole number from 1 to 10.');
@@ -617,6 +701,10 @@ export const saveSettings = (changes) => call('set_settings', { changes }, () =>
   if ('daily_limit' in changes && changes.daily_limit !== null && !(typeof changes.daily_limit === 'number' && changes.daily_limit > 0)) {
     throw error('invalid_argument', 'The daily spend limit is a number of credits above 0, or empty for no limit.');
   }
+  if ('language' in changes && !['system', 'en', 'zh-CN'].includes(changes.language)) {
+    throw error('invalid_argument', `unknown language ${changes.language}`);
+  }
+  if ('language' in changes) sessionStorage.setItem('fake-language', changes.language);
   state.settings = { ...state.settings, ...changes };
   // A new limit or number of slots may let waiting videos go (or hold them).
   if ('max_active' in changes || 'daily_limit' in changes) {
@@ -648,12 +736,17 @@ export const prepareImage = ({ picture: handle, model, aspect = null, quality = 
     if (!entry) throw error('invalid_argument', `unknown model ${model}`);
     const picture = state.pictures[path];
     if (!picture) throw error('file_missing', 'Sora Desk cannot find this picture any more.');
-    if (picture.error) throw picture.error;
-    const source = { format: picture.format, width: picture.width, height: picture.height, upright_width: picture.width, upright_height: picture.height, bytes: picture.bytes, had_location: picture.had_location };
+    if (picture.error) throw asProblem(picture.error);
+    const source = { format: picture.format, width: picture.width, height: picture.height, exif_orientation: 1, upright_width: picture.width, upright_height: picture.height, bytes: picture.bytes, had_location: picture.had_location };
+    // Sizes in words are text, as Rust gives them (a size is not grouped like a number).
+    const size = (width, height) => ({ width: String(width), height: String(height) });
+    const sizes = (w, h, tw, th) => ({ ...size(w, h), target_width: String(tw), target_height: String(th) });
+    const mime = (format) => `image/${format}`;
     const scale = 320 / Math.max(picture.width, picture.height);
     const common = {
       source,
-      warnings: picture.had_location ? [{ code: 'location_removed', message: 'The place where this photo was taken was removed from it.' }] : [],
+      // Where a photo was taken is said in the summary (`location`), as the backend does.
+      warnings: [],
       source_preview_url: sceneUrl(picture.seed ?? 0, Math.round(picture.width * scale), Math.round(picture.height * scale)),
     };
     const rules = entry.picture_rules;
@@ -669,8 +762,13 @@ export const prepareImage = ({ picture: handle, model, aspect = null, quality = 
       const region = { x: 0, y: 0, width: picture.width, height: picture.height };
       return {
         ...common,
-        summary: done.length ? `${done.join(', ')}, ${(bytes / 1e6).toFixed(1)} MB` : `Used as it is: ${picture.width}x${picture.height}, ${(bytes / 1e6).toFixed(1)} MB`,
-        output: { format, ...out, orientation: out.width >= out.height ? 'landscape' : 'portrait', bytes },
+        summary: done.length
+          ? words(k < 1 ? 'picture.summary.resized' : 'picture.summary.re_encoded', {
+            rotated: 0, ...sizes(picture.width, picture.height, out.width, out.height),
+            flattened: 0, location: picture.had_location ? 1 : 0, bytes,
+          })
+          : words('picture.summary.as_is', { ...size(picture.width, picture.height), format: picture.format.toUpperCase(), bytes }),
+        output: { format, ...out, orientation: out.width >= out.height ? 'landscape' : 'portrait', bytes, mime: mime(format), jpeg_quality: format === 'jpeg' ? 90 : null },
         region,
         aspect: null,
         actions: [k < 1 ? 'scaled' : null, format !== picture.format ? 'converted' : null].filter(Boolean),
@@ -691,11 +789,13 @@ export const prepareImage = ({ picture: handle, model, aspect = null, quality = 
       height: Math.round(fraction.height * picture.height),
     };
     const kb = framing === 'fit' ? 298 : 412;
-    const verb = framing === 'fit' ? 'Fitted' : 'Cropped';
     return {
       ...common,
-      summary: `${verb} ${picture.width}x${picture.height} to ${out.width}x${out.height}, ${kb} KB`,
-      output: { format: 'jpeg', ...out, orientation: out.width >= out.height ? 'landscape' : 'portrait', bytes: kb * 1000 },
+      summary: words(framing === 'fit' ? 'picture.summary.fitted' : 'picture.summary.cropped', {
+        rotated: 0, ...sizes(picture.width, picture.height, out.width, out.height),
+        flattened: 0, location: picture.had_location ? 1 : 0, bytes: kb * 1000,
+      }),
+      output: { format: 'jpeg', ...out, orientation: out.width >= out.height ? 'landscape' : 'portrait', bytes: kb * 1000, mime: mime('jpeg'), jpeg_quality: 90 },
       region,
       aspect: frame.aspect,
       actions: framing === 'fit' ? ['scaled', 'padded'] : ['cropped', 'scaled'],
@@ -705,9 +805,14 @@ export const prepareImage = ({ picture: handle, model, aspect = null, quality = 
 
 // Models
 
+/** Why a model is unavailable, as words (a test may give any text: the code's default words). */
+const reasonWords = (reason) => (reason == null ? null : asWords(reason, 'problem.model_unavailable'));
+
+/** A model as list_models shows it: the fields of Rust's model view, from the manifest entry. */
 function modelView(model) {
-  const reason = state.unavailable[model.id] ?? null;
-  return { ...model, available: reason == null, unavailable_reason: reason, from_credits_per_second: Math.round(cheapest(model) * 100) / 100, lengths_in_words: lengthsInWords(model) };
+  const reason = reasonWords(state.unavailable[model.id]);
+  const fields = Object.fromEntries(Object.keys(samples.model_list.models[0]).map((key) => [key, model[key] ?? null]));
+  return { ...fields, good_at: words(`model.${model.id}.good_at`), available: reason == null, unavailable_reason: reason, from_credits_per_second: Math.round(cheapest(model) * 100) / 100 };
 }
 
 export const listModels = () => call('list_models', null, () => ({
@@ -758,7 +863,7 @@ export const submit = ({ prompt, model, choices = {}, image = null, lastImage = 
   call('submit_task', { prompt, model, choices, image, last_image: lastImage, takes }, () => {
     const entry = modelFor(model);
     if (state.unavailable[model]) {
-      throw { code: 'model_unavailable', message: state.unavailable[model], retryable: false, alternatives: [] };
+      throw { code: 'model_unavailable', message: reasonWords(state.unavailable[model]), retryable: false, alternatives: [] };
     }
     checkTakes(takes);
     if (!prompt.trim()) throw invalid('prompt', 'Describe the video you want: the prompt is empty.');
@@ -831,7 +936,7 @@ function csvLines(text, problems) {
   const names = (header?.cells ?? []).map((cell) => cell.trim().toLowerCase());
   const promptAt = names.indexOf('prompt');
   if (promptAt === -1) {
-    problems.push({ line: header?.line ?? 1, field: 'prompt', message: 'The first row of the file must name its columns, with one called “prompt”.' });
+    problems.push({ line: header?.line ?? 1, field: 'prompt', message: words('problem.invalid_input') });
     return [];
   }
   return rows.map(({ line, cells }) => {
@@ -853,18 +958,18 @@ function plan({ text, csv, model, choices, takes }) {
   const problems = [];
   let lines = csv ? csvLines(text, problems) : textLines(text);
   if (lines.length > MAX_LINES) {
-    problems.push({ line: lines[MAX_LINES].line, field: 'text', message: `A batch holds at most ${MAX_LINES} prompts; this one has ${lines.length}. Split it in two.` });
+    problems.push({ line: lines[MAX_LINES].line, field: 'text', message: words('problem.invalid_input') });
     lines = lines.slice(0, MAX_LINES);
   }
   const planned = [];
   const max = entry.prompt?.max;
   for (const { line, prompt, choices: own } of lines) {
     if (!prompt) {
-      problems.push({ line, field: 'prompt', message: 'This line has no prompt.' });
+      problems.push({ line, field: 'prompt', message: words('problem.invalid_input.empty_prompt') });
       continue;
     }
     if (max != null && [...prompt].length > max) {
-      problems.push({ line, field: 'prompt', message: `This prompt is ${[...prompt].length} characters long; ${entry.name} takes up to ${max}.` });
+      problems.push({ line, field: 'prompt', message: words('problem.invalid_input.long_prompt', { length: [...prompt].length, model: entry.name, max }) });
       continue;
     }
     try {
@@ -993,7 +1098,7 @@ export const retryTask = (id, { confirmPaidAgain = false } = {}) => call('retry_
 });
 
 /** The note an uncertain task carries while the app asks EvoLink whether it was started. */
-const CHECKING = { code: 'checking', message: 'Checking with EvoLink whether this video was started…', retryable: true };
+const CHECKING = { code: 'checking', message: words('problem.checking'), retryable: true };
 
 export const lookAgain = (id) => call('look_again', { id }, () => {
   const task = findTask(id);
@@ -1008,8 +1113,7 @@ function finishLookup(id, found) {
   const task = findTask(id);
   if (task.state !== 'submitting' || task.error?.code !== 'checking') throw new Error(`${id} is not being checked`);
   if (found === 'found') return emitTasks([{ id, state: 'queued', error: null, remote_id: `task-unified-${task.submitted_at}-${hash(id).toString(36)}` }])[0];
-  const message = 'Sora Desk lost EvoLink’s answer and could not tell whether this video was started.';
-  return emitTasks([{ id, state: 'outcome_unknown', lookup: found, finished_at: now(), error: { code: 'outcome_unknown', message, retryable: false } }])[0];
+  return emitTasks([{ id, state: 'outcome_unknown', lookup: found, finished_at: now(), error: { code: 'outcome_unknown', message: words('problem.outcome_unknown'), retryable: false } }])[0];
 }
 
 export const deleteTask = (id) => call('delete_task', { id }, () => {
@@ -1099,12 +1203,12 @@ globalThis.__fake = {
   },
   finishLookup,
   emitBalance: (payload) => emit('balance', payload),
-  emitKeyRefused: (payload) => emit('keyRefused', payload),
-  emitStoreTrouble: (payload) => emit('storeTrouble', payload),
+  emitKeyRefused: (payload) => emit('keyRefused', { ...payload, message: asWords(payload.message, 'problem.bad_key') }),
+  emitStoreTrouble: (payload) => emit('storeTrouble', { ...payload, message: asWords(payload.message, 'problem.storage') }),
   emitCloseRequested: (payload) => emit('close', payload),
   emitMode: (info) => {
     state.info = { ...state.info, ...info };
-    emit('mode', state.info);
+    emit('mode', infoNow());
   },
   dragEnter: () => emit('drop', { type: 'enter' }),
   dragLeave: () => emit('drop', { type: 'leave' }),
@@ -1123,7 +1227,7 @@ globalThis.__fake = {
     held.delete(command);
   },
   fail: (command, failure) => {
-    if (failure) state.fail[command] = failure;
+    if (failure) state.fail[command] = asProblem(failure);
     else delete state.fail[command];
   },
   setUnavailable: (id, reason) => {

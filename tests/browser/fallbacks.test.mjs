@@ -19,7 +19,7 @@ const TASKS = [
   ...SAMPLE_TASKS,
   { id: 'made', prompt: 'A red fox crossing a snowy field at dawn', state: 'done', ago: 600 },
   { id: 'nope', prompt: 'A city skyline at night, neon reflections', state: 'failed', ago: 900,
-    error: { code: 'content_policy_violation', message: 'EvoLink declined this prompt.', retryable: false } },
+    error: { code: 'moderation_blocked', message: 'EvoLink declined this prompt.', retryable: false } },
   { id: 'later', prompt: 'Fireflies over a pond at dusk', state: 'waiting', ago: 2, submitted_at: null },
 ];
 

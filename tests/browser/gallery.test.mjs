@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { SAMPLE_TASKS, byTestId, calls, cards, choose, noErrors, openApp, shoot, until, useBrowser } from './helpers.mjs';
+import { SAMPLE_TASKS, byTestId, calls, cards, choose, literally, noErrors, openApp, shoot, strings, t, until, useBrowser } from './helpers.mjs';
 
 useBrowser();
 
@@ -13,15 +13,15 @@ test('tasks in progress show their step, progress, time so far and time left', a
   const { page, errors, close } = await openApp({ backend: { tasks: SAMPLE_TASKS } });
   await page.waitForSelector(card('gen'));
   assert.deepEqual((await cards(page)).map((c) => c.state), ['preparing', 'uploading', 'queued', 'generating', 'downloading']);
-  assert.match(await page.textContent(card('prep')), /Preparing picture/);
-  assert.match(await page.textContent(card('up')), /Uploading picture/);
-  assert.match(await page.textContent(card('queue')), /In line at EvoLink/);
-  assert.match(await page.textContent(card('down')), /Saving to your library/);
+  assert.match(await page.textContent(card('prep')), literally(strings.state.preparing));
+  assert.match(await page.textContent(card('up')), literally(strings.state.uploading));
+  assert.match(await page.textContent(card('queue')), literally(strings.state.queued));
+  assert.match(await page.textContent(card('down')), literally(strings.state.downloading));
   const generating = page.locator(card('gen'));
-  assert.match(await generating.textContent(), /Generating 35%/);
+  assert.match(await generating.textContent(), literally(strings.generatingPercent(35)));
   assert.equal(await generating.locator(byTestId('task-progress')).getAttribute('aria-valuenow'), '35');
   // Submitted 62 s ago with a 180 s estimate: a minute so far, about two left.
-  assert.match(await generating.locator(byTestId('task-eta')).textContent(), /^1:0\d so far · about 1:5\d left$/);
+  assert.match(await generating.locator(byTestId('task-eta')).textContent(), new RegExp(`^${strings.elapsed('1:0\\d')} · ${strings.remaining('1:5\\d')}$`));
   await shoot(page, 'in-progress');
 
   // Live: progress moves, a task finishes, a new one appears at the top at once.
@@ -31,7 +31,7 @@ test('tasks in progress show their step, progress, time so far and time left', a
   await page.evaluate(() => globalThis.__fake.emitTasks([{ id: 'new', prompt: 'Brand new idea', state: 'submitting', ago: 0 }]));
   await page.waitForSelector(card('new'));
   assert.equal((await cards(page))[0].id, 'new');
-  assert.match(await page.textContent(byTestId('announcer')), /Video ready|Brand new/);
+  assert.match(await page.textContent(byTestId('announcer')), new RegExp(`${literally(strings.announce.done('')).source}|Brand new`));
   noErrors(errors);
   await close();
 });
@@ -53,12 +53,12 @@ test('failures say what happened and offer the next step', async () => {
   });
   await page.waitForSelector(card('mod'));
   const moderation = page.locator(card('mod'));
-  assert.match(await moderation.locator(byTestId('task-error')).textContent(), /safety check blocked/);
-  assert.equal(await moderation.locator(byTestId('task-next-step')).textContent(), 'Edit the description');
+  assert.match(await moderation.locator(byTestId('task-error')).textContent(), literally(t('problem.moderation_blocked')));
+  assert.equal(await moderation.locator(byTestId('task-next-step')).textContent(), strings.actions.edit_prompt);
   const broke = page.locator(card('broke'));
-  assert.match(await broke.locator(byTestId('task-error')).textContent(), /balance was too low/);
-  assert.equal(await broke.locator(byTestId('task-next-step')).textContent(), 'Top up credits');
-  assert.equal(await page.locator(card('unsure')).locator(byTestId('task-look-again')).textContent(), 'Look again');
+  assert.match(await broke.locator(byTestId('task-error')).textContent(), literally(t('problem.no_credits')));
+  assert.equal(await broke.locator(byTestId('task-next-step')).textContent(), strings.actions.top_up);
+  assert.equal(await page.locator(card('unsure')).locator(byTestId('task-look-again')).textContent(), strings.actions.look_again);
   await shoot(page, 'failed');
 
   await broke.locator(byTestId('task-next-step')).click();
@@ -72,7 +72,7 @@ test('failures say what happened and offer the next step', async () => {
   // The uncertain one says what happened in its detail view, and offers to look again.
   await page.click(card('unsure'));
   await page.waitForSelector(byTestId('detail'), { state: 'visible' });
-  assert.match(await page.textContent(byTestId('detail')), /lost EvoLink’s answer and could not tell whether this video was started/);
+  assert.match(await page.textContent(byTestId('detail')), literally(strings.uncertain.what));
   await shoot(page, 'detail-outcome-unknown');
   await page.keyboard.press('Escape');
   noErrors(errors);
@@ -141,11 +141,12 @@ test('search, filters and favourites narrow the gallery', async () => {
     },
   });
   await page.waitForSelector(card('owl'));
-  await until(page, () => /2 videos · 92\.16 credits spent/.test(document.querySelector('[data-testid="gallery-stats"]').textContent));
+  await until(page, (words) => document.querySelector('[data-testid="gallery-stats"]').textContent.startsWith(words),
+    strings.stats({ videos: 2, credits_used_total: 92.16, credits_used_30_days: 92.16 }).split(',')[0].split('，')[0]);
   await page.fill(byTestId('search'), 'FOX lake');
   await until(page, () => document.querySelectorAll('[data-testid="task-card"]').length === 1);
   assert.deepEqual((await cards(page)).map((c) => c.id), ['fox']);
-  await until(page, () => document.querySelector('[data-testid="announcer"]').textContent === '1 video shown.');
+  await until(page, (words) => document.querySelector('[data-testid="announcer"]').textContent === words, strings.announce.results(1));
   await shoot(page, 'search');
   await page.fill(byTestId('search'), '');
   // The cleared search applies a moment later; the filters are tried once it has.

@@ -8,10 +8,23 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 import { serveStatic } from '../support/static-server.mjs';
+import { inLanguage, testLanguage } from '../support/words.mjs';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 export const shots = process.env.SCREENSHOT_DIR ?? join(repo, 'target', 'screenshots');
 mkdirSync(shots, { recursive: true });
+
+/** The language the app speaks in these tests: SORA_DESK_TEST_LANG (en or zh-CN), English unless set. */
+export const LANG = testLanguage;
+
+/**
+ * The page's own words in the test language, to say what a test expects: `strings` is the UI's
+ * strings.js and `t`/`say` render catalogue keys, exactly as the page does.
+ */
+export { strings } from '../../ui/js/strings.js';
+export { say, t } from '../../ui/js/i18n.js';
+/** A RegExp matching `text` literally. */
+export const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 
 let server;
 let browser;
@@ -27,6 +40,8 @@ export function useBrowser() {
       // The sample clips of the fake EvoLink server stand in for finished videos.
       '/media/landscape.mp4': join(repo, 'crates/evolink-mock/assets/landscape.mp4'),
       '/media/portrait.mp4': join(repo, 'crates/evolink-mock/assets/portrait.mp4'),
+      // The fake's answers are checked against the shapes Rust sends (src-tauri/tests/contract.rs).
+      '/fake/samples.json': join(repo, 'tests/contract/samples.json'),
     });
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -48,7 +63,8 @@ export const byTestId = (id) => `[data-testid="${id}"]`;
  * Returns the page, the errors seen, and close().
  */
 export async function openApp({ backend = {}, colorScheme = 'light', viewport = { width: 1200, height: 800 }, reducedMotion, ready = true, beforeLoad } = {}) {
-  const context = await browser.newContext({ colorScheme, viewport, reducedMotion });
+  // The browser's own language is the test language too, as the system's would be.
+  const context = await browser.newContext({ colorScheme, viewport, reducedMotion, locale: LANG });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
   const page = await context.newPage();
   page.setDefaultTimeout(5000);
@@ -57,7 +73,7 @@ export async function openApp({ backend = {}, colorScheme = 'light', viewport = 
   page.on('console', (m) => {
     if (m.type() === 'error' && !/poster frame/.test(m.text())) errors.push(m.text());
   });
-  await page.addInitScript((b) => { globalThis.__fakeBackend = b; }, backend);
+  await page.addInitScript((b) => { globalThis.__fakeBackend = b; }, { language: LANG, ...backend });
   await beforeLoad?.(page);
   await page.goto(`${server.url}/index.html`);
   if (ready) await page.waitForFunction(() => globalThis.__fake && document.querySelector('[data-testid="app-version"]:not([hidden])'));
@@ -80,13 +96,16 @@ export const schemeSettled = (page) => page.waitForFunction(() => {
   return root.dataset.scheme === (root.dataset.theme === 'light' || root.dataset.theme === 'dark' ? root.dataset.theme : system);
 });
 
-/** Screenshots the page as `browser-<name>-light.png` and `-dark.png` (the system theme switched). */
+/**
+ * Screenshots the page as `browser-<name>-light.png` and `-dark.png` (the system theme switched),
+ * `browser-<name>-zh-CN-light.png`... in Chinese.
+ */
 export async function shoot(page, name) {
   for (const scheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme: scheme });
     await schemeSettled(page);
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    await page.screenshot({ path: join(shots, `browser-${name}-${scheme}.png`), animations: 'disabled' });
+    await page.screenshot({ path: join(shots, `browser-${inLanguage(name)}-${scheme}.png`), animations: 'disabled' });
   }
   await page.emulateMedia({ colorScheme: 'light' });
   await schemeSettled(page);

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { byTestId, calls, choose, noErrors, openApp, shoot, until, useBrowser, withPaths } from './helpers.mjs';
+import { byTestId, calls, choose, literally, noErrors, openApp, shoot, strings, t, until, useBrowser, withPaths } from './helpers.mjs';
 
 useBrowser();
 
@@ -19,7 +19,9 @@ const text = (page, id) => page.textContent(byTestId(id));
 /** The name on the picker's button. */
 const current = (page) => page.textContent('.model-current-name');
 const estimateIs = (page, words) => until(page, (t) => document.querySelector('[data-testid="estimate"]').textContent === t, words);
-const credits = (page, n) => estimateIs(page, `About ${n} credits (estimate)`);
+const credits = (page, n) => estimateIs(page, strings.estimate(Number(n)));
+/** Text with its runs of white space made one space. */
+const oneLine = (words) => words.replace(/\s+/g, ' ').trim();
 
 /** Picks a model in the picker as a person does, and waits until compose shows it. */
 async function pickModel(page, id) {
@@ -37,28 +39,28 @@ const controls = (page, prefix) => page.$$eval(`[data-testid^="${prefix}"]`, (li
 test('the picker groups every model by family, with price and badges; an unavailable one says why and cannot be picked', async () => {
   const { page, errors, close } = await openApp({ backend: { unavailable: { 'sora-2-pro-preview': 'EvoLink no longer offers Sora 2 Pro to your key.' } }, viewport: LAPTOP });
   await credits(page, '23.04');
-  assert.equal((await page.innerText(byTestId('model-picker-button'))).replace(/\s+/g, ' ').trim(), 'Sora 2 OpenAI from 5.76 credits/s');
+  assert.equal(oneLine(await page.innerText(byTestId('model-picker-button'))), oneLine(`Sora 2 OpenAI ${strings.modelFrom(5.76)}`));
   await page.click(byTestId('model-picker-button'));
   await page.waitForSelector('.model-popover', { state: 'visible' });
   const families = await page.$$eval('.model-family', (list) => list.map((f) => f.textContent));
   assert.deepEqual(families, ['Sora 2OpenAI', 'Veo 3.1Google', 'Seedance 2.0ByteDance', 'Kling V3Kuaishou', 'Wan 3.0Alibaba', 'Grok ImaginexAI', 'MiniMax H3MiniMax']);
   assert.equal(await page.locator(byTestId('model-option')).count(), 11);
   const kling = await page.textContent(option('kling-v3'));
-  for (const part of ['Kling V3', 'from 5.4 credits/s', 'Lively motion between a first and a last frame', 'Sound', 'First + last frame', 'Up to 15 s', '4K']) {
+  for (const part of ['Kling V3', strings.modelFrom(5.4), t('model.kling-v3.good_at'), strings.badges.sound, strings.badges.lastFrame, strings.badges.longest(15), strings.qualityName('4k')]) {
     assert.ok(kling.includes(part), `Kling shows ${part}: ${kling}`);
   }
   const sora = await page.textContent(option('sora-2-preview'));
-  assert.ok(sora.includes('Up to 12 s') && !sora.includes('First + last frame') && !sora.includes('4K'), sora);
+  assert.ok(sora.includes(strings.badges.longest(12)) && !sora.includes(strings.badges.lastFrame) && !sora.includes(strings.qualityName('4k')), sora);
   const wan = await page.textContent(option('wan3.0'));
-  assert.ok(wan.includes('Up to 30 s') && wan.includes('1080p') && wan.includes('from 2.55 credits/s'), wan);
+  assert.ok(wan.includes(strings.badges.longest(30)) && wan.includes('1080p') && wan.includes(strings.modelFrom(2.55)), wan);
   const minimax = await page.textContent(option('minimax-h3'));
-  assert.ok(!minimax.includes('Sound') && minimax.includes('2K'), minimax);
+  assert.ok(!minimax.includes(strings.badges.sound) && minimax.includes(strings.qualityName('2k')), minimax);
   assert.equal(await page.getAttribute(option('sora-2-preview'), 'aria-selected'), 'true');
 
   // The unavailable one: said so, with the reason, and a click does nothing.
   const pro = option('sora-2-pro-preview');
   assert.equal(await page.getAttribute(pro, 'aria-disabled'), 'true');
-  assert.match(await page.textContent(pro), /Not available.*EvoLink no longer offers Sora 2 Pro to your key\./);
+  assert.match(await page.textContent(pro), new RegExp(`${literally(strings.modelUnavailable).source}.*${literally(t('problem.model_unavailable')).source}`));
   await shoot(page, 'models-picker');
   await page.click(pro, { force: true }); // a person can click it; Playwright would wait for it to be enabled
   assert.equal(await page.isVisible('.model-popover'), true, 'the list stays open');
@@ -91,11 +93,11 @@ test('Sora 2: 4, 8 or 12 s, landscape or portrait, always with sound, no quality
   assert.equal(await visible(page, 'orientation-portrait'), true);
   assert.deepEqual(await controls(page, 'quality-'), []);
   assert.equal(await visible(page, 'audio-toggle'), false);
-  assert.equal(await text(page, 'audio-note'), 'Made with sound');
+  assert.equal(await text(page, 'audio-note'), strings.soundAlways);
   assert.equal(await visible(page, 'image-last'), false);
   assert.equal(await visible(page, 'duration-input'), false);
   assert.equal(await visible(page, 'more-options'), false);
-  assert.equal(await text(page, 'prompt-counter'), '0 / 5,000');
+  assert.equal(await text(page, 'prompt-counter'), strings.counter(0, 5000));
   // Clicking the old hooks still picks the shape.
   await page.click(byTestId('orientation-portrait'));
   assert.equal(await page.isChecked(byTestId('aspect-9:16')), true);
@@ -120,11 +122,11 @@ test('Kling V3: a length slider from 3 to 15 s, three qualities, three shapes, a
   assert.equal(await page.getAttribute(byTestId('duration-input'), 'min'), '3');
   assert.equal(await page.getAttribute(byTestId('duration-input'), 'max'), '15');
   assert.deepEqual(await controls(page, 'duration-'), ['input'], 'a range, not buttons');
-  assert.equal(await text(page, 'prompt-counter'), '51 / 2,500');
+  assert.equal(await text(page, 'prompt-counter'), strings.counter(51, 2500));
   // Sora's 4 s fits Kling, so it stays: 5.4 credits/s × 4 s.
   await credits(page, '21.6');
   await page.fill(byTestId('duration-input'), '10');
-  assert.equal(await text(page, 'duration-value'), '10 s');
+  assert.equal(await text(page, 'duration-value'), strings.seconds(10));
   await credits(page, '54');
   await choose(page, 'quality-1080p');
   await credits(page, '72.04'); // × 1.334
@@ -148,7 +150,7 @@ test('Kling V3 with both frames: the pictures decide the shape, and exactly the 
   await pickModel(page, 'kling-v3');
   // The last frame waits for a starting picture.
   assert.equal(await page.isDisabled(byTestId('image-last-choose')), true);
-  assert.match(await text(page, 'image-last-note'), /Add a starting picture first/);
+  assert.equal(await text(page, 'image-last-note'), strings.lastFrameNeedsFirst);
   await page.fill(byTestId('duration-input'), '10');
   await choose(page, 'quality-1080p');
   await page.click(byTestId('audio-toggle'));
@@ -162,13 +164,13 @@ test('Kling V3 with both frames: the pictures decide the shape, and exactly the 
   // Kling takes pictures whole: no crop window, no fill or fit, the summary says what was done.
   assert.equal(await visible(page, 'crop-window'), false);
   assert.equal(await visible(page, 'framing-fit'), false);
-  assert.match(await text(page, 'image-summary'), /^Used as it is: 4032x3024/);
+  assert.match(await text(page, 'image-summary'), literally(t('picture.summary.as_is', { width: '4032', height: '3024', format: 'JPEG', bytes: 3_100_000 })));
   const prepared = await Promise.all((await calls(page, 'prepare_image')).map((c) => withPaths(page, c.args)));
   assert.deepEqual(prepared[0], { path: BEACH, model: 'kling-v3', aspect: null, quality: '1080p', framing: 'fill', crop: null });
   assert.deepEqual(prepared.at(-1), { path: TALL, model: 'kling-v3', aspect: null, quality: '1080p', framing: 'fill', crop: null });
   // Kling leaves the shape out when pictures are given.
   assert.equal(await visible(page, 'aspect-note'), true);
-  assert.equal(await text(page, 'aspect-note'), 'The picture decides the shape.');
+  assert.equal(await text(page, 'aspect-note'), strings.pictureDecidesShape);
   assert.equal(await page.isDisabled(byTestId('aspect-9:16')), true);
   await credits(page, '108');
   await page.$eval(byTestId('image-card'), (card) => card.scrollIntoView({ block: 'start' }));
@@ -196,7 +198,7 @@ test('Wan 3.0: 2 to 30 s or the model’s choice, shapes from Auto to 3:4, a see
   assert.equal(await page.getAttribute(byTestId('duration-input'), 'min'), '2');
   assert.equal(await page.getAttribute(byTestId('duration-input'), 'max'), '30');
   assert.deepEqual(await controls(page, 'aspect-'), ['adaptive', '16:9', '9:16', '1:1', '4:3', '3:4']);
-  assert.match(await page.textContent(`label:has(> ${byTestId('aspect-adaptive')})`), /Auto/);
+  assert.match(await page.textContent(`label:has(> ${byTestId('aspect-adaptive')})`), literally(strings.aspectName('adaptive')));
   assert.deepEqual(await controls(page, 'quality-'), ['480p', '720p', '1080p']);
   assert.equal(await page.isChecked(byTestId('audio-toggle')), true, 'Wan makes sound unless asked not to');
   // Sora's landscape is kept; Wan's own default (Auto) is one click away.
@@ -204,8 +206,8 @@ test('Wan 3.0: 2 to 30 s or the model’s choice, shapes from Auto to 3:4, a see
   await credits(page, '20.4'); // 2.55 × 2 (720p) × 4 s
   await page.click(byTestId('duration-auto'));
   assert.equal(await page.isDisabled(byTestId('duration-input')), true);
-  assert.equal(await text(page, 'duration-value'), 'Model’s choice');
-  assert.match(await text(page, 'duration-auto-hint'), /30 s are set aside first/);
+  assert.equal(await text(page, 'duration-value'), strings.durationAutoValue);
+  assert.equal(await text(page, 'duration-auto-hint'), strings.durationAutoHint(30));
   await credits(page, '153'); // 30 s held at 720p
   assert.equal((await calls(page, 'estimate')).at(-1).args.choices.duration, -1);
   await page.click(byTestId('duration-auto'));
@@ -227,8 +229,8 @@ test('Veo 3.1 Fast: 4, 6 or 8 s, sound on by default and priced, a token limit, 
   assert.deepEqual(await controls(page, 'duration-'), ['4', '6', '8']);
   assert.deepEqual(await controls(page, 'aspect-'), ['auto', '16:9', '9:16']);
   assert.deepEqual(await controls(page, 'quality-'), ['720p', '1080p', '4k']);
-  assert.equal(await text(page, 'prompt-counter'), '0 / 2,000');
-  assert.match(await text(page, 'prompt-limit-note'), /Counted in characters, safely under the model’s limit of 2,000 tokens/);
+  assert.equal(await text(page, 'prompt-counter'), strings.counter(0, 2000));
+  assert.equal(await text(page, 'prompt-limit-note'), strings.promptTokens(2000));
   assert.equal(await page.isChecked(byTestId('audio-toggle')), true);
   await credits(page, '38.04'); // 6.34 × 1.5 with sound × 4 s
   await page.click(byTestId('audio-toggle'));
@@ -242,9 +244,9 @@ test('Veo 3.1 Fast: 4, 6 or 8 s, sound on by default and priced, a token limit, 
   await page.fill(byTestId('negative-prompt'), 'text, watermarks');
   await page.fill(byTestId('seed'), '0');
   await page.waitForSelector(byTestId('choice-error-seed'), { state: 'visible' });
-  assert.equal(await text(page, 'choice-error-seed'), 'A seed is a whole number from 1 to 4,294,967,295.');
+  assert.equal(await text(page, 'choice-error-seed'), strings.seedInvalid(1, 4_294_967_295));
   assert.equal(await page.isDisabled(byTestId('generate')), true);
-  assert.equal(await text(page, 'generate-reason'), 'A seed is a whole number from 1 to 4,294,967,295.');
+  assert.equal(await text(page, 'generate-reason'), strings.seedInvalid(1, 4_294_967_295));
   await shoot(page, 'models-veo');
   await page.fill(byTestId('seed'), '7');
   await until(page, () => !document.querySelector('[data-testid="generate"]').disabled);
@@ -261,7 +263,7 @@ test('MiniMax H3: 768p or 2K, Cinema 21:9, no sound setting, an end frame alone'
   await pickModel(page, 'minimax-h3');
   assert.deepEqual(await controls(page, 'quality-'), ['768p', '2k']);
   assert.deepEqual(await controls(page, 'aspect-'), ['16:9', '21:9', '4:3', '1:1', '3:4', '9:16']);
-  assert.match(await page.textContent(`label:has(> ${byTestId('aspect-21:9')})`), /Cinema/);
+  assert.match(await page.textContent(`label:has(> ${byTestId('aspect-21:9')})`), literally(strings.aspectName('21:9')));
   assert.equal(await visible(page, 'audio-toggle'), false);
   assert.equal(await visible(page, 'audio-note'), false);
   await choose(page, 'quality-2k');
@@ -296,18 +298,19 @@ test('switching model keeps the prompt and pictures, and says what changed', asy
   await pickModel(page, 'sora-2-preview');
   await page.waitForSelector(byTestId('model-notice'), { state: 'visible' });
   const said = await page.textContent('.model-notice-text');
-  assert.ok(said.includes('Sora 2 makes 4, 8 or 12 s: length set to 4 s.'), said);
-  assert.ok(said.includes('Quality is not a choice for Sora 2.'), said);
-  assert.ok(said.includes('Sora 2 does not make Square (1:1) videos: shape set to Landscape.'), said);
-  assert.ok(said.includes('Sora 2 takes no last frame: yours is kept aside for a model that does.'), said);
+  assert.ok(said.includes(strings.switched.duration('Sora 2', strings.lengthsInWords({ values: [4, 8, 12] }), strings.seconds(4))), said);
+  assert.ok(said.includes(strings.switched.qualityGone('Sora 2')), said);
+  assert.ok(said.includes(strings.switched.aspect('Sora 2', '1:1', '16:9')), said);
+  assert.ok(said.includes(strings.switched.lastFrame('Sora 2')), said);
   assert.equal(await page.inputValue(byTestId('prompt')), 'A red fox crossing a frozen lake');
   assert.equal(await visible(page, 'image-card'), true, 'the starting picture stays');
   assert.equal(await visible(page, 'image-last'), false);
-  assert.equal(await text(page, 'image-last-aside'), 'Your last frame is kept aside: Sora 2 does not take one.');
+  assert.equal(await text(page, 'image-last-aside'), strings.lastFrameAside('Sora 2'));
   assert.equal(await page.isChecked(byTestId('duration-4')), true);
   // The picture is prepared again for Sora, which needs the exact frame (so it is cropped).
   await until(page, () => globalThis.__fake.callsTo('prepare_image').at(-1).args.model === 'sora-2-preview');
-  await until(page, () => document.querySelector('[data-testid="image-summary"]').textContent.startsWith('Cropped'));
+  const cropped = t('picture.summary.cropped', { rotated: 0, width: '4032', height: '3024', target_width: '1280', target_height: '720', flattened: 0, location: 1, bytes: 412_000 });
+  await until(page, (w) => document.querySelector('[data-testid="image-summary"]').textContent === w, cropped);
   assert.equal(await visible(page, 'crop-window'), true);
   await credits(page, '23.04');
   assert.deepEqual((await calls(page, 'estimate')).at(-1).args.pictures, { first: true, last: false });
@@ -316,7 +319,7 @@ test('switching model keeps the prompt and pictures, and says what changed', asy
 
   // Back to Kling: what Sora kept still fits, and the last frame is back.
   await pickModel(page, 'kling-v3');
-  assert.match(await page.textContent('.model-notice-text'), /Your last frame is back\./);
+  assert.match(await page.textContent('.model-notice-text'), literally(strings.switched.lastFrameBack));
   assert.equal(await visible(page, 'image-last-card'), true);
   assert.equal(await page.inputValue(byTestId('duration-input')), '4');
   assert.equal(await page.isChecked(byTestId('quality-720p')), true, 'Kling’s default, as nothing was remembered');
@@ -334,9 +337,9 @@ test('a choice the backend refuses is shown beside its control and blocks Genera
   await page.evaluate((f) => globalThis.__fake.fail('estimate', f), refusal);
   await choose(page, 'duration-8');
   await page.waitForSelector(byTestId('choice-error-duration'), { state: 'visible' });
-  assert.equal(await text(page, 'choice-error-duration'), refusal.message);
+  assert.equal(await text(page, 'choice-error-duration'), t('problem.invalid_input'));
   assert.equal(await page.isDisabled(byTestId('generate')), true);
-  assert.equal(await text(page, 'generate-reason'), refusal.message);
+  assert.equal(await text(page, 'generate-reason'), t('problem.invalid_input'));
   await shoot(page, 'models-refused-choice');
   await page.evaluate(() => globalThis.__fake.fail('estimate', null));
   await choose(page, 'duration-12');
@@ -359,13 +362,13 @@ test('a model that refuses the video offers others, keeping the prompt and pictu
   await page.click(byTestId('generate'));
   await page.waitForSelector(byTestId('model-offer'), { state: 'visible' });
   const offer = await text(page, 'model-offer');
-  assert.match(offer, /Sora 2 cannot make this video right now\./);
-  assert.match(offer, /EvoLink no longer offers Sora 2 to your key\./);
-  assert.match(offer, /your description and pictures stay/);
+  assert.match(offer, literally(strings.offerTitle('Sora 2')));
+  assert.match(offer, literally(t('problem.model_unavailable')));
+  assert.match(offer, literally(strings.offerBody));
   const offered = await page.$$eval(byTestId('model-offer-option'), (list) => list.map((b) => b.dataset.modelId));
   assert.deepEqual(offered, ['kling-v3', 'veo-3.1-fast-generate-preview']);
   assert.equal(await page.isDisabled(byTestId('generate')), true);
-  assert.equal(await text(page, 'generate-reason'), 'Sora 2 is not available right now. Pick another model.');
+  assert.equal(await text(page, 'generate-reason'), strings.modelUnavailableReason('Sora 2'));
   assert.equal(await visible(page, 'notice'), false, 'the offer says it all');
   await page.$eval('.compose', (panel) => { panel.scrollTop = 0; });
   await shoot(page, 'models-offer');
@@ -409,7 +412,7 @@ test('compose opens on the default model, or says why it cannot', async () => {
     backend: { settings: { default_model: 'kling-v3', model_choices: remembered }, unavailable: { 'kling-v3': 'Kling is not offered to your key.' } },
   });
   await page.waitForSelector(byTestId('model-notice'), { state: 'visible' });
-  assert.equal(await page.textContent('.model-notice-text'), 'Kling V3 is not available right now, so New video starts with Sora 2.');
+  assert.equal(await page.textContent('.model-notice-text'), strings.defaultUnavailable('Kling V3', 'Sora 2'));
   assert.equal(await current(page), 'Sora 2');
   noErrors(errors);
   await close();
@@ -423,13 +426,13 @@ test('the detail view names the model and its choices; "make another" brings the
   const { page, errors, close } = await openApp({ backend: { tasks: [task] } });
   const card = `${byTestId('task-card')}[data-task-id="k1"]`;
   await page.waitForSelector(card);
-  assert.match(await page.textContent(`${card} .card-meta`), /^Kling V3 · 10 s · 108 credits/);
+  assert.ok((await page.textContent(`${card} .card-meta`)).startsWith(['Kling V3', strings.meta.seconds(10), strings.credits(108)].join(strings.list.dot)));
   await page.click(`${card} .card-open`);
   await page.waitForSelector(byTestId('detail'), { state: 'visible' });
   assert.equal(await text(page, 'detail-model'), 'Kling V3');
-  assert.equal(await text(page, 'detail-shape'), 'Square (1:1)');
+  assert.equal(await text(page, 'detail-shape'), strings.shapeFact('1:1'));
   assert.equal(await text(page, 'detail-quality'), '1080p');
-  assert.equal(await text(page, 'detail-sound'), 'On');
+  assert.equal(await text(page, 'detail-sound'), strings.soundOn);
   await shoot(page, 'models-detail');
   await page.click(byTestId('detail-again'));
   await page.waitForSelector(byTestId('detail'), { state: 'hidden' });
@@ -466,11 +469,11 @@ test('when the models cannot be listed, compose says so and Generate waits', asy
   const failure = { code: 'internal', message: 'The model list is unreadable.', retryable: false };
   const { page, close } = await openApp({ backend: { fail: { list_models: failure } } });
   await page.fill(byTestId('prompt'), 'A fox');
-  assert.equal(await text(page, 'notice'), 'The video models could not be listed. The model list is unreadable.');
+  assert.equal(await text(page, 'notice'), strings.modelsFailed(strings.problem({ ...failure, message: { key: 'problem.internal', params: { detail: failure.message } } })));
   assert.equal(await page.isDisabled(byTestId('model-picker-button')), true);
-  assert.equal(await current(page), 'No models to choose from');
+  assert.equal(await current(page), strings.modelsMissing);
   assert.equal(await page.isDisabled(byTestId('generate')), true);
-  assert.equal(await text(page, 'generate-reason'), 'The video models could not be listed. The model list is unreadable.');
+  assert.equal(await text(page, 'generate-reason'), strings.modelsFailed(strings.problem({ ...failure, message: { key: 'problem.internal', params: { detail: failure.message } } })));
   await close();
 });
 
@@ -487,7 +490,7 @@ test('a video EvoLink refused for its model makes the picker ask again which mod
   await until(page, (n) => globalThis.__fake.callsTo('list_models').length > n, before);
   await page.click(byTestId('model-picker-button'));
   await page.waitForSelector(`${option('sora-2-pro-preview')}[aria-disabled="true"]`);
-  assert.match(await page.textContent(option('sora-2-pro-preview')), /refused Sora 2 Pro/);
+  assert.match(await page.textContent(option('sora-2-pro-preview')), literally(t('problem.model_unavailable')));
   noErrors(errors);
   await close();
 });

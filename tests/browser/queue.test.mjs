@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { byTestId, calls, cards, choose, noErrors, openApp, shoot, until, useBrowser } from './helpers.mjs';
+import { byTestId, calls, cards, choose, literally, noErrors, openApp, shoot, strings, t, until, useBrowser } from './helpers.mjs';
 
 useBrowser();
 
@@ -31,18 +31,18 @@ const players = (page) => page.$$eval(byTestId('take-video'), (list) => list.map
 
 test('versions: the estimate counts them, Generate records one task per take, and cards say which take', async () => {
   const { page, errors, close } = await openApp();
-  await estimateIs(page, 'About 23.04 credits (estimate)');
+  await estimateIs(page, strings.estimate(23.04));
   await choose(page, 'takes-3');
   assert.equal(await page.isChecked(byTestId('takes-3')), true);
-  await estimateIs(page, 'About 69.12 credits for 3 versions (estimate)');
+  await estimateIs(page, strings.estimate(69.12, 3));
   await page.fill(byTestId('prompt'), 'A paper boat drifting down a rainy street at dusk');
   await page.click(byTestId('generate'));
   await until(page, () => document.querySelectorAll('[data-testid="task-take"]').length === 3);
   const [sent] = await calls(page, 'submit_task');
   assert.equal(sent.args.takes, 3);
   const takes = await page.$$eval(byTestId('task-take'), (list) => list.map((e) => e.textContent).sort());
-  assert.deepEqual(takes, ['Take 1 of 3', 'Take 2 of 3', 'Take 3 of 3']);
-  assert.match(await text(page, byTestId('toast')), /Started 3 versions/);
+  assert.deepEqual(takes, [strings.take(1, 3), strings.take(2, 3), strings.take(3, 3)].sort());
+  assert.equal(await text(page, byTestId('toast')), strings.submitted(3));
   noErrors(errors);
   await close();
 });
@@ -50,7 +50,7 @@ test('versions: the estimate counts them, Generate records one task per take, an
 test('takes side by side: four in a grid, played, paused and moved together, within a tenth of a second', async () => {
   const { page, errors, close } = await openApp({ backend: { tasks: [take(1), take(2), take(3), take(4)] } });
   await page.waitForSelector(card('koi-3'));
-  assert.equal(await text(page, inCard('koi-3', 'task-take')), 'Take 3 of 4');
+  assert.equal(await text(page, inCard('koi-3', 'task-take')), strings.take(3, 4));
   await page.click(card('koi-3'));
   await page.waitForSelector(byTestId('takes-view'), { state: 'visible' });
   assert.equal(await page.getAttribute(byTestId('takes-view'), 'data-layout'), 'grid');
@@ -58,7 +58,7 @@ test('takes side by side: four in a grid, played, paused and moved together, wit
   assert.deepEqual(shown, ['koi-1', 'koi-2', 'koi-3', 'koi-4'], 'take 1 first');
   const [{ args }] = await calls(page, 'list_tasks').then((list) => list.filter((c) => c.args.takes_group));
   assert.equal(args.takes_group, 'takes-koi');
-  assert.equal(await text(page, byTestId('detail-take')), 'Take 3 of 4');
+  assert.equal(await text(page, byTestId('detail-take')), strings.take(3, 4));
   // Only the take being looked at plays its sound.
   await until(page, () => [...document.querySelectorAll('[data-testid="take-video"]')].every((v) => v.readyState >= 2));
   assert.deepEqual((await players(page)).map((p) => p.muted), [true, true, false, true]);
@@ -69,7 +69,7 @@ test('takes side by side: four in a grid, played, paused and moved together, wit
   const playing = await players(page);
   const spread = Math.max(...playing.map((p) => p.time)) - Math.min(...playing.map((p) => p.time));
   assert.ok(spread <= 0.15, `the takes play in step (${spread.toFixed(3)} s apart)`);
-  assert.equal(await text(page, byTestId('takes-play')), 'Pause all');
+  assert.equal(await text(page, byTestId('takes-play')), strings.takesPause);
   await shoot(page, 'takes-side-by-side');
 
   // Pause from the shared button: all pause.
@@ -82,7 +82,7 @@ test('takes side by side: four in a grid, played, paused and moved together, wit
 
   // Picking another take shows its details and moves the sound to it.
   await page.click(`${byTestId('take')}[data-task-id="koi-1"] ${byTestId('take-pick')}`);
-  await until(page, () => document.querySelector('[data-testid="detail-take"]').textContent === 'Take 1 of 4');
+  await until(page, (w) => document.querySelector('[data-testid="detail-take"]').textContent === w, strings.take(1, 4));
   assert.deepEqual((await players(page)).map((p) => p.muted), [false, true, true, true]);
   await page.keyboard.press('Escape');
   await page.waitForSelector(byTestId('detail'), { state: 'hidden' });
@@ -97,7 +97,7 @@ test('two takes sit in two columns; one still being made shows its progress in i
   await page.waitForSelector(byTestId('takes-view'), { state: 'visible' });
   assert.equal(await page.getAttribute(byTestId('takes-view'), 'data-layout'), 'pair');
   assert.equal((await players(page)).length, 1);
-  assert.match(await text(page, `${byTestId('take')}[data-task-id="koi-2"]`), /Generating 55%/);
+  assert.match(await text(page, `${byTestId('take')}[data-task-id="koi-2"]`), literally(strings.generatingPercent(55)));
   // It finishes while the view is open: it joins, at the others' time.
   await page.evaluate(() => globalThis.__fake.emitTasks([{ id: 'koi-2', state: 'done' }]));
   await until(page, () => document.querySelectorAll('[data-testid="take-video"]').length === 2);
@@ -122,16 +122,16 @@ test('stop: a video not sent yet goes at once; a started one asks whether to kee
   await page.click(inCard('w1', 'task-stop'));
   await until(page, () => !document.querySelector('[data-testid="task-card"][data-task-id="w1"]'));
   assert.equal(await page.isVisible(byTestId('stop-dialog')), false);
-  assert.match(await text(page, byTestId('toast')), /had not been sent, so nothing is charged/);
+  assert.equal(await text(page, byTestId('toast')), strings.stoppedRemoved(1));
 
   // Started: the question, the safe answer first.
   await page.hover(card('g1'));
   await page.click(inCard('g1', 'task-stop'));
   await page.waitForSelector(byTestId('stop-dialog'), { state: 'visible' });
-  assert.equal(await text(page, '#stop-title'), 'Stop this video?');
-  assert.match(await text(page, '#stop-body'), /cannot cancel it, so it may still be charged/);
-  assert.equal(await text(page, byTestId('stop-keep')), 'Keep the video if it comes');
-  assert.equal(await text(page, byTestId('stop-discard')), 'Discard it');
+  assert.equal(await text(page, '#stop-title'), strings.stopTitle(1));
+  assert.equal(await text(page, '#stop-body'), strings.stopBody(1));
+  assert.equal(await text(page, byTestId('stop-keep')), strings.stopKeep(1));
+  assert.equal(await text(page, byTestId('stop-discard')), strings.stopDiscard(1));
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'stop-keep');
   await shoot(page, 'stop-question');
   await page.keyboard.press('Escape');
@@ -139,16 +139,16 @@ test('stop: a video not sent yet goes at once; a started one asks whether to kee
   await page.click(inCard('g1', 'task-stop'));
   await page.click(byTestId('stop-keep'));
   await page.waitForSelector(inCard('g1', 'task-stopped'));
-  assert.equal(await text(page, inCard('g1', 'task-stopped')), 'Stopped following — saved if it comes');
+  assert.equal(await text(page, inCard('g1', 'task-stopped')), strings.stoppedNote.keep);
   assert.equal(await page.isVisible(inCard('g1', 'task-stop')), false, 'stopped once');
 
   // From the detail view, discarding.
   await page.click(card('g2'));
   await page.click(`${byTestId('detail')} ${byTestId('task-stop')}`);
   await page.click(byTestId('stop-discard'));
-  await until(page, () => document.querySelector('[data-testid="detail-stopped"]')?.textContent === 'Stopped — will be discarded');
+  await until(page, (w) => document.querySelector('[data-testid="detail-stopped"]')?.textContent === w, strings.stoppedNote.discard);
   await page.keyboard.press('Escape');
-  assert.equal(await text(page, inCard('g2', 'task-stopped')), 'Stopped — will be discarded');
+  assert.equal(await text(page, inCard('g2', 'task-stopped')), strings.stoppedNote.discard);
   assert.deepEqual((await calls(page, 'stop_task')).map((c) => c.args), [
     { id: 'w1', discard: null }, { id: 'g1', discard: null }, { id: 'g1', discard: null }, { id: 'g1', discard: false },
     { id: 'g2', discard: null }, { id: 'g2', discard: true },
@@ -156,9 +156,9 @@ test('stop: a video not sent yet goes at once; a started one asks whether to kee
   // EvoLink finishes the discarded one: it ends stopped, in plain words, and is not saved.
   await page.evaluate(() => globalThis.__fake.emitTasks([{ id: 'g2', state: 'done' }]));
   await page.waitForSelector(`${card('g2')}[data-state="failed"]`);
-  assert.match(await text(page, card('g2')), /Stopped/);
+  assert.match(await text(page, card('g2')), literally(strings.stoppedEnded));
   await page.click(card('g2'));
-  assert.match(await text(page, byTestId('detail-advice')), /chose not to keep it, so Sora Desk did not save it/);
+  assert.match(await text(page, byTestId('detail-advice')), literally(strings.advice.stopped));
   noErrors(errors);
   await close();
 });
@@ -169,10 +169,10 @@ test('the queue panel: the run’s figures, the waiting videos in order with why
   const { page, errors, close } = await openApp({ backend: { tasks: [...BUSY, ...WAITING] } });
   await page.waitForSelector(byTestId('queue-panel'), { state: 'visible' });
   assert.deepEqual(await queueOrder(page), ['w1', 'w2', 'w3']);
-  assert.equal(await text(page, byTestId('run-figures')), '1 of 5 done · 1 failed · 3 waiting · 46.08 credits so far');
+  assert.equal(await text(page, byTestId('run-figures')), strings.runProgress([{ key: 'done', n: 1, total: 5 }, { key: 'failed', n: 1 }, { key: 'waiting', n: 3 }, { key: 'credits', n: 46.08 }]));
   const reasons = await page.$$eval(byTestId('queue-reason'), (list) => list.map((e) => e.textContent));
-  assert.deepEqual(reasons, Array(3).fill('Waiting for a free slot (3 videos are being made)'));
-  assert.equal(await text(page, inCard('w2', 'task-place')), 'Number 2 in line');
+  assert.deepEqual(reasons, Array(3).fill(strings.queueReason.waiting_for_slot(3)));
+  assert.equal(await text(page, inCard('w2', 'task-place')), strings.queuePlace(2));
   assert.equal(await page.isDisabled(`${byTestId('queue-item')}[data-task-id="w1"] ${byTestId('queue-up')}`), true, 'the first cannot go up');
   await shoot(page, 'queue-panel');
 
@@ -188,14 +188,14 @@ test('the queue panel: the run’s figures, the waiting videos in order with why
   assert.equal(await page.evaluate(() => `${document.activeElement.closest('[data-task-id]').dataset.taskId} ${document.activeElement.dataset.testid}`), 'w3 queue-down',
     'at the top, focus moves to the button that still works');
   assert.deepEqual((await calls(page, 'reorder_queue')).map((c) => c.args.ids), [['w2', 'w1', 'w3'], ['w2', 'w3', 'w1'], ['w3', 'w2', 'w1']]);
-  await until(page, () => document.querySelector('[data-testid="task-card"][data-task-id="w3"] [data-testid="task-place"]')?.textContent === 'Next in line');
+  await until(page, (w) => document.querySelector('[data-testid="task-card"][data-task-id="w3"] [data-testid="task-place"]')?.textContent === w, strings.queuePlace(1));
 
   // Pause: every waiting video says so; resume: they wait for a slot again.
   await page.click(byTestId('queue-pause'));
   await page.waitForSelector(byTestId('queue-paused-note'), { state: 'visible' });
-  assert.equal(await text(page, byTestId('queue-pause')), 'Resume queue');
-  await until(page, () => [...document.querySelectorAll('[data-testid="queue-reason"]')].every((e) => e.textContent === 'The queue is paused'));
-  await until(page, () => /Waiting: queue paused/.test(document.querySelector('[data-testid="task-card"][data-task-id="w1"]').textContent));
+  assert.equal(await text(page, byTestId('queue-pause')), strings.queueResume);
+  await until(page, (w) => [...document.querySelectorAll('[data-testid="queue-reason"]')].every((e) => e.textContent === w), strings.queueReason.queue_paused);
+  await until(page, (w) => document.querySelector('[data-testid="task-card"][data-task-id="w1"]').textContent.includes(w), strings.waitingTitle.queue_paused);
   await shoot(page, 'queue-paused');
   await page.click(byTestId('queue-pause'));
   await page.waitForSelector(byTestId('queue-paused-note'), { state: 'hidden' });
@@ -207,7 +207,7 @@ test('the queue panel: the run’s figures, the waiting videos in order with why
   await page.waitForSelector(`${card('w3')}[data-state="submitting"]`);
   // Folded away, the list says how many wait.
   await page.click(byTestId('queue-toggle'));
-  assert.equal(await text(page, byTestId('queue-toggle')), 'Show waiting (2)');
+  assert.equal(await text(page, byTestId('queue-toggle')), strings.queueShow(2));
   assert.equal(await page.getAttribute(byTestId('queue-toggle'), 'aria-expanded'), 'false');
   noErrors(errors);
   await close();
@@ -218,10 +218,10 @@ test('a video that would pass the daily limit says so, and the way to the limit 
     backend: { tasks: [{ id: 'd1', prompt: 'A cat playing piano', state: 'done', ago: 600 }, { ...WAITING[0], batch_id: null }], settings: { daily_limit: 60 } },
   });
   await page.waitForSelector(byTestId('queue-panel'), { state: 'visible' });
-  assert.equal(await text(page, byTestId('queue-reason')), 'Would pass today’s spend limitChange the limit');
-  assert.equal(await text(page, byTestId('queue-today')), 'Today: 46.08 of 60 credits');
-  assert.equal(await text(page, byTestId('today-spend')), 'Today 46.08 / 60 credits');
-  assert.equal(await text(page, inCard('w1', 'task-next-step')), 'Change the limit');
+  assert.equal(await text(page, byTestId('queue-reason')), `${strings.queueReason.spend_limit}${strings.actions.raise_limit}`);
+  assert.equal(await text(page, byTestId('queue-today')), strings.queueToday(46.08, 60));
+  assert.equal(await text(page, byTestId('today-spend')), strings.todaySpend(46.08, 60));
+  assert.equal(await text(page, inCard('w1', 'task-next-step')), strings.actions.raise_limit);
   await page.click(byTestId('queue-open-limit'));
   await page.waitForSelector(byTestId('settings'), { state: 'visible' });
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'spend-limit');
@@ -231,7 +231,7 @@ test('a video that would pass the daily limit says so, and the way to the limit 
   // With room under the new limit, it starts.
   await page.waitForSelector(`${card('w1')}[data-state="submitting"]`);
   await page.waitForSelector(byTestId('queue-panel'), { state: 'hidden' });
-  await until(page, () => document.querySelector('[data-testid="today-spend"]').textContent === 'Today 92.16 / 200 credits');
+  await until(page, (w) => document.querySelector('[data-testid="today-spend"]').textContent === w, strings.todaySpend(92.16, 200));
   assert.deepEqual((await calls(page, 'set_settings')).map((c) => c.args.changes), [{ daily_limit: 200 }]);
   noErrors(errors);
   await close();
@@ -239,14 +239,14 @@ test('a video that would pass the daily limit says so, and the way to the limit 
 
 test('settings: videos made at once and the daily spend limit, checked before they are saved; the header follows', async () => {
   const { page, errors, close } = await openApp({ backend: { tasks: [{ id: 'd1', prompt: 'A cat playing piano', state: 'done', ago: 600 }] } });
-  await until(page, () => document.querySelector('[data-testid="today-spend"]').textContent === 'Today 46.08 credits');
+  await until(page, (w) => document.querySelector('[data-testid="today-spend"]').textContent === w, strings.todaySpend(46.08));
   await page.click(byTestId('settings-open'));
   assert.equal(await page.inputValue(byTestId('max-active')), '3');
   assert.equal(await page.inputValue(byTestId('spend-limit')), '');
   await page.fill(byTestId('max-active'), '11');
   await page.press(byTestId('max-active'), 'Enter');
   await page.waitForSelector(byTestId('max-active-error'), { state: 'visible' });
-  assert.equal(await text(page, byTestId('max-active-error')), 'Write a whole number from 1 to 10.');
+  assert.equal(await text(page, byTestId('max-active-error')), strings.maxActiveInvalid);
   await page.fill(byTestId('max-active'), '5');
   await page.press(byTestId('max-active'), 'Enter');
   await page.waitForSelector(byTestId('max-active-error'), { state: 'hidden' });
@@ -258,10 +258,10 @@ test('settings: videos made at once and the daily spend limit, checked before th
   await page.fill(byTestId('spend-limit'), '1,500');
   await page.press(byTestId('spend-limit'), 'Enter');
   await page.waitForSelector(byTestId('spend-limit-error'), { state: 'hidden' });
-  await until(page, () => document.querySelector('[data-testid="today-spend"]').textContent === 'Today 46.08 / 1,500 credits');
+  await until(page, (w) => document.querySelector('[data-testid="today-spend"]').textContent === w, strings.todaySpend(46.08, 1500));
   await page.fill(byTestId('spend-limit'), '');
   await page.press(byTestId('spend-limit'), 'Enter');
-  await until(page, () => document.querySelector('[data-testid="today-spend"]').textContent === 'Today 46.08 credits');
+  await until(page, (w) => document.querySelector('[data-testid="today-spend"]').textContent === w, strings.todaySpend(46.08));
   assert.deepEqual((await calls(page, 'set_settings')).map((c) => c.args.changes), [{ max_active: 5 }, { daily_limit: 1500 }, { daily_limit: null }]);
   noErrors(errors);
   await close();
@@ -280,12 +280,12 @@ test('a batch: three pasted prompts, one confirmation with the count and cost, t
   await page.click(byTestId('batch-open'));
   await page.waitForSelector(byTestId('batch-dialog'), { state: 'visible' });
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'batch-text');
-  assert.equal(await text(page, byTestId('batch-settings')), 'Each made with New video’s settings: Sora 2 · Landscape · 8 s.');
-  assert.equal(await text(page, byTestId('batch-summary')), 'Nothing to queue yet.');
+  assert.equal(await text(page, byTestId('batch-settings')), strings.batchMadeWith(['Sora 2', strings.aspectName('16:9'), strings.seconds(8)]));
+  assert.equal(await text(page, byTestId('batch-summary')), strings.batchEmpty);
   assert.equal(await page.isDisabled(byTestId('batch-confirm')), true);
   await paste(page, 'A hot air balloon over lavender fields\nMacro shot of dew drops sliding off a leaf\nA cat playing piano in a cosy living room\n');
-  await summaryIs(page, '3 videos · about 138.24 credits');
-  assert.equal(await text(page, byTestId('batch-confirm')), 'Queue 3 videos for about 138.24 credits');
+  await summaryIs(page, strings.batchSummary({ lines: 3, takes: 1, count: 3, credits: 138.24 }));
+  assert.equal(await text(page, byTestId('batch-confirm')), strings.batchConfirm(3, 138.24));
   assert.equal(await page.isEnabled(byTestId('batch-confirm')), true);
   const plan = (await calls(page, 'plan_batch')).at(-1).args;
   assert.deepEqual(plan, {
@@ -301,9 +301,9 @@ test('a batch: three pasted prompts, one confirmation with the count and cost, t
   // All three wait: three videos are being made already, as many as Settings allow.
   await until(page, () => document.querySelectorAll('[data-testid="task-card"][data-state="waiting"]').length === 3);
   // Recorded first; the queue then says why each waits.
-  await until(page, () => [...document.querySelectorAll('[data-testid="task-card"][data-state="waiting"]')]
-    .every((c) => /Waiting for a free slot/.test(c.textContent)));
-  assert.match(await text(page, byTestId('toast')), /3 videos added to the queue/);
+  await until(page, (w) => [...document.querySelectorAll('[data-testid="task-card"][data-state="waiting"]')]
+    .every((c) => c.textContent.includes(w)), strings.waitingTitle.waiting_for_slot);
+  assert.equal(await text(page, byTestId('toast')), strings.batchQueued(3));
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'batch-open', 'focus goes back');
   noErrors(errors);
   await close();
@@ -313,19 +313,19 @@ test('a batch with a line the model refuses cannot be queued until it is changed
   const { page, errors, close } = await openApp();
   await choose(page, 'takes-2');
   await page.click(byTestId('batch-open'));
-  assert.match(await text(page, byTestId('batch-settings')), /2 versions of each\.$/);
+  assert.equal(await text(page, byTestId('batch-settings')), strings.batchMadeWith(['Sora 2', strings.aspectName('16:9'), strings.seconds(4), strings.batchTakes(2)]));
   await paste(page, `A lighthouse in a storm\n${'A very long description. '.repeat(210)}\nA red fox in the snow`);
   await page.waitForSelector(byTestId('batch-problem'));
   assert.equal(await page.getAttribute(byTestId('batch-problem'), 'data-line'), '2');
-  assert.match(await text(page, byTestId('batch-problem')), /^Line 2: This prompt is 5249 characters long; Sora 2 takes up to 5000\.$/);
-  assert.equal(await text(page, '.batch-problems-title'), 'One line needs a change before anything is queued:');
+  assert.match(await text(page, byTestId('batch-problem')), literally(strings.batchProblem(2, t('problem.invalid_input.long_prompt', { length: 5249, model: 'Sora 2', max: 5000 }))));
+  assert.equal(await text(page, '.batch-problems-title'), strings.batchProblemsTitle(1));
   assert.equal(await page.isDisabled(byTestId('batch-confirm')), true);
-  assert.equal(await text(page, byTestId('batch-reason')), 'Change the lines above, or remove them, to continue.');
+  assert.equal(await text(page, byTestId('batch-reason')), strings.batchFixFirst);
   await shoot(page, 'batch-problem');
   // A blank line: one prompt per paragraph. Two descriptions, two versions each.
   await paste(page, 'A lighthouse in a storm,\nwaves crashing on the rocks\n\nA red fox in the snow');
   await until(page, () => !document.querySelector('[data-testid="batch-confirm"]').disabled);
-  assert.equal(await text(page, byTestId('batch-summary')), '2 descriptions × 2 versions = 4 videos · about 92.16 credits');
+  assert.equal(await text(page, byTestId('batch-summary')), strings.batchSummary({ lines: 2, takes: 2, count: 4, credits: 92.16 }));
   assert.equal(await page.isVisible(byTestId('batch-problems')), false);
   await page.keyboard.press('Escape');
   await page.waitForSelector(byTestId('batch-dialog'), { state: 'hidden' });
@@ -338,13 +338,13 @@ test('a batch whose cost went up after it was checked is not queued; the new fig
   const { page, errors, close } = await openApp({ backend: { tasks: BUSY } });
   await page.click(byTestId('batch-open'));
   await paste(page, 'One\nTwo');
-  await summaryIs(page, '2 videos · about 46.08 credits');
+  await summaryIs(page, strings.batchSummary({ lines: 2, takes: 1, count: 2, credits: 46.08 }));
   await page.evaluate(() => globalThis.__fake.raisePrices(1.5));
   await page.click(byTestId('batch-confirm'));
   await page.waitForSelector(byTestId('batch-notice'), { state: 'visible' });
-  assert.match(await text(page, byTestId('batch-notice')), /has changed since you checked it: it now makes 2 videos for about 69\.12 credits\. Nothing was queued\. Check the new figures and confirm again\./);
-  await summaryIs(page, '2 videos · about 69.12 credits');
-  assert.equal(await text(page, byTestId('batch-confirm')), 'Queue 2 videos for about 69.12 credits');
+  assert.match(await text(page, byTestId('batch-notice')), literally(strings.batchChanged(t('problem.plan_changed'))));
+  await summaryIs(page, strings.batchSummary({ lines: 2, takes: 1, count: 2, credits: 69.12 }));
+  assert.equal(await text(page, byTestId('batch-confirm')), strings.batchConfirm(2, 69.12));
   assert.equal(await page.isVisible(byTestId('batch-dialog')), true);
   await shoot(page, 'batch-plan-changed');
   await page.click(byTestId('batch-confirm'));
@@ -361,8 +361,8 @@ test('a batch from a CSV file: its columns change their row’s settings', async
   });
   await page.click(byTestId('batch-open'));
   await page.click(byTestId('batch-file'));
-  await summaryIs(page, '2 videos · about 92.16 credits');
-  assert.equal(await text(page, byTestId('batch-file-name')), 'From shots.csv');
+  await summaryIs(page, strings.batchSummary({ lines: 2, takes: 1, count: 2, credits: 92.16 }));
+  assert.equal(await text(page, byTestId('batch-file-name')), strings.batchFromFile('shots.csv'));
   assert.equal((await calls(page, 'plan_batch')).at(-1).args.csv, true);
   await page.click(byTestId('batch-confirm'));
   await until(page, () => document.querySelectorAll('[data-testid="task-card"][data-state="waiting"]').length === 2);
@@ -394,7 +394,7 @@ test('selecting: the checkbox, Shift for a range, Ctrl to toggle, Space on the f
   assert.equal(await page.isDetailOpen?.(), undefined);
   await page.click(inCard('v4', 'card-select'), { modifiers: ['Shift'] });
   assert.deepEqual(await selected(page), ['v1', 'v2', 'v3', 'v4']);
-  assert.equal(await text(page, byTestId('bulk-count')), '4 selected');
+  assert.equal(await text(page, byTestId('bulk-count')), strings.selectedCount(4));
   await page.click(card('v2'), { modifiers: ['Control'] });
   assert.deepEqual(await selected(page), ['v1', 'v3', 'v4']);
   // Once something is selected, a click on a card adds it rather than opening it.
@@ -405,7 +405,7 @@ test('selecting: the checkbox, Shift for a range, Ctrl to toggle, Space on the f
   await page.keyboard.press('Space');
   assert.deepEqual(await selected(page), ['v1', 'v3', 'v4']);
   assert.equal(await page.isChecked(inCard('v3', 'card-select')), true);
-  assert.equal(await text(page, byTestId('bulk-retry')), 'Try again (1)');
+  assert.equal(await text(page, byTestId('bulk-retry')), strings.bulkRetry(1));
   assert.equal(await page.isVisible(byTestId('bulk-stop')), false, 'nothing selected is being made');
   await page.$eval(byTestId('gallery'), (el) => { el.scrollTop = 0; });
   await shoot(page, 'selection');
@@ -424,20 +424,20 @@ test('bulk actions: favourite, try again, and delete with one question, leaving 
   await page.waitForSelector(card('v6'));
   await page.click(inCard('v1', 'card-select'));
   await page.click(inCard('v2', 'card-select'));
-  assert.equal(await text(page, byTestId('bulk-favourite')), 'Favourite');
+  assert.equal(await text(page, byTestId('bulk-favourite')), strings.bulkFavourite);
   await page.click(byTestId('bulk-favourite'));
-  await until(page, () => document.querySelector('[data-testid="bulk-favourite"]').textContent === 'Unfavourite');
+  await until(page, (w) => document.querySelector('[data-testid="bulk-favourite"]').textContent === w, strings.bulkUnfavourite);
   assert.deepEqual((await calls(page, 'set_favourite')).map((c) => c.args), [{ id: 'v1', favourite: true }]);
   await page.keyboard.press('Escape');
 
   // Try again: the failed and expired ones, after one question with the cost.
   await page.click(inCard('v3', 'card-select'));
   await page.click(inCard('v6', 'card-select'), { modifiers: ['Shift'] });
-  assert.equal(await text(page, byTestId('bulk-retry')), 'Try again (2)');
+  assert.equal(await text(page, byTestId('bulk-retry')), strings.bulkRetry(2));
   await page.click(byTestId('bulk-retry'));
   await page.waitForSelector(byTestId('confirm-dialog'), { state: 'visible' });
-  assert.equal(await text(page, '#confirm-title'), 'Make 2 videos again?');
-  assert.match(await text(page, '#confirm-body'), /about 92\.16 credits in all/);
+  assert.equal(await text(page, '#confirm-title'), strings.bulkRetryTitle(2));
+  assert.equal(await text(page, '#confirm-body'), strings.bulkRetryBody(92.16));
   await page.click(byTestId('confirm-yes'));
   await page.waitForSelector(byTestId('bulk-bar'), { state: 'hidden' });
   assert.deepEqual((await calls(page, 'retry_task')).map((c) => c.args.id), ['v3', 'v5']);
@@ -448,8 +448,8 @@ test('bulk actions: favourite, try again, and delete with one question, leaving 
   await page.click(inCard('v4', 'card-select'));
   await page.click(byTestId('bulk-delete'));
   await page.waitForSelector(byTestId('confirm-dialog'), { state: 'visible' });
-  assert.equal(await text(page, '#confirm-title'), 'Delete 2 videos?');
-  assert.equal(await text(page, byTestId('confirm-note')), 'One is being made right now and is left alone: stop it first.');
+  assert.equal(await text(page, '#confirm-title'), strings.bulkDeleteTitle(2));
+  assert.equal(await text(page, byTestId('confirm-note')), strings.bulkDeleteSkip(1));
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'confirm-cancel', 'the safe answer has focus');
   await shoot(page, 'bulk-delete-confirm');
   await page.click(byTestId('confirm-cancel'));
@@ -459,7 +459,7 @@ test('bulk actions: favourite, try again, and delete with one question, leaving 
   await until(page, () => !document.querySelector('[data-testid="task-card"][data-task-id="v1"]') && !document.querySelector('[data-testid="task-card"][data-task-id="v4"]'));
   assert.deepEqual((await calls(page, 'delete_task')).map((c) => c.args.id), ['v1', 'v4']);
   assert.ok(await page.$(card('g1')), 'the one being made is still there');
-  assert.match(await text(page, byTestId('toast')), /2 videos deleted\. 1 video being made was left alone\./);
+  assert.equal(await text(page, byTestId('toast')), strings.bulkDeleted(2, 1));
   noErrors(errors);
   await close();
 });
@@ -468,14 +468,14 @@ test('stopping a selection asks once for all the started ones', async () => {
   const { page, errors, close } = await openApp({ backend: { tasks: [...BUSY, WAITING[0]] } });
   await page.waitForSelector(card('w1'));
   for (const id of ['w1', 'g1', 'g2']) await page.click(inCard(id, 'card-select'));
-  assert.equal(await text(page, byTestId('bulk-stop')), 'Stop (3)');
+  assert.equal(await text(page, byTestId('bulk-stop')), strings.bulkStop(3));
   await page.click(byTestId('bulk-stop'));
   await page.waitForSelector(byTestId('stop-dialog'), { state: 'visible' });
-  assert.equal(await text(page, '#stop-title'), 'Stop 2 videos?');
-  assert.equal(await text(page, byTestId('stop-keep')), 'Keep the videos if they come');
+  assert.equal(await text(page, '#stop-title'), strings.stopTitle(2));
+  assert.equal(await text(page, byTestId('stop-keep')), strings.stopKeep(2));
   await page.click(byTestId('stop-discard'));
   await page.waitForSelector(inCard('g2', 'task-stopped'));
-  assert.equal(await text(page, inCard('g1', 'task-stopped')), 'Stopped — will be discarded');
+  assert.equal(await text(page, inCard('g1', 'task-stopped')), strings.stoppedNote.discard);
   assert.equal(await page.$(card('w1')), null, 'the unsent one is gone');
   assert.deepEqual((await calls(page, 'stop_task')).map((c) => [c.args.id, c.args.discard]), [
     ['w1', null], ['g1', null], ['g2', null], ['g1', true], ['g2', true],
@@ -489,13 +489,13 @@ test('clear failed: offered when there are failed videos, asked first', async ()
   await page.waitForSelector(byTestId('clear-failed'), { state: 'visible' });
   await page.click(byTestId('clear-failed'));
   await page.waitForSelector(byTestId('confirm-dialog'), { state: 'visible' });
-  assert.equal(await text(page, '#confirm-title'), 'Clear 2 failed videos?');
+  assert.equal(await text(page, '#confirm-title'), strings.clearFailedTitle(2));
   await shoot(page, 'clear-failed-confirm');
   await page.click(byTestId('confirm-yes'));
   await until(page, () => document.querySelectorAll('[data-testid="task-card"]').length === 4);
   assert.deepEqual((await cards(page)).map((c) => c.state), ['done', 'done', 'done', 'done']);
   assert.equal((await calls(page, 'clear_failed')).length, 1);
-  assert.match(await text(page, byTestId('toast')), /2 failed videos cleared/);
+  assert.equal(await text(page, byTestId('toast')), strings.clearedFailed(2));
   await page.waitForSelector(byTestId('clear-failed'), { state: 'hidden' });
   noErrors(errors);
   await close();
@@ -518,7 +518,7 @@ test('the smallest window: the queue panel, a selection and the batch dialog fit
   await page.keyboard.press('Escape');
   await page.click(byTestId('batch-open'));
   await page.fill(byTestId('batch-text'), 'One\nTwo\nThree');
-  await summaryIs(page, '3 videos · about 69.12 credits');
+  await summaryIs(page, strings.batchSummary({ lines: 3, takes: 1, count: 3, credits: 69.12 }));
   const dialog = await page.locator(byTestId('batch-dialog')).boundingBox();
   assert.ok(dialog.height <= 540, 'the batch dialog fits');
   const confirm = await page.locator(byTestId('batch-confirm')).boundingBox();

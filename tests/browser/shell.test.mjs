@@ -3,18 +3,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { byTestId, calls, noErrors, openApp, schemeSettled, shoot, until, useBrowser } from './helpers.mjs';
+import { byTestId, calls, literally, noErrors, openApp, schemeSettled, shoot, strings, t, until, useBrowser } from './helpers.mjs';
 
 useBrowser();
 
 test('an empty library shows the header, the compose panel and where videos will go', async () => {
   const { page, errors, close } = await openApp();
-  assert.equal(await page.textContent(byTestId('app-version')), 'Version 0.1.0');
+  assert.equal(await page.textContent(byTestId('app-version')), strings.version('0.1.0'));
   await page.waitForSelector(`${byTestId('gallery-empty')}:not([hidden])`);
-  assert.match(await page.textContent(byTestId('gallery')), /No videos yet/);
-  assert.match(await page.textContent(byTestId('library-dir')), /Videos\/Sora Desk/);
-  await until(page, () => document.querySelector('[data-testid="balance"]').textContent === '1,234.5 credits');
-  assert.equal(await page.textContent(byTestId('prompt-counter')), '0 / 5,000');
+  assert.match(await page.textContent(byTestId('gallery')), literally(strings.emptyTitle));
+  assert.equal(await page.textContent(byTestId('library-dir')), strings.libraryWhere('/home/ada/Videos/Sora Desk'));
+  await until(page, (words) => document.querySelector('[data-testid="balance"]').textContent === words, strings.balance(1234.5));
+  assert.equal(await page.textContent(byTestId('prompt-counter')), strings.counter(0, 5000));
   assert.equal(await page.isVisible(byTestId('first-run')), false);
   for (const scheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme: scheme });
@@ -39,14 +39,14 @@ test('first run: a wrong key is explained, a good one shows the balance and open
   await page.fill(byTestId('api-key-input'), 'sk-clé-abcdef123456');
   await page.click(byTestId('api-key-save'));
   await page.waitForSelector(`${byTestId('key-error')}:not([hidden])`);
-  assert.match(await page.textContent(byTestId('key-error')), /characters an EvoLink key never has/);
+  assert.match(await page.textContent(byTestId('key-error')), literally(t('problem.invalid_key')));
   assert.equal(await page.isVisible(byTestId('key-session-only')), false);
 
   await page.fill(byTestId('api-key-input'), 'sk-abcdef123456');
   await page.press(byTestId('api-key-input'), 'Enter');
   await page.waitForSelector(`${byTestId('first-run')}[hidden]`, { state: 'attached' });
-  assert.equal(await page.textContent(byTestId('balance')), '1,234.5 credits');
-  assert.match(await page.textContent(byTestId('toast')), /Your key works\. You have 1,234\.5 credits/);
+  assert.equal(await page.textContent(byTestId('balance')), strings.balance(1234.5));
+  assert.match(await page.textContent(byTestId('toast')), literally(strings.keyWorks(1234.5)));
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'prompt');
   noErrors(errors);
   await close();
@@ -57,7 +57,7 @@ test('first run without a keychain offers to keep the key for this session only'
   await page.fill(byTestId('api-key-input'), 'sk-abcdef123456');
   await page.click(byTestId('api-key-save'));
   await page.waitForSelector(byTestId('key-session-only'), { state: 'visible' });
-  assert.match(await page.textContent(byTestId('key-error')), /no keychain/);
+  assert.match(await page.textContent(byTestId('key-error')), literally(t('problem.keychain_unavailable')));
   await shoot(page, 'first-run-no-keychain');
   await page.click(byTestId('key-session-only'));
   await page.waitForSelector(`${byTestId('first-run')}[hidden]`, { state: 'attached' });
@@ -71,10 +71,10 @@ test('the demo is one click away, labelled everywhere, and can be left', async (
   const { page, errors, close } = await openApp({ backend: { key: { set: false, hint: null, storage: 'none' } } });
   await page.click(byTestId('demo-start'));
   await page.waitForSelector(`${byTestId('first-run')}[hidden]`, { state: 'attached' });
-  await until(page, () => document.querySelector('[data-testid="balance"]').textContent === 'Demo');
+  await until(page, (words) => document.querySelector('[data-testid="balance"]').textContent === words, strings.demoBadge);
   assert.equal(await page.isVisible(byTestId('demo-leave')), true);
   await page.fill(byTestId('prompt'), 'A tiny robot watering plants');
-  assert.match(await page.textContent(byTestId('estimate')), /Free in demo mode/);
+  await until(page, (words) => document.querySelector('[data-testid="estimate"]').textContent === words, strings.estimateDemo(23.04));
   assert.equal(await page.isEnabled(byTestId('generate')), true, 'the demo needs no key');
   await page.evaluate(() => globalThis.__fake.emitTasks([
     { id: 'd1', prompt: 'A tiny robot watering plants', state: 'done', ago: 30 },
@@ -100,6 +100,6 @@ test('a backend failure is shown in plain words, not swallowed', async () => {
     ready: false,
   });
   await page.waitForSelector(`${byTestId('app-info')}.error`);
-  assert.match(await page.textContent(byTestId('app-info')), /could not reach its engine/);
+  assert.match(await page.textContent(byTestId('app-info')), literally(strings.backendUnavailable));
   await close();
 });

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { byTestId, calls, noErrors, openApp, shoot, until, useBrowser } from './helpers.mjs';
+import { byTestId, calls, literally, noErrors, openApp, shoot, strings, t, until, useBrowser } from './helpers.mjs';
 
 useBrowser();
 
@@ -17,14 +17,14 @@ const NEWER = {
 test('the daily look finds a newer version: the header says so, the notes show as text, Later waits', async () => {
   const { page, errors, close } = await openApp({ backend: { update: NEWER } });
   await page.waitForSelector(byTestId('update-ready'), { state: 'visible' });
-  assert.equal(await page.textContent(byTestId('update-ready')), 'Update to 0.2.0');
+  assert.equal(await page.textContent(byTestId('update-ready')), strings.updateReady('0.2.0'));
   assert.deepEqual((await calls(page, 'check_for_update')).map((c) => c.args), [{ automatic: true }]);
   assert.equal(await page.isVisible(byTestId('update-dialog')), false, 'nothing opens by itself');
 
   await page.click(byTestId('update-ready'));
   await page.waitForSelector(byTestId('update-dialog'), { state: 'visible' });
-  assert.equal(await page.textContent('#update-title'), 'Sora Desk 0.2.0 is ready');
-  assert.equal(await page.textContent(byTestId('update-meta')), 'You have version 0.1.0. This one came out on December 1, 2026.');
+  assert.equal(await page.textContent('#update-title'), strings.updateTitle('0.2.0'));
+  assert.equal(await page.textContent(byTestId('update-meta')), strings.updateMeta('0.1.0', NEWER.date));
   assert.equal(await page.textContent(byTestId('update-notes')), NEWER.notes);
   assert.equal(await page.$$eval(`${byTestId('update-notes')} *`, (all) => all.length), 0, 'the notes are never markup');
   assert.equal(await page.evaluate(() => globalThis.__pwned), undefined);
@@ -44,18 +44,17 @@ test('Install and restart tells each stage', async () => {
   await page.click(byTestId('update-ready'));
   await page.click(byTestId('update-install'));
   assert.equal(await page.isDisabled(byTestId('update-install')), true);
-  assert.equal(await page.textContent(byTestId('update-progress')), 'Downloading…', 'no figure before the first bytes');
+  assert.equal(await page.textContent(byTestId('update-progress')), strings.updateDownloading(null, null), 'no figure before the first bytes');
   // What the download says on the way, from the page's own words.
   assert.equal(await page.evaluate(async () => {
     const { strings } = await import('/js/strings.js');
-    const { byteParts } = await import('/js/format.js');
-    return strings.updateDownloading(25, strings.size(byteParts(12_400_000), strings.sizes));
-  }), 'Downloading… 25 % of 12 MB');
+    return strings.updateDownloading(25, strings.size(12_400_000));
+  }), strings.updateDownloading(25, strings.size(12_400_000)));
   assert.equal(await page.isDisabled(byTestId('update-later')), true, 'no way out while it installs');
   await page.keyboard.press('Escape');
   assert.equal(await page.isVisible(byTestId('update-dialog')), true, 'Escape does not hide an install');
   await page.evaluate(() => globalThis.__fake.release('install_update'));
-  await until(page, () => document.querySelector('[data-testid="update-progress"]').textContent === 'Installed. Sora Desk is restarting…');
+  await until(page, (words) => document.querySelector('[data-testid="update-progress"]').textContent === words, strings.updateRestarting);
   await shoot(page, 'update-restarting');
   assert.equal((await calls(page, 'install_update')).length, 1);
   noErrors(errors);
@@ -70,7 +69,8 @@ test('an update that fails its signature check says so, and can be tried again',
   await page.click(byTestId('update-ready'));
   await page.click(byTestId('update-install'));
   await page.waitForSelector(byTestId('update-error'), { state: 'visible' });
-  assert.equal(await page.textContent(byTestId('update-error')), message);
+  // What went wrong, then what to do.
+  assert.equal(await page.textContent(byTestId('update-error')), strings.problem({ code: 'update_unverified', message: { key: 'problem.update_unverified' } }));
   assert.equal(await page.isDisabled(byTestId('update-install')), false);
   assert.equal(await page.isDisabled(byTestId('update-later')), false);
   await shoot(page, 'update-unverified');
@@ -83,7 +83,7 @@ test('Settings: Check for updates says when this is the newest, and the daily lo
   await page.click(byTestId('settings-open'));
   assert.equal(await page.isChecked(byTestId('auto-update')), true);
   await page.click(byTestId('update-check'));
-  await until(page, () => document.querySelector('[data-testid="update-status"]').textContent === 'You have the newest version (0.1.0).');
+  await until(page, (words) => document.querySelector('[data-testid="update-status"]').textContent === words, strings.updateNone('0.1.0'));
   await page.$eval(byTestId('settings'), (d) => { d.querySelector('#settings-updates').scrollIntoView(); });
   await shoot(page, 'settings-updates');
   await page.click(byTestId('auto-update'));
@@ -94,7 +94,7 @@ test('Settings: Check for updates says when this is the newest, and the daily lo
   await page.evaluate((update) => globalThis.__fake.offerUpdate(update), NEWER);
   await page.click(byTestId('update-check'));
   await page.waitForSelector(byTestId('update-dialog'), { state: 'visible' });
-  assert.equal(await page.textContent(byTestId('update-status')), 'Version 0.2.0 is ready.');
+  assert.equal(await page.textContent(byTestId('update-status')), strings.updateFound('0.2.0'));
   assert.deepEqual((await calls(page, 'check_for_update')).map((c) => c.args.automatic), [true, false, false]);
   noErrors(errors);
   await close();
