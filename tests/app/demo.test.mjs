@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 
 import { byTestId, cardState, enterDemo, firstCard, launch, newProfile, shoot, shown, textOf } from './harness.mjs';
+import { words } from '../support/words.mjs';
 
 test('the demo makes a video with no key and no outside server, clearly marked', { timeout: 120000 }, async (t) => {
   const profile = newProfile('demo');
@@ -17,8 +18,8 @@ test('the demo makes a video with no key and no outside server, clearly marked',
   const { session } = app;
 
   await enterDemo(session);
-  const balance = await session.waitForText(byTestId('balance'), (text) => /demo/i.test(text));
-  assert.match(balance, /demo/i, 'the header says Demo instead of a balance');
+  const balance = await session.waitForText(byTestId('balance'), (text) => text === words('demoBadge'));
+  assert.equal(balance, words('demoBadge'), 'the header says Demo instead of a balance');
   const info = await session.execute('return window.__TAURI__.core.invoke("app_info");');
   assert.equal(info.demo, true);
   assert.ok(info.library_dir.startsWith(profile.dataDir), `the demo keeps its own folder: ${info.library_dir}`);

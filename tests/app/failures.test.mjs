@@ -7,6 +7,7 @@ import {
   byTestId, cardState, connectKey, firstCard, forgetKeys, launch, newProfile, shoot, shown, startMock, statesSeen,
   watchCardStates,
 } from './harness.mjs';
+import { words } from '../support/words.mjs';
 
 const KEY = 'sk-app-distinctive-0c61d2b9e4a7f358';
 
@@ -72,9 +73,9 @@ test('a description EvoLink blocks fails with a plain reason and the way to chan
   await t.test('the card says why, in plain words, and offers the next step', async () => {
     assert.ok(card.explanation && card.explanation.length > 20, `a plain explanation: ${card.explanation}`);
     assert.doesNotMatch(card.explanation, /content_policy_violation|moderation_blocked|\bhttp\b|\b4\d\d\b/i, 'no codes in the words a person reads');
-    assert.deepEqual(card.step, { text: 'Edit the description', action: 'edit_prompt' });
+    assert.deepEqual(card.step, { text: words('actions.edit_prompt'), action: 'edit_prompt' });
     // Nothing was charged: the reservation came back.
-    await session.waitForText(byTestId('balance'), (text) => text === '500 credits');
+    await session.waitForText(byTestId('balance'), (text) => text === words('balance', { credits: 500 }));
     await shoot(session, 'moderation-light');
   });
 
@@ -92,7 +93,7 @@ test('a description EvoLink blocks fails with a plain reason and the way to chan
     await session.waitForVisible(byTestId('detail'));
     detail = await detailText(session);
     assert.equal(detail.explanation, card.explanation);
-    assert.match(detail.all, /leave out real people/);
+    assert.ok(detail.all.includes(words('advice.moderation_blocked')), detail.all);
     await shoot(session, 'moderation-detail-light');
   });
 
@@ -117,16 +118,16 @@ test('an account without credits fails with a plain reason and the way to top up
   assert.equal(state, 'failed');
   const card = await session.execute(FAILED_CARD, [id]);
   console.log(`no-credits card: ${JSON.stringify(card)}`);
-  assert.match(card.explanation ?? '', /credit|balance/i, `a plain explanation: ${card.explanation}`);
+  assert.match(card.explanation ?? '', words('balance', { credits: 0 }).includes('积分') ? /积分|余额/ : /credit|balance/i, `a plain explanation: ${card.explanation}`);
   assert.doesNotMatch(card.explanation, /insufficient_quota|no_credits|\bhttp\b|\b402\b/i, 'no codes in the words a person reads');
-  assert.deepEqual(card.step, { text: 'Top up credits', action: 'top_up' });
+  assert.deepEqual(card.step, { text: words('actions.top_up'), action: 'top_up' });
   await shoot(session, 'no-credits-light');
 
   await session.click(await session.find(`${byTestId('task-card')}[data-task-id="${id}"]`));
   await session.waitForVisible(byTestId('detail'));
   const detail = await detailText(session);
   assert.equal(detail.explanation, card.explanation);
-  assert.ok(detail.all.includes('Top up your EvoLink credits, then retry. Nothing was charged for this one.'), detail.all);
+  assert.ok(detail.all.includes(words('advice.no_credits')), detail.all);
   assert.doesNotMatch(detail.credits ?? '', /set aside/, `the failed task's credits line: ${detail.credits}`);
   assert.ok(await session.find(`${byTestId('detail')} [data-testid="task-next-step"][data-action="top_up"]`));
   await shoot(session, 'no-credits-detail-light');

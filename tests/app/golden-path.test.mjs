@@ -12,6 +12,7 @@ import {
   LIFECYCLE, byTestId, cardState, connectKey, dropFiles, filesBelow, firstCard, forgetKeys, launch, logFile,
   makePicture, newProfile, repo, shoot, shown, startMock, statesSeen, storedKeys, textOf, watchCardStates,
 } from './harness.mjs';
+import { words } from '../support/words.mjs';
 
 // Distinctive, so a leak would be found (scripts/test-all looks for sk-...distinctive in output).
 const KEY = 'sk-app-distinctive-7f3a9c2e51d84b06';
@@ -56,7 +57,7 @@ test('first run, a video from a prompt and a dropped picture, and it is all ther
   await shoot(session, 'first-run-light');
 
   // The key is checked with a real balance call and kept in the keychain.
-  assert.equal(await connectKey(session, KEY, '1,234.5 credits'), '1,234.5 credits');
+  assert.equal(await connectKey(session, KEY, words('balance', { credits: 1234.5 })), words('balance', { credits: 1234.5 }));
   const status = await session.execute('return window.__TAURI__.core.invoke("key_status");');
   assert.equal(status.set, true);
   assert.equal(status.storage, 'keychain');
@@ -97,7 +98,7 @@ test('first run, a video from a prompt and a dropped picture, and it is all ther
   assert.ok(order.every((i) => i >= 0), `only happy-path states: ${seen}`);
   assert.deepEqual(order, [...order].sort((a, b) => a - b), `states in lifecycle order: ${seen}`);
   // The header follows the balance: 4 s at 5.76 credits a second were charged.
-  await session.waitForText(byTestId('balance'), (text) => text === '1,211.46 credits');
+  await session.waitForText(byTestId('balance'), (text) => text === words('balance', { credits: 1211.46 }));
   await session.waitFor('return /video/.test(document.querySelector(\'[data-testid="gallery-stats"]\').textContent);', { what: 'the gallery stats' });
   await shoot(session, 'done-light');
 
@@ -134,7 +135,7 @@ test('first run, a video from a prompt and a dropped picture, and it is all ther
   // Opened again (in a dark desktop), with the same folders: no first run, the video is there.
   app = await launch(profile, { mock, env: { GTK_THEME: 'Adwaita:dark' } });
   const again = app.session;
-  await again.waitForText(byTestId('balance'), (text) => text === '1,211.46 credits');
+  await again.waitForText(byTestId('balance'), (text) => text === words('balance', { credits: 1211.46 }));
   assert.equal(await shown(again, 'first-run'), false, 'the key is still set: no first-run screen');
   const card = await firstCard(again);
   assert.deepEqual(card, { id, state: 'done' });

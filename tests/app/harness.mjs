@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { spawnFakeEvoLink } from '../support/fake-evolink.mjs';
 import { Session, alive, descendants, screenshotDisplay, startDriver } from '../support/webdriver.mjs';
+import { inLanguage, testLanguage } from '../support/words.mjs';
 
 export const repo = fileURLToPath(new URL('../../', import.meta.url));
 export const binary = process.env.SORA_DESK_BIN;
@@ -69,6 +70,8 @@ export async function launch(profile, { mock = null, env = {} } = {}) {
     SORA_DESK_DATA_DIR: profile.dataDir,
     SORA_DESK_LIBRARY_DIR: profile.libraryDir,
     SORA_DESK_POLL_MS: '300',
+    // The system's language as the app sees it (SORA_DESK_TEST_LANG: the run's language).
+    SORA_DESK_LANG: testLanguage,
   };
   // A key from the environment would skip the first-run screen and the keychain.
   delete appEnv.EVOLINK_API_KEY;
@@ -220,13 +223,14 @@ const REGIONS_ON_SHOW = `
 const PAINTED_COLOURS = 12;
 
 /**
- * Saves a screenshot of the display as `app-<moment>.png` and returns its path, after checking
+ * Saves a screenshot of the display as `app-<moment>.png` (`app-<moment>-zh-CN.png` in a Chinese
+ * run) and returns its path, after checking
  * region by region that the window was drawn: each main region on show has more than a flat
  * fill in the picture (a blank panel in a painted window fails, which counting the colours of
  * the whole screen would not see).
  */
 export async function shoot(session, moment) {
-  const path = join(shots, `app-${moment}.png`);
+  const path = join(shots, `app-${inLanguage(moment)}.png`);
   await screenshotDisplay(session, path);
   const regions = await session.execute(REGIONS_ON_SHOW);
   assert.ok(regions.length > 0, `${moment}: no region of the window on show (${path})`);

@@ -10,6 +10,7 @@ import {
   byTestId, cardState, dropFiles, firstCard, launch, makePicture, newProfile, shoot, shown, startMock,
   statesSeen, textOf, watchCardStates,
 } from './harness.mjs';
+import { words } from '../support/words.mjs';
 
 const KEY = 'sk-app-distinctive-models-5e1c07a9d2';
 const PROMPT = 'A red kite lifts off the beach and climbs into the clouds';
@@ -104,7 +105,7 @@ test('a model the key may not use, Kling V3 with both frames, and back to Sora 2
   await session.click(await session.find(`${byTestId('task-card')}[data-task-id="${id}"]`));
   await session.waitForVisible(byTestId('detail'));
   assert.match(await textOf(session, 'detail-model'), /Kling V3/);
-  assert.equal(await textOf(session, 'detail-shape'), 'Set by the pictures');
+  assert.equal(await textOf(session, 'detail-shape'), words('shapeFromPictures'));
   const videoPath = await textOf(session, 'detail-path');
   assert.match(videoPath, /\(kling-v3, 10s\)\.mp4$/, 'the frames decide the shape: no shape in the name');
   const recipePath = videoPath.replace(/\.mp4$/, '.json');

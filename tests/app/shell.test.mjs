@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 
 import { byTestId, forgetKeys, launch, newProfile, shoot, shown, textOf } from './harness.mjs';
+import { words } from '../support/words.mjs';
 
 const bodyBackground = 'return getComputedStyle(document.body).backgroundColor;';
 
@@ -20,12 +21,12 @@ test('a fresh profile opens on the welcome screen, with the shell and the backen
   const { session } = app;
   assert.equal(await session.title(), 'Sora Desk');
   await session.waitForVisible(byTestId('first-run'));
-  assert.equal(await session.text(await session.find('#first-run-title')), 'Welcome to Sora Desk');
+  assert.equal(await session.text(await session.find('#first-run-title')), words('welcomeTitle'));
   assert.equal(await session.execute('return document.activeElement.dataset.testid;'), 'api-key-input', 'ready to paste a key');
   // What is behind the welcome screen answered from the backend, but cannot be reached.
-  assert.match(await textOf(session, 'app-version'), /^Version \d+\.\d+\.\d+$/);
-  assert.equal(await textOf(session, 'app-info'), `Videos are saved in ${profile.libraryDir}`);
-  assert.equal(await textOf(session, 'library-dir'), `Videos are saved in ${profile.libraryDir}`);
+  assert.match(await textOf(session, 'app-version'), new RegExp(`^${words('version', { version: String.raw`\d+\.\d+\.\d+` })}$`));
+  assert.equal(await textOf(session, 'app-info'), words('libraryWhere', { dir: profile.libraryDir }));
+  assert.equal(await textOf(session, 'library-dir'), words('libraryWhere', { dir: profile.libraryDir }));
   await session.waitFor(`return !document.querySelector('[data-testid="gallery-empty"]').hidden;`, { what: 'the empty gallery' });
   assert.equal(await shown(session, 'balance'), false, 'no balance without a key');
   assert.equal(await session.execute('return document.querySelector("main").inert && document.querySelector("header").inert;'), true);
@@ -34,7 +35,7 @@ test('a fresh profile opens on the welcome screen, with the shell and the backen
 
   await t.test('an empty key is refused in plain words', async () => {
     await session.click(await session.find(byTestId('api-key-save')));
-    assert.equal(await session.waitForText(byTestId('key-error')), 'Paste your key first.');
+    assert.equal(await session.waitForText(byTestId('key-error')), words('keyEmpty'));
   });
 
   await t.test('the panels fit their width: nothing scrolls sideways', async () => {

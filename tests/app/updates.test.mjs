@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { byTestId, enterDemo, forgetKeys, launch, newProfile, shoot, shown } from './harness.mjs';
+import { words } from '../support/words.mjs';
 
 test('a build from source says it does not update itself', async (t) => {
   forgetKeys();
@@ -19,8 +20,8 @@ test('a build from source says it does not update itself', async (t) => {
   assert.equal(await session.execute(`return document.querySelector('[data-testid="auto-update"]').checked;`), true);
   await session.execute(`document.querySelector('#settings-updates').scrollIntoView();`);
   await session.clickSteady(byTestId('update-check'));
-  const said = await session.waitForText(byTestId('update-status'), (text) => text !== '' && !text.startsWith('Looking'));
-  assert.equal(said, 'This copy of Sora Desk was built without an update address, so it cannot update itself. New versions come from where you got this one.');
+  const said = await session.waitForText(byTestId('update-status'), (text) => text !== '' && text !== words('updateChecking'));
+  assert.equal(said, words('problem.updates_not_built_in'));
   await shoot(session, 'settings-updates');
   assert.equal(await shown(session, 'update-ready'), false, 'the daily look at start found nothing to offer');
 });
