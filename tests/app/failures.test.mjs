@@ -59,7 +59,7 @@ async function generate(session, prompt) {
 }
 
 test('a description EvoLink blocks fails with a plain reason and the way to change it', { timeout: 90000 }, async (t) => {
-  const { session } = await appWithKey(t, 'moderation', ['--balance', '500'], '500 credits');
+  const { session } = await appWithKey(t, 'moderation', ['--balance', '500'], words('balance', { credits: 500 }));
   const prompt = 'A celebrity waving to the crowd on a red carpet';
   const { id, state } = await generate(session, prompt);
   assert.equal(state, 'failed');
@@ -113,7 +113,7 @@ test('a description EvoLink blocks fails with a plain reason and the way to chan
 });
 
 test('an account without credits fails with a plain reason and the way to top up', { timeout: 90000 }, async (t) => {
-  const { session } = await appWithKey(t, 'no-credits', ['--balance', '0'], '0 credits');
+  const { session } = await appWithKey(t, 'no-credits', ['--balance', '0'], words('balance', { credits: 0 }));
   const { id, state } = await generate(session, 'A lighthouse in a storm, waves crashing over the rocks');
   assert.equal(state, 'failed');
   const card = await session.execute(FAILED_CARD, [id]);

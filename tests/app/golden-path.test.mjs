@@ -99,7 +99,8 @@ test('first run, a video from a prompt and a dropped picture, and it is all ther
   assert.deepEqual(order, [...order].sort((a, b) => a - b), `states in lifecycle order: ${seen}`);
   // The header follows the balance: 4 s at 5.76 credits a second were charged.
   await session.waitForText(byTestId('balance'), (text) => text === words('balance', { credits: 1211.46 }));
-  await session.waitFor('return /video/.test(document.querySelector(\'[data-testid="gallery-stats"]\').textContent);', { what: 'the gallery stats' });
+  const oneVideo = words('stats', { videos: 1, total: 0, recent: 0 }).split(' · ')[0];
+  await session.waitFor(`return document.querySelector('[data-testid="gallery-stats"]').textContent.startsWith(${JSON.stringify(oneVideo)});`, { what: 'the gallery stats' });
   await shoot(session, 'done-light');
 
   // The detail view plays the saved video: the mock's 4 s, 1280x720 sample.

@@ -53,7 +53,7 @@ test('a pasted batch is confirmed, queued in order, made and saved; one is stopp
   const { session } = app;
   await session.waitForVisible(byTestId('prompt'));
   // New video is ready once it knows the models and prices them (a batch uses its settings).
-  await session.waitForText(byTestId('estimate'), (text) => /credits/.test(text));
+  await session.waitForText(byTestId('estimate'), (text) => text === words('estimate', { credits: 23.04 }));
 
   // Three prompts, one per line: the dialog counts them and prices them before anything is paid.
   await pasteBatch(session, FIRST_BATCH);
@@ -72,10 +72,10 @@ test('a pasted batch is confirmed, queued in order, made and saved; one is stopp
   const made = await cardsOf(session, FIRST_BATCH);
   assert.deepEqual(made.map((c) => c.state), ['done', 'done', 'done'], JSON.stringify(made));
   assert.deepEqual(new Set(made.map((c) => c.prompt)), new Set(FIRST_BATCH));
-  await session.waitForText(byTestId('queue-panel'), (text) => /3 of 3/.test(text));
+  await session.waitForText(byTestId('queue-panel'), (text) => text.includes(words('runProgress.made', { n: 3, total: 3 })) || text.includes(words('runProgress.done', { n: 3, total: 3 })));
 
   // Paused, the next batch waits in the panel, in the order it was pasted.
-  await session.click(await session.find(byTestId('queue-pause')));
+  await session.clickSteady(byTestId('queue-pause'));
   await session.waitForVisible(byTestId('queue-paused-note'));
   await pasteBatch(session, SECOND_BATCH);
   await session.click(await session.find(byTestId('batch-confirm')));
@@ -94,7 +94,7 @@ test('a pasted batch is confirmed, queued in order, made and saved; one is stopp
   await session.waitFor(`return !document.querySelector('[data-testid="task-card"][data-task-id="${stopped.id}"]');`, { what: 'the stopped card to go' });
   assert.equal(await shown(session, 'stop-dialog'), false, 'a video not yet paid is stopped without a question');
 
-  await session.click(await session.find(byTestId('queue-pause')));
+  await session.clickSteady(byTestId('queue-pause'));
   await session.waitFor(`return document.querySelector('[data-testid="queue-pause"]').getAttribute('aria-pressed') === 'false'
     && document.querySelector('[data-testid="queue-paused-note"]').hidden;`, { what: 'the queue to say it goes on' });
   await cardState(session, kept.id, (s) => s === 'done', { timeoutMs: 90000, what: 'the kept one to be saved' });
