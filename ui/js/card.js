@@ -79,7 +79,7 @@ export function stateFace(task, now, onAction, { short = false } = {}) {
       h('p', { class: 'face-title' }, icon('clock', 16), h('span', { text: stateLabel(task) })),
       place ? h('p', { class: 'face-time', testid: 'task-place', text: place }) : null,
       // A note the UI has no words of its own for is shown as the backend wrote it.
-      task.error && !known ? h('p', { class: 'face-trouble', testid: 'task-note', text: say(task.error.message), title: say(task.error.message) }) : null,
+      task.error && !known ? noteLine(say(task.error.message)) : null,
       onAction ? stepButton(task, onAction) : null);
   }
   if (kind === 'active') {

@@ -82,12 +82,9 @@ export function createUpdates({ currentVersion }) {
   function progress(event) {
     if (!installing) return;
     const words = {
-      downloading: () => {
-        const size = (bytes) => strings.size(bytes);
-        return event.total
-          ? strings.updateDownloading(Math.floor((event.done / event.total) * 100), size(event.total))
-          : strings.updateDownloading(null, size(event.done));
-      },
+      downloading: () => (event.total
+        ? strings.updateDownloading(Math.floor((event.done / event.total) * 100), strings.size(event.total))
+        : strings.updateDownloading(null, strings.size(event.done))),
       waiting: () => strings.updateWaiting,
       installing: () => strings.updateInstalling,
       restarting: () => strings.updateRestarting,
