@@ -1,7 +1,7 @@
 // A small W3C WebDriver client (the protocol is plain HTTP + JSON), enough to drive the real
 // app through tauri-driver + WebKitWebDriver without pulling in a browser-automation stack.
 import { execFileSync, spawn } from 'node:child_process';
-import { openSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { appendFileSync, openSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -16,13 +16,30 @@ export async function freePort() {
 }
 
 /**
- * Starts tauri-driver on free ports and waits until it answers. It runs in its own process
- * group, so stop() also ends the WebKitWebDriver and the app it launched; its output goes to
- * `log` (a file path) rather than ours, so nothing it leaves behind can hold the test open.
+ * Starts tauri-driver on free ports and waits until the WebDriver behind it says it is ready.
+ * It runs in its own process group, so stop() also ends the WebKitWebDriver and the app it
+ * launched; its output goes to `log` (a file path) rather than ours, so nothing it leaves
+ * behind can hold the test open.
+ *
+ * A driver that is not ready within 15 s is stopped and started again on other ports (three
+ * tries): tauri-driver does not exit when it cannot listen on its port, it waits for a signal,
+ * and a port found free a moment earlier can be taken by then on a busy machine.
  */
 export async function startDriver({ driver = 'tauri-driver', env = process.env, log } = {}) {
+  const failures = [];
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const started = await tryStartDriver(driver, env, log);
+    if (started.url) return started;
+    failures.push(started.failure);
+    if (log) appendFileSync(log, `startDriver: try ${attempt} failed: ${started.failure}\n`);
+  }
+  throw new Error(`tauri-driver did not start, three tries: ${failures.join('; ')}`);
+}
+
+async function tryStartDriver(driver, env, log) {
   const port = await freePort();
-  const nativePort = await freePort();
+  let nativePort = await freePort();
+  while (nativePort === port) nativePort = await freePort();
   const output = log ? openSync(log, 'a') : 'ignore';
   const child = spawn(driver, ['--port', String(port), '--native-port', String(nativePort)], {
     env,
@@ -37,17 +54,22 @@ export async function startDriver({ driver = 'tauri-driver', env = process.env, 
     }
   };
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
+  const deadline = Date.now() + 15000;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) return { failure: `tauri-driver exited with ${child.exitCode}` };
     try {
-      await fetch(`${url}/status`);
-      return { url, stop, pid: child.pid };
-    } catch {
-      await sleep(100);
+      const response = await fetch(`${url}/status`, { signal: AbortSignal.timeout(2000) });
+      const status = await response.json();
+      if (status.value?.ready) return { url, stop, pid: child.pid };
+      last = `status ${response.status}: ${JSON.stringify(status)}`;
+    } catch (error) {
+      last = String(error.cause ?? error);
     }
+    await sleep(100);
   }
   stop();
-  throw new Error('tauri-driver did not start within 10 s');
+  return { failure: `ports ${port}/${nativePort}, not ready within 15 s (last: ${last})` };
 }
 
 async function request(method, url, body) {
