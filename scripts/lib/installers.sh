@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Layer 6 of scripts/test-all: the Linux installers, as people get them. Sourced after setup.sh.
 #
-# Builds the release .deb and .rpm, installs the .deb with apt like a person would, opens the
+# Builds the release .deb and .rpm (the .deb recompressed with xz, as releases are:
+# scripts/xz-deb), installs the .deb with apt like a person would, opens the
 # installed /usr/bin/sora-desk in a real window (the app tests of layer 5, against the installed
 # binary, with HOME and the app's folders in temporary directories), lets it update itself to a
 # newer build, then removes the package and checks that nothing it installed is left. Prints the
@@ -29,6 +30,7 @@ installers_test() {
     echo "no .deb or .rpm for version $version in $bundle" >&2
     return 1
   fi
+  scripts/xz-deb "$deb" || return 1
   check_package_depends "$deb" "$rpm" || return 1
 
   if dpkg -s sora-desk >/dev/null 2>&1; then
@@ -110,6 +112,7 @@ update_installed() {
   node_modules/.bin/tauri build --bundles deb --ci --config "$overlay" --config "{\"version\":\"$newer\"}" || return 1
   newer_deb=$(find "$bundle/deb" -maxdepth 1 -name "*_${newer}_*.deb" | head -n1)
   [ -f "$newer_deb" ] || { echo "no .deb for version $newer in $bundle/deb" >&2; return 1; }
+  scripts/xz-deb "$newer_deb" || return 1
   node_modules/.bin/tauri signer sign -f "$keys/update.key" -p "" --app-version "$newer" "$newer_deb" >/dev/null || return 1
   mkdir -p "$keys/served"
   mv "$newer_deb" "$newer_deb.sig" "$keys/served/"
