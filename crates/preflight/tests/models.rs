@@ -254,75 +254,87 @@ fn assert_meets_rules(
     img
 }
 
-/// The big pictures for every model: each output meets that model's rules.
+// The big pictures for every model: each output meets that model's rules. One test per
+// picture, so the test harness spreads them over the cores.
+
 #[test]
-fn every_model_gets_pictures_that_meet_its_rules() {
+fn every_model_gets_a_48_mp_photo_that_meets_its_rules() {
+    meets_every_models_rules("48 MP photo", photo_48mp(), (8000, 6000));
+}
+
+#[test]
+fn every_model_gets_a_transparent_png_that_meets_its_rules() {
+    meets_every_models_rules("transparent PNG", &alpha_png(), (1000, 800));
+}
+
+#[test]
+fn every_model_gets_a_panorama_that_meets_its_rules() {
+    meets_every_models_rules("panorama", panorama(), (6000, 1000));
+}
+
+#[test]
+fn every_model_gets_a_25_mb_png_that_meets_its_rules() {
     let big = big_png();
     assert!(big.len() > 20_000_000, "{} bytes", big.len());
-    let alpha = alpha_png();
-    let pictures: [(&str, &[u8], (u32, u32)); 4] = [
-        ("48 MP photo", photo_48mp(), (8000, 6000)),
-        ("transparent PNG", &alpha, (1000, 800)),
-        ("panorama", panorama(), (6000, 1000)),
-        ("25 MB PNG", big, (3000, 2800)),
-    ];
-    for (what, data, size) in pictures {
-        for (m, options, result) in for_every_model(data) {
-            let p = result.unwrap_or_else(|e| panic!("{} / {what}: refused: {e}", m.id));
-            let img = assert_meets_rules(m, &options, size, &p, what);
-            let rules = &m.picture_rules;
-            let fit = options.target == Target::Fit;
-            let ratio_ok = |r: f64| {
-                rules.min_ratio.is_none_or(|lo| r >= lo) && rules.max_ratio.is_none_or(|hi| r <= hi)
-            };
-            match what {
-                "transparent PNG" if fit && rules.alpha => {
-                    // Already fine for the model: sent as it is, transparency and all.
-                    assert_eq!(p.bytes, alpha, "{} / {what}", m.id);
-                    assert_eq!(p.actions, vec![Action::PassedThrough]);
-                }
-                "transparent PNG" => {
-                    assert!(p.actions.contains(&Action::Flattened), "{}", m.id);
-                    let (w, h) = img.dimensions();
-                    let rgb = img.to_rgb8();
-                    // The lime square sits in the middle-left, the corner was transparent.
-                    assert_eq!(
-                        colour_at(&rgb, w * 2 / 5, h / 2),
-                        Some(Colour::Lime),
-                        "{}",
-                        m.id
-                    );
-                    assert_eq!(
-                        colour_at(&rgb, w - 20, h - 20),
-                        Some(Colour::White),
-                        "{}",
-                        m.id
-                    );
-                }
-                "panorama" if fit && !ratio_ok(6.0) => {
-                    assert!(p.actions.contains(&Action::Cropped), "{} / {what}", m.id);
-                    let hi = rules.max_ratio.unwrap();
-                    let ratio = p.output.width as f64 / p.output.height as f64;
-                    assert!((ratio - hi).abs() < 0.01, "{}: {ratio}", m.id);
-                }
-                "panorama" if fit => {
-                    // Within its ratio range: the shape is kept.
-                    assert!(!p.actions.contains(&Action::Cropped), "{} / {what}", m.id);
-                    let ratio = p.output.width as f64 / p.output.height as f64;
-                    assert!((ratio - 6.0).abs() < 0.02, "{}: {ratio}", m.id);
-                }
-                "25 MB PNG" if fit && big.len() as u64 <= rules.max_bytes => {
-                    assert_eq!(p.bytes, big, "{} / {what}: already fine", m.id);
-                }
-                _ => {}
+    meets_every_models_rules("25 MB PNG", big, (3000, 2800));
+}
+
+fn meets_every_models_rules(what: &str, data: &[u8], size: (u32, u32)) {
+    for (m, options, result) in for_every_model(data) {
+        let p = result.unwrap_or_else(|e| panic!("{} / {what}: refused: {e}", m.id));
+        let img = assert_meets_rules(m, &options, size, &p, what);
+        let rules = &m.picture_rules;
+        let fit = options.target == Target::Fit;
+        let ratio_ok = |r: f64| {
+            rules.min_ratio.is_none_or(|lo| r >= lo) && rules.max_ratio.is_none_or(|hi| r <= hi)
+        };
+        match what {
+            "transparent PNG" if fit && rules.alpha => {
+                // Already fine for the model: sent as it is, transparency and all.
+                assert_eq!(p.bytes, data, "{} / {what}", m.id);
+                assert_eq!(p.actions, vec![Action::PassedThrough]);
             }
-            if what == "48 MP photo" && fit {
-                // Scaled down to (nearly) the longest side allowed, never more than needed.
-                let max = rules.max_side.unwrap_or(APP_MAX_SIDE);
-                let longest = p.output.width.max(p.output.height);
-                if max < 8000 {
-                    assert!(longest as f64 >= max as f64 * 0.9, "{}: {longest}", m.id);
-                }
+            "transparent PNG" => {
+                assert!(p.actions.contains(&Action::Flattened), "{}", m.id);
+                let (w, h) = img.dimensions();
+                let rgb = img.to_rgb8();
+                // The lime square sits in the middle-left, the corner was transparent.
+                assert_eq!(
+                    colour_at(&rgb, w * 2 / 5, h / 2),
+                    Some(Colour::Lime),
+                    "{}",
+                    m.id
+                );
+                assert_eq!(
+                    colour_at(&rgb, w - 20, h - 20),
+                    Some(Colour::White),
+                    "{}",
+                    m.id
+                );
+            }
+            "panorama" if fit && !ratio_ok(6.0) => {
+                assert!(p.actions.contains(&Action::Cropped), "{} / {what}", m.id);
+                let hi = rules.max_ratio.unwrap();
+                let ratio = p.output.width as f64 / p.output.height as f64;
+                assert!((ratio - hi).abs() < 0.01, "{}: {ratio}", m.id);
+            }
+            "panorama" if fit => {
+                // Within its ratio range: the shape is kept.
+                assert!(!p.actions.contains(&Action::Cropped), "{} / {what}", m.id);
+                let ratio = p.output.width as f64 / p.output.height as f64;
+                assert!((ratio - 6.0).abs() < 0.02, "{}: {ratio}", m.id);
+            }
+            "25 MB PNG" if fit && data.len() as u64 <= rules.max_bytes => {
+                assert_eq!(p.bytes, data, "{} / {what}: already fine", m.id);
+            }
+            _ => {}
+        }
+        if what == "48 MP photo" && fit {
+            // Scaled down to (nearly) the longest side allowed, never more than needed.
+            let max = rules.max_side.unwrap_or(APP_MAX_SIDE);
+            let longest = p.output.width.max(p.output.height);
+            if max < 8000 {
+                assert!(longest as f64 >= max as f64 * 0.9, "{}: {longest}", m.id);
             }
         }
     }
