@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { spawnFakeEvoLink } from '../support/fake-evolink.mjs';
+import { blankRegions, regionsOnShow } from '../support/regions.mjs';
 import { Session, alive, descendants, screenshotDisplay, startDriver } from '../support/webdriver.mjs';
 import { inLanguage, testLanguage } from '../support/words.mjs';
 
@@ -198,31 +199,6 @@ export function shown(session, testid) {
 }
 
 /**
- * The main regions on show, each where it is on the display: the header, the compose panel,
- * the gallery, the welcome card and any open dialog. A region covered by something else (the
- * welcome screen, a modal dialog) is left out: what is seen there is not that region.
- */
-const REGIONS_ON_SHOW = `
-  const chrome = outerHeight - innerHeight;
-  const regions = [['header', '.app-header'], ['compose', '.compose'], ['gallery', '.gallery'], ['welcome', '.first-run-card']]
-    .map(([name, css]) => [name, document.querySelector(css)])
-    .concat([...document.querySelectorAll('dialog[open]')].map((dialog) => ['dialog ' + (dialog.dataset.testid ?? dialog.className), dialog]));
-  return regions.flatMap(([name, element]) => {
-    if (!element || element.closest('[hidden]')) return [];
-    const box = element.getBoundingClientRect();
-    const left = Math.max(0, box.left), top = Math.max(0, box.top);
-    const right = Math.min(innerWidth, box.right), bottom = Math.min(innerHeight, box.bottom);
-    if (right - left < 40 || bottom - top < 20) return [];
-    const hit = document.elementFromPoint((left + right) / 2, (top + bottom) / 2);
-    if (!hit || !element.contains(hit)) return [];
-    const px = (v) => Math.round(v * devicePixelRatio);
-    return [{ name, x: px(screenX + left), y: px(screenY + chrome + top), width: px(right - left), height: px(bottom - top) }];
-  });`;
-
-/** Fewer colours than this in a region means nothing was drawn there (a flat fill). */
-const PAINTED_COLOURS = 12;
-
-/**
  * Saves a screenshot of the display as `app-<moment>.png` (`app-<moment>-zh-CN.png` in a Chinese
  * run) and returns its path, after checking
  * region by region that the window was drawn: each main region on show has more than a flat
@@ -232,20 +208,11 @@ const PAINTED_COLOURS = 12;
 export async function shoot(session, moment) {
   const path = join(shots, `app-${inLanguage(moment)}.png`);
   await screenshotDisplay(session, path);
-  const regions = await session.execute(REGIONS_ON_SHOW);
+  const regions = await session.execute(`return (${regionsOnShow})(true);`);
   assert.ok(regions.length > 0, `${moment}: no region of the window on show (${path})`);
   const blank = blankRegions(path, regions);
   assert.deepEqual(blank, [], `${moment}: regions that look blank in ${path}`);
   return path;
-}
-
-/** The regions (`{ name, x, y, width, height }`, display pixels) of `picture` with a flat fill. */
-export function blankRegions(picture, regions) {
-  return regions.flatMap(({ name, x, y, width, height }) => {
-    const crop = `${width}x${height}+${x}+${y}`;
-    const colours = Number(execFileSync('/usr/bin/convert', [picture, '-crop', crop, '+repage', '-format', '%k', 'info:']).toString());
-    return colours >= PAINTED_COLOURS ? [] : [`${name}: ${colours} colours at ${crop}`];
-  });
 }
 
 /** Polls `probe` until it returns something truthy (every 100 ms, at most `timeoutMs`). */

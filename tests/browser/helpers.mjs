@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 import { serveStatic } from '../support/static-server.mjs';
+import { blankRegions, regionsOnShow } from '../support/regions.mjs';
 import { inLanguage, testLanguage } from '../support/words.mjs';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -98,14 +99,19 @@ export const schemeSettled = (page) => page.waitForFunction(() => {
 
 /**
  * Screenshots the page as `browser-<name>-light.png` and `-dark.png` (the system theme switched),
- * `browser-<name>-zh-CN-light.png`... in Chinese.
+ * `browser-<name>-zh-CN-light.png`... in Chinese, and checks each picture region by region: every
+ * main region on show (header, compose panel, gallery, welcome card, open dialogs) was drawn.
  */
 export async function shoot(page, name) {
   for (const scheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme: scheme });
     await schemeSettled(page);
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    await page.screenshot({ path: join(shots, `browser-${inLanguage(name)}-${scheme}.png`), animations: 'disabled' });
+    const path = join(shots, `browser-${inLanguage(name)}-${scheme}.png`);
+    await page.screenshot({ path, animations: 'disabled' });
+    const regions = await page.evaluate(regionsOnShow, false);
+    assert.ok(regions.length > 0, `${name}, ${scheme}: no region of the page on show (${path})`);
+    assert.deepEqual(blankRegions(path, regions), [], `${name}, ${scheme}: regions that look blank in ${path}`);
   }
   await page.emulateMedia({ colorScheme: 'light' });
   await schemeSettled(page);
