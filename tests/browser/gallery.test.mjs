@@ -36,6 +36,21 @@ test('tasks in progress show their step, progress, time so far and time left', a
   await close();
 });
 
+test('the page does not wait for the list of models EvoLink is asked for: the theme, balance and videos come first', async () => {
+  // list_models asks EvoLink which models the key may use; a slow network must hold up only the
+  // model picker, never the person's settings, balance or library.
+  const { page, errors, close } = await openApp({ backend: { generate: 30, settings: { theme: 'dark' }, hold: ['list_models'] } });
+  await page.waitForSelector(byTestId('task-card'));
+  await until(page, () => document.documentElement.dataset.theme === 'dark');
+  await until(page, (text) => document.querySelector('[data-testid="balance"]').textContent === text, strings.balance(1234.5));
+  assert.equal(await page.isDisabled(byTestId('model-picker-button')), true, 'no model to pick yet');
+  await page.evaluate(() => globalThis.__fake.release('list_models'));
+  await until(page, () => !document.querySelector('[data-testid="model-picker-button"]').disabled);
+  assert.match(await page.innerText(byTestId('model-picker-button')), /Sora 2/);
+  noErrors(errors);
+  await close();
+});
+
 test('failures say what happened and offer the next step', async () => {
   const { page, errors, close } = await openApp({
     backend: {

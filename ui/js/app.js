@@ -29,7 +29,9 @@ const byTestId = (id) => $(`[data-testid="${id}"]`);
 // any part of the page draws a word; without an answer, the webview's (the system's) language,
 // so even "the engine cannot be reached" is said in it. Should the catalogue not load, English
 // is tried; the page still works, with keys for words, should that fail too.
-await loadLanguage((await ipc.appInfo().catch(() => null))?.language ?? webviewLanguage())
+// The same answer serves the first loadAll below, so the page asks for it once at start.
+const firstInfo = ipc.appInfo();
+await loadLanguage((await firstInfo.catch(() => null))?.language ?? webviewLanguage())
   .catch((error) => {
     console.warn('the catalogue could not be loaded', error);
     return loadLanguage('en');
@@ -279,42 +281,50 @@ function showLibrary() {
 
 // Loading everything (at start, and whenever demo mode is switched)
 
-async function loadAll() {
+let loads = 0;
+/** `info`: app_info's answer when it was already asked for (at start). */
+async function loadAll(info = ipc.appInfo()) {
+  const mine = ++loads;
   try {
-    state.info = await ipc.appInfo();
+    state.info = await info;
   } catch (error) {
-    const info = byTestId('app-info');
-    info.textContent = strings.backendUnavailable;
-    info.classList.add('error');
+    const line = byTestId('app-info');
+    line.textContent = strings.backendUnavailable;
+    line.classList.add('error');
     console.error('app_info failed', error);
     return;
   }
+  if (mine !== loads) return;
   byTestId('app-version').textContent = strings.version(state.info.version);
   show(byTestId('app-version'), true);
   byTestId('app-info').classList.remove('error');
-  const [key, settingsNow, models] = await Promise.all([
+  // The library is on this computer and comes first; the models may wait on EvoLink (it is asked
+  // which ones the key may use), and a slow or unreachable network must not keep a person from
+  // their videos. Everything is asked for at once.
+  gallery.reload();
+  gallery.refreshStats();
+  ipc.queueStatus().then(queueChanged).catch(() => {});
+  const models = ipc.listModels().catch((error) => ({ error }));
+  const [key, settingsNow] = await Promise.all([
     ipc.keyStatus().catch(() => ({ set: false, hint: null, storage: 'none', problem: null })),
     ipc.getSettings().catch(() => null),
-    ipc.listModels().catch((error) => ({ error })),
   ]);
+  if (mine !== loads) return;
   state.key = key;
   if (settingsNow) app.settingsChanged(settingsNow);
-  if (models.error) {
-    compose.modelsFailed(models.error);
-  } else {
-    compose.setModels(models);
-  }
   showLibrary();
   state.credits = null;
   renderHeader();
   compose.render();
   if (!key.set && !state.info.demo) firstRun.show(key.problem);
   else if (firstRun.visible) firstRun.hide();
-  gallery.reload();
-  gallery.refreshStats();
-  ipc.queueStatus().then(queueChanged).catch(() => {});
   if (settings.isOpen) settings.render();
   updates.start();
+  models.then((list) => {
+    if (mine !== loads) return;
+    if (list.error) compose.modelsFailed(list.error);
+    else compose.setModels(list);
+  });
   await refreshBalance();
 }
 
@@ -404,4 +414,4 @@ fillStaticText();
 wire();
 compose.render();
 subscribe();
-loadAll();
+loadAll(firstInfo);
