@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { spawnFakeEvoLink } from '../support/fake-evolink.mjs';
-import { blankRegions, regionsOnShow } from '../support/regions.mjs';
+import { assertDrawn, regionsOnShow } from '../support/regions.mjs';
 import { Session, alive, descendants, screenshotDisplay, startDriver } from '../support/webdriver.mjs';
 import { inLanguage, testLanguage } from '../support/words.mjs';
 
@@ -200,18 +200,13 @@ export function shown(session, testid) {
 
 /**
  * Saves a screenshot of the display as `app-<moment>.png` (`app-<moment>-zh-CN.png` in a Chinese
- * run) and returns its path, after checking
- * region by region that the window was drawn: each main region on show has more than a flat
- * fill in the picture (a blank panel in a painted window fails, which counting the colours of
- * the whole screen would not see).
+ * run) and returns its path, after checking region by region that the window was drawn
+ * (tests/support/regions.mjs).
  */
 export async function shoot(session, moment) {
   const path = join(shots, `app-${inLanguage(moment)}.png`);
   await screenshotDisplay(session, path);
-  const regions = await session.execute(`return (${regionsOnShow})(true);`);
-  assert.ok(regions.length > 0, `${moment}: no region of the window on show (${path})`);
-  const blank = blankRegions(path, regions);
-  assert.deepEqual(blank, [], `${moment}: regions that look blank in ${path}`);
+  assertDrawn(path, await session.execute(`return (${regionsOnShow})(true);`), moment);
   return path;
 }
 

@@ -3,13 +3,14 @@
 // panel in an otherwise painted window fails, which counting the colours of the whole picture
 // would not see. Shared by the real-app tests (a screenshot of the display) and the browser tests
 // (a screenshot of the page).
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 
 /**
- * Runs in the page: the inside of each main region on show, in pixels of the screenshot (`onDisplay`: of the
- * whole display, the window's place on it added; otherwise of the page's viewport). A region
- * covered by something else (the welcome screen, a modal dialog) is left out: what is seen
- * there is not that region.
+ * Runs in the page: the inside of each main region on show, in pixels of the screenshot
+ * (`onDisplay`: of the whole display, the window's place on it added; otherwise of the page's
+ * viewport). A region covered by something else (the welcome screen, a modal dialog) is left
+ * out: what is seen there is not that region.
  */
 export function regionsOnShow(onDisplay) {
   const regions = [['header', '.app-header'], ['compose', '.compose'], ['gallery', '.gallery'], ['welcome', '.first-run-card']]
@@ -37,10 +38,16 @@ export function regionsOnShow(onDisplay) {
 const PAINTED_COLOURS = 12;
 
 /** The regions (`{ name, x, y, width, height }`, pixels) of `picture` with a flat fill, described. */
-export function blankRegions(picture, regions) {
+function blankRegions(picture, regions) {
   return regions.flatMap(({ name, x, y, width, height }) => {
     const crop = `${width}x${height}+${x}+${y}`;
     const colours = Number(execFileSync('/usr/bin/convert', [picture, '-crop', crop, '+repage', '-format', '%k', 'info:']).toString());
     return colours >= PAINTED_COLOURS ? [] : [`${name}: ${colours} colours at ${crop}`];
   });
+}
+
+/** Fails unless some region is on show in `picture` and each of them was drawn; `what` names it. */
+export function assertDrawn(picture, regions, what) {
+  assert.ok(regions.length > 0, `${what}: no region of the window on show (${picture})`);
+  assert.deepEqual(blankRegions(picture, regions), [], `${what}: regions that look blank in ${picture}`);
 }
