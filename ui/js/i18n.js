@@ -79,8 +79,19 @@ export function say(words) {
   return typeof words.key === 'string' ? t(words.key, words.params ?? {}) : '';
 }
 
+// One number format and one set of plural rules per language: making one is far slower than
+// using it, and every card writes numbers (its credits, its length).
+const numberFormats = new Map();
+const pluralRules = new Map();
+const once = (cache, lang, make) => {
+  if (!cache.has(lang)) cache.set(lang, make());
+  return cache.get(lang);
+};
+
 /** A number as the language writes it, at most two decimals. */
-export const number = (n, lang = current) => Number(n).toLocaleString(lang, { maximumFractionDigits: 2 });
+export function number(n, lang = current) {
+  return once(numberFormats, lang, () => new Intl.NumberFormat(lang, { maximumFractionDigits: 2 })).format(Number(n));
+}
 
 /** A size in bytes, 1000-based: "3.4 MB". */
 export function bytes(n, lang = current) {
@@ -146,7 +157,7 @@ function choose(options, n, lang) {
     branches.set(options.slice(i, open).trim(), options.slice(open + 1, end));
     i = end + 1;
   }
-  return branches.get(`=${n}`) ?? branches.get(new Intl.PluralRules(lang).select(n)) ?? branches.get('other') ?? '';
+  return branches.get(`=${n}`) ?? branches.get(once(pluralRules, lang, () => new Intl.PluralRules(lang)).select(n)) ?? branches.get('other') ?? '';
 }
 
 /** `#` outside nested braces is the number. */
