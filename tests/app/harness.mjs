@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { spawnFakeEvoLink } from '../support/fake-evolink.mjs';
 import { assertDrawn, regionsOnShow } from '../support/regions.mjs';
+import { clippedText } from '../support/layout.mjs';
 import { Session, alive, descendants, screenshotDisplay, startDriver } from '../support/webdriver.mjs';
 import { inLanguage, testLanguage } from '../support/words.mjs';
 
@@ -201,12 +202,13 @@ export function shown(session, testid) {
 /**
  * Saves a screenshot of the display as `app-<moment>.png` (`app-<moment>-zh-CN.png` in a Chinese
  * run) and returns its path, after checking region by region that the window was drawn
- * (tests/support/regions.mjs).
+ * (tests/support/regions.mjs) and that the words on show fit (tests/support/layout.mjs).
  */
 export async function shoot(session, moment) {
   const path = join(shots, `app-${inLanguage(moment)}.png`);
   await screenshotDisplay(session, path);
   assertDrawn(path, await session.execute(`return (${regionsOnShow})(true);`), moment);
+  assert.deepEqual(await session.execute(`return (${clippedText})();`), [], `${moment}: words that do not fit`);
   return path;
 }
 

@@ -9,6 +9,7 @@ import { chromium } from 'playwright-core';
 
 import { serveStatic } from '../support/static-server.mjs';
 import { assertDrawn, regionsOnShow } from '../support/regions.mjs';
+import { clippedText } from '../support/layout.mjs';
 import { inLanguage, testLanguage } from '../support/words.mjs';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -100,7 +101,8 @@ export const schemeSettled = (page) => page.waitForFunction(() => {
 /**
  * Screenshots the page as `browser-<name>-light.png` and `-dark.png` (the system theme switched),
  * `browser-<name>-zh-CN-light.png`... in Chinese, and checks each picture region by region: every
- * main region on show (header, compose panel, gallery, welcome card, open dialogs) was drawn.
+ * main region on show (header, compose panel, gallery, welcome card, open dialogs) was drawn,
+ * and the words on show fit where they are (tests/support/layout.mjs).
  */
 export async function shoot(page, name) {
   for (const scheme of ['light', 'dark']) {
@@ -111,6 +113,7 @@ export async function shoot(page, name) {
     await page.screenshot({ path, animations: 'disabled' });
     assertDrawn(path, await page.evaluate(regionsOnShow, false), `${name}, ${scheme}`);
   }
+  assert.deepEqual(await page.evaluate(clippedText), [], `${name}: words that do not fit`);
   await page.emulateMedia({ colorScheme: 'light' });
   await schemeSettled(page);
 }
