@@ -11,7 +11,7 @@ const ui = fileURLToPath(new URL('../../ui/', import.meta.url));
 const read = (path) => readFileSync(ui + path, 'utf8');
 
 /** Every module `entry` imports, directly or through others (paths as from ui/). */
-export function importedBy(entry, source = read) {
+function importedBy(entry, source = read) {
   const found = new Set();
   const visit = (path) => {
     const text = source(path);
