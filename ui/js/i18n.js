@@ -79,18 +79,25 @@ export function say(words) {
   return typeof words.key === 'string' ? t(words.key, words.params ?? {}) : '';
 }
 
-// One number format and one set of plural rules per language: making one is far slower than
-// using it, and every card writes numbers (its credits, its length).
+// One number format, date format and set of plural rules per language (and style): making one
+// is far slower than using it, and every card writes numbers (its credits, its length) and dates.
 const numberFormats = new Map();
+const dateFormats = new Map();
 const pluralRules = new Map();
-const once = (cache, lang, make) => {
-  if (!cache.has(lang)) cache.set(lang, make());
-  return cache.get(lang);
+const once = (cache, key, make) => {
+  if (!cache.has(key)) cache.set(key, make());
+  return cache.get(key);
 };
 
 /** A number as the language writes it, at most two decimals. */
 export function number(n, lang = current) {
   return once(numberFormats, lang, () => new Intl.NumberFormat(lang, { maximumFractionDigits: 2 })).format(Number(n));
+}
+
+/** A moment (seconds since 1970) as the language writes it; `style`: Intl.DateTimeFormat's options. */
+export function dateTime(seconds, style, lang = current) {
+  const format = once(dateFormats, `${lang} ${JSON.stringify(style)}`, () => new Intl.DateTimeFormat(lang, style));
+  return format.format(new Date(seconds * 1000));
 }
 
 /** A size in bytes, 1000-based: "3.4 MB". */

@@ -5,7 +5,7 @@
 // message `facts.model`. Logic (lists, shape names, durations) stays here; every word of it, the
 // list's joiners included, comes from the catalogue. Nothing else in ui/ writes user-facing words.
 
-import { bytes, familyNames, has, hasFamily, language, number, say, t } from './i18n.js';
+import { bytes, dateTime, familyNames, has, hasFamily, language, number, say, t } from './i18n.js';
 
 /** "a, b or c": the joiners are the language's ("a、b或c"). */
 const either = (items) => (items.length < 2
@@ -22,7 +22,6 @@ const seconds = (n) => t('seconds', { n });
 const lengthsInWords = ({ values, min, max }) => (Array.isArray(values)
   ? t('seconds', { n: either(values.map((v) => number(v))) })
   : t('durationRange', { min, max }));
-const date = (seconds, options) => new Date(seconds * 1000).toLocaleString(language(), options);
 
 /** The words of a problem (an error from ipc.js): what went wrong, then what to do about it. */
 function problem(error) {
@@ -198,7 +197,7 @@ const functions = {
   stillTrying: (message) => t('stillTrying', { message: say(message) }),
   linkLasts: (time, left) => t('linkLasts', { time, left }),
   timeLeft: { hours: (n) => t('timeLeft.hours', { n }), minutes: (n) => t('timeLeft.minutes', { n }) },
-  clockTime: (s) => date(s, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
+  clockTime: (s) => dateTime(s, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
   keepOpen: (time) => t('keepOpen', { time }),
   cardLabel: (prompt, state) => t('cardLabel', { prompt, state }),
   credits: (n) => t('credits', { n }),
@@ -211,7 +210,7 @@ const functions = {
     minutes: (n) => t('age.minutes', { n }),
     hours: (n) => t('age.hours', { n }),
     days: (n) => t('age.days', { n }),
-    date: (s) => date(s, { day: 'numeric', month: 'short', year: 'numeric' }),
+    date: (s) => dateTime(s, { day: 'numeric', month: 'short', year: 'numeric' }),
   },
 
   problem,
@@ -220,7 +219,7 @@ const functions = {
 
   pictureUsed: (framing) => (framing === 'fit' ? t('pictureUsed.fit') : t('pictureUsed.fill')),
   shapeFact: (aspect) => (aspectName(aspect) === aspect ? aspect : t('shapeFact', { name: aspectName(aspect), aspect })),
-  madeAt: (s) => date(s, { dateStyle: 'medium', timeStyle: 'short' }),
+  madeAt: (s) => dateTime(s, { dateStyle: 'medium', timeStyle: 'short' }),
   retryConfirmCost: (credits) => t('retryConfirmCost', { credits }),
   savedCopy: (path) => t('savedCopy', { path }),
 
