@@ -16,11 +16,11 @@ export function clippedText() {
   const scrolls = (style) => /auto|scroll/.test(style.overflowX + style.overflowY);
   const cuts = (value) => value === 'hidden' || value === 'clip';
   const shortened = (style) => style.textOverflow === 'ellipsis' || (style.webkitLineClamp && style.webkitLineClamp !== 'none');
-  const name = (element) => {
+  const tag = (element) => {
     const id = element.closest('[data-testid]')?.dataset.testid;
-    const text = element.textContent.trim().replace(/\s+/g, ' ').slice(0, 40);
-    return `${id ? `[${id}] ` : ''}<${element.tagName.toLowerCase()}${element.className ? ` class="${element.className}"` : ''}> "${text}"`;
+    return `${id ? `[${id}] ` : ''}<${element.tagName.toLowerCase()}${element.className ? ` class="${element.className}"` : ''}>`;
   };
+  const name = (element) => `${tag(element)} "${element.textContent.trim().replace(/\s+/g, ' ').slice(0, 40)}"`;
   const blocks = new Set();
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -41,7 +41,7 @@ export function clippedText() {
       problems.push(`${name(block)}: ${block.scrollWidth} px of text in ${block.clientWidth} px`);
       continue;
     }
-    if ((cuts(style.overflowY) || cuts(style.overflow)) && block.scrollHeight > block.clientHeight + SLACK) {
+    if (cuts(style.overflowY) && block.scrollHeight > block.clientHeight + SLACK) {
       problems.push(`${name(block)}: ${block.scrollHeight} px of lines in ${block.clientHeight} px`);
       continue;
     }
@@ -56,11 +56,11 @@ export function clippedText() {
       const outX = box.left < outer.left - SLACK || box.right > outer.right + SLACK;
       const outY = box.top < outer.top - SLACK || box.bottom > outer.bottom + SLACK;
       if ((outX && cuts(aroundStyle.overflowX)) || (outY && cuts(aroundStyle.overflowY))) {
-        problems.push(`${name(block)}: cut off by ${name(around).split(' "')[0]}`);
+        problems.push(`${name(block)}: cut off by ${tag(around)}`);
         break;
       }
       if (outX) {
-        problems.push(`${name(block)}: runs out of ${name(around).split(' "')[0]}`);
+        problems.push(`${name(block)}: runs out of ${tag(around)}`);
         break;
       }
     }
