@@ -37,10 +37,24 @@ export const LIFECYCLE = ['preparing', 'waiting', 'uploading', 'submitting', 'qu
 
 const profiles = [];
 // Profiles go when the test file ends (KEEP_APP_PROFILES=1 keeps them, to look into a failure).
-process.on('exit', () => {
+// When a test failed, the end of each launch's own log is printed first: CI keeps nothing else
+// of what the app did.
+process.on('exit', (code) => {
+  if (code !== 0) {
+    for (const home of profiles) {
+      const lines = appLog({ home }).trimEnd().split('\n').slice(-40);
+      if (lines[0]) process.stderr.write(`--- the app's log in ${home}, its last ${lines.length} lines:\n${lines.join('\n')}\n`);
+    }
+  }
   if (process.env.KEEP_APP_PROFILES) return;
   for (const home of profiles) rmSync(home, { recursive: true, force: true });
 });
+
+/** What the app wrote to its log with `profile` (lib.rs log_plugin), empty before it has. */
+export function appLog(profile) {
+  const path = join(profile.home, '.local', 'share', 'app.soradesk.desktop', 'logs', 'sora-desk.log');
+  return existsSync(path) ? readFileSync(path, 'utf8') : '';
+}
 
 /** A fresh HOME with the app's data and library folders inside it. */
 export function newProfile(name = 'profile') {
@@ -69,6 +83,9 @@ export async function launch(profile, { mock = null, env = {} } = {}) {
   const appEnv = {
     ...process.env,
     HOME: profile.home,
+    // The app's log (and anything else of the OS's data folder) in the profile, apart from
+    // other launches, so a failing test can show what the app did: appLog(profile).
+    XDG_DATA_HOME: join(profile.home, '.local', 'share'),
     SORA_DESK_DATA_DIR: profile.dataDir,
     SORA_DESK_LIBRARY_DIR: profile.libraryDir,
     SORA_DESK_POLL_MS: '300',
