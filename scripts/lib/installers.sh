@@ -10,8 +10,10 @@
 #
 # The update: these builds trust a signing key made for this run and ask an update server on
 # loopback (UPDATE_PORT), through `tauri build --config`; tauri.conf.json's own key and empty
-# address are what ships. The newer version is the same source built with the patch number
-# raised, signed as the release workflow signs (`tauri signer sign --app-version`).
+# address are what ships. The newer version is the same build bundled again with the patch
+# number raised (`tauri bundle`, no second release compilation: what the updater does, finding,
+# checking the signature, installing with the package manager and restarting, does not depend on
+# the program inside), signed as the release workflow signs (`tauri signer sign --app-version`).
 
 DEB_SIZE_TARGET=10000000 # bytes: a .deb of at most 10 MB
 UPDATE_PORT=47613        # where the installer builds look for updates (tests/installed/update.test.mjs)
@@ -103,13 +105,14 @@ update_test_config() {
   echo "$keys/updater.json"
 }
 
-# Builds the next patch version's .deb, signs it, and lets the installed app find it, install it
-# (the updater's own way: pkexec, else sudo; as root here, sudo) and restart into it.
+# Bundles the release build again as the next patch version's .deb, signs it, and lets the
+# installed app find it, install it (the updater's own way: pkexec, else sudo; as root here,
+# sudo) and restart into it.
 update_installed() {
   local version=$1 keys=$2 overlay=$3 bundle=$4 newer newer_deb start=$SECONDS
   newer=$(node -p "const [a, b, c] = process.argv[1].split('.').map(Number); [a, b, c + 1].join('.')" "$version")
-  say "Building version $newer, for the installed $version to update to"
-  node_modules/.bin/tauri build --bundles deb --ci --config "$overlay" --config "{\"version\":\"$newer\"}" || return 1
+  say "Packaging version $newer, for the installed $version to update to"
+  node_modules/.bin/tauri bundle --bundles deb --ci --config "$overlay" --config "{\"version\":\"$newer\"}" || return 1
   newer_deb=$(find "$bundle/deb" -maxdepth 1 -name "*_${newer}_*.deb" | head -n1)
   [ -f "$newer_deb" ] || { echo "no .deb for version $newer in $bundle/deb" >&2; return 1; }
   scripts/xz-deb "$newer_deb" || return 1
@@ -117,7 +120,7 @@ update_installed() {
   mkdir -p "$keys/served"
   mv "$newer_deb" "$newer_deb.sig" "$keys/served/"
   node scripts/update-manifest.mjs "$keys/served" "http://127.0.0.1:$UPDATE_PORT/" "$newer" >"$keys/served/latest.json" || return 1
-  say "Built and signed in $((SECONDS - start)) s; the installed app updates itself"
+  say "Packaged and signed in $((SECONDS - start)) s; the installed app updates itself"
   UPDATE_PORT=$UPDATE_PORT UPDATE_DIR="$keys/served" UPDATE_VERSION="$newer" \
     test_installed_app tests/installed/update.test.mjs || return 1
   say "Installed now: sora-desk $(dpkg-query -W -f '${Version}' sora-desk)"
