@@ -70,10 +70,15 @@ export function createGallery({ onOpen, onAction, onStop, onSelectionChange = ()
       selectionChanged();
     }
     list.reset(query());
-    if (!keepScroll) ui.scroller.scrollTop = 0;
     for (const element of cards.values()) element.remove();
     cards.clear();
     announceCount = true;
+    // At the top, the first page is the one wanted: it is asked for now rather than at the
+    // next frame's draw, which at start comes only once the rest of the page is drawn.
+    if (!keepScroll) {
+      ui.scroller.scrollTop = 0;
+      fetchPage(0);
+    }
     schedule();
   }
 
