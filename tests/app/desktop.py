@@ -227,8 +227,8 @@ def close(pid):
     message = event.ClientMessage(window=found, client_type=protocols,
                                   data=(32, [delete, X.CurrentTime, 0, 0, 0]))
     found.send_event(message, event_mask=X.NoEventMask)
-    # A round trip, not a flush: the process ends next, and an event only flushed was now and
-    # then dropped with its connection (7 of 120 closes under load; none of 120 with sync)
+    # A round trip, not a flush: the process ends next, and an event only flushed before it
+    # ended was now and then never delivered (7 of 120 closes under load; none of 120 with sync)
     d.sync()
     return {"closed": True}
 

@@ -1,6 +1,6 @@
 // The installed app updates itself (layer 6 of scripts/test-all, after the .deb is installed):
 // its daily look at start asks the update server on loopback, which offers the newer .deb the
-// layer built and signed with a test key (that build of the app trusts that key). "Install and
+// layer packaged and signed with a test key (that build of the app trusts that key). "Install and
 // restart" downloads it, checks the signature, installs it with the system's package manager and
 // starts the new version.
 //
