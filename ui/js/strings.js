@@ -5,7 +5,7 @@
 // message `facts.model`. Logic (lists, shape names, durations) stays here; every word of it, the
 // list's joiners included, comes from the catalogue. Nothing else in ui/ writes user-facing words.
 
-import { bytes, dateTime, familyNames, has, hasFamily, language, number, say, t } from './i18n.js';
+import { bytes, dateTime, familyNames, has, hasFamily, number, say, t } from './i18n.js';
 
 /** "a, b or c": the joiners are the language's ("a、b或c"). */
 const either = (items) => (items.length < 2
@@ -241,7 +241,7 @@ const functions = {
   updateReady: (v) => t('updateReady', { version: v }),
   updateTitle: (v) => t('updateTitle', { version: v }),
   updateMeta: (current, when) => (when
-    ? t('updateMetaDate', { current, date: new Date(when).toLocaleDateString(language(), { dateStyle: 'long' }) })
+    ? t('updateMetaDate', { current, date: dateTime(Date.parse(when) / 1000, { dateStyle: 'long' }) })
     : t('updateMeta', { current })),
   /** `percent` of `size` (strings.size), either unknown (null) before the first bytes. */
   updateDownloading: (percent, size) => {
