@@ -9,6 +9,8 @@ mod background;
 mod commands;
 mod events;
 mod native;
+#[cfg(target_os = "linux")]
+mod painting;
 pub mod updates;
 
 use sora_words::Words;
@@ -204,6 +206,9 @@ fn unix_seconds() -> u64 {
 }
 
 pub fn run() {
+    // First of all, while this is the only thread: the web process inherits the environment.
+    #[cfg(target_os = "linux")]
+    let graphics = painting::choose();
     let builder = tauri::Builder::default()
         // First, and before the service starts: a second launch only brings the running
         // window forward (the plugin ends the second process while the app is built), also
@@ -248,6 +253,8 @@ pub fn run() {
         "Sora Desk {version} started; videos at {}",
         tauri::async_runtime::block_on(service.app_info()).library_dir
     );
+    #[cfg(target_os = "linux")]
+    log::info!("{}", painting::describe(graphics));
     attach(&app, service.clone());
     app.run(move |_app, event| match event {
         RunEvent::Exit => {

@@ -6,6 +6,7 @@
 // Needs SORA_DESK_BIN (absolute path of the binary) and SCREENSHOT_DIR; scripts/test-all sets both.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 
 import { byTestId, forgetKeys, launch, newProfile, shoot, shown, textOf } from './harness.mjs';
@@ -45,6 +46,20 @@ test('a fresh profile opens on the welcome screen, with the shell and the backen
         return { css, scrollWidth: el.scrollWidth, clientWidth: el.clientWidth };
       }).filter((p) => p.scrollWidth > p.clientWidth);`);
     assert.deepEqual(overflow, []);
+  });
+
+  await t.test('without a GPU, the page is painted on the CPU rather than through emulated OpenGL', async () => {
+    // The same reading of the machine as src-tauri/painting.rs; a value set beforehand is kept.
+    const renderNode = existsSync('/dev/dri') && readdirSync('/dev/dri').some((name) => name.startsWith('renderD'));
+    const gpu = (renderNode || existsSync('/dev/nvidiactl')) && !/^(1|true|y|yes)$/i.test(process.env.LIBGL_ALWAYS_SOFTWARE ?? '');
+    const preset = process.env.WEBKIT_SKIA_ENABLE_CPU_RENDERING;
+    const web = app.webProcess();
+    const environment = readFileSync(`/proc/${web}/environ`, 'utf8').split('\0');
+    const threads = readdirSync(`/proc/${web}/task`).map((id) => readFileSync(`/proc/${web}/task/${id}/comm`, 'utf8').trim());
+    const cpuPainting = preset === undefined ? !gpu : preset !== '0';
+    assert.equal(environment.includes(`WEBKIT_SKIA_ENABLE_CPU_RENDERING=${preset ?? '1'}`), preset !== undefined || !gpu, environment.filter((v) => v.startsWith('WEBKIT')).join(' '));
+    // What WebKit made of it: Skia's GPU painting thread exists only when it paints through OpenGL.
+    assert.equal(threads.includes('SkiaGPUWorker'), !cpuPainting, threads.join(', '));
   });
 
   await t.test('the page runs under the app CSP with a frozen prototype', async () => {
