@@ -1,16 +1,25 @@
 //! How the webview paints on Linux when the machine has no GPU for it.
 //!
-//! WebKitGTK paints the page with Skia on the GPU, through OpenGL. Without a GPU (a virtual
-//! machine, a remote desktop, a server's virtual display) Mesa answers with llvmpipe, which
-//! emulates the GPU on the CPU: every shader is compiled by LLVM first, and every painted tile
-//! is drawn by that emulation. Skia's own CPU painting draws the same pixels directly. Measured
-//! on such a machine (docs/BENCHMARKS.md, "Painting without a GPU"): the web process is lighter
-//! and the gallery paints sooner. With a GPU, WebKit is left to its defaults.
+//! By default WebKitGTK paints the page with Skia through OpenGL into layers, and puts the
+//! layers together (compositing) through OpenGL too. Without a GPU (a virtual machine, a remote
+//! desktop, a server's virtual display) Mesa answers with llvmpipe, which emulates a GPU on the
+//! CPU: every shader is compiled by LLVM first, every layer is kept as an emulated texture, and
+//! every frame is drawn by that emulation. Then the app asks WebKit to paint the page on the CPU
+//! into one surface, as it does when a GPU is not used at all: the same pixels without the
+//! emulation. Measured on such a machine (docs/BENCHMARKS.md, "Painting without a GPU"): the web
+//! process is far lighter, and the gallery paints as soon. With a GPU, WebKit keeps its
+//! defaults. What is lost without compositing: the blur behind an open dialog (its dimmed
+//! backdrop stays).
 
 use std::path::Path;
 
-/// WebKit's switch for Skia's CPU painting (read by the web process when it starts).
-const CPU_PAINTING: &str = "WEBKIT_SKIA_ENABLE_CPU_RENDERING";
+/// WebKit's switches (read by its processes when they start), each set to "1" without a GPU:
+/// no compositing (the page painted into one surface), and Skia's CPU painting for whatever
+/// WebKit still paints in layers (a video's frames, for one).
+const WITHOUT_GPU: [&str; 2] = [
+    "WEBKIT_DISABLE_COMPOSITING_MODE",
+    "WEBKIT_SKIA_ENABLE_CPU_RENDERING",
+];
 
 /// What the machine offers the webview's OpenGL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,19 +59,28 @@ impl Graphics {
     }
 }
 
-/// The environment the web process should get: Skia's CPU painting when there is no GPU,
-/// unless the person already chose either way (their value is kept).
-pub fn settings(graphics: Graphics, already_set: bool) -> Option<(&'static str, &'static str)> {
-    (graphics.software_only() && !already_set).then_some((CPU_PAINTING, "1"))
+/// The environment WebKit should get: its switches without a GPU, each unless the person already
+/// set it either way (`is_set` says; their value is kept).
+pub fn settings(
+    graphics: Graphics,
+    is_set: impl Fn(&str) -> bool,
+) -> Vec<(&'static str, &'static str)> {
+    if !graphics.software_only() {
+        return Vec::new();
+    }
+    WITHOUT_GPU
+        .into_iter()
+        .filter(|name| !is_set(name))
+        .map(|name| (name, "1"))
+        .collect()
 }
 
-/// Applies [`settings`] to this process, which the web process inherits. Must run before any
+/// Applies [`settings`] to this process, which WebKit's processes inherit. Must run before any
 /// other thread starts (the environment is not safe to change while another thread reads it)
 /// and before the webview's processes are spawned. Returns what it found, for the log.
 pub fn choose() -> Graphics {
     let graphics = Graphics::detect();
-    let already_set = std::env::var_os(CPU_PAINTING).is_some();
-    if let Some((name, value)) = settings(graphics, already_set) {
+    for (name, value) in settings(graphics, |name| std::env::var_os(name).is_some()) {
         std::env::set_var(name, value);
     }
     graphics
@@ -75,8 +93,16 @@ pub fn describe(graphics: Graphics) -> String {
     } else {
         "a GPU found"
     };
-    let chosen = std::env::var(CPU_PAINTING).unwrap_or_else(|_| "unset".into());
-    format!("webview painting: {found}; {CPU_PAINTING}={chosen}")
+    let chosen: Vec<String> = WITHOUT_GPU
+        .iter()
+        .map(|name| {
+            format!(
+                "{name}={}",
+                std::env::var(name).unwrap_or_else(|_| "unset".into())
+            )
+        })
+        .collect();
+    format!("webview painting: {found}; {}", chosen.join(", "))
 }
 
 #[cfg(test)]
@@ -88,47 +114,43 @@ mod tests {
         nvidia: false,
         software_asked: false,
     };
+    const NO_GPU: Graphics = Graphics {
+        render_node: false,
+        ..GPU
+    };
+    const BOTH: [(&str, &str); 2] = [
+        ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
+        ("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1"),
+    ];
 
     #[test]
-    fn without_a_gpu_skia_paints_on_the_cpu() {
-        let none = Graphics {
-            render_node: false,
-            ..GPU
-        };
-        assert_eq!(settings(none, false), Some((CPU_PAINTING, "1")));
+    fn without_a_gpu_the_page_is_painted_on_the_cpu_without_compositing() {
+        assert_eq!(settings(NO_GPU, |_| false), BOTH);
     }
 
     #[test]
     fn a_gpu_leaves_webkit_alone() {
-        assert_eq!(settings(GPU, false), None);
+        assert_eq!(settings(GPU, |_| false), []);
         let nvidia = Graphics {
-            render_node: false,
             nvidia: true,
-            ..GPU
+            ..NO_GPU
         };
-        assert_eq!(settings(nvidia, false), None);
+        assert_eq!(settings(nvidia, |_| false), []);
     }
 
     #[test]
     fn software_gl_asked_for_counts_as_no_gpu() {
-        assert_eq!(
-            settings(
-                Graphics {
-                    software_asked: true,
-                    ..GPU
-                },
-                false
-            ),
-            Some((CPU_PAINTING, "1"))
-        );
+        let asked = Graphics {
+            software_asked: true,
+            ..GPU
+        };
+        assert_eq!(settings(asked, |_| false), BOTH);
     }
 
     #[test]
     fn the_persons_own_choice_is_kept() {
-        let none = Graphics {
-            render_node: false,
-            ..GPU
-        };
-        assert_eq!(settings(none, true), None);
+        let set_before = |name: &str| name == "WEBKIT_DISABLE_COMPOSITING_MODE";
+        assert_eq!(settings(NO_GPU, set_before), [BOTH[1]]);
+        assert_eq!(settings(NO_GPU, |_| true), []);
     }
 }

@@ -52,14 +52,20 @@ test('a fresh profile opens on the welcome screen, with the shell and the backen
     // The same reading of the machine as src-tauri/painting.rs; a value set beforehand is kept.
     const renderNode = existsSync('/dev/dri') && readdirSync('/dev/dri').some((name) => name.startsWith('renderD'));
     const gpu = (renderNode || existsSync('/dev/nvidiactl')) && !/^(1|true|y|yes)$/i.test(process.env.LIBGL_ALWAYS_SOFTWARE ?? '');
-    const preset = process.env.WEBKIT_SKIA_ENABLE_CPU_RENDERING;
+    const switches = ['WEBKIT_DISABLE_COMPOSITING_MODE', 'WEBKIT_SKIA_ENABLE_CPU_RENDERING'];
     const web = app.webProcess();
-    const environment = readFileSync(`/proc/${web}/environ`, 'utf8').split('\0');
-    const threads = readdirSync(`/proc/${web}/task`).map((id) => readFileSync(`/proc/${web}/task/${id}/comm`, 'utf8').trim());
-    const cpuPainting = preset === undefined ? !gpu : preset !== '0';
-    assert.equal(environment.includes(`WEBKIT_SKIA_ENABLE_CPU_RENDERING=${preset ?? '1'}`), preset !== undefined || !gpu, environment.filter((v) => v.startsWith('WEBKIT')).join(' '));
-    // What WebKit made of it: Skia's GPU painting thread exists only when it paints through OpenGL.
-    assert.equal(threads.includes('SkiaGPUWorker'), !cpuPainting, threads.join(', '));
+    const environment = readFileSync(`/proc/${web}/environ`, 'utf8').split('\0').filter((v) => v.startsWith('WEBKIT_'));
+    for (const name of switches) {
+      const preset = process.env[name];
+      const expected = preset !== undefined ? `${name}=${preset}` : gpu ? undefined : `${name}=1`;
+      assert.equal(environment.find((v) => v.startsWith(`${name}=`)), expected, environment.join(' '));
+    }
+    // What WebKit made of it: without a GPU, none of the web process's threads draws with
+    // Mesa's emulated GPU (llvmpipe) or paints for it (Skia's GPU worker).
+    if (!gpu && switches.every((name) => process.env[name] === undefined)) {
+      const threads = readdirSync(`/proc/${web}/task`).map((id) => readFileSync(`/proc/${web}/task/${id}/comm`, 'utf8').trim());
+      assert.deepEqual(threads.filter((name) => name.startsWith('llvmpipe') || name === 'SkiaGPUWorker'), [], threads.join(', '));
+    }
   });
 
   await t.test('the page runs under the app CSP with a frozen prototype', async () => {
