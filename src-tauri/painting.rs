@@ -7,15 +7,16 @@
 //! every frame is drawn by that emulation. Then the app asks WebKit to paint the page on the CPU
 //! into one surface, as it does when a GPU is not used at all: the same pixels without the
 //! emulation. Measured on such a machine (docs/BENCHMARKS.md, "Painting without a GPU"): the web
-//! process is far lighter, and the gallery paints as soon. With a GPU, WebKit keeps its
+//! process is far lighter, and the gallery paints sooner. With a GPU, WebKit keeps its
 //! defaults. What is lost without compositing: the blur behind an open dialog (its dimmed
 //! backdrop stays).
 
 use std::path::Path;
 
 /// WebKit's switches (read by its processes when they start), each set to "1" without a GPU:
-/// no compositing (the page painted into one surface), and Skia's CPU painting for whatever
-/// WebKit still paints in layers (a video's frames, for one).
+/// no compositing (the page painted into one surface), and Skia's CPU painting, so that what
+/// WebKit would still draw with OpenGL without compositing (accelerated image buffers, such as
+/// a canvas) is drawn on the CPU too.
 const WITHOUT_GPU: [&str; 2] = [
     "WEBKIT_DISABLE_COMPOSITING_MODE",
     "WEBKIT_SKIA_ENABLE_CPU_RENDERING",
