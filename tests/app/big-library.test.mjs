@@ -50,14 +50,17 @@ function memory(app) {
   return { web: rssMiB(web), webPss: pssMiB(web), app: rssMiB(app.pid) };
 }
 
+/** Page code: `inView(element)`, whether an element is inside the gallery's box. */
+const IN_VIEW = `
+  const box = document.querySelector('[data-testid="gallery"]').getBoundingClientRect();
+  const inView = (el) => { const r = el.getBoundingClientRect(); return r.bottom > box.top && r.top < box.bottom; };`;
+
 /**
  * Whether the cards in view are drawn (no loading slot left) and every done one shows its still.
- * "In view": inside the gallery's box, so right after a jump the cards of the old position (still
- * in the DOM until the page hears of the scroll) do not count.
+ * In view only: right after a jump the cards of the old position, still in the DOM until the
+ * page has redrawn for the scroll, do not count.
  */
-const CARDS_DRAWN = `
-  const box = document.querySelector('[data-testid="gallery"]').getBoundingClientRect();
-  const inView = (el) => { const r = el.getBoundingClientRect(); return r.bottom > box.top && r.top < box.bottom; };
+const CARDS_DRAWN = `${IN_VIEW}
   if ([...document.querySelectorAll('[data-testid="gallery"] .card.skeleton')].some(inView)) return false;
   const cards = [...document.querySelectorAll('[data-testid="task-card"]')].filter(inView);
   return cards.length > 0 && cards.filter((card) => card.dataset.state === 'done')
@@ -122,11 +125,8 @@ async function scrollThrough(session, direction, screens) {
   for (const top of tops) {
     await session.execute(`document.querySelector('[data-testid="gallery"]').scrollTop = arguments[0]; return true;`, [top]);
     await session.waitFor(CARDS_DRAWN, { intervalMs: 20, timeoutMs: 20000, what: `the stills of the cards at ${top} px` });
-    const ids = await session.execute(`
-      const box = document.querySelector('[data-testid="gallery"]').getBoundingClientRect();
-      return [...document.querySelectorAll('[data-testid="task-card"]')]
-        .filter((c) => { const r = c.getBoundingClientRect(); return r.bottom > box.top && r.top < box.bottom; })
-        .map((c) => c.dataset.taskId);`);
+    const ids = await session.execute(`${IN_VIEW}
+      return [...document.querySelectorAll('[data-testid="task-card"]')].filter(inView).map((c) => c.dataset.taskId);`);
     for (const id of ids) drawn.add(id);
   }
   return { screens, stride: Math.round(height / (screens - 1) / screen), cards: drawn.size };
