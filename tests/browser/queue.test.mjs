@@ -79,6 +79,24 @@ test('takes side by side: four in a grid, played, paused and moved together, wit
   await page.evaluate(() => { document.querySelectorAll('[data-testid="take-video"]')[3].currentTime = 1.5; });
   await until(page, () => [...document.querySelectorAll('[data-testid="take-video"]')].every((v) => Math.abs(v.currentTime - 1.5) <= 0.1))
     .catch(async (e) => { console.log(JSON.stringify(await players(page))); throw e; });
+  // The person's seek wins over a move of the view's that lands late (a busy machine): the shared
+  // bar sends every take to 2 s; take 1's arrival is held back (its 'seeked' kept from the view)
+  // until the person has moved take 4 to 1 s, then delivered. Take 4 must not be pulled back.
+  await page.evaluate(() => {
+    const [first] = document.querySelectorAll('[data-testid="take-video"]');
+    first.addEventListener('seeked', (event) => event.stopImmediatePropagation(), { capture: true, once: true });
+    const bar = document.querySelector('[data-testid="takes-seek"]');
+    bar.value = '2';
+    bar.dispatchEvent(new Event('input'));
+  });
+  await until(page, () => [...document.querySelectorAll('[data-testid="take-video"]')].every((v) => !v.seeking && Math.abs(v.currentTime - 2) <= 0.1));
+  await page.evaluate(() => {
+    const list = document.querySelectorAll('[data-testid="take-video"]');
+    list[3].currentTime = 1;
+    list[0].dispatchEvent(new Event('seeked'));
+  });
+  await until(page, () => [...document.querySelectorAll('[data-testid="take-video"]')].every((v) => !v.seeking && Math.abs(v.currentTime - 1) <= 0.1))
+    .catch(async (e) => { console.log(JSON.stringify(await players(page))); throw e; });
 
   // Picking another take shows its details and moves the sound to it.
   await page.click(`${byTestId('take')}[data-task-id="koi-1"] ${byTestId('take-pick')}`);

@@ -33,6 +33,21 @@ export function createTakesView({ tasks, currentId, now, onPick }) {
   const leader = () => tiles.get(current)?.video ?? videos()[0] ?? null;
   const playing = () => videos().some((v) => !v.paused && !v.ended);
 
+  // Where this view itself last moved each player. Its 'seeked' is then not taken for a seek by
+  // the person and passed on to the others: a correction that lands late (a busy machine) would
+  // otherwise pull every take back to where it was, over a seek the person has just made.
+  const movedTo = new WeakMap();
+  function moveTo(video, to) {
+    movedTo.set(video, to);
+    video.currentTime = to;
+  }
+  /** Whether the seek that just ended on `video` was this view's own (to where it sent it). */
+  function ownSeek(video) {
+    const to = movedTo.get(video);
+    movedTo.delete(video);
+    return to !== undefined && Math.abs(video.currentTime - to) < 0.01;
+  }
+
   function quietly(promise) {
     // A play() cut short by a pause, or refused before the page was touched, is not an error here.
     promise?.catch?.(() => {});
@@ -42,7 +57,7 @@ export function createTakesView({ tasks, currentId, now, onPick }) {
     const lead = leader();
     if (!lead) return;
     for (const video of videos()) {
-      if (video !== lead && Math.abs(video.currentTime - lead.currentTime) > IN_STEP) video.currentTime = lead.currentTime;
+      if (video !== lead && Math.abs(video.currentTime - lead.currentTime) > IN_STEP) moveTo(video, lead.currentTime);
       if (video.paused) quietly(video.play());
     }
   }
@@ -53,7 +68,7 @@ export function createTakesView({ tasks, currentId, now, onPick }) {
 
   function seekAll(to, except = null) {
     for (const video of videos()) {
-      if (video !== except && Math.abs(video.currentTime - to) > IN_STEP) video.currentTime = to;
+      if (video !== except && Math.abs(video.currentTime - to) > IN_STEP) moveTo(video, to);
     }
   }
 
@@ -63,7 +78,7 @@ export function createTakesView({ tasks, currentId, now, onPick }) {
     if (!lead || lead.seeking) return;
     const list = videos();
     const drifted = outOfStep(list.map((v) => v.currentTime), lead.currentTime, { durations: list.map((v) => v.duration) });
-    for (const i of drifted) if (list[i] !== lead && !list[i].seeking) list[i].currentTime = lead.currentTime;
+    for (const i of drifted) if (list[i] !== lead && !list[i].seeking) moveTo(list[i], lead.currentTime);
   }
 
   function showControls() {
@@ -90,7 +105,7 @@ export function createTakesView({ tasks, currentId, now, onPick }) {
       showControls();
     });
     video.addEventListener('seeked', () => {
-      seekAll(video.currentTime, video);
+      if (!ownSeek(video)) seekAll(video.currentTime, video);
       showControls();
     });
     video.addEventListener('timeupdate', () => {
@@ -172,7 +187,7 @@ export function createTakesView({ tasks, currentId, now, onPick }) {
       if (!redraw) return;
       const at = leader()?.currentTime ?? 0;
       draw(takes.map((t) => tiles.get(t.id)?.task ?? t));
-      for (const video of videos()) video.currentTime = at;
+      for (const video of videos()) moveTo(video, at);
     },
     setCurrent,
     /** How many takes the group has. */
