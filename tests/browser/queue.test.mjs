@@ -63,18 +63,21 @@ test('takes side by side: four in a grid, played, paused and moved together, wit
   await until(page, () => [...document.querySelectorAll('[data-testid="take-video"]')].every((v) => v.readyState >= 2));
   assert.deepEqual((await players(page)).map((p) => p.muted), [true, true, false, true]);
 
-  // Play one: all play, together.
+  // Play one: all play, and are kept in step (a decoder that starts late, as on a busy machine,
+  // is moved back into step while they play).
   await page.evaluate(() => document.querySelectorAll('[data-testid="take-video"]')[1].play());
   await until(page, () => [...document.querySelectorAll('[data-testid="take-video"]')].every((v) => !v.paused && v.currentTime > 0.3));
-  const playing = await players(page);
-  const spread = Math.max(...playing.map((p) => p.time)) - Math.min(...playing.map((p) => p.time));
-  assert.ok(spread <= 0.15, `the takes play in step (${spread.toFixed(3)} s apart)`);
+  await until(page, () => {
+    const times = [...document.querySelectorAll('[data-testid="take-video"]')].map((v) => v.currentTime);
+    return Math.max(...times) - Math.min(...times) <= 0.15;
+  }).catch(async (e) => { console.log(JSON.stringify(await players(page))); throw e; });
   assert.equal(await text(page, byTestId('takes-play')), strings.takesPause);
-  await shoot(page, 'takes-side-by-side');
 
-  // Pause from the shared button: all pause.
+  // Pause from the shared button: all pause. (Before the screenshot, which can take long enough
+  // on a busy machine for the clips to end.)
   await page.click(byTestId('takes-play'));
   await until(page, () => [...document.querySelectorAll('[data-testid="take-video"]')].every((v) => v.paused));
+  await shoot(page, 'takes-side-by-side');
   // Seek one: the others follow.
   await page.evaluate(() => { document.querySelectorAll('[data-testid="take-video"]')[3].currentTime = 1.5; });
   await until(page, () => [...document.querySelectorAll('[data-testid="take-video"]')].every((v) => Math.abs(v.currentTime - 1.5) <= 0.1))
