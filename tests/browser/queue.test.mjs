@@ -29,6 +29,11 @@ const take = (n, fields = {}) => ({
 /** The players of the takes view: whether each plays, and where it is. */
 const players = (page) => page.$$eval(byTestId('take-video'), (list) => list.map((v) => ({ paused: v.paused, time: v.currentTime, muted: v.muted })));
 
+/** Waits until every take has landed within a tenth of a second of `seconds`; prints the players if not. */
+const takesAt = (page, seconds) => until(page, (to) => [...document.querySelectorAll('[data-testid="take-video"]')]
+  .every((v) => !v.seeking && Math.abs(v.currentTime - to) <= 0.1), seconds)
+  .catch(async (e) => { console.log(JSON.stringify(await players(page))); throw e; });
+
 test('versions: the estimate counts them, Generate records one task per take, and cards say which take', async () => {
   const { page, errors, close } = await openApp();
   await estimateIs(page, strings.estimate(23.04));
@@ -80,8 +85,7 @@ test('takes side by side: four in a grid, played, paused and moved together, wit
   await shoot(page, 'takes-side-by-side');
   // Seek one: the others follow.
   await page.evaluate(() => { document.querySelectorAll('[data-testid="take-video"]')[3].currentTime = 1.5; });
-  await until(page, () => [...document.querySelectorAll('[data-testid="take-video"]')].every((v) => Math.abs(v.currentTime - 1.5) <= 0.1))
-    .catch(async (e) => { console.log(JSON.stringify(await players(page))); throw e; });
+  await takesAt(page, 1.5);
   // The person's seek wins over a move of the view's that lands late (a busy machine): the shared
   // bar sends every take to 2 s; take 1's arrival is held back (its 'seeked' kept from the view)
   // until the person has moved take 4 to 1 s, then delivered. Take 4 must not be pulled back.
@@ -92,14 +96,13 @@ test('takes side by side: four in a grid, played, paused and moved together, wit
     bar.value = '2';
     bar.dispatchEvent(new Event('input'));
   });
-  await until(page, () => [...document.querySelectorAll('[data-testid="take-video"]')].every((v) => !v.seeking && Math.abs(v.currentTime - 2) <= 0.1));
+  await takesAt(page, 2);
   await page.evaluate(() => {
     const list = document.querySelectorAll('[data-testid="take-video"]');
     list[3].currentTime = 1;
     list[0].dispatchEvent(new Event('seeked'));
   });
-  await until(page, () => [...document.querySelectorAll('[data-testid="take-video"]')].every((v) => !v.seeking && Math.abs(v.currentTime - 1) <= 0.1))
-    .catch(async (e) => { console.log(JSON.stringify(await players(page))); throw e; });
+  await takesAt(page, 1);
 
   // Picking another take shows its details and moves the sound to it.
   await page.click(`${byTestId('take')}[data-task-id="koi-1"] ${byTestId('take-pick')}`);
