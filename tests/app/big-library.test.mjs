@@ -6,11 +6,11 @@
 // at each stage: painted, scrolled from top to bottom and back (screens spread over the whole gallery), and after
 // opening and closing twenty videos, beside their targets. Figures are printed, never asserted
 // (engineering rule: no timed asserts); what the window shows is asserted, and that no <video>
-// outlives the detail view.
+// outlives the detail view, and that WebKit copied no still into its disk cache.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 
@@ -48,6 +48,23 @@ function pssMiB(pid) {
 function memory(app) {
   const web = app.webProcess();
   return { web: rssMiB(web), webPss: pssMiB(web), app: rssMiB(app.pid) };
+}
+
+/**
+ * The entries of WebKit's disk caches under `home` (each a `WebKitCache` folder) whose record
+ * names `text`, and how many entries the caches hold in all.
+ */
+function cacheEntries(home, text) {
+  const files = [];
+  const walk = (dir, inCache) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path, inCache || entry.name === 'WebKitCache');
+      else if (entry.isFile() && inCache) files.push(path);
+    }
+  };
+  walk(home, false);
+  return { all: files.length, naming: files.filter((file) => readFileSync(file).includes(text)).length };
 }
 
 /** Page code: `inView(element)`, whether an element is inside the gallery's box. */
@@ -247,6 +264,11 @@ test(`opening a library of ${TASKS.toLocaleString('en')} videos`, { timeout: 420
       const up = await peakDuring(app, () => scrollThrough(app.session, 'up', SCREENS));
       const walkMs = Date.now() - walkStart;
       const backAtTop = memory(app);
+      // The media server says no-store: WebKit copied none of the stills it was shown into a
+      // disk cache of its own, in the app's data folder beside the library that holds them.
+      const cached = cacheEntries(profile.home, '/poster/');
+      console.log(`FIGURE WebKit's disk cache after the walk: ${cached.all} entries, ${cached.naming} of them stills`);
+      assert.equal(cached.naming, 0, 'no still copied into WebKit\'s disk cache');
 
       // Twenty videos opened (each until it shows a frame) and closed.
       const opening = await peakDuring(app, () => openAndClose(app.session, OPENED));

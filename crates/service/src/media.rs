@@ -140,12 +140,11 @@ async fn serve(
         Ok(response) => response.map(Body::new),
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
-    // No CORS header: the page shows these files, it never reads them. A still's URL names
-    // its size, so a cached still is never stale; a video is checked each time it is opened.
-    let cache = match kind {
-        MediaKind::Poster => "private, max-age=604800",
-        MediaKind::Video => "private, no-cache",
-    };
+    // No CORS header: the page shows these files, it never reads them. Nothing is stored by
+    // the webview: the files are on this computer already, and WebKit would otherwise copy
+    // every still shown into a disk cache of its own (in the app's data folder) and keep each
+    // copy mapped in the page's memory (docs/BENCHMARKS.md).
+    let cache = "no-store";
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));

@@ -187,6 +187,11 @@ async fn a_prompt_becomes_a_video_the_page_can_play_with_events_on_the_way() {
         whole.headers().get("access-control-allow-origin").is_none(),
         "the page shows videos, it never reads them"
     );
+    // The webview keeps no copy of a file that is on this computer already.
+    let no_store = |response: &reqwest::Response| {
+        assert_eq!(response.headers().get("cache-control").unwrap(), "no-store")
+    };
+    no_store(&whole);
     assert_eq!(whole.bytes().await.unwrap().as_ref(), on_disk.as_slice());
     let part = http
         .get(&url)
@@ -221,6 +226,7 @@ async fn a_prompt_becomes_a_video_the_page_can_play_with_events_on_the_way() {
     assert!(poster.ends_with("?v=640x360"), "{poster}");
     let served = http.get(&poster).send().await.unwrap();
     assert_eq!(served.status(), 200);
+    no_store(&served);
     let still = image::load_from_memory(&served.bytes().await.unwrap()).expect("a picture");
     assert_eq!((still.width(), still.height()), (640, 360));
 
