@@ -112,13 +112,29 @@ test('cards show the still Rust made and never load a video; the player lives on
   // A video saved without a still yet shows the placeholder, never a <video> of its own.
   assert.equal(await page.locator(`${card('fresh')} img.poster`).count(), 0);
   assert.equal(await page.locator(`${card('fresh')} .poster-placeholder`).count(), 1);
-  // Scrolling to the end and back draws every card.
+  // Scrolling to the end and back draws every card. The cards that leave the page are kept
+  // here to see what they still hold.
+  await page.evaluate(() => {
+    globalThis.__left = [];
+    new MutationObserver((changes) => {
+      for (const change of changes) globalThis.__left.push(...[...change.removedNodes].filter((n) => n.classList?.contains('card')));
+    }).observe(document.querySelector('[data-testid="gallery"]'), { childList: true, subtree: true });
+  });
   const scroller = page.locator(byTestId('gallery'));
   for (const top of [2000, 99999, 0]) {
     await scroller.evaluate((el, y) => { el.scrollTop = y; }, top);
     await page.waitForTimeout(120);
   }
   await page.waitForSelector(card('fresh'));
+  // A card taken out of the page lets go of its still at once, rather than keeping the
+  // picture until the element is collected.
+  const left = await page.evaluate(() => globalThis.__left.filter((c) => !c.isConnected).map((c) => ({
+    id: c.dataset.taskId,
+    stills: c.querySelectorAll('img.poster').length,
+    holding: [...c.querySelectorAll('img')].filter((img) => img.hasAttribute('src')).length,
+  })));
+  assert.ok(left.filter((c) => c.stills > 0).length > 20, `cards with stills left the page (${left.length})`);
+  assert.deepEqual(left.filter((c) => c.holding > 0), [], 'no card out of the page holds a picture');
   // The still arrives by itself, made by the backend.
   const still = "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' width='64' height='36'><rect width='64' height='36' fill='%23c84'/></svg>";
   await page.evaluate((url) => globalThis.__fake.emitTasks([{ id: 'fresh', state: 'done', poster_url: url }]), still);

@@ -9,7 +9,7 @@ import { announce, messageOf, toast } from './announce.js';
 import { TaskList } from './task-list.js';
 import { FILTERS, phase } from './tasks.js';
 import { cellPosition, contentHeight, gridLayout, visibleRange } from './vgrid.js';
-import { createCard, placeholderCard, setSelected, timingText, updateCard, linkText } from './card.js';
+import { createCard, placeholderCard, releaseCard, setSelected, timingText, updateCard, linkText } from './card.js';
 import { Selection, clickIntent } from './selection.js';
 import { takesAround } from './takes.js';
 import { askConfirm } from './confirm-dialog.js';
@@ -164,7 +164,11 @@ export function createGallery({ onOpen, onAction, onStop, onSelectionChange = ()
       previous = element;
       wanted.set(key, element);
     }
-    for (const [key, element] of cards) if (!wanted.has(key)) element.remove();
+    for (const [key, element] of cards) {
+      if (wanted.has(key)) continue;
+      releaseCard(element);
+      element.remove();
+    }
     cards.clear();
     for (const [key, element] of wanted) cards.set(key, element);
   }
