@@ -5,6 +5,8 @@
 //! remembered, working on in the background with a tray icon (`background.rs`), logs. Domain
 //! logic does not live here; see ARCHITECTURE.md.
 
+#[cfg(target_os = "linux")]
+mod allocation;
 mod background;
 mod commands;
 mod events;
@@ -205,10 +207,27 @@ fn unix_seconds() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
+/// WebKit's environment on Linux: how it paints without a GPU (painting.rs) and how its
+/// processes hand memory back (allocation.rs). Set first of all, while this is the only thread
+/// (the environment is not safe to change while another thread reads it), and before WebKit's
+/// processes are spawned: they inherit it. A variable the person set, either way, is kept.
+/// Returns what was found of the machine's graphics, for the log.
+#[cfg(target_os = "linux")]
+fn prepare_webkit() -> painting::Graphics {
+    let graphics = painting::Graphics::detect();
+    let is_set = |name: &str| std::env::var_os(name).is_some();
+    let wanted = painting::settings(graphics, is_set)
+        .into_iter()
+        .chain(allocation::settings(is_set));
+    for (name, value) in wanted {
+        std::env::set_var(name, value);
+    }
+    graphics
+}
+
 pub fn run() {
-    // First of all, while this is the only thread: the web process inherits the environment.
     #[cfg(target_os = "linux")]
-    let graphics = painting::choose();
+    let graphics = prepare_webkit();
     let builder = tauri::Builder::default()
         // First, and before the service starts: a second launch only brings the running
         // window forward (the plugin ends the second process while the app is built), also

@@ -76,17 +76,6 @@ pub fn settings(
         .collect()
 }
 
-/// Applies [`settings`] to this process, which WebKit's processes inherit. Must run before any
-/// other thread starts (the environment is not safe to change while another thread reads it)
-/// and before the webview's processes are spawned. Returns what it found, for the log.
-pub fn choose() -> Graphics {
-    let graphics = Graphics::detect();
-    for (name, value) in settings(graphics, |name| std::env::var_os(name).is_some()) {
-        std::env::set_var(name, value);
-    }
-    graphics
-}
-
 /// The log's line about it, so a report says how the page was painted.
 pub fn describe(graphics: Graphics) -> String {
     let found = if graphics.software_only() {

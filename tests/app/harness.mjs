@@ -121,6 +121,8 @@ export async function launch(profile, { mock = null, env = {} } = {}) {
     startedAt: processStartedAt(app.pid),
     /** The webview's web content process (WebKitWebProcess), a child of the app. */
     webProcess: () => descendants(app.pid).find((p) => p.comm.startsWith('WebKitWebProces'))?.pid ?? null,
+    /** WebKit's network process (WebKitNetworkProcess), a child of the app. */
+    networkProcess: () => descendants(app.pid).find((p) => p.comm.startsWith('WebKitNetworkP'))?.pid ?? null,
     /**
      * Ends the session (WebKitWebDriver closes the window, so the app quits as a person
      * closing it would), then makes sure the app is gone. Returns whether it quit by itself.

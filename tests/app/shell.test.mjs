@@ -68,6 +68,17 @@ test('a fresh profile opens on the welcome screen, with the shell and the backen
     }
   });
 
+  await t.test("WebKit's processes are told to hand freed memory back to the system", async () => {
+    // src-tauri/allocation.rs: glibc's two switches for every WebKit process, unless set beforehand.
+    const expected = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' };
+    for (const pid of [app.webProcess(), app.networkProcess()]) {
+      const environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      for (const [name, value] of Object.entries(expected)) {
+        assert.equal(environment.find((v) => v.startsWith(`${name}=`)), `${name}=${process.env[name] ?? value}`, `process ${pid}`);
+      }
+    }
+  });
+
   await t.test('the page runs under the app CSP with a frozen prototype', async () => {
     assert.equal(await session.execute('return Object.isFrozen(Object.prototype);'), true);
     // The CSP only lets the page talk to IPC, and show pictures and videos from the app's own
