@@ -178,9 +178,9 @@ export function createCard({ onOpen, onSelect, onFavourite, onStop }) {
 }
 
 /**
- * Lets go of a card's still as the card leaves the page. A card taken out keeps its picture,
- * decoded, until the page's garbage collector gets to the element, which can be long after:
- * scrolling through a big library would keep every still seen in memory until then.
+ * Lets go of a card's still as the card leaves the page. A card taken out keeps its picture
+ * until the page's garbage collector gets to the element, which can be long after: scrolling
+ * through a big library would keep the stills seen in memory until then.
  */
 export function releaseCard(root) {
   for (const picture of root.querySelectorAll('img')) picture.removeAttribute('src');

@@ -70,7 +70,7 @@ export function createGallery({ onOpen, onAction, onStop, onSelectionChange = ()
       selectionChanged();
     }
     list.reset(query());
-    for (const element of cards.values()) element.remove();
+    for (const element of cards.values()) removeCard(element);
     cards.clear();
     announceCount = true;
     // At the top, the first page is the one wanted: it is asked for now rather than at the
@@ -130,6 +130,11 @@ export function createGallery({ onOpen, onAction, onStop, onSelectionChange = ()
     }
   }
 
+  function removeCard(element) {
+    releaseCard(element);
+    element.remove();
+  }
+
   function placeCards(first, last) {
     const wanted = new Map();
     const time = now();
@@ -164,11 +169,7 @@ export function createGallery({ onOpen, onAction, onStop, onSelectionChange = ()
       previous = element;
       wanted.set(key, element);
     }
-    for (const [key, element] of cards) {
-      if (wanted.has(key)) continue;
-      releaseCard(element);
-      element.remove();
-    }
+    for (const [key, element] of cards) if (!wanted.has(key)) removeCard(element);
     cards.clear();
     for (const [key, element] of wanted) cards.set(key, element);
   }
