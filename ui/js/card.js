@@ -178,15 +178,6 @@ export function createCard({ onOpen, onSelect, onFavourite, onStop }) {
 }
 
 /**
- * Lets go of a card's still as the card leaves the page. A card taken out keeps its picture
- * until the page's garbage collector gets to the element, which can be long after: scrolling
- * through a big library would keep the stills seen in memory until then.
- */
-export function releaseCard(root) {
-  for (const picture of root.querySelectorAll('img')) picture.removeAttribute('src');
-}
-
-/**
  * Draws `task` into a card made by createCard; `selected` is whether it is in the selection,
  * `takes` how many takes its group has (null for a task that is not one).
  */

@@ -43,6 +43,14 @@ export function unloadVideos(element) {
   }
 }
 
+/**
+ * Lets go of every picture in `element`: a removed element keeps its pictures until it is
+ * collected, which can be long after (scrolling a big library would keep every still seen).
+ */
+export function unloadPictures(element) {
+  for (const picture of element.querySelectorAll('img')) picture.removeAttribute('src');
+}
+
 /** Shows or hides an element through its hidden property. */
 export function show(element, visible) {
   element.hidden = !visible;

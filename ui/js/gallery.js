@@ -4,12 +4,12 @@
 
 import * as ipc from './ipc.js';
 import { strings } from './strings.js';
-import { $, fill, h, show } from './dom.js';
+import { $, fill, h, show, unloadPictures } from './dom.js';
 import { announce, messageOf, toast } from './announce.js';
 import { TaskList } from './task-list.js';
 import { FILTERS, phase } from './tasks.js';
 import { cellPosition, contentHeight, gridLayout, visibleRange } from './vgrid.js';
-import { createCard, placeholderCard, releaseCard, setSelected, timingText, updateCard, linkText } from './card.js';
+import { createCard, placeholderCard, setSelected, timingText, updateCard, linkText } from './card.js';
 import { Selection, clickIntent } from './selection.js';
 import { takesAround } from './takes.js';
 import { askConfirm } from './confirm-dialog.js';
@@ -131,7 +131,7 @@ export function createGallery({ onOpen, onAction, onStop, onSelectionChange = ()
   }
 
   function removeCard(element) {
-    releaseCard(element);
+    unloadPictures(element);
     element.remove();
   }
 

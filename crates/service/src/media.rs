@@ -144,10 +144,9 @@ async fn serve(
     // the webview: the files are on this computer already, and WebKit would otherwise copy
     // every still shown into a disk cache of its own (in the app's data folder) and keep each
     // copy mapped in the page's memory (docs/BENCHMARKS.md).
-    let cache = "no-store";
     response
         .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
