@@ -13,6 +13,8 @@ import { byTestId, forgetKeys, launch, newProfile, shoot, shown, textOf } from '
 import { words } from '../support/words.mjs';
 
 const bodyBackground = 'return getComputedStyle(document.body).backgroundColor;';
+/** A process's environment, as `NAME=value` lines. */
+const environmentOf = (pid) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
 
 test('a fresh profile opens on the welcome screen, with the shell and the backend behind it', async (t) => {
   forgetKeys();
@@ -54,7 +56,7 @@ test('a fresh profile opens on the welcome screen, with the shell and the backen
     const gpu = (renderNode || existsSync('/dev/nvidiactl')) && !/^(1|true|y|yes)$/i.test(process.env.LIBGL_ALWAYS_SOFTWARE ?? '');
     const switches = ['WEBKIT_DISABLE_COMPOSITING_MODE', 'WEBKIT_SKIA_ENABLE_CPU_RENDERING'];
     const web = app.webProcess();
-    const environment = readFileSync(`/proc/${web}/environ`, 'utf8').split('\0').filter((v) => v.startsWith('WEBKIT_'));
+    const environment = environmentOf(web).filter((v) => v.startsWith('WEBKIT_'));
     for (const name of switches) {
       const preset = process.env[name];
       const expected = preset !== undefined ? `${name}=${preset}` : gpu ? undefined : `${name}=1`;
@@ -72,7 +74,7 @@ test('a fresh profile opens on the welcome screen, with the shell and the backen
     // src-tauri/allocation.rs: glibc's two switches for every WebKit process, unless set beforehand.
     const expected = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' };
     for (const pid of [app.webProcess(), app.networkProcess()]) {
-      const environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      const environment = environmentOf(pid);
       for (const [name, value] of Object.entries(expected)) {
         assert.equal(environment.find((v) => v.startsWith(`${name}=`)), `${name}=${process.env[name] ?? value}`, `process ${pid}`);
       }

@@ -29,10 +29,12 @@ const take = (n, fields = {}) => ({
 /** The players of the takes view: whether each plays, and where it is. */
 const players = (page) => page.$$eval(byTestId('take-video'), (list) => list.map((v) => ({ paused: v.paused, time: v.currentTime, muted: v.muted })));
 
+/** `waiting`, and should it fail, the players printed first. */
+const showingPlayers = (page, waiting) => waiting.catch(async (e) => { console.log(JSON.stringify(await players(page))); throw e; });
+
 /** Waits until every take has landed within a tenth of a second of `seconds`; prints the players if not. */
-const takesAt = (page, seconds) => until(page, (to) => [...document.querySelectorAll('[data-testid="take-video"]')]
-  .every((v) => !v.seeking && Math.abs(v.currentTime - to) <= 0.1), seconds)
-  .catch(async (e) => { console.log(JSON.stringify(await players(page))); throw e; });
+const takesAt = (page, seconds) => showingPlayers(page, until(page, (to) => [...document.querySelectorAll('[data-testid="take-video"]')]
+  .every((v) => !v.seeking && Math.abs(v.currentTime - to) <= 0.1), seconds));
 
 test('versions: the estimate counts them, Generate records one task per take, and cards say which take', async () => {
   const { page, errors, close } = await openApp();
@@ -72,10 +74,10 @@ test('takes side by side: four in a grid, played, paused and moved together, wit
   // is moved back into step while they play).
   await page.evaluate(() => document.querySelectorAll('[data-testid="take-video"]')[1].play());
   await until(page, () => [...document.querySelectorAll('[data-testid="take-video"]')].every((v) => !v.paused && v.currentTime > 0.3));
-  await until(page, () => {
+  await showingPlayers(page, until(page, () => {
     const times = [...document.querySelectorAll('[data-testid="take-video"]')].map((v) => v.currentTime);
     return Math.max(...times) - Math.min(...times) <= 0.15;
-  }).catch(async (e) => { console.log(JSON.stringify(await players(page))); throw e; });
+  }));
   assert.equal(await text(page, byTestId('takes-play')), strings.takesPause);
 
   // Pause from the shared button: all pause. (Before the screenshot, which can take long enough
