@@ -459,9 +459,16 @@ async function call(command, args, answer) {
 
 const handlers = { tasks: new Set(), queue: new Set(), balance: new Set(), keyRefused: new Set(), storeTrouble: new Set(), mode: new Set(), drop: new Set(), close: new Set(), updateProgress: new Set() };
 
-function on(kind, handler) {
-  handlers[kind].add(handler);
-  return Promise.resolve(() => handlers[kind].delete(handler));
+/**
+ * As Tauri's `listen`: the page asks the backend, and the handler hears what is emitted once the
+ * backend has the request, nothing before (`hold: ['listen']` keeps it waiting, as a busy start can).
+ */
+async function on(kind, handler) {
+  await call('listen', { event: kind }, () => {
+    handlers[kind].add(handler);
+    return null;
+  });
+  return () => handlers[kind].delete(handler);
 }
 
 function emit(kind, payload) {

@@ -36,6 +36,27 @@ test('tasks in progress show their step, progress, time so far and time left', a
   await close();
 });
 
+test('what changes while the page starts is shown: the tasks and the queue are asked for again once it listens', async () => {
+  // A change reaches the page only once the backend has its subscription; here the subscriptions
+  // are held, as a busy start can hold them, while the first cards are shown. Meanwhile a video
+  // finishes, and of two new ones the queue starts one in its place and keeps the other waiting.
+  const { page, errors, close } = await openApp({ backend: { tasks: SAMPLE_TASKS, hold: ['listen'] }, ready: false });
+  await page.waitForSelector(`${card('gen')}[data-state="generating"]`);
+  assert.equal(await page.isVisible(byTestId('queue-panel')), false);
+  await page.evaluate(() => globalThis.__fake.emitTasks([
+    { id: 'gen', state: 'done' },
+    { id: 'next', prompt: 'A red kite over the dunes', state: 'waiting', ago: 1 },
+    { id: 'later', prompt: 'A paper boat on a rainy street', state: 'waiting', ago: 0 },
+  ]));
+  await page.evaluate(() => globalThis.__fake.release('listen'));
+  await page.waitForSelector(`${card('gen')}[data-state="done"]`);
+  await page.waitForSelector(`${card('next')}[data-state="submitting"]`);
+  await page.waitForSelector(`${card('later')}[data-state="waiting"]`);
+  await page.waitForSelector(byTestId('queue-panel'));
+  noErrors(errors);
+  await close();
+});
+
 test('the page does not wait for the list of models EvoLink is asked for: the theme, balance and videos come first', async () => {
   // list_models asks EvoLink which models the key may use; a slow network must hold up only the
   // model picker, never the person's settings, balance or library.

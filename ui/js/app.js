@@ -361,34 +361,37 @@ function tasksChanged(tasks) {
   }
 }
 
+/** Resolves once the backend has every subscription: what it emits from then on reaches the page. */
 function subscribe() {
   const quietly = (promise) => promise.catch((error) => console.warn('event not available', error));
-  quietly(ipc.onTasksChanged(tasksChanged));
-  quietly(ipc.onQueueChanged(queueChanged));
-  quietly(ipc.onBalanceChanged(({ credits, demo }) => {
-    state.credits = credits;
-    if (state.info && typeof demo === 'boolean') state.info.demo = demo;
-    renderHeader();
-  }));
-  quietly(ipc.onKeyRefused(({ message }) => {
-    showKeyBanner(message);
-    settings.open('key');
-  }));
-  // The data folder cannot be written (disk full, read-only): said until writing works again.
-  quietly(ipc.onStoreTrouble(({ message }) => {
-    const banner = byTestId('store-banner');
-    $('.banner-text', banner).textContent = say(message);
-    show(banner, Boolean(message));
-  }));
-  quietly(ipc.onModeChanged((info) => {
-    state.info = info;
-    loadAll();
-  }));
-  quietly(ipc.onCloseRequested((request) => closeDialog.ask(request)));
-  quietly(ipc.onImageDrop((drop) => {
-    if (firstRun.visible) return;
-    compose.onDrop(drop);
-  }));
+  return Promise.all([
+    ipc.onTasksChanged(tasksChanged),
+    ipc.onQueueChanged(queueChanged),
+    ipc.onBalanceChanged(({ credits, demo }) => {
+      state.credits = credits;
+      if (state.info && typeof demo === 'boolean') state.info.demo = demo;
+      renderHeader();
+    }),
+    ipc.onKeyRefused(({ message }) => {
+      showKeyBanner(message);
+      settings.open('key');
+    }),
+    // The data folder cannot be written (disk full, read-only): said until writing works again.
+    ipc.onStoreTrouble(({ message }) => {
+      const banner = byTestId('store-banner');
+      $('.banner-text', banner).textContent = say(message);
+      show(banner, Boolean(message));
+    }),
+    ipc.onModeChanged((info) => {
+      state.info = info;
+      loadAll();
+    }),
+    ipc.onCloseRequested((request) => closeDialog.ask(request)),
+    ipc.onImageDrop((drop) => {
+      if (firstRun.visible) return;
+      compose.onDrop(drop);
+    }),
+  ].map(quietly));
 }
 
 function wire() {
@@ -413,5 +416,13 @@ function wire() {
 fillStaticText();
 wire();
 compose.render();
-subscribe();
+// The subscriptions and the first questions go out together, so the cards come no later. A change
+// the backend makes before it has the subscriptions never reaches the page (a video saved, a
+// still made, as the app starts), so once it has them the tasks on show and the queue are asked
+// for again.
+const subscribed = subscribe();
 loadAll(firstInfo);
+subscribed.then(() => {
+  gallery.refreshVisible();
+  ipc.queueStatus().then(queueChanged).catch(() => {});
+});

@@ -333,6 +333,7 @@ export function createGallery({ onOpen, onAction, onStop, onSelectionChange = ()
     reload,
     apply,
     replace,
+    refreshVisible,
     refreshStats,
     remove(id) {
       if (list.remove(id)) schedule();
