@@ -122,7 +122,7 @@ with_secret_service() {
 with_desktop() {
   local home rc
   home=$(throwaway_home)
-  HOME="$home" XDG_DATA_HOME="$home/.local/share" xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c "$SECRET_SERVICE_UP"'
+  HOME="$home" XDG_DATA_HOME="$home/.local/share" xvfb-run -a -n "${XVFB_FROM:-99}" -s "-screen 0 1280x800x24" dbus-run-session -- bash -c "$SECRET_SERVICE_UP"'
     exec "$@"' with-desktop "$@" && rc=0 || rc=$?
   rm -rf "$home"
   return $rc

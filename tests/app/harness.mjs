@@ -28,7 +28,7 @@ assert.ok(shots, 'SCREENSHOT_DIR must be set');
 mkdirSync(shots, { recursive: true });
 export const mockBinary = process.env.EVOLINK_MOCK_BIN ?? join(dirname(binary), 'evolink-mock');
 /** Where tauri-driver, WebKitWebDriver and the fake servers write (beside the screenshots). */
-export const logFile = join(shots, '..', 'app-tests.log');
+export const logFile = join(shots, '..', `${inLanguage('app-tests')}.log`);
 
 export const byTestId = (id) => `[data-testid="${id}"]`;
 
