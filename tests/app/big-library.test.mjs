@@ -227,9 +227,11 @@ test(`opening a library of ${TASKS.toLocaleString('en')} videos`, { timeout: 420
       // What the window shows: the newest tasks, virtualised, with totals for all of them.
       const view = await app.session.execute(`
         const cards = [...document.querySelectorAll('[data-testid="task-card"]')];
-        return { inDom: cards.length, setSize: cards[0]?.getAttribute('aria-setsize'), first: cards[0]?.getAttribute('aria-posinset') };`);
-      assert.equal(view.setSize, String(TASKS));
-      assert.equal(view.first, '1');
+        return { inDom: cards.length, setSize: cards[0]?.getAttribute('aria-setsize'), first: cards[0]?.getAttribute('aria-posinset'),
+          navigationStart: performance.timeOrigin, skeletons: document.querySelectorAll('.card.skeleton').length };`);
+      const what = `the gallery after its first cards: ${JSON.stringify({ ...view, firstSeen: seen })}`;
+      assert.equal(view.setSize, String(TASKS), what);
+      assert.equal(view.first, '1', what);
       assert.ok(view.inDom < 100, `only the cards in view are in the DOM (${view.inDom})`);
       await app.session.waitForText(byTestId('gallery-stats'), (text) => text.startsWith(words('stats', { videos: 8500, total: 0, recent: 0 }).split(' · ')[0]));
       await app.session.waitFor(CARDS_DRAWN, { timeoutMs: 30000, what: 'stills on every done card in view' });
