@@ -20,6 +20,10 @@ impl Engine {
 
     fn try_admit_waiting(&self) -> Result<(), StoreError> {
         let store = &self.inner.store;
+        // The rules before the line: a person who reorders the queue and then resumes it must
+        // never have the old order resumed. Read the other way round, a pass that read the line
+        // before the reordering and the rules after the resuming sent the old first one.
+        let rules = store.queue_rules()?;
         let in_line = store.in_line()?;
         if !in_line.iter().any(|t| t.state == TaskState::Waiting) {
             return Ok(());
@@ -28,7 +32,6 @@ impl Engine {
         let Some(account) = self.inner.accounts.current_account() else {
             return Ok(());
         };
-        let rules = store.queue_rules()?;
         let mut taken = store.slots_taken(&account)?;
         let mut spent = store.spent_since(start_of_today())?;
         for task in in_line {
