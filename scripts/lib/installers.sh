@@ -18,16 +18,18 @@
 DEB_SIZE_TARGET=10000000 # bytes: a .deb of at most 10 MB
 UPDATE_PORT=47613        # where the installer builds look for updates (tests/installed/update.test.mjs)
 
-# Starts the release build and its bundles in the background, at the lowest CPU priority, so that
-# it compiles while the layers before this one wait on pages, windows and timers (the release
-# build is some five minutes of a layer otherwise). installers_test waits for it; started again
-# there if it was not. It takes its own process group, for the EXIT trap to stop it whole.
+# Starts the release build and its bundles in the background, so that it compiles while the
+# layers before this one wait on pages, windows and timers (the release build is some five
+# minutes of a layer otherwise). It only gets the CPU and disk the tests leave (the idle
+# scheduling classes: a lower `nice` still took a share from the tests). installers_test waits
+# for it; started again there if it was not. It takes its own process group, for the EXIT trap
+# to stop it whole.
 start_installers_build() {
   INSTALLERS_KEYS=$(mktemp -d)
   INSTALLERS_OVERLAY=$(update_test_config "$INSTALLERS_KEYS") || return 1
   INSTALLERS_LOG="$INSTALLERS_KEYS/build.log"
   INSTALLERS_STARTED=$SECONDS
-  setsid nice -n 19 node_modules/.bin/tauri build --bundles deb,rpm --ci --config "$INSTALLERS_OVERLAY" \
+  setsid chrt --idle 0 ionice -c 3 node_modules/.bin/tauri build --bundles deb,rpm --ci --config "$INSTALLERS_OVERLAY" \
     >"$INSTALLERS_LOG" 2>&1 &
   INSTALLERS_BUILD=$!
   trap 'kill -- "-$INSTALLERS_BUILD" 2>/dev/null || true' EXIT
