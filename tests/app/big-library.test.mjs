@@ -10,12 +10,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import { rssMiB } from '../support/webdriver.mjs';
-import { byTestId, launch, newProfile, repo, shoot, startMock } from './harness.mjs';
+import { binary, byTestId, launch, newProfile, repo, shoot, startMock } from './harness.mjs';
 import { words } from '../support/words.mjs';
 
 const TASKS = 10000;
@@ -32,6 +32,8 @@ const SCREENS = 80;
 // The key comes from the environment here (no first-run screen, no keychain involved).
 const KEY = 'sk-app-distinctive-5b0e8d27c4f19a63';
 const SAMPLE = join(repo, 'crates/evolink-mock/assets/landscape.mp4');
+/** crates/engine/examples/seed_store.rs, built beside the app. */
+const SEEDER = process.env.SEED_STORE_BIN ?? join(dirname(binary), 'examples', 'seed_store');
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const mib = (value) => (value == null ? 'n/a' : `${value.toFixed(0)} MiB`);
@@ -176,8 +178,11 @@ async function openAndClose(session, count) {
 test(`opening a library of ${TASKS.toLocaleString('en')} videos`, { timeout: 420000 }, async (t) => {
   const profile = newProfile('big');
   // Seed through the engine's Store: every done task gets a (hard-linked) video file.
-  const seeded = execFileSync('cargo', ['run', '--quiet', '--locked', '-p', 'sora-engine', '--example', 'seed_store', '--',
-    profile.dataDir, String(TASKS), profile.libraryDir, SAMPLE, String(UNSTILLED)], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  // Built beside the app (scripts/test-all: `cargo build --workspace --examples`, with the
+  // workspace's features, so no dependency is compiled again for it).
+  assert.ok(existsSync(SEEDER), `the store seeder is not built: ${SEEDER} (cargo build --workspace --examples)`);
+  const seeded = execFileSync(SEEDER, [profile.dataDir, String(TASKS), profile.libraryDir, SAMPLE, String(UNSTILLED)],
+    { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   console.log(seeded.trim());
   const mock = await startMock(['--key', KEY]);
   t.after(() => mock.stop());
