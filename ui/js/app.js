@@ -303,7 +303,7 @@ async function loadAll(info = ipc.appInfo()) {
   // their videos. Everything is asked for at once.
   gallery.reload();
   gallery.refreshStats();
-  ipc.queueStatus().then(queueChanged).catch(() => {});
+  refreshQueue();
   const models = ipc.listModels().catch((error) => ({ error }));
   const [key, settingsNow] = await Promise.all([
     ipc.keyStatus().catch(() => ({ set: false, hint: null, storage: 'none', problem: null })),
@@ -326,6 +326,11 @@ async function loadAll(info = ipc.appInfo()) {
     else compose.setModels(list);
   });
   await refreshBalance();
+}
+
+/** Asks for the queue as it now is (an unanswered question leaves the panel as it was). */
+function refreshQueue() {
+  ipc.queueStatus().then(queueChanged).catch(() => {});
 }
 
 /** The queue as it now is: the panel above the gallery and today's spend in the header. */
@@ -424,5 +429,5 @@ const subscribed = subscribe();
 loadAll(firstInfo);
 subscribed.then(() => {
   gallery.refreshVisible();
-  ipc.queueStatus().then(queueChanged).catch(() => {});
+  refreshQueue();
 });
