@@ -411,7 +411,10 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     if (field === 'aspect') state.aspectPicked = true;
     const exact = state.model && hasExactFrames(state.model);
     if (state.image && exact && (field === 'aspect' || field === 'quality')) {
-      if (field === 'aspect') state.image.crop = null;
+      if (field === 'aspect') {
+        forgetCropMove();
+        state.image.crop = null;
+      }
       prepare();
     }
     requestEstimate();
@@ -457,6 +460,7 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
   }
 
   async function useImage(picture, { framing = 'fill', crop = null } = {}) {
+    forgetCropMove();
     state.image = { picture, framing, crop, prepared: null };
     setChoiceShown('framing', framing);
     requestEstimate();
@@ -528,10 +532,23 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     const exact = state.model && hasExactFrames(state.model);
     const crop = exact && prepared.region && prepared.source ? regionToCrop(prepared.region, prepared.source) : null;
     const movable = state.image.framing === 'fill' && crop !== null && isMovable(crop);
-    state.image.shownCrop = crop;
     show(ui.cropWindow, movable);
     show(ui.cropHelp, movable);
+    // An answer for an earlier place must not pull the window back while the person is still
+    // moving it: their next place is on its way.
+    if (cropBeingMoved()) return;
+    state.image.shownCrop = crop;
     if (movable) placeCropWindow(crop);
+  }
+
+  function cropBeingMoved() {
+    return state.keyTimer !== 0 || ui.cropWindow.classList.contains('dragging');
+  }
+
+  /** A key move not yet sent belongs to the picture and crop it was made on. */
+  function forgetCropMove() {
+    clearTimeout(state.keyTimer);
+    state.keyTimer = 0;
   }
 
   function placeCropWindow(crop) {
@@ -558,6 +575,7 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
 
   function clearImage() {
     state.request += 1;
+    forgetCropMove();
     state.image = null;
     setBusy(false);
     show(ui.card, false);
@@ -708,7 +726,10 @@ export function createCompose({ context, onSubmitted, onModels = () => {} }) {
     state.image.shownCrop = crop;
     placeCropWindow(crop);
     clearTimeout(state.keyTimer);
-    state.keyTimer = setTimeout(() => commitCrop(crop), 350);
+    state.keyTimer = setTimeout(() => {
+      state.keyTimer = 0;
+      commitCrop(crop);
+    }, 350);
   });
 
   // Generate
