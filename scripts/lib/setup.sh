@@ -165,9 +165,12 @@ SECRET_SERVICE_UP='
 # run would rebuild every crate of the workspace. keep_build_times gives the files whose
 # content is what the last run here built that run's times back; any other file keeps its new
 # time, so what changed is rebuilt. Content decides, not commit dates: a file older than the
-# last build but different from what it built must be rebuilt. And only when nothing else
-# built in this target folder since that run (a build from another checkout would make the
-# old times lie): then everything keeps its new time, and cargo rebuilds as usual.
+# last build but different from what it built must be rebuilt. And only when that run was in
+# this same folder and nothing else built in this target folder since: otherwise everything
+# keeps its new time, and cargo rebuilds as usual. Cargo does not rebuild a workspace crate
+# for being moved, yet what it built from another folder holds that folder's paths
+# (`env!("CARGO_MANIFEST_DIR")`, where a test finds its files), and another checkout's build
+# would make the old times lie.
 BUILD_TIMES="$CARGO_TARGET_DIR/source-times.tsv"
 keep_build_times() {
   mkdir -p "$CARGO_TARGET_DIR"
@@ -184,12 +187,14 @@ import os, sys
 record, root, trusted = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 known = {}
 if trusted:
-    for line in open(record, encoding="utf-8"):
-        blob, mtime, path = line.rstrip("\n").split("\t", 2)
-        known[path] = (blob, int(mtime))
+    with open(record, encoding="utf-8") as lines:
+        trusted = next(lines, "").rstrip("\n") == f"root\t{root}"
+        for line in lines if trusted else ():
+            blob, mtime, path = line.rstrip("\n").split("\t", 2)
+            known[path] = (blob, int(mtime))
 staged, _, modified = sys.stdin.buffer.read().partition(b"\0--modified--\0")
 modified = {p.decode("utf-8") for p in modified.split(b"\0") if p}
-restored, rows = 0, []
+restored, rows = 0, [f"root\t{root}\n"]
 for entry in staged.split(b"\0"):
     if not entry:
         continue
@@ -204,8 +209,8 @@ for entry in staged.split(b"\0"):
     rows.append(f"{blob}\t{os.stat(full).st_mtime_ns}\t{path}\n")
 with open(record + ".pending", "w", encoding="utf-8") as out:
     out.writelines(rows)
-print(f"file times: {restored} of {len(rows)} files as the last build here saw them"
-      + ("" if trusted else " (no record, or something else built here since)"))
+print(f"file times: {restored} of {len(rows) - 1} files as the last build here saw them"
+      + ("" if trusted else " (no record, or the last build was in another folder, or something else built here since)"))
 ' "$BUILD_TIMES" "$REPO_ROOT" "$trusted"
 }
 
