@@ -20,6 +20,8 @@
 //     language: 'en' | 'zh-CN',                 // app_info's resolved language (settings.language
 //                                               // 'system' follows it)
 //     hold: ['prepare_image'],                  // answers wait until __fake.release(name)
+//     late: ['list_tasks'],                     // answers are read at once, as the backend
+//                                               // does, but arrive only at __fake.release(name)
 //     queue: { paused },                        // the queue (settings.max_active and
 //                                               // settings.daily_limit gate it, as in the app)
 //     nextBatchFile: { name, text, csv },       // what openBatchFile "opens" in the native dialog
@@ -46,7 +48,7 @@
 //                          setting inputs.
 //   pathOf(handle)         the file a picture handle stands for (to check what was sent)
 //   dragEnter(), dragLeave()
-//   hold(name), release(name), fail(name, error|null), state
+//   hold(name), late(name), release(name), fail(name, error|null), state
 //   setUnavailable(id, reason|null)  the backend learnt that this key may (not) use a model
 //   raisePrices(factor)    EvoLink's prices change (a confirmed batch then meets plan_changed)
 //   queueView()            the Queue as queue_status answers it
@@ -423,6 +425,7 @@ function tasks() {
 
 const held = new Map(); // command → [resolve…] waiting
 const holding = new Set(config.hold ?? []);
+const lateAnswers = new Set(config.late ?? []);
 const calls = [];
 
 function record(command, args) {
@@ -430,15 +433,16 @@ function record(command, args) {
   calls.push({ command, args: safe });
 }
 
+/** Waits until __fake.release(command). */
+const released = (command) => new Promise((resolve) => {
+  if (!held.has(command)) held.set(command, []);
+  held.get(command).push(resolve);
+});
+
 async function call(command, args, answer) {
   record(command, args);
   await Promise.resolve();
-  if (holding.has(command)) {
-    await new Promise((resolve) => {
-      if (!held.has(command)) held.set(command, []);
-      held.get(command).push(resolve);
-    });
-  }
+  if (holding.has(command)) await released(command);
   if (state.fail[command]) {
     // As the backend does: a model EvoLink refused is unavailable for this key until the next check.
     const failure = asProblem(state.fail[command]);
@@ -447,7 +451,9 @@ async function call(command, args, answer) {
     throw structuredClone(failure);
   }
   try {
-    return structuredClone(answered(command, await answer()));
+    const value = structuredClone(answered(command, await answer()));
+    if (lateAnswers.has(command)) await released(command);
+    return value;
   } catch (problem) {
     if (problem && typeof problem === 'object' && 'code' in problem) checkProblem(problem, command);
     throw problem;
@@ -1228,8 +1234,10 @@ globalThis.__fake = {
   },
   pathOf,
   hold: (command) => holding.add(command),
+  late: (command) => lateAnswers.add(command),
   release(command) {
     holding.delete(command);
+    lateAnswers.delete(command);
     for (const resolve of held.get(command) ?? []) resolve();
     held.delete(command);
   },

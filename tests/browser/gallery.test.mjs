@@ -57,6 +57,26 @@ test('what changes while the page starts is shown: the tasks and the queue are a
   await close();
 });
 
+test('a change that comes while the cards are being asked for again is kept: the answer read before it does not undo it', async () => {
+  // A saved video whose still is not made yet. The page asks for its cards again once it listens;
+  // that answer is read at once but arrives late, after the still was made and said so.
+  const tasks = [{ id: 'new', prompt: 'A lighthouse in a storm', state: 'done', poster_url: null, ago: 60 }, ...SAMPLE_TASKS];
+  const { page, errors, close } = await openApp({ backend: { tasks, hold: ['listen'] }, ready: false });
+  await page.waitForSelector(`${card('new')} .poster-placeholder`);
+  await page.evaluate(() => globalThis.__fake.late('list_tasks'));
+  const asked = (await calls(page, 'list_tasks')).length;
+  await page.evaluate(() => globalThis.__fake.release('listen'));
+  await until(page, (n) => globalThis.__fake.callsTo('list_tasks').length > n, asked);
+  await page.evaluate(() => globalThis.__fake.emitTasks([{ id: 'new', prompt: 'A lighthouse in a storm', state: 'done', ago: 60 }]));
+  await page.waitForSelector(`${card('new')} img.poster`);
+  await page.evaluate(() => globalThis.__fake.release('list_tasks'));
+  // The answer is used at once and drawn at the next frame.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  assert.equal(await page.isVisible(`${card('new')} img.poster`), true, 'the card keeps its still');
+  noErrors(errors);
+  await close();
+});
+
 test('the page does not wait for the list of models EvoLink is asked for: the theme, balance and videos come first', async () => {
   // list_models asks EvoLink which models the key may use; a slow network must hold up only the
   // model picker, never the person's settings, balance or library.

@@ -100,3 +100,40 @@ test('a long scroll keeps only the tasks near the view, and what it forgot is fe
   assert.deepEqual(list.missingPages(0, 30), [0], 'the top is fetched again when it comes back');
   assert.equal(list.total, 10000);
 });
+
+test('an answer asked for before a change cannot undo it: the change is newer', () => {
+  const list = loaded(new TaskList(100), 3);
+  // The page is asked for again; meanwhile the newest video gets its still, and the answer,
+  // read before that, comes after it.
+  const token = list.request(0);
+  list.apply([make(2, { poster_url: 'still-of-t2' })]);
+  assert.equal(list.setPage(token, { tasks: all(3), total: 3 }), true);
+  assert.equal(list.get(0).poster_url, 'still-of-t2');
+  // Once nothing is on its way, the next answer is the newest copy there is.
+  list.setPage(list.request(0), { tasks: [make(2, { poster_url: 'again' }), ...all(2)], total: 3 });
+  assert.equal(list.get(0).poster_url, 'again');
+});
+
+test('a change heard before a page was asked for does not override its answer', () => {
+  const list = loaded(new TaskList(100), 3);
+  list.apply([make(2, { poster_url: 'first' })]);
+  list.setPage(list.request(0), { tasks: [make(2, { poster_url: 'second' }), ...all(2)], total: 3 });
+  assert.equal(list.get(0).poster_url, 'second');
+});
+
+test('a task deleted while its page was on its way is not brought back; its place is fetched again', () => {
+  const list = loaded(new TaskList(100), 3);
+  const token = list.request(0);
+  list.remove('t1');
+  list.setPage(token, { tasks: all(3), total: 3 });
+  assert.equal(list.indexOf('t1'), -1);
+  assert.deepEqual(list.missingPages(0, 3), [0], 'the emptied place is asked for again');
+});
+
+test('a change heard before the first page came is kept', () => {
+  const list = new TaskList(100);
+  const token = list.request(0);
+  assert.deepEqual(list.apply([make(2, { state: 'failed' })]), { changed: false, stale: true });
+  list.setPage(token, { tasks: all(3), total: 3 });
+  assert.equal(list.get(0).state, 'failed');
+});

@@ -17,6 +17,10 @@ export class TaskList {
     this.total = null;
     this.pending = new Set();
     this.generation = (this.generation ?? 0) + 1;
+    // Copies heard (changes, deletions) while a page was being fetched: that page's answer may
+    // have been read before them and must not undo them. `clock` orders them against requests.
+    this.heard = new Map(); // id → { task (null once deleted), clock }
+    this.clock = 0;
   }
 
   get loaded() {
@@ -53,7 +57,7 @@ export class TaskList {
   /** Notes that a page is being fetched; returns a token to hand back to `setPage`. */
   request(offset) {
     this.pending.add(offset);
-    return { offset, generation: this.generation };
+    return { offset, generation: this.generation, clock: this.clock };
   }
 
   /** Stores an answer of listTasks; an answer for an older query is dropped. Returns whether it was used. */
@@ -62,14 +66,29 @@ export class TaskList {
     this.pending.delete(token.offset);
     this.total = total;
     if (this.items.length > total) this.items.length = total;
-    tasks.forEach((task, i) => {
+    tasks.forEach((answered, i) => {
       const index = token.offset + i;
       if (index >= total) return;
+      // A copy heard since this page was asked for (an event, or the answer to the person's own
+      // change) is newer than the answer's, which may have been read before it. If the task
+      // has left the list since, its place stays empty: it is fetched again, and that answer
+      // knows where everything is now.
+      const heard = this.heard.get(answered.id);
+      const since = heard && heard.clock > token.clock;
+      if (since && !(heard.task && matchesQuery(heard.task, this.query))) return;
+      const task = since ? heard.task : answered;
       const elsewhere = this.indexOf(task.id);
       if (elsewhere !== -1 && elsewhere !== index) delete this.items[elsewhere];
       this.items[index] = task;
     });
+    if (this.pending.size === 0) this.heard.clear();
     return true;
+  }
+
+  /** Keeps a change for the answers still on their way (see setPage). */
+  hear(id, task) {
+    this.clock += 1;
+    if (this.pending.size > 0) this.heard.set(id, { task, clock: this.clock });
   }
 
   /**
@@ -100,11 +119,15 @@ export class TaskList {
   apply(tasks) {
     let changed = false;
     let stale = false;
-    if (!this.loaded) return { changed, stale: tasks.length > 0 };
+    if (!this.loaded) {
+      for (const task of tasks) this.hear(task.id, task);
+      return { changed, stale: tasks.length > 0 };
+    }
     for (const task of tasks) {
       const index = this.indexOf(task.id);
       // An answer and an event can cross: never let an older copy undo a newer one.
       if (index !== -1 && isOlder(task, this.items[index])) continue;
+      this.hear(task.id, task);
       const belongs = matchesQuery(task, this.query);
       if (index !== -1) {
         if (belongs) this.items[index] = task;
@@ -130,6 +153,7 @@ export class TaskList {
 
   /** Takes a deleted task out. */
   remove(id) {
+    this.hear(id, null);
     const index = this.indexOf(id);
     if (index === -1) return false;
     this.removeAt(index);
