@@ -108,7 +108,9 @@ test('the crop window moves with the pointer and the arrow keys, and fit shows t
   // one after the other, the first place rounded to the picture's pixels on the way back.
   await until(page, (pixel) => Math.abs(globalThis.__fake.callsTo('prepare_image').at(-1).args.crop?.y - 0.12) < pixel, BEACH_PIXEL);
   last = (await calls(page, 'prepare_image')).at(-1).args;
-  assert.deepEqual({ ...last.crop, y: 0.12 }, { x: 0, y: 0.12, width: 1, height: 0.75 }, 'moved down only');
+  const { y, ...rest } = last.crop;
+  assert.ok(Math.abs(y - 0.12) < BEACH_PIXEL, `moved down by 12% of the picture (${y})`);
+  assert.deepEqual(rest, { x: 0, width: 1, height: 0.75 }, 'moved down only');
 
   await choose(page, 'framing-fit');
   await until(page, () => globalThis.__fake.callsTo('prepare_image').at(-1).args.framing === 'fit');
