@@ -26,7 +26,7 @@ APP_PACKAGES=(
 # (the installed app updating itself, in layer 6); a font with Chinese characters, for the
 # browser and app tests in Simplified Chinese (a headless machine has none).
 TEST_PACKAGES=(
-  xvfb xauth at-spi2-core webkit2gtk-driver keyutils chromium
+  xvfb xauth at-spi2-core webkit2gtk-driver keyutils chromium-headless-shell
   libvips-tools imagemagick ffmpeg patchelf rpm shellcheck
   python3-dbus python3-gi python3-xlib sudo fonts-wqy-microhei
 )
