@@ -15,18 +15,23 @@ use sora_words::Words;
 
 use crate::state::TaskState;
 
-/// Migrations, in order. A database records how many it has applied in `user_version`.
 mod posters;
 mod queue;
 pub use queue::{QueueRules, Run};
 
+/// Migrations, in order. A database records how many it has applied in `user_version`.
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_tasks.sql"),
     include_str!("migrations/002_bound_and_checked.sql"),
     include_str!("migrations/003_models.sql"),
     include_str!("migrations/004_queue.sql"),
     include_str!("migrations/005_posters.sql"),
+    include_str!("migrations/006_queue_order_index.sql"),
 ];
+
+/// The queue place of a task recorded now: after every other (`tasks_by_queue_order` makes
+/// this one index look-up, not a read of every task).
+const END_OF_QUEUE: &str = "(SELECT COALESCE(MAX(queue_order), 0) + 1 FROM tasks)";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -498,14 +503,15 @@ impl Store {
             let (first, last) = (new.first.as_ref(), new.last.as_ref());
             let g = &new.grouping;
             tx.execute(
-                "INSERT INTO tasks (id, model, prompt, aspect, duration, quality, audio, seed,
+                &format!(
+                    "INSERT INTO tasks (id, model, prompt, aspect, duration, quality, audio, seed,
                                     negative_prompt, callback_url, source_image, image_options,
                                     last_source_image, last_image_options, retry_of, state,
                                     created_at, updated_at, videos, batch_id, takes_group, take,
                                     lead_id, estimate_credits, queue_order)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                         ?17, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
-                         (SELECT COALESCE(MAX(queue_order), 0) + 1 FROM tasks))",
+                         ?17, ?17, ?18, ?19, ?20, ?21, ?22, ?23, {END_OF_QUEUE})"
+                ),
                 params![
                     new.id,
                     s.api_id,
@@ -1100,4 +1106,33 @@ fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
         },
         poster_error: row.get("poster_error")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_task_finds_the_end_of_the_queue_in_the_index() {
+        let store = Store::in_memory().unwrap();
+        let conn = store.conn();
+        let mut plan = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN SELECT {END_OF_QUEUE}"))
+            .unwrap();
+        let steps: Vec<String> = plan
+            .query_map([], |row| row.get::<_, String>("detail"))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            steps
+                .iter()
+                .any(|step| step.contains("SEARCH tasks USING COVERING INDEX tasks_by_queue_order")),
+            "{steps:?}"
+        );
+        assert!(
+            !steps.iter().any(|step| step.contains("SCAN tasks")),
+            "{steps:?}"
+        );
+    }
 }
