@@ -13,6 +13,19 @@ import { clippedText } from '../support/layout.mjs';
 import { inLanguage, testLanguage } from '../support/words.mjs';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * The time zone where it is now between noon and one o'clock. The page counts today's spend
+ * from local midnight, and the tests' videos were made minutes before they open the page: run
+ * just after midnight, those would be yesterday's. The browser and this process (which writes
+ * the dates a test expects) both take this zone, so every run is at midday.
+ */
+const MIDDAY_ZONE = (() => {
+  const hoursAhead = 12 - new Date().getUTCHours();
+  // Etc/GMT-N is N hours ahead of UTC (POSIX's sign).
+  return hoursAhead === 0 ? 'Etc/GMT' : `Etc/GMT${hoursAhead > 0 ? '-' : '+'}${Math.abs(hoursAhead)}`;
+})();
+process.env.TZ = MIDDAY_ZONE;
 export const shots = process.env.SCREENSHOT_DIR ?? join(repo, 'target', 'screenshots');
 mkdirSync(shots, { recursive: true });
 
@@ -66,7 +79,7 @@ export const byTestId = (id) => `[data-testid="${id}"]`;
  */
 export async function openApp({ backend = {}, colorScheme = 'light', viewport = { width: 1200, height: 800 }, reducedMotion, ready = true, beforeLoad } = {}) {
   // The browser's own language is the test language too, as the system's would be.
-  const context = await browser.newContext({ colorScheme, viewport, reducedMotion, locale: LANG });
+  const context = await browser.newContext({ colorScheme, viewport, reducedMotion, locale: LANG, timezoneId: MIDDAY_ZONE });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
   const page = await context.newPage();
   page.setDefaultTimeout(5000);
