@@ -163,8 +163,9 @@ SECRET_SERVICE_UP='
 
 # Cargo decides what to rebuild by file times, and a fresh clone makes every file new: each
 # run would rebuild every crate of the workspace. keep_build_times gives the files whose
-# content is what the last run here built that run's times back; any other file keeps its new
-# time, so what changed is rebuilt. Content decides, not commit dates: a file older than the
+# content is what the last run here built that run's times back, and the folders whose names
+# are (a build script may watch a folder); any other file keeps its new time, so what changed
+# is rebuilt. Content decides, not commit dates: a file older than the
 # last build but different from what it built must be rebuilt. And only when that run was in
 # this same folder and nothing else built in this target folder since: otherwise everything
 # keeps its new time, and cargo rebuilds as usual. Cargo does not rebuild a workspace crate
@@ -183,7 +184,7 @@ keep_build_times() {
   # what is on disk).
   { git -C "$REPO_ROOT" ls-files -s -z; printf '\0--modified--\0'; git -C "$REPO_ROOT" ls-files -m -z; } |
     python3 -c '
-import os, sys
+import hashlib, os, sys
 record, root, trusted = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 known = {}
 if trusted:
@@ -195,21 +196,40 @@ if trusted:
 staged, _, modified = sys.stdin.buffer.read().partition(b"\0--modified--\0")
 modified = {p.decode("utf-8") for p in modified.split(b"\0") if p}
 restored, rows = 0, [f"root\t{root}\n"]
+# Each folder holding tracked files, with the names in it (and whether one of them changed).
+folders = {}
+def restore(path, content):
+    """Gives `path` the time the last build saw if its content is what that build saw."""
+    full = os.path.join(root, path.rstrip("/"))
+    same = known.get(path, (None,))[0] == content
+    if same:
+        os.utime(full, ns=(known[path][1], known[path][1]))
+    rows.append(f"{content}\t{os.stat(full).st_mtime_ns}\t{path}\n")
+    return same
 for entry in staged.split(b"\0"):
     if not entry:
         continue
     meta, path = entry.decode("utf-8").split("\t", 1)
     blob = meta.split()[1]
     full = os.path.join(root, path)
+    parts = path.split("/")
+    for depth in range(1, len(parts)):
+        folder = folders.setdefault("/".join(parts[:depth]) + "/", [set(), False])
+        folder[0].add(parts[depth])
+        folder[1] = folder[1] or path in modified
     if path in modified or not os.path.isfile(full) or os.path.islink(full):
         continue
-    if known.get(path, (None,))[0] == blob:
-        os.utime(full, ns=(known[path][1], known[path][1]))
-        restored += 1
-    rows.append(f"{blob}\t{os.stat(full).st_mtime_ns}\t{path}\n")
+    restored += restore(path, blob)
+# Folders too: cargo reads the time of a folder a build script watches (tauri-build
+# watches `permissions/`), and a clone makes it new. Its content is the names in it: the same
+# names get the time back; a name added or removed keeps the new time, so the build sees it.
+for path, (names, touched) in sorted(folders.items()):
+    if not touched and os.path.isdir(os.path.join(root, path)):
+        restore(path, "folder:" + hashlib.sha1("\0".join(sorted(names)).encode()).hexdigest())
 with open(record + ".pending", "w", encoding="utf-8") as out:
     out.writelines(rows)
-print(f"file times: {restored} of {len(rows) - 1} files as the last build here saw them"
+files = sum(1 for row in rows[1:] if not row.rstrip("\n").endswith("/"))
+print(f"file times: {restored} of {files} files as the last build here saw them"
       + ("" if trusted else " (no record, or the last build was in another folder, or something else built here since)"))
 ' "$BUILD_TIMES" "$REPO_ROOT" "$trusted"
 }

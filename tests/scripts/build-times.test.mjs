@@ -1,9 +1,9 @@
-// keep_build_times (scripts/lib/setup.sh): a fresh clone gets back the file times the last run
-// built with, but only in the folder that run was in.
+// keep_build_times (scripts/lib/setup.sh): a fresh clone gets back the file and folder times the
+// last run built with, but only in the folder that run was in.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, copyFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +28,9 @@ function run(dir, target) {
   });
 }
 
-const mtime = (dir) => statSync(join(dir, FILE)).mtimeMs;
+const mtime = (dir, file = FILE) => statSync(join(dir, file)).mtimeMs;
+/** A folder the app's build script watches (tauri-build: `cargo:rerun-if-changed=permissions`). */
+const FOLDER = 'permissions';
 
 test('a fresh clone in the same folder gets its build times back; one in another folder does not', () => {
   const root = mkdtempSync(join(tmpdir(), 'build-times-'));
@@ -39,13 +41,25 @@ test('a fresh clone in the same folder gets its build times back; one in another
     clone(here);
     assert.match(run(here, target), /file times: 0 of \d+ files .*no record/);
     const built = mtime(here);
+    const folderBuilt = mtime(here, FOLDER);
 
     clone(here);
     assert.notEqual(mtime(here), built, 'a clone makes its files new');
+    assert.notEqual(mtime(here, FOLDER), folderBuilt, 'and its folders');
     const again = run(here, target);
     const [, kept, of] = again.match(/file times: (\d+) of (\d+) files/);
     assert.equal(kept, of, again);
     assert.equal(mtime(here), built, 'the time the last run built with');
+    assert.equal(mtime(here, FOLDER), folderBuilt, 'a folder with the same names: the time the last run built with');
+
+    // A name added to a folder: the folder keeps its new time, so a build that watches it runs again.
+    clone(here);
+    writeFileSync(join(here, FOLDER, 'added.toml'), '');
+    execFileSync('git', ['-C', here, 'add', join(FOLDER, 'added.toml')]);
+    const added = mtime(here, FOLDER);
+    run(here, target);
+    assert.equal(mtime(here, FOLDER), added, 'a folder whose names changed keeps its new time');
+    assert.equal(mtime(here), built, 'its neighbours still get theirs');
 
     clone(elsewhere);
     const cloned = mtime(elsewhere);
