@@ -8,7 +8,7 @@
 # newer build, then removes the package and checks that nothing it installed is left. Prints the
 # sizes; it never fails on a size.
 #
-# The update: these builds trust a signing key made for this run and ask an update server on
+# The update: these builds trust a signing key made for these tests and ask an update server on
 # loopback (UPDATE_PORT), through `tauri build --config`; tauri.conf.json's own key and empty
 # address are what ships. The newer version is the same build bundled again with the patch
 # number raised (`tauri bundle`, no second release compilation: what the updater does, finding,
@@ -112,8 +112,15 @@ test_installed_app() {
 # A signing key pair for this run in $1, and the configuration that makes a build trust it and
 # ask http://127.0.0.1:UPDATE_PORT for updates. Prints the configuration file's path.
 update_test_config() {
-  local keys=$1
-  node_modules/.bin/tauri signer generate --ci -p "" -w "$keys/update.key" >/dev/null || return 1
+  local keys=$1 kept="$CARGO_TARGET_DIR/update-test-key"
+  # Made once and kept with the build cache: the key is part of the build's configuration, and
+  # a new one each run made cargo compile the release app again (some ten minutes, behind the
+  # browser and app tests).
+  if [ ! -s "$kept/update.key" ] || [ ! -s "$kept/update.key.pub" ]; then
+    rm -rf "$kept" && mkdir -p "$kept" &&
+      node_modules/.bin/tauri signer generate --ci -p "" -w "$kept/update.key" >/dev/null || return 1
+  fi
+  cp "$kept/update.key" "$kept/update.key.pub" "$keys/" || return 1
   PUBKEY=$(cat "$keys/update.key.pub") PORT=$UPDATE_PORT node -e '
     const updater = {
       pubkey: process.env.PUBKEY,
