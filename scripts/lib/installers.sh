@@ -109,8 +109,8 @@ test_installed_app() {
     with_desktop node --test --test-concurrency=1 "$@"
 }
 
-# A signing key pair for this run in $1, and the configuration that makes a build trust it and
-# ask http://127.0.0.1:UPDATE_PORT for updates. Prints the configuration file's path.
+# The tests' signing key pair, copied into $1, and the configuration that makes a build trust it
+# and ask http://127.0.0.1:UPDATE_PORT for updates. Prints the configuration file's path.
 update_test_config() {
   local keys=$1 kept="$CARGO_TARGET_DIR/update-test-key"
   # Made once and kept with the build cache: the key is part of the build's configuration, and

@@ -165,8 +165,8 @@ SECRET_SERVICE_UP='
 # run would rebuild every crate of the workspace. keep_build_times gives the files whose
 # content is what the last run here built that run's times back, and the folders whose names
 # are (a build script may watch a folder); any other file keeps its new time, so what changed
-# is rebuilt. Content decides, not commit dates: a file older than the
-# last build but different from what it built must be rebuilt. And only when that run was in
+# is rebuilt. Content decides, not commit dates: a file older than the last build but
+# different from what it built must be rebuilt. And only when that run was in
 # this same folder and nothing else built in this target folder since: otherwise everything
 # keeps its new time, and cargo rebuilds as usual. Cargo does not rebuild a workspace crate
 # for being moved, yet what it built from another folder holds that folder's paths

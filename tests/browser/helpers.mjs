@@ -1,5 +1,5 @@
 // Shared set-up for the browser tests: the UI served with the fake backend (fake-ipc.js) under the
-// app's CSP, Debian's Chromium through playwright-core, and screenshots in light and dark.
+// app's CSP, Chromium's headless shell through playwright-core, and screenshots in light and dark.
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -26,6 +26,7 @@ const MIDDAY_ZONE = (() => {
   return hoursAhead === 0 ? 'Etc/GMT' : `Etc/GMT${hoursAhead > 0 ? '-' : '+'}${Math.abs(hoursAhead)}`;
 })();
 process.env.TZ = MIDDAY_ZONE;
+
 export const shots = process.env.SCREENSHOT_DIR ?? join(repo, 'target', 'screenshots');
 mkdirSync(shots, { recursive: true });
 
