@@ -220,6 +220,7 @@ for entry in staged.split(b"\0"):
     if path in modified or not os.path.isfile(full) or os.path.islink(full):
         continue
     restored += restore(path, blob)
+files = len(rows) - 1
 # Folders too: cargo reads the time of a folder a build script watches (tauri-build
 # watches `permissions/`), and a clone makes it new. Its content is the names in it: the same
 # names get the time back; a name added or removed keeps the new time, so the build sees it.
@@ -228,7 +229,6 @@ for path, (names, touched) in sorted(folders.items()):
         restore(path, "folder:" + hashlib.sha1("\0".join(sorted(names)).encode()).hexdigest())
 with open(record + ".pending", "w", encoding="utf-8") as out:
     out.writelines(rows)
-files = sum(1 for row in rows[1:] if not row.rstrip("\n").endswith("/"))
 print(f"file times: {restored} of {files} files as the last build here saw them"
       + ("" if trusted else " (no record, or the last build was in another folder, or something else built here since)"))
 ' "$BUILD_TIMES" "$REPO_ROOT" "$trusted"
