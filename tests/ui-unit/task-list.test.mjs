@@ -130,6 +130,17 @@ test('a task deleted while its page was on its way is not brought back; its plac
   assert.deepEqual(list.missingPages(0, 3), [0], 'the emptied place is asked for again');
 });
 
+test('a failed fetch, the last on its way, lets go of the changes kept for it', () => {
+  const list = loaded(new TaskList(100), 3);
+  const token = list.request(0);
+  list.apply([make(2, { poster_url: 'still-of-t2' })]);
+  assert.equal(list.heard.size, 1);
+  list.failPage(token);
+  assert.equal(list.heard.size, 0, 'nothing is on its way: nothing to keep changes for');
+  assert.deepEqual(list.missingPages(0, 3), [], 'the loaded page stays');
+  assert.equal(list.get(0).poster_url, 'still-of-t2');
+});
+
 test('a change heard before the first page came is kept', () => {
   const list = new TaskList(100);
   const token = list.request(0);

@@ -107,7 +107,9 @@ export class TaskList {
 
   /** Forgets a failed fetch so it is tried again. */
   failPage(token) {
-    if (token.generation === this.generation) this.pending.delete(token.offset);
+    if (token.generation !== this.generation) return;
+    this.pending.delete(token.offset);
+    if (this.pending.size === 0) this.heard.clear();
   }
 
   /**
