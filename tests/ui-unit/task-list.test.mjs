@@ -141,6 +141,21 @@ test('a failed fetch, the last on its way, lets go of the changes kept for it', 
   assert.equal(list.get(0).poster_url, 'still-of-t2');
 });
 
+test('a refresh covers every page the view touches', () => {
+  const list = new TaskList(100);
+  assert.deepEqual(list.pagesOf(0, 1), [0]);
+  assert.deepEqual(list.pagesOf(90, 110), [0, 100], 'a view across two pages refreshes both');
+  assert.deepEqual(list.pagesOf(250, 420), [200, 300, 400]);
+});
+
+test('a page fetched again puts a task that moved in its new place only', () => {
+  const list = loaded(new TaskList(5), 5);
+  // t3 left: the page fetched again holds the others, each one place earlier.
+  const refreshed = all(5).filter((task) => task.id !== 't3');
+  assert.equal(list.setPage(list.request(0), { tasks: refreshed, total: 4 }), true);
+  assert.deepEqual([0, 1, 2, 3, 4].map((i) => list.get(i)?.id), ['t4', 't2', 't1', 't0', undefined]);
+});
+
 test('a change heard before the first page came is kept', () => {
   const list = new TaskList(100);
   const token = list.request(0);

@@ -82,20 +82,14 @@ export function createGallery({ onOpen, onAction, onStop, onSelectionChange = ()
     schedule();
   }
 
-  /** Fetches again what is on screen, keeping cards and scroll (after a change we could not place). */
+  /**
+   * Fetches again what is on screen, keeping cards and scroll (after a change we could not
+   * place). Each answer puts every task of its page where it now is (setPage moves a task found
+   * elsewhere), so nothing needs clearing first.
+   */
   function refreshVisible() {
     const { first, last } = range();
-    const offsets = new Set();
-    for (let i = first; i < Math.max(last, first + 1); i += PAGE) offsets.add(Math.floor(i / PAGE) * PAGE);
-    for (const offset of offsets) {
-      const token = list.request(offset);
-      ipc.listTasks({ ...list.query, offset, limit: PAGE })
-        .then((answer) => {
-          for (let i = offset; i < offset + PAGE; i += 1) delete list.items[i];
-          if (list.setPage(token, answer)) schedule();
-        })
-        .catch(() => list.failPage(token));
-    }
+    for (const offset of list.pagesOf(first, Math.max(last, first + 1))) fetchPage(offset);
   }
 
   // Drawing

@@ -35,6 +35,13 @@ export class TaskList {
     return this.items.findIndex((task) => task?.id === id);
   }
 
+  /** Offsets of the pages that hold [first, last). */
+  pagesOf(first, last) {
+    const offsets = [];
+    for (let page = Math.floor(first / this.pageSize) * this.pageSize; page < last; page += this.pageSize) offsets.push(page);
+    return offsets;
+  }
+
   /** Offsets of the pages that hold a missing item in [first, last) and are not being fetched. */
   missingPages(first, last) {
     const size = this.pageSize;
