@@ -63,6 +63,22 @@ require_rust() {
   fi
 }
 
+# Lints come with the build instead of before it: clippy-driver compiles the workspace's own
+# crates (cargo's RUSTC_WORKSPACE_WRAPPER, which is what `cargo clippy` sets) and denies every
+# warning (CLIPPY_ARGS, as `cargo clippy -- -D warnings` hands it over). The dependencies are
+# then compiled once, for the tests, where `cargo clippy` first checked them all on its own
+# (6.7 minutes on an empty cache). Every cargo command of a test run must see the same two
+# variables: cargo keys the workspace's crates by the wrapper, so a command without it compiles
+# them all again. tests/scripts/lints.test.mjs holds that a warning still fails the build.
+lint_while_building() {
+  if ! RUSTC_WORKSPACE_WRAPPER=$(command -v clippy-driver); then
+    echo "Clippy is not installed. Add it with \`rustup component add clippy\`, then run this again." >&2
+    return 1
+  fi
+  export RUSTC_WORKSPACE_WRAPPER
+  export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+}
+
 install_node_tools() {
   # Node may come from elsewhere than Debian (nodesource, nvm): only install it when absent.
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
