@@ -19,11 +19,10 @@ DEB_SIZE_TARGET=10000000 # bytes: a .deb of at most 10 MB
 UPDATE_PORT=47613        # where the installer builds look for updates (tests/installed/update.test.mjs)
 
 # Starts the release build and its bundles in the background, so that it compiles while the
-# layers before this one wait on pages, windows and timers (the release build is some five
-# minutes of a layer otherwise). It only gets the CPU and disk the tests leave (the idle
-# scheduling classes: a lower `nice` still took a share from the tests). installers_test waits
-# for it; started again there if it was not. It takes its own process group, for the EXIT trap
-# to stop it whole.
+# layers before this one leave CPU unused (the release build is some ten minutes of a layer
+# otherwise). It only gets the CPU and disk the others leave (the idle scheduling classes: a
+# lower `nice` still took a share from the tests). installers_test waits for it; started again
+# there if it was not. It takes its own process group, for the EXIT trap to stop it whole.
 start_installers_build() {
   INSTALLERS_KEYS=$(mktemp -d)
   INSTALLERS_OVERLAY=$(update_test_config "$INSTALLERS_KEYS") || return 1
