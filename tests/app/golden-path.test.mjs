@@ -28,8 +28,11 @@ const PLAYER = `
 async function openDetailAndPlay(session, id) {
   await session.click(await session.find(`${byTestId('task-card')}[data-task-id="${id}"]`));
   await session.waitForVisible(byTestId('detail'));
-  const player = await session.waitFor(`${PLAYER.replace('return video ?', 'return video && (video.readyState >= 3 || video.error) ?')}`, {
-    timeoutMs: 20000, what: 'the video to have data to play (readyState >= 3)',
+  // WebKit can reach readyState 4 a moment before its video sink reports the frame's size (seen
+  // once, under load: readyState 4 and 0x0), so the size is waited for too.
+  const ready = 'video.readyState >= 3 && video.videoWidth > 0';
+  const player = await session.waitFor(`${PLAYER.replace('return video ?', `return video && ((${ready}) || video.error) ?`)}`, {
+    timeoutMs: 20000, what: 'the video to have data to play and its size (readyState >= 3, videoWidth > 0)',
   });
   assert.equal(player.error, null, `the player failed with MediaError code ${player.error} on ${player.src}`);
   assert.ok(player.readyState >= 3, `readyState ${player.readyState}`);
