@@ -44,21 +44,15 @@ export class TaskList {
 
   /** Offsets of the pages that hold a missing item in [first, last) and are not being fetched. */
   missingPages(first, last) {
-    const size = this.pageSize;
-    const firstPage = Math.floor(first / size) * size;
-    if (this.total === null) return this.pending.size > 0 ? [] : [firstPage];
+    if (this.total === null) return this.pending.size > 0 ? [] : this.pagesOf(first, first + 1);
     const end = Math.min(last, this.total);
-    const offsets = [];
-    for (let page = firstPage; page < end; page += size) {
-      if (this.pending.has(page)) continue;
-      for (let i = Math.max(page, first); i < Math.min(page + size, end); i += 1) {
-        if (!(i in this.items)) {
-          offsets.push(page);
-          break;
-        }
+    return this.pagesOf(first, end).filter((page) => {
+      if (this.pending.has(page)) return false;
+      for (let i = Math.max(page, first); i < Math.min(page + this.pageSize, end); i += 1) {
+        if (!(i in this.items)) return true;
       }
-    }
-    return offsets;
+      return false;
+    });
   }
 
   /** Notes that a page is being fetched; returns a token to hand back to `setPage`. */
